@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import Organisation, PolicingBodyTerm, RoleAssignment, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "code"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(PolicingBodyTerm)
+class PolicingBodyTermAdmin(admin.ModelAdmin):
+    list_display = ["force", "body", "starts_on", "ends_on"]
+    list_select_related = ["force", "body"]
+    search_fields = ["force__name", "body__name"]
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 1
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["full_name"]
+    list_display = ["full_name", "email", "organisation", "is_active"]
+    list_select_related = ["organisation"]
+    list_filter = ["is_active", "organisation__kind", "role_assignments__role"]
+    search_fields = ["full_name", "email"]
+    inlines = [RoleInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["full_name", "job_title", "organisation"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "full_name", "organisation", "password1", "password2"],
+            },
+        ),
+    ]

@@ -1,0 +1,154 @@
+"""People, organisations and roles.
+
+A person belongs to one organisation (a force, a local policing body, the inspectorate or a
+government department) and holds one or more roles. Which forces a local policing body answers
+for changes over time (police authorities, PCCs, mayors), so that is a dated term, not a field.
+"""
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        FORCE = "force", "Police force"
+        LOCAL_POLICING_BODY = "local_policing_body", "Local policing body"
+        INSPECTORATE = "inspectorate", "Inspectorate"
+        GOVERNMENT = "government", "Government"
+
+    code = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_force(self) -> bool:
+        return self.kind == self.Kind.FORCE
+
+
+class PolicingBodyTermQuerySet(models.QuerySet):
+    def on(self, day: datetime.date):
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=day),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+        )
+
+
+class PolicingBodyTerm(models.Model):
+    """The local policing body (police authority, PCC, mayor) of a force over a period."""
+
+    force = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="policing_body_terms",
+        limit_choices_to={"kind": Organisation.Kind.FORCE},
+    )
+    body = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="terms_as_body",
+        limit_choices_to={"kind": Organisation.Kind.LOCAL_POLICING_BODY},
+    )
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+
+    objects = PolicingBodyTermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["force__name", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "body", "starts_on"], name="unique_term"),
+        ]
+
+    def __str__(self):
+        return f"{self.body} for {self.force} ({self.starts_on or '…'} to {self.ends_on or 'now'})"
+
+
+class Role(models.TextChoices):
+    FORCE_STAFF = "force_staff", "Force staff"
+    FORCE_COORDINATOR = "force_coordinator", "Force coordinator"
+    PCC_OFFICE = "pcc_office", "PCC office"
+    NATIONAL_READER = "national_reader", "National reader"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        user = self.create_user(email, password, **extra)
+        RoleAssignment.objects.get_or_create(user=user, role=Role.ADMINISTRATOR)
+        return user
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="people", null=True, blank=True
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.role_assignments.values_list("role", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in sorted(self.roles)]
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_user_role")]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_role_display()}"

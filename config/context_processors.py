@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.urls import reverse
+
+NAVIGATION = [
+    ("My items", "tracker:my_items", {"my_items"}),
+    ("All items", "tracker:item_list", {"item_list"}),
+    ("Reports", "tracker:report_list", {"report_list", "report_detail"}),
+]
+
+
+def service(request):
+    context = {"service_name": "Inspection tracker", "demo_mode": settings.DEMO_MODE}
+    if settings.DEMO_MODE:
+        context["demo_password"] = settings.DEMO_PASSWORD
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        match = getattr(request, "resolver_match", None)
+        current = match.url_name if match else None
+        context["navigation"] = [
+            {"label": label, "url": reverse(name), "active": current in names}
+            for label, name, names in NAVIGATION
+        ]
+    return context

@@ -1,0 +1,92 @@
+"""Checks on evidence files: size, type by extension, and that the content really is that type.
+
+Pure functions over a file name, its size and its first bytes, so they are tested without
+files on disk. A renamed program (an .exe called report.pdf) fails the content check.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+# extension -> (content type, description for messages)
+ALLOWED = {
+    "pdf": ("application/pdf", "PDF"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Word document",
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Excel spreadsheet",
+    ),
+    "png": ("image/png", "PNG image"),
+    "jpg": ("image/jpeg", "JPEG image"),
+    "jpeg": ("image/jpeg", "JPEG image"),
+    "txt": ("text/plain", "text file"),
+    "csv": ("text/csv", "CSV file"),
+}
+ALLOWED_LIST = "PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, text or CSV"
+
+
+class EvidenceRejected(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    extension: str
+    content_type: str
+
+
+def extension_of(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _looks_like(extension: str, data: bytes) -> bool:
+    if extension == "pdf":
+        return data.startswith(b"%PDF-")
+    if extension == "png":
+        return data.startswith(b"\x89PNG\r\n\x1a\n")
+    if extension in ("jpg", "jpeg"):
+        return data.startswith(b"\xff\xd8\xff")
+    if extension in ("docx", "xlsx"):
+        if not data.startswith(b"PK\x03\x04"):
+            return False
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            return False
+        marker = "word/" if extension == "docx" else "xl/"
+        return "[Content_Types].xml" in names and any(n.startswith(marker) for n in names)
+    if extension in ("txt", "csv"):
+        if b"\x00" in data:
+            return False
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+    return False
+
+
+def check_evidence(name: str, size: int, data: bytes, max_bytes: int) -> CheckedFile:
+    """Return the file's checked type, or raise EvidenceRejected with a message for the user.
+
+    `data` is the whole file (uploads are limited to max_bytes, so this is bounded).
+    """
+    if size == 0:
+        raise EvidenceRejected("The selected file is empty.")
+    if size > max_bytes:
+        raise EvidenceRejected(
+            f"The selected file must be smaller than {max_bytes // (1024 * 1024)} MB."
+        )
+    extension = extension_of(name)
+    if extension not in ALLOWED:
+        raise EvidenceRejected(f"The selected file must be a {ALLOWED_LIST}.")
+    content_type, label = ALLOWED[extension]
+    if not _looks_like(extension, data):
+        raise EvidenceRejected(
+            f"The selected file is called .{extension} but is not a real {label}. "
+            "Save it again in that format and upload it again."
+        )
+    return CheckedFile(extension=extension, content_type=content_type)

@@ -1,0 +1,103 @@
+from django import forms
+
+from tracker.models import CHOOSABLE_STATUSES, Status
+
+
+class UpdateForm(forms.Form):
+    text = forms.CharField(
+        label="What has happened since the last update?",
+        help_text="Say what was done, by whom, and what happens next.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter what has happened since the last update"},
+        max_length=20_000,
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="New status",
+        choices=[(s.value, s.label) for s in Status if s in CHOOSABLE_STATUSES],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the new status",
+            "invalid_choice": "Select a status from the list",
+        },
+    )
+    reason = forms.CharField(
+        label="Why is the status changing?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter why the status is changing"},
+        max_length=20_000,
+    )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, text or CSV, smaller than 10 MB.",
+        error_messages={
+            "required": "Select a file",
+            "empty": "The selected file is empty",
+        },
+    )
+    description = forms.CharField(
+        label="Describe the file (optional)",
+        required=False,
+        max_length=300,
+    )
+
+
+class DueDateForm(forms.Form):
+    new_date = forms.DateField(
+        label="New due date",
+        help_text="For example, 27 3 2027. Enter the date as day, month and year, e.g. 27/03/2027.",
+        input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"],
+        error_messages={
+            "required": "Enter the new due date",
+            "invalid": "Enter the new due date as a real date, for example 27/03/2027",
+        },
+    )
+    reason = forms.CharField(
+        label="Why is the due date changing?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter why the due date is changing"},
+        max_length=20_000,
+    )
+
+
+class ClosureProposalForm(forms.Form):
+    summary = forms.CharField(
+        label="What was done, and why can this item close?",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter what was done and why the item can close"},
+        max_length=20_000,
+    )
+    evidence = forms.MultipleChoiceField(
+        label="Evidence that supports closure",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose evidence from this item's files"},
+    )
+
+    def __init__(self, *args, evidence_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].choices = evidence_choices
+
+
+class ClosureDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("approve", "Approve closure"), ("return", "Return to the force")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether to approve or return the proposal",
+            "invalid_choice": "Select whether to approve or return the proposal",
+        },
+    )
+    reason = forms.CharField(
+        label="Comments",
+        help_text="Required when you return a proposal: say what more is needed.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+    )

@@ -1,0 +1,74 @@
+"""Who may see and do what. Every view and service asks here; nothing else decides.
+
+Scope first: a person sees the items of the forces their organisation answers for. A force's
+people see their own force; a local policing body's office sees the forces it is currently the
+local policing body for; national readers and administrators see every force. Anything outside
+a person's scope is treated as if it did not exist (views answer 404).
+"""
+
+import datetime
+
+from accounts.models import Organisation, PolicingBodyTerm, Role
+
+ALL_FORCES = None
+
+
+def visible_force_ids(user, today: datetime.date) -> set[int] | None:
+    """The ids of the forces this person may see, or None for every force."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.has_role(Role.NATIONAL_READER, Role.ADMINISTRATOR):
+        return ALL_FORCES
+    org = user.organisation
+    if org is None:
+        return set()
+    if org.kind == Organisation.Kind.FORCE and user.has_role(
+        Role.FORCE_STAFF, Role.FORCE_COORDINATOR
+    ):
+        return {org.id}
+    if org.kind == Organisation.Kind.LOCAL_POLICING_BODY and user.has_role(Role.PCC_OFFICE):
+        return set(
+            PolicingBodyTerm.objects.on(today).filter(body=org).values_list("force_id", flat=True)
+        )
+    return set()
+
+
+def can_see_force(user, force_id: int, today: datetime.date) -> bool:
+    ids = visible_force_ids(user, today)
+    return ids is ALL_FORCES or force_id in ids
+
+
+def _is_force_coordinator_of(user, item) -> bool:
+    return user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == item.force_id
+
+
+def _is_pcc_office_of(user, item, today) -> bool:
+    return (
+        user.has_role(Role.PCC_OFFICE)
+        and user.organisation_id is not None
+        and PolicingBodyTerm.objects.on(today)
+        .filter(body_id=user.organisation_id, force_id=item.force_id)
+        .exists()
+    )
+
+
+def can_work_on(user, item) -> bool:
+    """Add updates and evidence, change status, propose closure: the owner and the force's
+    coordinator. Colleagues in the same force can read but not write."""
+    if not item.is_open:
+        return False
+    if item.owner_id == user.id and user.organisation_id == item.force_id:
+        return True
+    return _is_force_coordinator_of(user, item)
+
+
+def can_revise_due_date(user, item) -> bool:
+    return item.is_open and _is_force_coordinator_of(user, item)
+
+
+def can_decide_closure(user, item, proposal, today: datetime.date) -> bool:
+    """The force's coordinator or the PCC office may approve or return a closure proposal,
+    but never the person who proposed it."""
+    if proposal is None or proposal.proposed_by_id == user.id:
+        return False
+    return _is_force_coordinator_of(user, item) or _is_pcc_office_of(user, item, today)

@@ -1,0 +1,154 @@
+"""Reads. Each starts from what the person may see (tracker.policy) and then narrows."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from tracker import policy
+from tracker.models import (
+    ClosureProposal,
+    Evidence,
+    Finding,
+    Judgement,
+    Report,
+    Status,
+    TrackedItem,
+)
+
+
+def item_list(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
+    force_ids = policy.visible_force_ids(user, today)
+    return (
+        TrackedItem.objects.for_forces(force_ids)
+        .select_related("finding__report", "finding__parent", "force", "owner")
+        .order_by("-last_activity_at", "-id")
+    )
+
+
+def my_item_list(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
+    return item_list(user=user, today=today).owned_by(user)
+
+
+def item_get(*, user, uuid, today: datetime.date) -> TrackedItem:
+    """The item, or 404 when it does not exist or is outside the person's forces."""
+    try:
+        return (
+            item_list(user=user, today=today)
+            .select_related("lead")
+            .prefetch_related(
+                Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
+            )
+            .get(uuid=uuid)
+        )
+    except (TrackedItem.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such item") from None
+
+
+def report_list(*, user, today: datetime.date) -> QuerySet[Report]:
+    force_ids = policy.visible_force_ids(user, today)
+    return Report.objects.for_forces(force_ids).select_related("inspectorate")
+
+
+def report_get(*, user, key: str, today: datetime.date) -> Report:
+    try:
+        return report_list(user=user, today=today).get(key=key)
+    except Report.DoesNotExist:
+        raise Http404("No such report") from None
+
+
+def report_findings(*, report: Report, user, today: datetime.date):
+    """The report's findings with the items the person may see, in published order.
+
+    Findings about one force only are shown only to those who can see that force."""
+    force_ids = policy.visible_force_ids(user, today)
+    items = TrackedItem.objects.for_forces(force_ids).select_related("force", "owner")
+    findings = report.findings.select_related("parent").prefetch_related(
+        Prefetch("items", queryset=items, to_attr="visible_items")
+    )
+    if force_ids is not None:
+        findings = findings.filter(Q(force__isnull=True) | Q(force_id__in=force_ids))
+    return findings
+
+
+def report_responses(*, report: Report, user, today: datetime.date):
+    force_ids = policy.visible_force_ids(user, today)
+    responses = report.statutory_responses.select_related("body", "force")
+    return responses if force_ids is None else responses.filter(force_id__in=force_ids)
+
+
+def judgement_for(finding: Finding, force_id: int) -> Judgement | None:
+    """The grade the report gave the area a finding sits in, for context on the item page."""
+    judgements = finding.report.judgements.filter(
+        force__isnull=True
+    ) | finding.report.judgements.filter(force_id=force_id)
+    if finding.reference:
+        match = judgements.filter(reference=finding.reference).first()
+        if match:
+            return match
+    return judgements.filter(area=finding.area).first()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str
+    title: str
+    by: object
+    text: str = ""
+    detail: str = ""
+
+
+def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
+    """Status changes, updates, revisions, evidence and closure decisions, newest first."""
+    entries: list[TimelineEntry] = []
+    for c in item.status_changes.select_related("changed_by"):
+        title = (
+            f"Status: {Status(c.to_status).label}"
+            if not c.from_status
+            else f"Status changed from {Status(c.from_status).label} to {Status(c.to_status).label}"
+        )
+        entries.append(TimelineEntry(c.changed_at, "status", title, c.changed_by, c.reason))
+    for u in item.updates.select_related("author"):
+        entries.append(TimelineEntry(u.written_at, "update", "Progress update", u.author, u.text))
+    for r in item.revisions.select_related("approved_by"):
+        before = r.previous_date.strftime("%-d %B %Y") if r.previous_date else "none"
+        entries.append(
+            TimelineEntry(
+                r.recorded_at,
+                "due_date",
+                "Due date revised",
+                r.approved_by,
+                r.reason,
+                f"From {before} to {r.new_date:%-d %B %Y}",
+            )
+        )
+    for e in item.evidence.all():
+        entries.append(
+            TimelineEntry(
+                e.uploaded_at,
+                "evidence",
+                "Evidence added",
+                e.uploaded_by,
+                e.description,
+                e.original_name,
+            )
+        )
+    proposals = ClosureProposal.objects.filter(item=item).select_related(
+        "proposed_by", "decision__decided_by"
+    )
+    for p in proposals:
+        if hasattr(p, "decision"):
+            d = p.decision
+            entries.append(
+                TimelineEntry(
+                    d.decided_at,
+                    "decision",
+                    f"Closure {d.get_outcome_display().lower()}",
+                    d.decided_by,
+                    d.reason,
+                )
+            )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries

@@ -1,0 +1,439 @@
+"""Every change to tracked data goes through a function here.
+
+Each service takes keyword arguments, validates, writes inside one transaction, appends the
+history row(s) the domain keeps (status changes, revisions, updates, closure decisions) and an
+audit event, and touches the item's last activity time. Errors are django ValidationErrors
+with messages written for the person using the form; nothing is saved when one is raised.
+"""
+
+import datetime
+import hashlib
+import uuid as uuidlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tracker import policy
+from tracker.evidence import EvidenceRejected, check_evidence
+from tracker.models import (
+    CHOOSABLE_STATUSES,
+    AuditEvent,
+    ClosureDecision,
+    ClosureProposal,
+    DueDateRevision,
+    Evidence,
+    Finding,
+    ProgressUpdate,
+    Status,
+    StatusChange,
+    TrackedItem,
+)
+
+MAX_TEXT = 20_000
+
+
+def _json(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def audit_record(
+    *, actor, action: str, obj, changes: dict, at: datetime.datetime, note: str = ""
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        at=at,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        changes={k: [_json(b), _json(a)] for k, (b, a) in changes.items()},
+        note=note[:300],
+    )
+
+
+def _clean_text(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(f"Enter {what}.")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(
+            f"{what[0].upper()}{what[1:]} must be {MAX_TEXT:,} characters or fewer."
+        )
+    return text
+
+
+def _check_due_date(item_or_finding_report, due: datetime.date | None) -> None:
+    if due is not None and due < item_or_finding_report.published_on:
+        raise ValidationError(
+            "The due date must be on or after the report's publication date, "
+            f"{item_or_finding_report.published_display}."
+        )
+
+
+def _locked(item: TrackedItem) -> TrackedItem:
+    """Re-read the item under a row lock so concurrent changes queue rather than interleave."""
+    return TrackedItem.objects.select_for_update().select_related("finding__report").get(pk=item.pk)
+
+
+def _touch(item: TrackedItem, now: datetime.datetime, **fields) -> None:
+    fields["last_activity_at"] = now
+    TrackedItem.objects.filter(pk=item.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(item, name, value)
+
+
+@transaction.atomic
+def item_create(
+    *,
+    finding: Finding,
+    force,
+    created_by=None,
+    owner=None,
+    lead=None,
+    due_date: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+    uuid: uuidlib.UUID | None = None,
+) -> TrackedItem:
+    now = now or timezone.now()
+    _check_due_date(finding.report, due_date)
+    if not force.is_force:
+        raise ValidationError(f"{force} is not a police force.")
+    if TrackedItem.objects.filter(finding=finding, force=force).exists():
+        raise ValidationError(f"{force} already tracks this finding.")
+    item = TrackedItem(
+        finding=finding,
+        force=force,
+        owner=owner,
+        lead=lead,
+        status=Status.NOT_STARTED,
+        original_due_date=due_date,
+        due_date=due_date,
+        created_at=now,
+        last_activity_at=now,
+    )
+    if uuid:
+        item.uuid = uuid
+    item.full_clean(exclude=["finding", "force", "owner", "lead"])
+    item.save()
+    StatusChange.objects.create(
+        item=item,
+        from_status="",
+        to_status=Status.NOT_STARTED,
+        changed_by=created_by,
+        changed_at=now,
+        reason="Item created",
+    )
+    audit_record(
+        actor=created_by,
+        action=AuditEvent.Action.CREATE,
+        obj=item,
+        at=now,
+        changes={"owner": (None, owner), "due_date": (None, due_date)},
+    )
+    return item
+
+
+def finding_forces(finding: Finding):
+    """The forces a finding applies to: its own force, or every force the report concerns."""
+    if finding.force_id:
+        return [finding.force]
+    return list(finding.report.forces.all())
+
+
+@transaction.atomic
+def items_create_for_finding(
+    *,
+    finding: Finding,
+    created_by=None,
+    due_date: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> list[TrackedItem]:
+    """One item per force the finding applies to; forces that already track it are skipped.
+
+    A recommendation to all forces in a national report thus gives each force its own item,
+    with its own owner, status and responses.
+    """
+    now = now or timezone.now()
+    existing = set(finding.items.values_list("force_id", flat=True))
+    return [
+        item_create(finding=finding, force=force, created_by=created_by, due_date=due_date, now=now)
+        for force in finding_forces(finding)
+        if force.id not in existing
+    ]
+
+
+@transaction.atomic
+def item_add_update(
+    *, item: TrackedItem, author, text: str, now: datetime.datetime | None = None
+) -> ProgressUpdate:
+    now = now or timezone.now()
+    text = _clean_text(text, "what has happened since the last update")
+    item = _locked(item)
+    if not policy.can_work_on(author, item):
+        raise ValidationError("You cannot add updates to this item.")
+    update = ProgressUpdate.objects.create(item=item, author=author, written_at=now, text=text)
+    _touch(item, now)
+    audit_record(
+        actor=author,
+        action=AuditEvent.Action.CREATE,
+        obj=update,
+        at=now,
+        changes={"text": (None, text)},
+        note=f"Progress update on item {item.pk}",
+    )
+    return update
+
+
+def _set_status(
+    item: TrackedItem, *, by, to_status: str, reason: str, now: datetime.datetime, **extra
+) -> StatusChange:
+    change = StatusChange.objects.create(
+        item=item,
+        from_status=item.status,
+        to_status=to_status,
+        changed_by=by,
+        changed_at=now,
+        reason=reason,
+    )
+    before = item.status
+    _touch(item, now, status=to_status, **extra)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=item,
+        at=now,
+        changes={"status": (before, to_status)},
+        note=reason,
+    )
+    return change
+
+
+@transaction.atomic
+def item_change_status(
+    *, item: TrackedItem, by, to_status: str, reason: str, now: datetime.datetime | None = None
+) -> StatusChange:
+    now = now or timezone.now()
+    if to_status not in Status.values:
+        raise ValidationError("Choose a status from the list.")
+    if to_status not in CHOOSABLE_STATUSES:
+        raise ValidationError(
+            "To close an item, propose closure; the coordinator or PCC office then approves it."
+        )
+    reason = _clean_text(reason, "why the status is changing")
+    item = _locked(item)
+    if not policy.can_work_on(by, item):
+        raise ValidationError("You cannot change the status of this item.")
+    if item.status == Status.PROPOSED_FOR_CLOSURE:
+        raise ValidationError(
+            "This item is waiting for a closure decision. It can change status once the "
+            "proposal is approved or returned."
+        )
+    if item.status == to_status:
+        raise ValidationError(f"The item is already “{Status(to_status).label}”.")
+    return _set_status(item, by=by, to_status=to_status, reason=reason, now=now)
+
+
+@transaction.atomic
+def item_revise_due_date(
+    *,
+    item: TrackedItem,
+    by,
+    new_date: datetime.date,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> DueDateRevision:
+    """Move the due date. The original due date never changes; each revision is kept."""
+    now = now or timezone.now()
+    reason = _clean_text(reason, "the reason for the new due date")
+    item = _locked(item)
+    if not policy.can_revise_due_date(by, item):
+        raise ValidationError("Only the force coordinator can revise due dates.")
+    _check_due_date(item.finding.report, new_date)
+    if new_date == item.due_date:
+        raise ValidationError("The new due date is the same as the current one.")
+    revision = DueDateRevision.objects.create(
+        item=item,
+        previous_date=item.due_date,
+        new_date=new_date,
+        reason=reason,
+        approved_by=by,
+        recorded_at=now,
+    )
+    before = item.due_date
+    extra = {} if item.original_due_date else {"original_due_date": new_date}
+    _touch(item, now, due_date=new_date, **extra)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=item,
+        at=now,
+        changes={"due_date": (before, new_date)},
+        note=reason,
+    )
+    return revision
+
+
+def _evidence_path(stored_name: str):
+    return settings.EVIDENCE_ROOT / stored_name
+
+
+@transaction.atomic
+def evidence_attach(
+    *,
+    item: TrackedItem,
+    by,
+    uploaded_file,
+    description: str = "",
+    now: datetime.datetime | None = None,
+) -> Evidence:
+    """Check and store an evidence file. The file is written before the row and removed again
+    if the transaction fails, so neither is left without the other."""
+    now = now or timezone.now()
+    item = _locked(item)
+    if not policy.can_work_on(by, item):
+        raise ValidationError("You cannot add evidence to this item.")
+    max_bytes = settings.EVIDENCE_MAX_BYTES
+    if uploaded_file.size > max_bytes:
+        raise ValidationError(
+            f"The selected file must be smaller than {max_bytes // (1024 * 1024)} MB."
+        )
+    data = uploaded_file.read()
+    try:
+        checked = check_evidence(uploaded_file.name, len(data), data, max_bytes)
+    except EvidenceRejected as exc:
+        raise ValidationError(str(exc)) from None
+    description = (description or "").strip()[:300]
+    stored_name = f"{uuidlib.uuid4().hex}.{checked.extension}"
+    path = _evidence_path(stored_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    try:
+        evidence = Evidence.objects.create(
+            item=item,
+            stored_name=stored_name,
+            original_name=uploaded_file.name[-255:],
+            content_type=checked.content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            description=description,
+            uploaded_by=by,
+            uploaded_at=now,
+        )
+        _touch(item, now)
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            obj=evidence,
+            at=now,
+            changes={"file": (None, evidence.original_name)},
+            note=f"Evidence on item {item.pk}",
+        )
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return evidence
+
+
+def evidence_open(evidence: Evidence):
+    return _evidence_path(evidence.stored_name).open("rb")
+
+
+def open_proposal(item: TrackedItem) -> ClosureProposal | None:
+    """The closure proposal waiting for a decision, if any."""
+    return item.closure_proposals.filter(decision__isnull=True).order_by("-proposed_at").first()
+
+
+@transaction.atomic
+def closure_propose(
+    *, item: TrackedItem, by, summary: str, evidence_ids=(), now: datetime.datetime | None = None
+) -> ClosureProposal:
+    now = now or timezone.now()
+    summary = _clean_text(summary, "what was done and why the item can close")
+    item = _locked(item)
+    if item.status == Status.CLOSED:
+        raise ValidationError("This item is already closed.")
+    if item.status == Status.PROPOSED_FOR_CLOSURE:
+        raise ValidationError("Closure has already been proposed and is waiting for a decision.")
+    if not policy.can_work_on(by, item):
+        raise ValidationError("You cannot propose closure of this item.")
+    evidence = list(item.evidence.filter(pk__in=list(evidence_ids)))
+    if len(evidence) != len(set(evidence_ids)):
+        raise ValidationError("Choose evidence from this item's files.")
+    proposal = ClosureProposal.objects.create(
+        item=item, proposed_by=by, proposed_at=now, summary=summary
+    )
+    proposal.evidence.set(evidence)
+    _set_status(item, by=by, to_status=Status.PROPOSED_FOR_CLOSURE, reason=summary, now=now)
+    return proposal
+
+
+@transaction.atomic
+def closure_decide(
+    *,
+    item: TrackedItem,
+    by,
+    approve: bool,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+    today: datetime.date | None = None,
+) -> ClosureDecision:
+    """Approve or return the waiting closure proposal. Nobody decides on their own proposal."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    item = _locked(item)
+    proposal = open_proposal(item)
+    if proposal is None or item.status != Status.PROPOSED_FOR_CLOSURE:
+        raise ValidationError("There is no closure proposal waiting for a decision.")
+    if proposal.proposed_by_id == by.id:
+        raise ValidationError(
+            "You proposed this closure, so someone else must approve or return it."
+        )
+    if not policy.can_decide_closure(by, item, proposal, today):
+        raise ValidationError("You cannot approve or return closure proposals for this item.")
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError("Enter why the proposal is returned, so the owner knows what to do.")
+    decision = ClosureDecision.objects.create(
+        proposal=proposal,
+        outcome=ClosureDecision.Outcome.APPROVED if approve else ClosureDecision.Outcome.RETURNED,
+        decided_by=by,
+        decided_at=now,
+        reason=reason[:MAX_TEXT],
+    )
+    if approve:
+        _set_status(
+            item,
+            by=by,
+            to_status=Status.CLOSED,
+            reason=reason or "Closure approved",
+            now=now,
+            closed_at=now,
+        )
+    else:
+        _set_status(
+            item, by=by, to_status=Status.IN_PROGRESS, reason=f"Closure returned: {reason}", now=now
+        )
+    return decision
+
+
+@transaction.atomic
+def item_assign(*, item: TrackedItem, by, owner=None, lead=None,
+                now: datetime.datetime | None = None) -> TrackedItem:
+    """Set the owner and accountable lead. Both must belong to the item's force."""
+    now = now or timezone.now()
+    item = _locked(item)
+    for person, what in ((owner, "owner"), (lead, "accountable lead")):
+        if person is not None and person.organisation_id != item.force_id:
+            raise ValidationError(f"The {what} must work for {item.force}.")
+    before = {"owner": item.owner, "lead": item.lead}
+    _touch(item, now, owner=owner, lead=lead)
+    audit_record(actor=by, action=AuditEvent.Action.UPDATE, obj=item, at=now,
+                 changes={k: (before[k], v) for k, v in (("owner", owner), ("lead", lead))
+                          if before[k] != v})
+    return item

@@ -1,0 +1,961 @@
+"""Export the whole tracker as one JSON document, and import such a document back.
+
+The format is described in docs/export-format.md. Import is an upsert keyed on stable
+identifiers (organisation codes, email addresses, report and finding keys, uuids of items and
+history rows), so importing the same file twice changes nothing the second time, and an
+export imported into an empty database gives the same export back.
+
+Import reads and checks the whole document before writing anything, then writes inside one
+transaction: a bad file is refused with a list of what is wrong and nothing is saved.
+"""
+
+import base64
+import datetime
+import hashlib
+import uuid as uuidlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from accounts.models import Organisation, PolicingBodyTerm, Role, RoleAssignment, User
+from tracker.models import (
+    AuditEvent,
+    ClosureDecision,
+    ClosureProposal,
+    DueDateRevision,
+    Evidence,
+    Finding,
+    FindingKind,
+    GradingScale,
+    Judgement,
+    ProgressUpdate,
+    Report,
+    ReportType,
+    Status,
+    StatusChange,
+    StatutoryResponse,
+    TrackedItem,
+)
+
+FORMAT = "inspection-tracker"
+VERSION = 1
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _d(value):
+    return value.isoformat() if value else None
+
+
+def _email(user):
+    return user.email if user else None
+
+
+def export_tracker(*, include_files: bool = True) -> dict:
+    users = {u.pk: u for u in User.objects.all()}
+    orgs = {o.pk: o for o in Organisation.objects.all()}
+
+    def email(user_id):
+        return users[user_id].email if user_id else None
+
+    def code(org_id):
+        return orgs[org_id].code if org_id else None
+
+    roles: dict[int, list[str]] = {}
+    for ra in RoleAssignment.objects.order_by("role"):
+        roles.setdefault(ra.user_id, []).append(ra.role)
+
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "organisations": [
+            {"code": o.code, "name": o.name, "short_name": o.short_name, "kind": o.kind}
+            for o in sorted(orgs.values(), key=lambda o: o.code)
+        ],
+        "policing_body_terms": [
+            {
+                "force": code(t.force_id),
+                "body": code(t.body_id),
+                "starts_on": _d(t.starts_on),
+                "ends_on": _d(t.ends_on),
+            }
+            for t in PolicingBodyTerm.objects.order_by("force__code", "starts_on", "body__code")
+        ],
+        "people": [
+            {
+                "email": u.email,
+                "full_name": u.full_name,
+                "job_title": u.job_title,
+                "organisation": code(u.organisation_id),
+                "roles": roles.get(u.pk, []),
+                "is_active": u.is_active,
+            }
+            for u in sorted(users.values(), key=lambda u: u.email)
+        ],
+        "reports": [],
+        "items": [],
+        "audit_events": [],
+    }
+    for report in Report.objects.prefetch_related(
+        "forces", "judgements", "findings", "statutory_responses"
+    ).order_by("key"):
+        doc["reports"].append(
+            {
+                "key": report.key,
+                "inspectorate": code(report.inspectorate_id),
+                "inspectorate_label": report.inspectorate_label,
+                "title": report.title,
+                "report_type": report.report_type,
+                "published_on": _d(report.published_on),
+                "published_precision": report.published_precision,
+                "url": report.url,
+                "national": report.national,
+                "grading_scale": report.grading_scale,
+                "forces": sorted(f.code for f in report.forces.all()),
+                "source_document": report.source_document,
+                "notes": report.notes,
+                "judgements": [
+                    {
+                        "area": j.area,
+                        "reference": j.reference,
+                        "grade": j.grade,
+                        "direction": j.direction or None,
+                        "note": j.note,
+                        "force": code(j.force_id),
+                        "order": j.order,
+                    }
+                    for j in report.judgements.all()
+                ],
+                "findings": [
+                    {
+                        "key": f.key,
+                        "kind": f.kind,
+                        "parent": next(
+                            (p.key for p in report.findings.all() if p.pk == f.parent_id), None
+                        ),
+                        "reference": f.reference,
+                        "area": f.area,
+                        "text": f.text,
+                        "target_text": f.target_text,
+                        "target_date": _d(f.target_date),
+                        "force": code(f.force_id),
+                        "order": f.order,
+                    }
+                    for f in report.findings.all()
+                ],
+                "statutory_responses": [
+                    {
+                        "uuid": str(r.uuid),
+                        "body": code(r.body_id),
+                        "force": code(r.force_id),
+                        "chief_officer_comments_requested_on": _d(
+                            r.chief_officer_comments_requested_on
+                        ),
+                        "chief_officer_comments_due_on": _d(r.chief_officer_comments_due_on),
+                        "chief_officer_comments_received_on": _d(
+                            r.chief_officer_comments_received_on
+                        ),
+                        "chief_officer_comments": r.chief_officer_comments,
+                        "pcc_comments": r.pcc_comments,
+                        "published_on": _d(r.published_on),
+                        "url": r.url,
+                        "sent_to_inspectorate_on": _d(r.sent_to_inspectorate_on),
+                        "sent_to_home_secretary_on": _d(r.sent_to_home_secretary_on),
+                    }
+                    for r in report.statutory_responses.order_by("force__code")
+                ],
+            }
+        )
+
+    items = (
+        TrackedItem.objects.select_related("finding", "force")
+        .prefetch_related(
+            "status_changes",
+            "revisions",
+            "updates",
+            "evidence",
+            "closure_proposals__evidence",
+            "closure_proposals__decision",
+        )
+        .order_by("finding__key", "force__code")
+    )
+    for item in items:
+        doc["items"].append(
+            {
+                "uuid": str(item.uuid),
+                "finding": item.finding.key,
+                "force": item.force.code,
+                "owner": email(item.owner_id),
+                "lead": email(item.lead_id),
+                "status": item.status,
+                "original_due_date": _d(item.original_due_date),
+                "due_date": _d(item.due_date),
+                "force_response": item.force_response,
+                "pcc_response": item.pcc_response,
+                "created_at": _d(item.created_at),
+                "last_activity_at": _d(item.last_activity_at),
+                "closed_at": _d(item.closed_at),
+                "status_changes": [
+                    {
+                        "uuid": str(c.uuid),
+                        "from": c.from_status or None,
+                        "to": c.to_status,
+                        "by": email(c.changed_by_id),
+                        "at": _d(c.changed_at),
+                        "reason": c.reason,
+                    }
+                    for c in item.status_changes.all()
+                ],
+                "due_date_revisions": [
+                    {
+                        "uuid": str(r.uuid),
+                        "previous_date": _d(r.previous_date),
+                        "new_date": _d(r.new_date),
+                        "reason": r.reason,
+                        "approved_by": email(r.approved_by_id),
+                        "recorded_at": _d(r.recorded_at),
+                    }
+                    for r in item.revisions.all()
+                ],
+                "updates": [
+                    {
+                        "uuid": str(u.uuid),
+                        "author": email(u.author_id),
+                        "written_at": _d(u.written_at),
+                        "text": u.text,
+                    }
+                    for u in item.updates.all()
+                ],
+                "evidence": [
+                    _export_evidence(e, email, include_files) for e in item.evidence.all()
+                ],
+                "closure_proposals": [
+                    {
+                        "uuid": str(p.uuid),
+                        "proposed_by": email(p.proposed_by_id),
+                        "proposed_at": _d(p.proposed_at),
+                        "summary": p.summary,
+                        "evidence": sorted(str(e.uuid) for e in p.evidence.all()),
+                        "decision": _export_decision(p, email),
+                    }
+                    for p in item.closure_proposals.all()
+                ],
+            }
+        )
+    doc["audit_events"] = [
+        {
+            "uuid": str(a.uuid),
+            "at": _d(a.at),
+            "actor": email(a.actor_id),
+            "action": a.action,
+            "object_type": a.object_type,
+            "object_id": a.object_id,
+            "object_repr": a.object_repr,
+            "changes": a.changes,
+            "note": a.note,
+        }
+        for a in AuditEvent.objects.order_by("at", "id")
+    ]
+    return doc
+
+
+def _export_evidence(e: Evidence, email, include_files: bool) -> dict:
+    out = {
+        "uuid": str(e.uuid),
+        "stored_name": e.stored_name,
+        "original_name": e.original_name,
+        "content_type": e.content_type,
+        "size": e.size,
+        "sha256": e.sha256,
+        "description": e.description,
+        "uploaded_by": email(e.uploaded_by_id),
+        "uploaded_at": _d(e.uploaded_at),
+    }
+    if include_files:
+        path = settings.EVIDENCE_ROOT / e.stored_name
+        out["content_base64"] = (
+            base64.b64encode(path.read_bytes()).decode("ascii") if path.exists() else None
+        )
+    return out
+
+
+def _export_decision(p: ClosureProposal, email):
+    d = getattr(p, "decision", None)
+    if d is None:
+        return None
+    return {
+        "uuid": str(d.uuid),
+        "outcome": d.outcome,
+        "decided_by": email(d.decided_by_id),
+        "decided_at": _d(d.decided_at),
+        "reason": d.reason,
+    }
+
+
+# --------------------------------------------------------------------------- import
+
+
+class ImportRejected(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = problems[:20]
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__("The file was not imported:\n  " + "\n  ".join(shown) + more)
+
+
+@dataclass
+class ImportResult:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, outcome: str | None):
+        if outcome == "created":
+            self.created[kind] = self.created.get(kind, 0) + 1
+        elif outcome == "updated":
+            self.updated[kind] = self.updated.get(kind, 0) + 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary(self) -> str:
+        if not self.changed:
+            return "Nothing changed: everything in the file was already here."
+        parts = [f"created {n} {k}" for k, n in sorted(self.created.items())]
+        parts += [f"updated {n} {k}" for k, n in sorted(self.updated.items())]
+        return "Imported: " + ", ".join(parts) + "."
+
+
+class _Checker:
+    """Walks the document and collects every problem, with where it is."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def fail(self, where: str, message: str):
+        self.problems.append(f"{where}: {message}")
+
+    def obj(self, value, where) -> dict:
+        if not isinstance(value, dict):
+            self.fail(where, "must be an object")
+            return {}
+        return value
+
+    def list(self, parent: dict, name: str, where: str, required=False) -> list:
+        value = parent.get(name, [] if not required else None)
+        if value is None and required:
+            self.fail(where, f"“{name}” is missing")
+            return []
+        if not isinstance(value, list):
+            self.fail(f"{where}.{name}", "must be a list")
+            return []
+        return value
+
+    def text(self, parent, name, where, required=False, max_length=None) -> str:
+        value = parent.get(name)
+        if value is None or value == "":
+            if required:
+                self.fail(where, f"“{name}” is missing")
+            return ""
+        if not isinstance(value, str):
+            self.fail(f"{where}.{name}", "must be text")
+            return ""
+        if max_length and len(value) > max_length:
+            self.fail(f"{where}.{name}", f"must be {max_length} characters or fewer")
+        return value
+
+    def choice(self, parent, name, where, choices, required=True, default=None):
+        value = parent.get(name, default)
+        if value is None and not required:
+            return None
+        if value not in choices:
+            self.fail(f"{where}.{name}", f"{value!r} is not one of {', '.join(map(str, choices))}")
+            return None
+        return value
+
+    def date(self, parent, name, where, required=False):
+        value = parent.get(name)
+        if value in (None, ""):
+            if required:
+                self.fail(where, f"“{name}” is missing")
+            return None
+        try:
+            parsed = parse_date(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.fail(f"{where}.{name}", f"{value!r} is not a date in the form YYYY-MM-DD")
+        return parsed
+
+    def datetime(self, parent, name, where, required=False):
+        value = parent.get(name)
+        if value in (None, ""):
+            if required:
+                self.fail(where, f"“{name}” is missing")
+            return None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            self.fail(f"{where}.{name}", f"{value!r} is not a date and time with a UTC offset")
+            return None
+        return parsed
+
+    def uuid(self, parent, name, where, required=False):
+        value = parent.get(name)
+        if value in (None, ""):
+            if required:
+                self.fail(where, f"“{name}” is missing")
+            return None
+        try:
+            return uuidlib.UUID(str(value))
+        except ValueError:
+            self.fail(f"{where}.{name}", f"{value!r} is not a uuid")
+            return None
+
+    def bool(self, parent, name, where, default=False):
+        value = parent.get(name, default)
+        if not isinstance(value, bool):
+            self.fail(f"{where}.{name}", "must be true or false")
+            return default
+        return value
+
+
+def check_document(doc) -> list[str]:
+    """Every problem with the document, or an empty list. Reads the database only to resolve
+    references to organisations and people that the file does not itself contain."""
+    c = _Checker()
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        return [f'this is not an inspection tracker export (expected "format": "{FORMAT}")']
+    if doc.get("version") != VERSION:
+        return [f"version {doc.get('version')!r} is not supported (this version reads {VERSION})"]
+
+    org_codes = set(Organisation.objects.values_list("code", flat=True))
+    org_kinds = dict(Organisation.objects.values_list("code", "kind"))
+    for i, o in enumerate(c.list(doc, "organisations", "file")):
+        where = f"organisations[{i}]"
+        o = c.obj(o, where)
+        code = c.text(o, "code", where, required=True, max_length=80)
+        c.text(o, "name", where, required=True, max_length=200)
+        kind = c.choice(o, "kind", where, Organisation.Kind.values)
+        if code:
+            org_codes.add(code)
+            org_kinds[code] = kind
+
+    def org_ref(value, where, kind=None, required=True):
+        if value in (None, ""):
+            if required:
+                c.fail(where, "is missing")
+            return
+        if value not in org_codes:
+            c.fail(where, f"no organisation with code {value!r}")
+        elif kind and org_kinds.get(value) != kind:
+            c.fail(where, f"{value!r} is not a {Organisation.Kind(kind).label.lower()}")
+
+    for i, t in enumerate(c.list(doc, "policing_body_terms", "file")):
+        where = f"policing_body_terms[{i}]"
+        t = c.obj(t, where)
+        org_ref(t.get("force"), f"{where}.force", Organisation.Kind.FORCE)
+        org_ref(t.get("body"), f"{where}.body", Organisation.Kind.LOCAL_POLICING_BODY)
+        c.date(t, "starts_on", where)
+        c.date(t, "ends_on", where)
+
+    emails = set(User.objects.values_list("email", flat=True))
+    for i, p in enumerate(c.list(doc, "people", "file")):
+        where = f"people[{i}]"
+        p = c.obj(p, where)
+        email = c.text(p, "email", where, required=True, max_length=254).lower()
+        if email and "@" not in email:
+            c.fail(f"{where}.email", f"{email!r} is not an email address")
+        c.text(p, "full_name", where, required=True, max_length=200)
+        org_ref(p.get("organisation"), f"{where}.organisation", required=False)
+        for role in c.list(p, "roles", where):
+            if role not in Role.values:
+                c.fail(f"{where}.roles", f"{role!r} is not a role")
+        emails.add(email)
+
+    def person_ref(value, where):
+        if value not in (None, "") and str(value).lower() not in emails:
+            c.fail(where, f"no person with email {value!r}")
+
+    finding_keys = set(Finding.objects.values_list("key", flat=True))
+    report_published: dict[str, datetime.date] = dict(
+        Finding.objects.values_list("key", "report__published_on")
+    )
+    for i, r in enumerate(c.list(doc, "reports", "file")):
+        where = f"reports[{i}]"
+        r = c.obj(r, where)
+        c.text(r, "key", where, required=True, max_length=120)
+        c.text(r, "title", where, required=True, max_length=400)
+        org_ref(r.get("inspectorate"), f"{where}.inspectorate", Organisation.Kind.INSPECTORATE)
+        c.choice(r, "report_type", where, ReportType.values)
+        published = c.date(r, "published_on", where, required=True)
+        c.choice(r, "published_precision", where, Report.Precision.values, default="day")
+        c.choice(r, "grading_scale", where, GradingScale.values)
+        c.bool(r, "national", where)
+        for j, code in enumerate(c.list(r, "forces", where)):
+            org_ref(code, f"{where}.forces[{j}]", Organisation.Kind.FORCE)
+        for j, jd in enumerate(c.list(r, "judgements", where)):
+            w = f"{where}.judgements[{j}]"
+            jd = c.obj(jd, w)
+            c.text(jd, "area", w, required=True, max_length=400)
+            c.text(jd, "grade", w, required=True, max_length=40)
+            org_ref(jd.get("force"), f"{w}.force", Organisation.Kind.FORCE, required=False)
+        local_keys = set()
+        for j, f in enumerate(c.list(r, "findings", where)):
+            w = f"{where}.findings[{j}]"
+            f = c.obj(f, w)
+            key = c.text(f, "key", w, required=True, max_length=160)
+            if key in local_keys:
+                c.fail(f"{w}.key", f"{key!r} appears twice")
+            local_keys.add(key)
+            c.choice(f, "kind", w, FindingKind.values)
+            c.text(f, "text", w, required=True)
+            c.date(f, "target_date", w)
+            org_ref(f.get("force"), f"{w}.force", Organisation.Kind.FORCE, required=False)
+            if published:
+                report_published[key] = published
+        for j, f in enumerate(r.get("findings") or []):
+            parent = f.get("parent") if isinstance(f, dict) else None
+            if parent and parent not in local_keys:
+                c.fail(f"{where}.findings[{j}].parent", f"no finding {parent!r} in this report")
+        finding_keys |= local_keys
+        for j, s in enumerate(c.list(r, "statutory_responses", where)):
+            w = f"{where}.statutory_responses[{j}]"
+            s = c.obj(s, w)
+            c.uuid(s, "uuid", w)
+            org_ref(s.get("body"), f"{w}.body", Organisation.Kind.LOCAL_POLICING_BODY)
+            org_ref(s.get("force"), f"{w}.force", Organisation.Kind.FORCE)
+            for name in (
+                "chief_officer_comments_requested_on",
+                "chief_officer_comments_due_on",
+                "chief_officer_comments_received_on",
+                "published_on",
+                "sent_to_inspectorate_on",
+                "sent_to_home_secretary_on",
+            ):
+                c.date(s, name, w)
+
+    for i, it in enumerate(c.list(doc, "items", "file")):
+        where = f"items[{i}]"
+        it = c.obj(it, where)
+        c.uuid(it, "uuid", where)
+        fkey = c.text(it, "finding", where, required=True)
+        if fkey and fkey not in finding_keys:
+            c.fail(f"{where}.finding", f"no finding with key {fkey!r}")
+        org_ref(it.get("force"), f"{where}.force", Organisation.Kind.FORCE)
+        person_ref(it.get("owner"), f"{where}.owner")
+        person_ref(it.get("lead"), f"{where}.lead")
+        c.choice(it, "status", where, Status.values, default=Status.NOT_STARTED)
+        due = c.date(it, "due_date", where)
+        c.date(it, "original_due_date", where)
+        published = report_published.get(fkey)
+        if due and published and due < published:
+            c.fail(f"{where}.due_date", "is before the report's publication date")
+        for name in ("created_at", "last_activity_at", "closed_at"):
+            c.datetime(it, name, where)
+        for j, sc in enumerate(c.list(it, "status_changes", where)):
+            w = f"{where}.status_changes[{j}]"
+            sc = c.obj(sc, w)
+            c.uuid(sc, "uuid", w, required=True)
+            c.choice(sc, "from", w, Status.values, required=False)
+            c.choice(sc, "to", w, Status.values)
+            person_ref(sc.get("by"), f"{w}.by")
+            c.datetime(sc, "at", w, required=True)
+        for j, rv in enumerate(c.list(it, "due_date_revisions", where)):
+            w = f"{where}.due_date_revisions[{j}]"
+            rv = c.obj(rv, w)
+            c.uuid(rv, "uuid", w, required=True)
+            c.date(rv, "previous_date", w)
+            c.date(rv, "new_date", w, required=True)
+            c.text(rv, "reason", w, required=True)
+            person_ref(rv.get("approved_by"), f"{w}.approved_by")
+            c.datetime(rv, "recorded_at", w, required=True)
+        for j, up in enumerate(c.list(it, "updates", where)):
+            w = f"{where}.updates[{j}]"
+            up = c.obj(up, w)
+            c.uuid(up, "uuid", w, required=True)
+            c.text(up, "text", w, required=True)
+            person_ref(up.get("author"), f"{w}.author")
+            c.datetime(up, "written_at", w, required=True)
+        evidence_ids = set()
+        for j, ev in enumerate(c.list(it, "evidence", where)):
+            w = f"{where}.evidence[{j}]"
+            ev = c.obj(ev, w)
+            evidence_ids.add(str(c.uuid(ev, "uuid", w, required=True)))
+            c.text(ev, "stored_name", w, required=True)
+            c.text(ev, "original_name", w, required=True)
+            c.text(ev, "sha256", w, required=True)
+            c.datetime(ev, "uploaded_at", w, required=True)
+            content = ev.get("content_base64")
+            if content:
+                try:
+                    data = base64.b64decode(content, validate=True)
+                except (ValueError, TypeError):
+                    c.fail(f"{w}.content_base64", "is not valid base64")
+                else:
+                    if hashlib.sha256(data).hexdigest() != ev.get("sha256"):
+                        c.fail(f"{w}.content_base64", "does not match its sha256")
+        for j, cp in enumerate(c.list(it, "closure_proposals", where)):
+            w = f"{where}.closure_proposals[{j}]"
+            cp = c.obj(cp, w)
+            c.uuid(cp, "uuid", w, required=True)
+            c.text(cp, "summary", w, required=True)
+            person_ref(cp.get("proposed_by"), f"{w}.proposed_by")
+            c.datetime(cp, "proposed_at", w, required=True)
+            for e in c.list(cp, "evidence", w):
+                if str(e) not in evidence_ids:
+                    c.fail(f"{w}.evidence", f"{e!r} is not one of this item's evidence files")
+            decision = cp.get("decision")
+            if decision is not None:
+                dw = f"{w}.decision"
+                decision = c.obj(decision, dw)
+                c.uuid(decision, "uuid", dw, required=True)
+                c.choice(decision, "outcome", dw, ClosureDecision.Outcome.values)
+                person_ref(decision.get("decided_by"), f"{dw}.decided_by")
+                c.datetime(decision, "decided_at", dw, required=True)
+                if decision.get("decided_by") and decision.get("decided_by") == cp.get(
+                    "proposed_by"
+                ):
+                    c.fail(dw, "the person who proposed closure cannot also decide it")
+
+    for i, a in enumerate(c.list(doc, "audit_events", "file")):
+        where = f"audit_events[{i}]"
+        a = c.obj(a, where)
+        c.uuid(a, "uuid", where, required=True)
+        c.datetime(a, "at", where, required=True)
+        c.choice(a, "action", where, AuditEvent.Action.values)
+        person_ref(a.get("actor"), f"{where}.actor")
+    return c.problems
+
+
+def _upsert(model, lookup: dict, values: dict):
+    """Create the row, or update only the fields that differ. Returns (row, outcome)."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        return model.objects.create(**lookup, **values), "created"
+    changed = [k for k, v in values.items() if getattr(row, k) != v]
+    if changed:
+        for k in changed:
+            setattr(row, k, values[k])
+        row.save(update_fields=changed)
+        return row, "updated"
+    return row, None
+
+
+def _create_once(model, uuid_value, values: dict):
+    """Append-only rows: created when their uuid is new, otherwise left exactly as they are."""
+    if model.objects.filter(uuid=uuid_value).exists():
+        return None, None
+    return model.objects.create(uuid=uuid_value, **values), "created"
+
+
+def _dt(value):
+    return parse_datetime(value) if value else None
+
+
+def _date(value):
+    return parse_date(value) if value else None
+
+
+@transaction.atomic
+def import_tracker(doc, *, now: datetime.datetime | None = None) -> ImportResult:
+    problems = check_document(doc)
+    if problems:
+        raise ImportRejected(problems)
+    now = now or timezone.now()
+    result = ImportResult()
+
+    orgs: dict[str, Organisation] = {}
+    for o in doc.get("organisations", []):
+        row, outcome = _upsert(
+            Organisation,
+            {"code": o["code"]},
+            {"name": o["name"], "short_name": o.get("short_name") or o["name"], "kind": o["kind"]},
+        )
+        result.add("organisations", outcome)
+    orgs = {o.code: o for o in Organisation.objects.all()}
+
+    for t in doc.get("policing_body_terms", []):
+        row, outcome = _upsert(
+            PolicingBodyTerm,
+            {
+                "force": orgs[t["force"]],
+                "body": orgs[t["body"]],
+                "starts_on": _date(t.get("starts_on")),
+            },
+            {"ends_on": _date(t.get("ends_on"))},
+        )
+        result.add("policing body terms", outcome)
+
+    for p in doc.get("people", []):
+        email = p["email"].lower()
+        values = {
+            "full_name": p["full_name"],
+            "job_title": p.get("job_title", ""),
+            "organisation": orgs.get(p.get("organisation")),
+            "is_active": p.get("is_active", True),
+        }
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, None, **values)
+            result.add("people", "created")
+        else:
+            user, outcome = _upsert(User, {"email": email}, values)
+            result.add("people", outcome)
+        for role in p.get("roles", []):
+            _, created = RoleAssignment.objects.get_or_create(user=user, role=role)
+            if created:
+                result.add("role assignments", "created")
+    people = {u.email: u for u in User.objects.all()}
+
+    def person(email):
+        return people[email.lower()] if email else None
+
+    findings: dict[str, Finding] = {}
+    for r in doc.get("reports", []):
+        report, outcome = _upsert(
+            Report,
+            {"key": r["key"]},
+            {
+                "inspectorate": orgs[r["inspectorate"]],
+                "inspectorate_label": r.get("inspectorate_label")
+                or orgs[r["inspectorate"]].short_name,
+                "title": r["title"],
+                "report_type": r["report_type"],
+                "published_on": _date(r["published_on"]),
+                "published_precision": r.get("published_precision", "day"),
+                "url": r.get("url") or "",
+                "national": r.get("national", False),
+                "grading_scale": r["grading_scale"],
+                "source_document": r.get("source_document") or "",
+                "notes": r.get("notes") or "",
+            },
+        )
+        wanted = {orgs[code].pk for code in r.get("forces", [])}
+        current = set(report.forces.values_list("pk", flat=True))
+        if wanted != current:
+            report.forces.set(wanted)
+            outcome = outcome or "updated"
+        result.add("reports", outcome)
+        for order, j in enumerate(r.get("judgements", [])):
+            _, outcome = _upsert(
+                Judgement,
+                {"report": report, "area": j["area"], "force": orgs.get(j.get("force"))},
+                {
+                    "reference": j.get("reference") or "",
+                    "grade": j["grade"],
+                    "direction": j.get("direction") or "",
+                    "note": j.get("note") or "",
+                    "order": j.get("order", order),
+                },
+            )
+            result.add("judgements", outcome)
+        report_findings = r.get("findings", [])
+        # Parents first, so a recommendation can point at its cause of concern.
+        for f in sorted(report_findings, key=lambda f: bool(f.get("parent"))):
+            finding, outcome = _upsert(
+                Finding,
+                {"key": f["key"]},
+                {
+                    "report": report,
+                    "kind": f["kind"],
+                    "parent": findings.get(f.get("parent")) if f.get("parent") else None,
+                    "reference": f.get("reference") or "",
+                    "area": f.get("area") or "",
+                    "text": f["text"],
+                    "target_text": f.get("target_text") or "",
+                    "target_date": _date(f.get("target_date")),
+                    "force": orgs.get(f.get("force")),
+                    "order": f.get("order", 0),
+                },
+            )
+            findings[finding.key] = finding
+            result.add("findings", outcome)
+        for s in r.get("statutory_responses", []):
+            lookup = {"report": report, "force": orgs[s["force"]]}
+            values = {
+                "body": orgs[s["body"]],
+                **{
+                    name: _date(s.get(name))
+                    for name in (
+                        "chief_officer_comments_requested_on",
+                        "chief_officer_comments_due_on",
+                        "chief_officer_comments_received_on",
+                        "published_on",
+                        "sent_to_inspectorate_on",
+                        "sent_to_home_secretary_on",
+                    )
+                },
+                "chief_officer_comments": s.get("chief_officer_comments") or "",
+                "pcc_comments": s.get("pcc_comments") or "",
+                "url": s.get("url") or "",
+            }
+            if s.get("uuid") and not StatutoryResponse.objects.filter(**lookup).exists():
+                values["uuid"] = uuidlib.UUID(s["uuid"])
+            _, outcome = _upsert(StatutoryResponse, lookup, values)
+            result.add("statutory responses", outcome)
+
+    for it in doc.get("items", []):
+        _import_item(it, result, findings, orgs, person, now)
+
+    for a in doc.get("audit_events", []):
+        _, outcome = _create_once(
+            AuditEvent,
+            uuidlib.UUID(a["uuid"]),
+            {
+                "at": _dt(a["at"]),
+                "actor": person(a.get("actor")),
+                "action": a["action"],
+                "object_type": a.get("object_type", ""),
+                "object_id": a.get("object_id", ""),
+                "object_repr": a.get("object_repr", ""),
+                "changes": a.get("changes") or {},
+                "note": a.get("note") or "",
+            },
+        )
+        result.add("audit events", outcome)
+
+    if result.changed:
+        AuditEvent.objects.create(
+            at=now,
+            actor=None,
+            action=AuditEvent.Action.UPDATE,
+            object_type="tracker.Import",
+            object_id="-",
+            object_repr="Import of a tracker file",
+            changes={},
+            note=result.summary()[:300],
+        )
+    return result
+
+
+def _import_item(it, result, findings, orgs, person, now):
+    finding = findings.get(it["finding"]) or Finding.objects.get(key=it["finding"])
+    force = orgs[it["force"]]
+    # Only the fields the file gives are set, so a partial document (like the seed file,
+    # which carries only the published responses) never wipes what people have recorded.
+    converters = {
+        "owner": person, "lead": person, "status": lambda v: v or Status.NOT_STARTED,
+        "original_due_date": _date, "due_date": _date,
+        "force_response": lambda v: v or "", "pcc_response": lambda v: v or "",
+        "created_at": _dt, "last_activity_at": _dt, "closed_at": _dt,
+    }
+    values = {name: convert(it.get(name)) for name, convert in converters.items() if name in it}
+    existing = TrackedItem.objects.filter(finding=finding, force=force).first()
+    if existing is None:
+        values.setdefault("created_at", None)
+        values["created_at"] = values["created_at"] or now
+        values["last_activity_at"] = values.get("last_activity_at") or values["created_at"]
+        if it.get("uuid"):
+            values["uuid"] = uuidlib.UUID(it["uuid"])
+        item = TrackedItem.objects.create(finding=finding, force=force, **values)
+        result.add("items", "created")
+        if not it.get("status_changes"):
+            StatusChange.objects.create(item=item, from_status="", to_status=item.status,
+                                        changed_at=item.created_at, reason="Item imported")
+    else:
+        for name in ("created_at", "last_activity_at"):
+            if name in values and values[name] is None:
+                values.pop(name)
+        item, outcome = _upsert(TrackedItem, {"pk": existing.pk}, values)
+        result.add("items", outcome)
+
+    for sc in it.get("status_changes", []):
+        _, outcome = _create_once(
+            StatusChange,
+            uuidlib.UUID(sc["uuid"]),
+            {
+                "item": item,
+                "from_status": sc.get("from") or "",
+                "to_status": sc["to"],
+                "changed_by": person(sc.get("by")),
+                "changed_at": _dt(sc["at"]),
+                "reason": sc.get("reason") or "",
+            },
+        )
+        result.add("status changes", outcome)
+    for rv in it.get("due_date_revisions", []):
+        _, outcome = _create_once(
+            DueDateRevision,
+            uuidlib.UUID(rv["uuid"]),
+            {
+                "item": item,
+                "previous_date": _date(rv.get("previous_date")),
+                "new_date": _date(rv["new_date"]),
+                "reason": rv["reason"],
+                "approved_by": person(rv.get("approved_by")),
+                "recorded_at": _dt(rv["recorded_at"]),
+            },
+        )
+        result.add("due date revisions", outcome)
+    for up in it.get("updates", []):
+        _, outcome = _create_once(
+            ProgressUpdate,
+            uuidlib.UUID(up["uuid"]),
+            {
+                "item": item,
+                "author": person(up.get("author")),
+                "written_at": _dt(up["written_at"]),
+                "text": up["text"],
+            },
+        )
+        result.add("progress updates", outcome)
+    for ev in it.get("evidence", []):
+        _, outcome = _create_once(
+            Evidence,
+            uuidlib.UUID(ev["uuid"]),
+            {
+                "item": item,
+                "stored_name": ev["stored_name"],
+                "original_name": ev["original_name"],
+                "content_type": ev.get("content_type") or "application/octet-stream",
+                "size": ev.get("size") or 0,
+                "sha256": ev["sha256"],
+                "description": ev.get("description") or "",
+                "uploaded_by": person(ev.get("uploaded_by")),
+                "uploaded_at": _dt(ev["uploaded_at"]),
+            },
+        )
+        result.add("evidence files", outcome)
+        content = ev.get("content_base64")
+        path = settings.EVIDENCE_ROOT / ev["stored_name"]
+        if content and not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(base64.b64decode(content))
+    for cp in it.get("closure_proposals", []):
+        proposal, outcome = _create_once(
+            ClosureProposal,
+            uuidlib.UUID(cp["uuid"]),
+            {
+                "item": item,
+                "proposed_by": person(cp.get("proposed_by")),
+                "proposed_at": _dt(cp["proposed_at"]),
+                "summary": cp["summary"],
+            },
+        )
+        result.add("closure proposals", outcome)
+        if proposal is not None:
+            proposal.evidence.set(Evidence.objects.filter(uuid__in=cp.get("evidence", [])))
+        else:
+            proposal = ClosureProposal.objects.get(uuid=cp["uuid"])
+        d = cp.get("decision")
+        if d:
+            _, outcome = _create_once(
+                ClosureDecision,
+                uuidlib.UUID(d["uuid"]),
+                {
+                    "proposal": proposal,
+                    "outcome": d["outcome"],
+                    "decided_by": person(d.get("decided_by")),
+                    "decided_at": _dt(d["decided_at"]),
+                    "reason": d.get("reason") or "",
+                },
+            )
+            result.add("closure decisions", outcome)

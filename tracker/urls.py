@@ -1,0 +1,27 @@
+from django.urls import path
+
+from tracker import views
+
+app_name = "tracker"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("items/mine/", views.my_items, name="my_items"),
+    path("items/", views.item_list, name="item_list"),
+    path("items/<uuid:uuid>/", views.item_detail, name="item_detail"),
+    path("items/<uuid:uuid>/update/", views.item_add_update, name="item_add_update"),
+    path("items/<uuid:uuid>/status/", views.item_change_status, name="item_change_status"),
+    path("items/<uuid:uuid>/evidence/", views.item_add_evidence, name="item_add_evidence"),
+    path(
+        "items/<uuid:uuid>/evidence/<uuid:evidence_uuid>/",
+        views.evidence_download,
+        name="evidence_download",
+    ),
+    path("items/<uuid:uuid>/due-date/", views.item_revise_due_date, name="item_revise_due_date"),
+    path("items/<uuid:uuid>/closure/", views.item_propose_closure, name="item_propose_closure"),
+    path(
+        "items/<uuid:uuid>/closure/decision/", views.item_decide_closure, name="item_decide_closure"
+    ),
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/<slug:key>/", views.report_detail, name="report_detail"),
+]

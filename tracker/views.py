@@ -1,0 +1,287 @@
+"""Pages for force staff, coordinators and the PCC office.
+
+Every view follows one recipe: sign-in required, a permission-scoped loader that answers 404
+for what the person may not see, a form to validate, a service to act, then a redirect.
+"""
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tracker import forms, policy, selectors, services
+from tracker.filters import ItemFilter
+
+PAGE_SIZE = 50
+
+
+def _today():
+    return timezone.localdate()
+
+
+@login_required
+@require_GET
+def home(request):
+    return redirect("tracker:my_items")
+
+
+def _filtered_page(request, queryset):
+    filterset = ItemFilter(request.GET or None, queryset=queryset)
+    if filterset.is_bound and not filterset.is_valid():
+        for field, errors in filterset.errors.items():
+            label = filterset.form.fields[field].label if field in filterset.form.fields else field
+            messages.warning(request, f"The filter “{label}” was ignored: {' '.join(errors)}")
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return filterset, page, query.urlencode()
+
+
+@login_required
+@require_GET
+def my_items(request):
+    today = _today()
+    filterset, page, query = _filtered_page(
+        request, selectors.my_item_list(user=request.user, today=today)
+    )
+    return render(
+        request,
+        "tracker/my_items.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query,
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_GET
+def item_list(request):
+    today = _today()
+    filterset, page, query = _filtered_page(
+        request, selectors.item_list(user=request.user, today=today)
+    )
+    return render(
+        request,
+        "tracker/item_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query,
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_GET
+def item_detail(request, uuid):
+    today = _today()
+    item = selectors.item_get(user=request.user, uuid=uuid, today=today)
+    proposal = services.open_proposal(item)
+    return render(
+        request,
+        "tracker/item_detail.html",
+        {
+            "item": item,
+            "today": today,
+            "judgement": selectors.judgement_for(item.finding, item.force_id),
+            "timeline": selectors.item_timeline(item),
+            "revisions": item.revisions.select_related("approved_by"),
+            "proposal": proposal,
+            "can_work": policy.can_work_on(request.user, item),
+            "can_revise": policy.can_revise_due_date(request.user, item),
+            "can_decide": policy.can_decide_closure(request.user, item, proposal, today),
+            "is_proposer": proposal is not None and proposal.proposed_by_id == request.user.id,
+        },
+    )
+
+
+def _item_action(
+    request, uuid, *, allowed, form_class, template, act, success, form_kwargs=None, extra=None
+):
+    """Shared recipe for the item action pages (GET shows the form, POST acts)."""
+    today = _today()
+    item = selectors.item_get(user=request.user, uuid=uuid, today=today)
+    if not allowed(item, today):
+        raise PermissionDenied("You cannot do this on this item.")
+    form_kwargs = form_kwargs(item) if form_kwargs else {}
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, **form_kwargs)
+        if form.is_valid():
+            try:
+                act(item, form.cleaned_data)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, success)
+                return redirect("tracker:item_detail", uuid=item.uuid)
+    else:
+        form = form_class(**form_kwargs)
+    context = {"item": item, "form": form, "today": today}
+    if extra:
+        context.update(extra(item))
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_add_update(request, uuid):
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_work_on(request.user, item),
+        form_class=forms.UpdateForm,
+        template="tracker/item_update_form.html",
+        act=lambda item, data: services.item_add_update(
+            item=item, author=request.user, text=data["text"]
+        ),
+        success="Your update has been added",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_change_status(request, uuid):
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_work_on(request.user, item),
+        form_class=forms.StatusForm,
+        template="tracker/item_status_form.html",
+        act=lambda item, data: services.item_change_status(
+            item=item, by=request.user, to_status=data["status"], reason=data["reason"]
+        ),
+        success="The status has been changed",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_add_evidence(request, uuid):
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_work_on(request.user, item),
+        form_class=forms.EvidenceForm,
+        template="tracker/item_evidence_form.html",
+        act=lambda item, data: services.evidence_attach(
+            item=item, by=request.user, uploaded_file=data["file"], description=data["description"]
+        ),
+        success="The evidence has been added",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_revise_due_date(request, uuid):
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_revise_due_date(request.user, item),
+        form_class=forms.DueDateForm,
+        template="tracker/item_due_date_form.html",
+        act=lambda item, data: services.item_revise_due_date(
+            item=item, by=request.user, new_date=data["new_date"], reason=data["reason"]
+        ),
+        success="The due date has been revised",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_propose_closure(request, uuid):
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_work_on(request.user, item),
+        form_class=forms.ClosureProposalForm,
+        form_kwargs=lambda item: {
+            "evidence_choices": [(str(e.uuid), e.original_name) for e in item.evidence.all()]
+        },
+        template="tracker/item_closure_form.html",
+        act=lambda item, data: services.closure_propose(
+            item=item,
+            by=request.user,
+            summary=data["summary"],
+            evidence_ids=[e.pk for e in item.evidence.all() if str(e.uuid) in data["evidence"]],
+        ),
+        success="Closure has been proposed. The coordinator or PCC office will review it",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_decide_closure(request, uuid):
+    def allowed(item, today):
+        return policy.can_decide_closure(request.user, item, services.open_proposal(item), today)
+
+    return _item_action(
+        request,
+        uuid,
+        allowed=allowed,
+        form_class=forms.ClosureDecisionForm,
+        template="tracker/item_decision_form.html",
+        extra=lambda item: {"proposal": services.open_proposal(item)},
+        act=lambda item, data: services.closure_decide(
+            item=item, by=request.user, approve=data["decision"] == "approve", reason=data["reason"]
+        ),
+        success="Your decision has been recorded",
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request, uuid, evidence_uuid):
+    item = selectors.item_get(user=request.user, uuid=uuid, today=_today())
+    evidence = next((e for e in item.evidence.all() if str(e.uuid) == str(evidence_uuid)), None)
+    if evidence is None:
+        raise Http404("No such file")
+    try:
+        handle = services.evidence_open(evidence)
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or mimetypes.guess_type(evidence.original_name)[0],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_GET
+def report_list(request):
+    today = _today()
+    reports = selectors.report_list(user=request.user, today=today)
+    return render(request, "tracker/report_list.html", {"reports": reports})
+
+
+@login_required
+@require_GET
+def report_detail(request, key):
+    today = _today()
+    report = selectors.report_get(user=request.user, key=key, today=today)
+    return render(
+        request,
+        "tracker/report_detail.html",
+        {
+            "report": report,
+            "judgements": report.judgements.all(),
+            "findings": selectors.report_findings(report=report, user=request.user, today=today),
+            "responses": selectors.report_responses(report=report, user=request.user, today=today),
+            "today": today,
+        },
+    )
