@@ -194,8 +194,9 @@ class Finding(models.Model):
 
     @property
     def summary(self) -> str:
-        first = self.text.split("\n", 1)[0]
-        return first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
+        """The text on one line, cut at a word near 160 characters, for lists and titles."""
+        flat = " ".join(self.text.split())
+        return flat if len(flat) <= 160 else flat[:157].rsplit(" ", 1)[0] + "…"
 
 
 class Status(models.TextChoices):

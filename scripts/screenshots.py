@@ -1,0 +1,45 @@
+"""Take the README's screenshots from a running demo (default http://127.0.0.1:8000).
+
+Usage: .venv/bin/python scripts/screenshots.py [BASE_URL]
+Uses Debian's Chromium (/usr/bin/chromium); never downloads a browser.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PASSWORD = os.environ.get("DEMO_PASSWORD", "inspection-demo-2026")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def sign_in(page, email):
+    page.goto(f"{BASE}/account/sign-in/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(f"{BASE}/account/sign-in/")
+        page.screenshot(path=OUT / "sign-in.png", full_page=True)
+        sign_in(page, "priya.shah@wmp.example")
+        page.screenshot(path=OUT / "my-items.png", full_page=True)
+        page.click("text=The force should complete its serious")
+        page.screenshot(path=OUT / "item.png", full_page=True)
+        page.goto(f"{BASE}/reports/peel-effectiveness-2017-west-midlands/")
+        page.screenshot(path=OUT / "report.png", full_page=True)
+        browser.close()
+    print(f"Screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+import pytest
+
+from tests.factories import World
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(settings, tmp_path):
+    """Every test stores evidence in its own temporary folder."""
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    return settings.EVIDENCE_ROOT
+
+
+@pytest.fixture
+def world(db):
+    return World.build()
