@@ -24,8 +24,9 @@ def make_org(name, kind=Organisation.Kind.FORCE, code=None):
 
 def make_force_with_body(name):
     force = make_org(f"{name} Police")
-    body = make_org(f"{name} Police and Crime Commissioner",
-                    kind=Organisation.Kind.LOCAL_POLICING_BODY)
+    body = make_org(
+        f"{name} Police and Crime Commissioner", kind=Organisation.Kind.LOCAL_POLICING_BODY
+    )
     PolicingBodyTerm.objects.create(force=force, body=body, starts_on=datetime.date(2012, 11, 22))
     return force, body
 
@@ -38,28 +39,59 @@ def make_user(name, org, *roles):
     return user
 
 
-def make_report(*, forces, title="PEEL: police effectiveness 2017", national=False,
-                published_on=datetime.date(2018, 3, 22), inspectorate=None):
-    inspectorate = inspectorate or Organisation.objects.get_or_create(
-        code="hmicfrs", defaults={"name": "HMICFRS", "short_name": "HMICFRS",
-                                  "kind": Organisation.Kind.INSPECTORATE})[0]
+def make_report(
+    *,
+    forces,
+    title="PEEL: police effectiveness 2017",
+    national=False,
+    published_on=datetime.date(2018, 3, 22),
+    inspectorate=None,
+):
+    inspectorate = (
+        inspectorate
+        or Organisation.objects.get_or_create(
+            code="hmicfrs",
+            defaults={
+                "name": "HMICFRS",
+                "short_name": "HMICFRS",
+                "kind": Organisation.Kind.INSPECTORATE,
+            },
+        )[0]
+    )
     report = Report.objects.create(
-        key=f"report-{next(_n)}", inspectorate=inspectorate, inspectorate_label="HMICFRS",
-        title=title, report_type=ReportType.PEEL_EFFECTIVENESS, published_on=published_on,
-        national=national, grading_scale=GradingScale.PEEL_2014)
+        key=f"report-{next(_n)}",
+        inspectorate=inspectorate,
+        inspectorate_label="HMICFRS",
+        title=title,
+        report_type=ReportType.PEEL_EFFECTIVENESS,
+        published_on=published_on,
+        national=national,
+        grading_scale=GradingScale.PEEL_2014,
+    )
     report.forces.set(forces)
     return report
 
 
-def make_finding(report, text="The force should immediately take steps to review its backlog.",
-                 kind=FindingKind.RECOMMENDATION, **extra):
-    return Finding.objects.create(key=f"{report.key}:f-{next(_n)}", report=report, kind=kind,
-                                  text=text, area=extra.pop("area", "Vulnerability"), **extra)
+def make_finding(
+    report,
+    text="The force should immediately take steps to review its backlog.",
+    kind=FindingKind.RECOMMENDATION,
+    **extra,
+):
+    return Finding.objects.create(
+        key=f"{report.key}:f-{next(_n)}",
+        report=report,
+        kind=kind,
+        text=text,
+        area=extra.pop("area", "Vulnerability"),
+        **extra,
+    )
 
 
 def make_item(finding, force, owner=None, due=None, by=None):
-    return services.item_create(finding=finding, force=force, owner=owner, lead=None,
-                                due_date=due, created_by=by)
+    return services.item_create(
+        finding=finding, force=force, owner=owner, lead=None, due_date=due, created_by=by
+    )
 
 
 class World:
@@ -78,7 +110,11 @@ class World:
         w.reader = make_user("Sam Patel", None, Role.NATIONAL_READER)
         w.report = make_report(forces=[w.wmp])
         w.finding = make_finding(w.report)
-        w.item = make_item(w.finding, w.wmp, owner=w.owner,
-                           due=timezone.localdate() + datetime.timedelta(days=30),
-                           by=w.coordinator)
+        w.item = make_item(
+            w.finding,
+            w.wmp,
+            owner=w.owner,
+            due=timezone.localdate() + datetime.timedelta(days=30),
+            by=w.coordinator,
+        )
         return w

@@ -6,8 +6,9 @@ from tracker.models import ClosureDecision, ClosureProposal, Status, TrackedItem
 
 
 def propose(world, by=None):
-    return services.closure_propose(item=world.item, by=by or world.owner,
-                                    summary="Backlog reviewed and cleared.")
+    return services.closure_propose(
+        item=world.item, by=by or world.owner, summary="Backlog reviewed and cleared."
+    )
 
 
 def refreshed(world):
@@ -34,8 +35,9 @@ def test_nobody_approves_their_own_proposal(world):
 
 def test_the_pcc_office_can_approve(world):
     propose(world)
-    decision = services.closure_decide(item=world.item, by=world.pcc, approve=True,
-                                       reason="Evidence seen at the board.")
+    decision = services.closure_decide(
+        item=world.item, by=world.pcc, approve=True, reason="Evidence seen at the board."
+    )
     item = refreshed(world)
     assert item.status == Status.CLOSED
     assert item.closed_at == decision.decided_at
@@ -45,8 +47,9 @@ def test_the_pcc_office_can_approve(world):
 
 def test_the_coordinator_can_return_with_a_reason(world):
     propose(world)
-    services.closure_decide(item=world.item, by=world.coordinator, approve=False,
-                            reason="Attach the audit results.")
+    services.closure_decide(
+        item=world.item, by=world.coordinator, approve=False, reason="Attach the audit results."
+    )
     item = refreshed(world)
     assert item.status == Status.IN_PROGRESS
     assert item.closed_at is None
@@ -104,8 +107,11 @@ def test_evidence_from_another_item_cannot_support_a_proposal(world):
 
     other = make_item(make_finding(world.report), world.wmp, owner=world.owner)
     evidence = services.evidence_attach(
-        item=other, by=world.owner,
-        uploaded_file=SimpleUploadedFile("a.txt", b"notes", content_type="text/plain"))
+        item=other,
+        by=world.owner,
+        uploaded_file=SimpleUploadedFile("a.txt", b"notes", content_type="text/plain"),
+    )
     with pytest.raises(ValidationError, match="this item's files"):
-        services.closure_propose(item=world.item, by=world.owner, summary="Done",
-                                 evidence_ids=[evidence.pk])
+        services.closure_propose(
+            item=world.item, by=world.owner, summary="Done", evidence_ids=[evidence.pk]
+        )

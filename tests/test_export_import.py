@@ -10,7 +10,6 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from tracker.demo import create_demo, load_reference_data
 from tracker.models import (
-    AuditEvent,
     ClosureDecision,
     ClosureProposal,
     DueDateRevision,
@@ -25,9 +24,21 @@ from tracker.models import (
 )
 from tracker.transfer import ImportRejected, export_tracker, import_tracker
 
-MODELS = [Organisation, User, Report, Judgement, Finding, TrackedItem, StatusChange,
-          DueDateRevision, ProgressUpdate, Evidence, ClosureProposal, ClosureDecision,
-          StatutoryResponse]
+MODELS = [
+    Organisation,
+    User,
+    Report,
+    Judgement,
+    Finding,
+    TrackedItem,
+    StatusChange,
+    DueDateRevision,
+    ProgressUpdate,
+    Evidence,
+    ClosureProposal,
+    ClosureDecision,
+    StatutoryResponse,
+]
 
 
 def counts():
@@ -53,13 +64,26 @@ def wipe(evidence_root):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        order = ["tracker_closureproposal_evidence", "tracker_closuredecision",
-                 "tracker_closureproposal", "tracker_evidence", "tracker_progressupdate",
-                 "tracker_duedaterevision", "tracker_statuschange", "tracker_trackeditem",
-                 "tracker_statutoryresponse", "tracker_judgement", "tracker_finding",
-                 "tracker_report_forces", "tracker_report", "tracker_auditevent",
-                 "accounts_roleassignment", "accounts_user", "accounts_policingbodyterm",
-                 "accounts_organisation"]
+        order = [
+            "tracker_closureproposal_evidence",
+            "tracker_closuredecision",
+            "tracker_closureproposal",
+            "tracker_evidence",
+            "tracker_progressupdate",
+            "tracker_duedaterevision",
+            "tracker_statuschange",
+            "tracker_trackeditem",
+            "tracker_statutoryresponse",
+            "tracker_judgement",
+            "tracker_finding",
+            "tracker_report_forces",
+            "tracker_report",
+            "tracker_auditevent",
+            "accounts_roleassignment",
+            "accounts_user",
+            "accounts_policingbodyterm",
+            "accounts_organisation",
+        ]
         for table in order:
             cursor.execute(f"DELETE FROM {table}")
     for f in evidence_root.iterdir():
@@ -100,8 +124,7 @@ def test_an_import_updates_what_changed_and_keeps_history(demo):
     item["force_response"] = "A revised force response."
     result = import_tracker(doc)
     assert result.updated == {"items": 1}
-    assert TrackedItem.objects.get(uuid=item["uuid"]).force_response == \
-        "A revised force response."
+    assert TrackedItem.objects.get(uuid=item["uuid"]).force_response == "A revised force response."
 
 
 def test_a_file_that_is_not_an_export_is_refused(db):

@@ -45,8 +45,9 @@ def test_updates_and_audit_events_are_append_only(world):
 
 
 def test_each_status_change_records_who_when_from_to_and_why(world):
-    services.item_change_status(item=world.item, by=world.owner, to_status=Status.IN_PROGRESS,
-                                reason="Work started")
+    services.item_change_status(
+        item=world.item, by=world.owner, to_status=Status.IN_PROGRESS, reason="Work started"
+    )
     change = world.item.status_changes.last()
     assert (change.from_status, change.to_status) == (Status.NOT_STARTED, Status.IN_PROGRESS)
     assert change.changed_by == world.owner
@@ -58,16 +59,21 @@ def test_revising_the_due_date_keeps_the_original(world):
     original = world.item.due_date
     first = original + datetime.timedelta(days=30)
     second = original + datetime.timedelta(days=60)
-    services.item_revise_due_date(item=world.item, by=world.coordinator, new_date=first,
-                                  reason="Waiting for the new system")
-    services.item_revise_due_date(item=world.item, by=world.coordinator, new_date=second,
-                                  reason="Supplier delay")
+    services.item_revise_due_date(
+        item=world.item, by=world.coordinator, new_date=first, reason="Waiting for the new system"
+    )
+    services.item_revise_due_date(
+        item=world.item, by=world.coordinator, new_date=second, reason="Supplier delay"
+    )
 
     item = TrackedItem.objects.get(pk=world.item.pk)
     assert item.original_due_date == original
     assert item.due_date == second
-    revisions = list(DueDateRevision.objects.filter(item=item).values_list(
-        "previous_date", "new_date", "reason", "approved_by"))
+    revisions = list(
+        DueDateRevision.objects.filter(item=item).values_list(
+            "previous_date", "new_date", "reason", "approved_by"
+        )
+    )
     assert revisions == [
         (original, first, "Waiting for the new system", world.coordinator.pk),
         (first, second, "Supplier delay", world.coordinator.pk),
@@ -76,28 +82,34 @@ def test_revising_the_due_date_keeps_the_original(world):
 
 def test_only_the_coordinator_revises_due_dates(world):
     with pytest.raises(ValidationError, match="Only the force coordinator"):
-        services.item_revise_due_date(item=world.item, by=world.owner,
-                                      new_date=world.item.due_date + datetime.timedelta(1),
-                                      reason="More time")
+        services.item_revise_due_date(
+            item=world.item,
+            by=world.owner,
+            new_date=world.item.due_date + datetime.timedelta(1),
+            reason="More time",
+        )
 
 
 def test_a_revised_date_before_publication_is_refused(world):
     with pytest.raises(ValidationError, match="publication date"):
-        services.item_revise_due_date(item=world.item, by=world.coordinator,
-                                      new_date=datetime.date(2017, 1, 1), reason="Typo")
+        services.item_revise_due_date(
+            item=world.item, by=world.coordinator, new_date=datetime.date(2017, 1, 1), reason="Typo"
+        )
     assert not DueDateRevision.objects.exists()
 
 
 def test_an_unknown_status_is_refused(world):
     with pytest.raises(ValidationError, match="Choose a status"):
-        services.item_change_status(item=world.item, by=world.owner, to_status="finished",
-                                    reason="Done")
+        services.item_change_status(
+            item=world.item, by=world.owner, to_status="finished", reason="Done"
+        )
 
 
 def test_closed_cannot_be_chosen_directly(world):
     with pytest.raises(ValidationError, match="propose closure"):
-        services.item_change_status(item=world.item, by=world.owner, to_status=Status.CLOSED,
-                                    reason="Done")
+        services.item_change_status(
+            item=world.item, by=world.owner, to_status=Status.CLOSED, reason="Done"
+        )
     assert TrackedItem.objects.get(pk=world.item.pk).status == Status.NOT_STARTED
 
 

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from accounts.models import Role
+from tests.factories import make_finding, make_force_with_body, make_report, make_user
 from tracker import services
 from tracker.models import AuditEvent, Status, StatusChange, TrackedItem
-from tests.factories import make_finding, make_force_with_body, make_report, make_user
 
 
 @pytest.fixture
@@ -51,16 +51,16 @@ def test_it_refuses_a_due_date_before_publication(forces):
     finding = make_finding(report)
 
     with pytest.raises(ValidationError, match="on or after the report's publication date"):
-        services.item_create(finding=finding, force=forces[0],
-                             due_date=datetime.date(2018, 3, 21))
+        services.item_create(finding=finding, force=forces[0], due_date=datetime.date(2018, 3, 21))
     assert not TrackedItem.objects.exists()
     assert not AuditEvent.objects.exists()
 
 
 def test_it_accepts_a_due_date_on_the_publication_day(forces):
     report = make_report(forces=forces[:1], published_on=datetime.date(2018, 3, 22))
-    item = services.item_create(finding=make_finding(report), force=forces[0],
-                                due_date=datetime.date(2018, 3, 22))
+    item = services.item_create(
+        finding=make_finding(report), force=forces[0], due_date=datetime.date(2018, 3, 22)
+    )
     assert item.original_due_date == item.due_date == datetime.date(2018, 3, 22)
 
 
@@ -69,16 +69,18 @@ def test_the_database_refuses_two_items_for_the_same_force(forces):
     finding = make_finding(report)
     item = services.item_create(finding=finding, force=forces[0])
     with pytest.raises(IntegrityError):
-        TrackedItem.objects.create(finding=finding, force=forces[0],
-                                   created_at=item.created_at,
-                                   last_activity_at=item.created_at)
+        TrackedItem.objects.create(
+            finding=finding,
+            force=forces[0],
+            created_at=item.created_at,
+            last_activity_at=item.created_at,
+        )
 
 
 def test_creation_is_audited(forces):
     report = make_report(forces=forces[:1])
     creator = make_user("Grace Okafor", forces[0], Role.FORCE_COORDINATOR)
-    item = services.item_create(finding=make_finding(report), force=forces[0],
-                                created_by=creator)
+    item = services.item_create(finding=make_finding(report), force=forces[0], created_by=creator)
     event = AuditEvent.objects.get(object_type="tracker.TrackedItem", object_id=str(item.pk))
     assert event.actor == creator
     assert event.action == AuditEvent.Action.CREATE

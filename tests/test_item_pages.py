@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tracker.models import Evidence, ProgressUpdate, Status, TrackedItem
 from tests.factories import PASSWORD
+from tracker.models import Evidence, ProgressUpdate, Status, TrackedItem
 
 
 def url(name, item, **kw):
@@ -41,8 +41,9 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, world):
 def test_the_owner_sees_the_actions_and_the_colleague_does_not(client, world):
     owner_page = as_user(client, world.owner).get(url("item_detail", world.item)).content.decode()
     assert "Add an update" in owner_page and "Propose closure" in owner_page
-    colleague_page = as_user(client, world.colleague).get(
-        url("item_detail", world.item)).content.decode()
+    colleague_page = (
+        as_user(client, world.colleague).get(url("item_detail", world.item)).content.decode()
+    )
     assert "Add an update" not in colleague_page
 
 
@@ -63,8 +64,9 @@ def test_the_item_page_uses_a_fixed_number_of_queries(client, world, django_asse
 def test_user_text_is_escaped(client, world):
     from tracker import services
 
-    services.item_add_update(item=world.item, author=world.owner,
-                             text="<script>alert('x')</script>")
+    services.item_add_update(
+        item=world.item, author=world.owner, text="<script>alert('x')</script>"
+    )
     page = as_user(client, world.owner).get(url("item_detail", world.item)).content.decode()
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert" in page
@@ -72,35 +74,40 @@ def test_user_text_is_escaped(client, world):
 
 class TestAddUpdate:
     def test_the_owner_adds_an_update(self, client, world):
-        response = as_user(client, world.owner).post(url("item_add_update", world.item),
-                                                     {"text": "Backlog halved."})
+        response = as_user(client, world.owner).post(
+            url("item_add_update", world.item), {"text": "Backlog halved."}
+        )
         assert response.status_code == 302
         assert ProgressUpdate.objects.get().text == "Backlog halved."
         page = client.get(response["Location"]).content.decode()
         assert "Your update has been added" in page and "Backlog halved." in page
 
     def test_an_empty_update_gets_a_clear_message(self, client, world):
-        response = as_user(client, world.owner).post(url("item_add_update", world.item),
-                                                     {"text": "  "})
+        response = as_user(client, world.owner).post(
+            url("item_add_update", world.item), {"text": "  "}
+        )
         assert response.status_code == 400
         assert "Enter what has happened since the last update" in response.content.decode()
         assert not ProgressUpdate.objects.exists()
 
     def test_a_colleague_gets_403(self, client, world):
-        response = as_user(client, world.colleague).post(url("item_add_update", world.item),
-                                                         {"text": "Not mine"})
+        response = as_user(client, world.colleague).post(
+            url("item_add_update", world.item), {"text": "Not mine"}
+        )
         assert response.status_code == 403
         assert not ProgressUpdate.objects.exists()
 
     def test_another_force_gets_404(self, client, world):
-        response = as_user(client, world.outsider).post(url("item_add_update", world.item),
-                                                        {"text": "Sneaky"})
+        response = as_user(client, world.outsider).post(
+            url("item_add_update", world.item), {"text": "Sneaky"}
+        )
         assert response.status_code == 404
         assert not ProgressUpdate.objects.exists()
 
     def test_the_national_reader_cannot_write(self, client, world):
-        response = as_user(client, world.reader).post(url("item_add_update", world.item),
-                                                      {"text": "Read only"})
+        response = as_user(client, world.reader).post(
+            url("item_add_update", world.item), {"text": "Read only"}
+        )
         assert response.status_code == 403
 
 
@@ -108,28 +115,33 @@ class TestChangeStatus:
     def test_the_owner_moves_it_to_in_progress(self, client, world):
         response = as_user(client, world.owner).post(
             url("item_change_status", world.item),
-            {"status": "in_progress", "reason": "Started the review"})
+            {"status": "in_progress", "reason": "Started the review"},
+        )
         assert response.status_code == 302
         assert TrackedItem.objects.get(pk=world.item.pk).status == Status.IN_PROGRESS
 
     def test_an_unknown_status_is_refused_with_a_message(self, client, world):
         response = as_user(client, world.owner).post(
-            url("item_change_status", world.item), {"status": "done", "reason": "x"})
+            url("item_change_status", world.item), {"status": "done", "reason": "x"}
+        )
         assert response.status_code == 400
         assert "Select a status from the list" in response.content.decode()
         assert TrackedItem.objects.get(pk=world.item.pk).status == Status.NOT_STARTED
 
     def test_closed_is_not_offered(self, client, world):
         response = as_user(client, world.owner).post(
-            url("item_change_status", world.item), {"status": "closed", "reason": "x"})
+            url("item_change_status", world.item), {"status": "closed", "reason": "x"}
+        )
         assert response.status_code == 400
         assert TrackedItem.objects.get(pk=world.item.pk).status == Status.NOT_STARTED
 
 
 class TestEvidence:
     def upload(self, client, world, name, data):
-        return client.post(url("item_add_evidence", world.item),
-                           {"file": SimpleUploadedFile(name, data), "description": "Minutes"})
+        return client.post(
+            url("item_add_evidence", world.item),
+            {"file": SimpleUploadedFile(name, data), "description": "Minutes"},
+        )
 
     def test_the_owner_uploads_and_downloads_a_pdf(self, client, world, evidence_root):
         as_user(client, world.owner)
@@ -138,15 +150,13 @@ class TestEvidence:
         evidence = Evidence.objects.get()
         stored = evidence_root / evidence.stored_name
         assert stored.read_bytes() == b"%PDF-1.4 board minutes"
-        download = client.get(url("evidence_download", world.item,
-                                  evidence_uuid=evidence.uuid))
+        download = client.get(url("evidence_download", world.item, evidence_uuid=evidence.uuid))
         assert download.status_code == 200
         assert b"".join(download.streaming_content) == b"%PDF-1.4 board minutes"
         assert "attachment" in download["Content-Disposition"]
         assert download["X-Content-Type-Options"] == "nosniff"
 
-    def test_a_disguised_program_is_refused_and_nothing_is_kept(self, client, world,
-                                                                 evidence_root):
+    def test_a_disguised_program_is_refused_and_nothing_is_kept(self, client, world, evidence_root):
         as_user(client, world.owner)
         response = self.upload(client, world, "report.pdf", b"MZ\x90\x00" + b"\x00" * 64)
         assert response.status_code == 400
@@ -176,22 +186,26 @@ class TestEvidence:
 
 class TestClosure:
     def test_the_owner_proposes_and_the_pcc_office_approves(self, client, world):
-        as_user(client, world.owner).post(url("item_propose_closure", world.item),
-                                          {"summary": "All done."})
+        as_user(client, world.owner).post(
+            url("item_propose_closure", world.item), {"summary": "All done."}
+        )
         assert TrackedItem.objects.get(pk=world.item.pk).status == Status.PROPOSED_FOR_CLOSURE
         # the proposer is told someone else must approve, and gets 403 on the decision page
         page = client.get(url("item_detail", world.item)).content.decode()
         assert "someone else" in page
         assert client.get(url("item_decide_closure", world.item)).status_code == 403
         client.force_login(world.pcc)
-        response = client.post(url("item_decide_closure", world.item),
-                               {"decision": "approve", "reason": "Seen at the board."})
+        response = client.post(
+            url("item_decide_closure", world.item),
+            {"decision": "approve", "reason": "Seen at the board."},
+        )
         assert response.status_code == 302
         assert TrackedItem.objects.get(pk=world.item.pk).status == Status.CLOSED
 
     def test_a_closure_proposal_on_a_closed_item_is_refused(self, client, world):
-        as_user(client, world.owner).post(url("item_propose_closure", world.item),
-                                          {"summary": "All done."})
+        as_user(client, world.owner).post(
+            url("item_propose_closure", world.item), {"summary": "All done."}
+        )
         client.force_login(world.coordinator)
         client.post(url("item_decide_closure", world.item), {"decision": "approve"})
         client.force_login(world.owner)
@@ -199,8 +213,9 @@ class TestClosure:
         assert response.status_code == 403
 
     def test_returning_without_a_reason_gets_a_message(self, client, world):
-        as_user(client, world.owner).post(url("item_propose_closure", world.item),
-                                          {"summary": "All done."})
+        as_user(client, world.owner).post(
+            url("item_propose_closure", world.item), {"summary": "All done."}
+        )
         client.force_login(world.coordinator)
         response = client.post(url("item_decide_closure", world.item), {"decision": "return"})
         assert response.status_code == 400
@@ -212,21 +227,23 @@ class TestDueDate:
         new = world.item.due_date + datetime.timedelta(days=14)
         response = as_user(client, world.coordinator).post(
             url("item_revise_due_date", world.item),
-            {"new_date": new.strftime("%d/%m/%Y"), "reason": "Supplier delay"})
+            {"new_date": new.strftime("%d/%m/%Y"), "reason": "Supplier delay"},
+        )
         assert response.status_code == 302
         item = TrackedItem.objects.get(pk=world.item.pk)
         assert item.due_date == new and item.original_due_date == world.item.due_date
 
     def test_a_date_before_publication_gets_a_message(self, client, world):
         response = as_user(client, world.coordinator).post(
-            url("item_revise_due_date", world.item),
-            {"new_date": "01/01/2017", "reason": "Oops"})
+            url("item_revise_due_date", world.item), {"new_date": "01/01/2017", "reason": "Oops"}
+        )
         assert response.status_code == 400
         assert "publication date" in response.content.decode()
 
     def test_a_nonsense_date_gets_a_message(self, client, world):
         response = as_user(client, world.coordinator).post(
-            url("item_revise_due_date", world.item), {"new_date": "31/02/2027", "reason": "x"})
+            url("item_revise_due_date", world.item), {"new_date": "31/02/2027", "reason": "x"}
+        )
         assert response.status_code == 400
         assert "real date" in response.content.decode()
 
@@ -236,18 +253,21 @@ class TestDueDate:
 
 
 def test_sign_in_with_email_and_password(client, world):
-    response = client.post(reverse("accounts:sign_in"),
-                           {"username": world.owner.email, "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:sign_in"), {"username": world.owner.email, "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("tracker:my_items")
 
 
 def test_a_wrong_password_does_not_say_which_part_was_wrong(client, world):
-    response = client.post(reverse("accounts:sign_in"),
-                           {"username": world.owner.email, "password": "nope"})
+    response = client.post(
+        reverse("accounts:sign_in"), {"username": world.owner.email, "password": "nope"}
+    )
     assert "Enter a correct email address and password" in response.content.decode()
-    response = client.post(reverse("accounts:sign_in"),
-                           {"username": "nobody@example.org", "password": "nope"})
+    response = client.post(
+        reverse("accounts:sign_in"), {"username": "nobody@example.org", "password": "nope"}
+    )
     assert "Enter a correct email address and password" in response.content.decode()
 
 

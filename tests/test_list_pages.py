@@ -5,21 +5,25 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories import make_finding, make_item
 from tracker import services
 from tracker.models import TrackedItem
-from tests.factories import make_finding, make_item, make_report
 
 
 def add_items(world, n, owner=None):
     for i in range(n):
-        make_item(make_finding(world.report, text=f"Extra finding number {i}"), world.wmp,
-                  owner=owner or world.owner)
+        make_item(
+            make_finding(world.report, text=f"Extra finding number {i}"),
+            world.wmp,
+            owner=owner or world.owner,
+        )
 
 
 def test_my_items_lists_only_what_i_own_newest_activity_first(client, world):
     older = world.item
-    newer = make_item(make_finding(world.report, text="A newer finding"), world.wmp,
-                      owner=world.owner)
+    newer = make_item(
+        make_finding(world.report, text="A newer finding"), world.wmp, owner=world.owner
+    )
     make_item(make_finding(world.report, text="Tom's finding"), world.wmp, owner=world.colleague)
     services.item_add_update(item=newer, author=world.owner, text="Fresh activity")
     client.force_login(world.owner)
@@ -29,8 +33,12 @@ def test_my_items_lists_only_what_i_own_newest_activity_first(client, world):
 
 
 def test_my_items_flags_overdue_items(client, world):
-    overdue = make_item(make_finding(world.report, text="Late one"), world.wmp, owner=world.owner,
-                        due=timezone.localdate() - datetime.timedelta(days=3))
+    overdue = make_item(
+        make_finding(world.report, text="Late one"),
+        world.wmp,
+        owner=world.owner,
+        due=timezone.localdate() - datetime.timedelta(days=3),
+    )
     client.force_login(world.owner)
     response = client.get(reverse("tracker:my_items"), {"overdue": "true"})
     items = list(response.context["page"].object_list)
@@ -72,8 +80,11 @@ def test_a_search_with_sql_and_html_characters_is_safe(client, world):
 
 
 def test_the_search_finds_words_in_the_finding(client, world):
-    other = make_item(make_finding(world.report, text="Improve the missing persons process"),
-                      world.wmp, owner=world.owner)
+    other = make_item(
+        make_finding(world.report, text="Improve the missing persons process"),
+        world.wmp,
+        owner=world.owner,
+    )
     client.force_login(world.owner)
     response = client.get(reverse("tracker:item_list"), {"q": "missing persons"})
     assert list(response.context["page"].object_list) == [other]

@@ -1,8 +1,8 @@
 import datetime
 
 from accounts.models import PolicingBodyTerm, Role
-from tracker import policy
 from tests.factories import make_org, make_user
+from tracker import policy
 
 TODAY = datetime.date(2026, 11, 22)
 
@@ -19,8 +19,9 @@ def test_the_pcc_office_sees_the_force_it_is_currently_the_body_for(world):
 def test_a_body_whose_term_has_ended_sees_nothing(world):
     mayor = make_org("West Midlands Mayor", kind="local_policing_body")
     PolicingBodyTerm.objects.filter(body=world.wm_pcc).update(ends_on=datetime.date(2026, 5, 6))
-    PolicingBodyTerm.objects.create(force=world.wmp, body=mayor,
-                                    starts_on=datetime.date(2026, 5, 7))
+    PolicingBodyTerm.objects.create(
+        force=world.wmp, body=mayor, starts_on=datetime.date(2026, 5, 7)
+    )
     mayor_office = make_user("Mayor Staff", mayor, Role.PCC_OFFICE)
 
     assert policy.visible_force_ids(world.pcc, TODAY) == set()

@@ -35,31 +35,39 @@ def test_london_and_the_mayoral_areas_have_the_right_body(seeded):
     def body(force_name, day):
         return PolicingBodyTerm.objects.on(day).get(force__name=force_name).body.name
 
-    assert "Mayor's Office for Policing and Crime" in body("Metropolitan Police Service",
-                                                          datetime.date(2020, 1, 1))
+    assert "Mayor's Office for Policing and Crime" in body(
+        "Metropolitan Police Service", datetime.date(2020, 1, 1)
+    )
     assert "Mayor" in body("Greater Manchester Police", datetime.date(2020, 1, 1))
     assert "Commissioner" in body("Greater Manchester Police", datetime.date(2015, 1, 1))
     assert "Mayor" in body("West Yorkshire Police", datetime.date(2022, 1, 1))
     assert "Police Authority" in body("West Midlands Police", datetime.date(2006, 10, 1))
-    assert "Police and Crime Commissioner" in body("West Midlands Police",
-                                                   datetime.date(2018, 5, 17))
+    assert "Police and Crime Commissioner" in body(
+        "West Midlands Police", datetime.date(2018, 5, 17)
+    )
 
 
 def test_the_2015_report_has_six_areas_for_improvement(seeded):
     afis = findings("peel-effectiveness-2015-west-midlands", "area_for_improvement")
     assert afis.count() == 6
-    assert afis[1].text == ("The force should take steps to ensure that all available evidence "
-                            "is recorded at scenes of crime.")
-    assert Report.objects.get(key="peel-effectiveness-2015-west-midlands").published_display \
+    assert afis[1].text == (
+        "The force should take steps to ensure that all available evidence "
+        "is recorded at scenes of crime."
+    )
+    assert (
+        Report.objects.get(key="peel-effectiveness-2015-west-midlands").published_display
         == "February 2016"
+    )
 
 
 def test_the_2018_cause_of_concern_has_its_two_part_recommendation(seeded):
     report = Report.objects.get(key="peel-effectiveness-2017-west-midlands")
     assert report.published_on == datetime.date(2018, 3, 22)
     cause = findings(report.key, "cause_of_concern").get()
-    assert cause.text == ("The force is failing to attend incidents promptly, putting some "
-                          "vulnerable victims at risk of harm")
+    assert cause.text == (
+        "The force is failing to attend incidents promptly, putting some "
+        "vulnerable victims at risk of harm"
+    )
     recommendation = findings(report.key, "recommendation").get()
     assert recommendation.parent == cause
     assert recommendation.target_text == "immediately"
@@ -80,11 +88,19 @@ def test_the_2018_responses_are_recorded_with_their_dates(seeded):
 
 
 def test_the_2018_judgements(seeded):
-    grades = dict(Judgement.objects.filter(
-        report__key="peel-effectiveness-2017-west-midlands").values_list("area", "grade"))
+    grades = dict(
+        Judgement.objects.filter(report__key="peel-effectiveness-2017-west-midlands").values_list(
+            "area", "grade"
+        )
+    )
     assert grades["Overall"] == "Requires improvement"
-    assert grades["How effective is the force at protecting those who are vulnerable from "
-                  "harm, and supporting victims?"] == "Inadequate"
+    assert (
+        grades[
+            "How effective is the force at protecting those who are vulnerable from "
+            "harm, and supporting victims?"
+        ]
+        == "Inadequate"
+    )
     assert len(grades) == 6
 
 
@@ -104,7 +120,10 @@ def test_the_2014_letter_findings_belong_to_west_midlands_in_a_national_report(s
     assert letter.count() == 16
     assert {f.force.name for f in letter} == {"West Midlands Police"}
     assert set(letter.values_list("area", flat=True)) == {
-        "Preventing crime", "Crime recording and attendance", "Freeing up time"}
+        "Preventing crime",
+        "Crime recording and attendance",
+        "Freeing up time",
+    }
 
 
 def test_every_finding_text_appears_in_its_source_document(seeded):

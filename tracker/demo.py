@@ -23,20 +23,55 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 # email, full name, job title, organisation code, roles
 PEOPLE = [
-    ("priya.shah@wmp.example", "Priya Shah", "Inspector, Force Contact",
-     "west-midlands-police", [Role.FORCE_STAFF]),
-    ("tom.ellis@wmp.example", "Tom Ellis", "Detective Sergeant, Organised Crime",
-     "west-midlands-police", [Role.FORCE_STAFF]),
-    ("grace.okafor@wmp.example", "Grace Okafor", "HMICFRS liaison and governance lead",
-     "west-midlands-police", [Role.FORCE_COORDINATOR]),
-    ("daniel.hughes@pcc.example", "Daniel Hughes", "Policy officer, Office of the PCC",
-     "west-midlands-pcc", [Role.PCC_OFFICE]),
-    ("megan.price@staffs.example", "Megan Price", "Performance and inspection manager",
-     "staffordshire-police", [Role.FORCE_STAFF, Role.FORCE_COORDINATOR]),
-    ("sam.patel@hmicfrs.example", "Sam Patel", "National analyst", "hmicfrs",
-     [Role.NATIONAL_READER]),
-    ("alex.morgan@admin.example", "Alex Morgan", "Tracker administrator", None,
-     [Role.ADMINISTRATOR]),
+    (
+        "priya.shah@wmp.example",
+        "Priya Shah",
+        "Inspector, Force Contact",
+        "west-midlands-police",
+        [Role.FORCE_STAFF],
+    ),
+    (
+        "tom.ellis@wmp.example",
+        "Tom Ellis",
+        "Detective Sergeant, Organised Crime",
+        "west-midlands-police",
+        [Role.FORCE_STAFF],
+    ),
+    (
+        "grace.okafor@wmp.example",
+        "Grace Okafor",
+        "HMICFRS liaison and governance lead",
+        "west-midlands-police",
+        [Role.FORCE_COORDINATOR],
+    ),
+    (
+        "daniel.hughes@pcc.example",
+        "Daniel Hughes",
+        "Policy officer, Office of the PCC",
+        "west-midlands-pcc",
+        [Role.PCC_OFFICE],
+    ),
+    (
+        "megan.price@staffs.example",
+        "Megan Price",
+        "Performance and inspection manager",
+        "staffordshire-police",
+        [Role.FORCE_STAFF, Role.FORCE_COORDINATOR],
+    ),
+    (
+        "sam.patel@hmicfrs.example",
+        "Sam Patel",
+        "National analyst",
+        "hmicfrs",
+        [Role.NATIONAL_READER],
+    ),
+    (
+        "alex.morgan@admin.example",
+        "Alex Morgan",
+        "Tracker administrator",
+        None,
+        [Role.ADMINISTRATOR],
+    ),
 ]
 DEMO_MARKER = "priya.shah@wmp.example"
 
@@ -67,8 +102,9 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
     people = {}
     for email, name, title, org_code, roles in PEOPLE:
         org = Organisation.objects.get(code=org_code) if org_code else None
-        user = User.objects.create_user(email, password, full_name=name, job_title=title,
-                                        organisation=org)
+        user = User.objects.create_user(
+            email, password, full_name=name, job_title=title, organisation=org
+        )
         if Role.ADMINISTRATOR in roles:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
@@ -82,92 +118,174 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
         return Finding.objects.get(key=key)
 
     def item(key, *, owner, created, due):
-        return services.item_create(finding=finding(key), force=wmp, created_by=grace,
-                                    owner=owner, lead=grace, due_date=due, now=created)
+        return services.item_create(
+            finding=finding(key),
+            force=wmp,
+            created_by=grace,
+            owner=owner,
+            lead=grace,
+            due_date=due,
+            now=created,
+        )
 
     # The 2018 cause of concern's recommendation: its real response history, closed in 2018.
-    rec = TrackedItem.objects.get(finding__key="peel-effectiveness-2017-west-midlands:rec-1",
-                                  force=wmp)
-    services.item_assign(item=rec, by=grace, owner=priya, lead=grace,
-                         now=_historic(2018, 3, 23))
-    services.item_revise_due_date(item=rec, by=grace, new_date=datetime.date(2018, 6, 30),
-                                  reason="The report says “immediately”: the force set 30 June "
-                                         "2018 for the backlog review and doctrine roll-out.",
-                                  now=_historic(2018, 3, 26))
-    services.item_change_status(item=rec, by=priya, to_status=Status.IN_PROGRESS,
-                                reason="Backlog review started in the three control rooms.",
-                                now=_historic(2018, 3, 27))
+    rec = TrackedItem.objects.get(
+        finding__key="peel-effectiveness-2017-west-midlands:rec-1", force=wmp
+    )
+    services.item_assign(item=rec, by=grace, owner=priya, lead=grace, now=_historic(2018, 3, 23))
+    services.item_revise_due_date(
+        item=rec,
+        by=grace,
+        new_date=datetime.date(2018, 6, 30),
+        reason="The report says “immediately”: the force set 30 June "
+        "2018 for the backlog review and doctrine roll-out.",
+        now=_historic(2018, 3, 26),
+    )
+    services.item_change_status(
+        item=rec,
+        by=priya,
+        to_status=Status.IN_PROGRESS,
+        reason="Backlog review started in the three control rooms.",
+        now=_historic(2018, 3, 27),
+    )
     services.item_add_update(
-        item=rec, author=priya, now=_historic(2018, 4, 20),
+        item=rec,
+        author=priya,
+        now=_historic(2018, 4, 20),
         text="Open incident logs now split across four or five terminals instead of two. "
-             "Resolution team pilot running since March.")
-    services.closure_propose(item=rec, by=priya, now=_historic(2018, 6, 25),
-                             summary="Backlog reduced and vulnerability incidents prioritised; "
-                                     "doctrine embedded (see force response of May 2018).")
-    services.closure_decide(item=rec, by=daniel, approve=True, now=_historic(2018, 7, 10),
-                            today=datetime.date(2018, 7, 10),
-                            reason="Agreed at the Strategic Policing and Crime Board. The PCC "
-                                   "will keep monitoring outstanding logs over the summer.")
+        "Resolution team pilot running since March.",
+    )
+    services.closure_propose(
+        item=rec,
+        by=priya,
+        now=_historic(2018, 6, 25),
+        summary="Backlog reduced and vulnerability incidents prioritised; "
+        "doctrine embedded (see force response of May 2018).",
+    )
+    services.closure_decide(
+        item=rec,
+        by=daniel,
+        approve=True,
+        now=_historic(2018, 7, 10),
+        today=datetime.date(2018, 7, 10),
+        reason="Agreed at the Strategic Policing and Crime Board. The PCC "
+        "will keep monitoring outstanding logs over the summer.",
+    )
 
     afi = "peel-effectiveness-2015-west-midlands:afi-{}".format
     # In progress, due in six weeks.
     a1 = item(afi(1), owner=priya, created=_at(today, -120), due=today + datetime.timedelta(45))
-    services.item_change_status(item=a1, by=priya, to_status=Status.IN_PROGRESS,
-                                reason="Evidence-based practice group set up.",
-                                now=_at(today, -100))
-    services.item_add_update(item=a1, author=priya, now=_at(today, -30),
-                             text="Reviewed College of Policing 'what works' toolkit with the "
-                                  "neighbourhood leads; two tactics chosen for evaluation.")
-    services.item_add_update(item=a1, author=priya, now=_at(today, -6, 15),
-                             text="Evaluation plan agreed with the university partner. First "
-                                  "results due before the next board.")
+    services.item_change_status(
+        item=a1,
+        by=priya,
+        to_status=Status.IN_PROGRESS,
+        reason="Evidence-based practice group set up.",
+        now=_at(today, -100),
+    )
+    services.item_add_update(
+        item=a1,
+        author=priya,
+        now=_at(today, -30),
+        text="Reviewed College of Policing 'what works' toolkit with the "
+        "neighbourhood leads; two tactics chosen for evaluation.",
+    )
+    services.item_add_update(
+        item=a1,
+        author=priya,
+        now=_at(today, -6, 15),
+        text="Evaluation plan agreed with the university partner. First "
+        "results due before the next board.",
+    )
     # Overdue: due twelve days ago, last update more than a month ago.
     a2 = item(afi(2), owner=priya, created=_at(today, -150), due=today - datetime.timedelta(12))
-    services.item_change_status(item=a2, by=priya, to_status=Status.IN_PROGRESS,
-                                reason="Scene evidence audit started.", now=_at(today, -140))
-    services.item_add_update(item=a2, author=priya, now=_at(today, -40),
-                             text="Audit of 200 scenes found photographs missing in 1 in 8. "
-                                  "Refresher briefing drafted for response teams.")
+    services.item_change_status(
+        item=a2,
+        by=priya,
+        to_status=Status.IN_PROGRESS,
+        reason="Scene evidence audit started.",
+        now=_at(today, -140),
+    )
+    services.item_add_update(
+        item=a2,
+        author=priya,
+        now=_at(today, -40),
+        text="Audit of 200 scenes found photographs missing in 1 in 8. "
+        "Refresher briefing drafted for response teams.",
+    )
     # Proposed for closure, with evidence, waiting for the coordinator or PCC office.
     a3 = item(afi(3), owner=priya, created=_at(today, -200), due=today + datetime.timedelta(10))
-    services.item_change_status(item=a3, by=priya, to_status=Status.IN_PROGRESS,
-                                reason="Profile work started with partners.",
-                                now=_at(today, -190))
+    services.item_change_status(
+        item=a3,
+        by=priya,
+        to_status=Status.IN_PROGRESS,
+        reason="Profile work started with partners.",
+        now=_at(today, -190),
+    )
     services.evidence_attach(
-        item=a3, by=priya, now=_at(today, -3),
+        item=a3,
+        by=priya,
+        now=_at(today, -3),
         description="Minutes of the partnership board that signed off the profile",
         uploaded_file=SimpleUploadedFile(
             "soc-local-profile-sign-off.txt",
             b"Serious and organised crime local profile: signed off by the partnership "
             b"board. Partner data from councils, health and probation included.\n",
-            content_type="text/plain"),
+            content_type="text/plain",
+        ),
     )
     services.closure_propose(
-        item=a3, by=priya, now=_at(today, -2),
+        item=a3,
+        by=priya,
+        now=_at(today, -2),
         summary="The local profile is complete with partner data, and the partnership board "
-                "now owns serious and organised crime locally.",
+        "now owns serious and organised crime locally.",
         evidence_ids=list(a3.evidence.values_list("pk", flat=True)),
     )
     # Not started, due in three months.
     item(afi(4), owner=priya, created=_at(today, -20), due=today + datetime.timedelta(90))
     # A colleague's item whose due date was revised.
     a5 = item(afi(5), owner=tom, created=_at(today, -180), due=today - datetime.timedelta(10))
-    services.item_change_status(item=a5, by=tom, to_status=Status.IN_PROGRESS,
-                                reason="Intelligence sources review started.",
-                                now=_at(today, -170))
-    services.item_revise_due_date(item=a5, by=grace, new_date=today + datetime.timedelta(60),
-                                  reason="Waiting for the regional intelligence system upgrade.",
-                                  now=_at(today, -14))
+    services.item_change_status(
+        item=a5,
+        by=tom,
+        to_status=Status.IN_PROGRESS,
+        reason="Intelligence sources review started.",
+        now=_at(today, -170),
+    )
+    services.item_revise_due_date(
+        item=a5,
+        by=grace,
+        new_date=today + datetime.timedelta(60),
+        reason="Waiting for the regional intelligence system upgrade.",
+        now=_at(today, -14),
+    )
     item(afi(6), owner=tom, created=_at(today, -20), due=today + datetime.timedelta(120))
     # A 2014 letter finding the force chose to track, closed.
-    training = item("core-business-2014:f-4", owner=tom, created=_historic(2014, 9, 10),
-                    due=datetime.date(2015, 3, 31))
-    services.item_change_status(item=training, by=tom, to_status=Status.IN_PROGRESS,
-                                reason="Crime prevention training designed.",
-                                now=_historic(2014, 10, 1))
-    services.closure_propose(item=training, by=tom, now=_historic(2015, 3, 2),
-                             summary="Crime prevention module delivered to all contact centre "
-                                     "and investigation staff.")
-    services.closure_decide(item=training, by=grace, approve=True, now=_historic(2015, 3, 20),
-                            today=datetime.date(2015, 3, 20), reason="Training records checked.")
+    training = item(
+        "core-business-2014:f-4",
+        owner=tom,
+        created=_historic(2014, 9, 10),
+        due=datetime.date(2015, 3, 31),
+    )
+    services.item_change_status(
+        item=training,
+        by=tom,
+        to_status=Status.IN_PROGRESS,
+        reason="Crime prevention training designed.",
+        now=_historic(2014, 10, 1),
+    )
+    services.closure_propose(
+        item=training,
+        by=tom,
+        now=_historic(2015, 3, 2),
+        summary="Crime prevention module delivered to all contact centre and investigation staff.",
+    )
+    services.closure_decide(
+        item=training,
+        by=grace,
+        approve=True,
+        now=_historic(2015, 3, 20),
+        today=datetime.date(2015, 3, 20),
+        reason="Training records checked.",
+    )
     return True

@@ -78,7 +78,11 @@ def _check_due_date(item_or_finding_report, due: datetime.date | None) -> None:
 
 def _locked(item: TrackedItem) -> TrackedItem:
     """Re-read the item under a row lock so concurrent changes queue rather than interleave."""
-    return TrackedItem.objects.select_for_update().select_related("finding__report").get(pk=item.pk)
+    return (
+        TrackedItem.objects.select_for_update(of=("self",))
+        .select_related("finding__report")
+        .get(pk=item.pk)
+    )
 
 
 def _touch(item: TrackedItem, now: datetime.datetime, **fields) -> None:
@@ -423,8 +427,9 @@ def closure_decide(
 
 
 @transaction.atomic
-def item_assign(*, item: TrackedItem, by, owner=None, lead=None,
-                now: datetime.datetime | None = None) -> TrackedItem:
+def item_assign(
+    *, item: TrackedItem, by, owner=None, lead=None, now: datetime.datetime | None = None
+) -> TrackedItem:
     """Set the owner and accountable lead. Both must belong to the item's force."""
     now = now or timezone.now()
     item = _locked(item)
@@ -433,7 +438,13 @@ def item_assign(*, item: TrackedItem, by, owner=None, lead=None,
             raise ValidationError(f"The {what} must work for {item.force}.")
     before = {"owner": item.owner, "lead": item.lead}
     _touch(item, now, owner=owner, lead=lead)
-    audit_record(actor=by, action=AuditEvent.Action.UPDATE, obj=item, at=now,
-                 changes={k: (before[k], v) for k, v in (("owner", owner), ("lead", lead))
-                          if before[k] != v})
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=item,
+        at=now,
+        changes={
+            k: (before[k], v) for k, v in (("owner", owner), ("lead", lead)) if before[k] != v
+        },
+    )
     return item

@@ -842,10 +842,16 @@ def _import_item(it, result, findings, orgs, person, now):
     # Only the fields the file gives are set, so a partial document (like the seed file,
     # which carries only the published responses) never wipes what people have recorded.
     converters = {
-        "owner": person, "lead": person, "status": lambda v: v or Status.NOT_STARTED,
-        "original_due_date": _date, "due_date": _date,
-        "force_response": lambda v: v or "", "pcc_response": lambda v: v or "",
-        "created_at": _dt, "last_activity_at": _dt, "closed_at": _dt,
+        "owner": person,
+        "lead": person,
+        "status": lambda v: v or Status.NOT_STARTED,
+        "original_due_date": _date,
+        "due_date": _date,
+        "force_response": lambda v: v or "",
+        "pcc_response": lambda v: v or "",
+        "created_at": _dt,
+        "last_activity_at": _dt,
+        "closed_at": _dt,
     }
     values = {name: convert(it.get(name)) for name, convert in converters.items() if name in it}
     existing = TrackedItem.objects.filter(finding=finding, force=force).first()
@@ -858,8 +864,13 @@ def _import_item(it, result, findings, orgs, person, now):
         item = TrackedItem.objects.create(finding=finding, force=force, **values)
         result.add("items", "created")
         if not it.get("status_changes"):
-            StatusChange.objects.create(item=item, from_status="", to_status=item.status,
-                                        changed_at=item.created_at, reason="Item imported")
+            StatusChange.objects.create(
+                item=item,
+                from_status="",
+                to_status=item.status,
+                changed_at=item.created_at,
+                reason="Item imported",
+            )
     else:
         for name in ("created_at", "last_activity_at"):
             if name in values and values[name] is None:

@@ -7,17 +7,27 @@ from tracker.transfer import export_tracker
 
 
 class Command(BaseCommand):
-    help = ("Write the whole tracker (organisations, people, reports, judgements, findings, "
-            "items with their history, responses, audit trail) as one JSON document. "
-            "The format is described in docs/export-format.md.")
+    help = (
+        "Write the whole tracker (organisations, people, reports, judgements, findings, "
+        "items with their history, responses, audit trail) as one JSON document. "
+        "The format is described in docs/export-format.md."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", default="json", choices=["json"],
-                            help="Output format (only json for now).")
-        parser.add_argument("--output", "-o", default="-",
-                            help="File to write; '-' (the default) writes to standard output.")
-        parser.add_argument("--no-files", action="store_true",
-                            help="Leave evidence file contents out (metadata is still written).")
+        parser.add_argument(
+            "--format", default="json", choices=["json"], help="Output format (only json for now)."
+        )
+        parser.add_argument(
+            "--output",
+            "-o",
+            default="-",
+            help="File to write; '-' (the default) writes to standard output.",
+        )
+        parser.add_argument(
+            "--no-files",
+            action="store_true",
+            help="Leave evidence file contents out (metadata is still written).",
+        )
 
     def handle(self, *args, **options):
         doc = export_tracker(include_files=not options["no_files"])

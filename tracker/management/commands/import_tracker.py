@@ -7,9 +7,11 @@ from tracker.transfer import ImportRejected, import_tracker
 
 
 class Command(BaseCommand):
-    help = ("Load a JSON document written by export_tracker. Everything is checked first; a "
-            "file with any problem is refused and nothing is saved. Importing the same file "
-            "twice changes nothing the second time.")
+    help = (
+        "Load a JSON document written by export_tracker. Everything is checked first; a "
+        "file with any problem is refused and nothing is saved. Importing the same file "
+        "twice changes nothing the second time."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The JSON file to load ('-' reads standard input).")
@@ -25,15 +27,18 @@ class Command(BaseCommand):
         except FileNotFoundError:
             raise CommandError(f"There is no file called {name}.") from None
         except UnicodeDecodeError:
-            raise CommandError(f"{name} is not a text file in UTF-8, so it cannot be an "
-                               "export.") from None
+            raise CommandError(
+                f"{name} is not a text file in UTF-8, so it cannot be an export."
+            ) from None
         except OSError as exc:
             raise CommandError(f"Could not read {name}: {exc.strerror}.") from None
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise CommandError(f"{name} is not valid JSON (line {exc.lineno}, column "
-                               f"{exc.colno}: {exc.msg}). Nothing was imported.") from None
+            raise CommandError(
+                f"{name} is not valid JSON (line {exc.lineno}, column "
+                f"{exc.colno}: {exc.msg}). Nothing was imported."
+            ) from None
         try:
             result = import_tracker(doc)
         except ImportRejected as exc:

@@ -1,0 +1,70 @@
+"""In the admin, history cannot be changed or deleted, and edits of tracked data are audited."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role, User
+from tracker.models import AuditEvent, Report, StatusChange
+
+
+@pytest.fixture
+def admin_client(client, world):
+    admin = User.objects.create_superuser("alex@example.org", "x" * 16, full_name="Alex Admin")
+    assert admin.has_role(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    return client
+
+
+def test_a_status_change_cannot_be_edited_in_the_admin(admin_client, world):
+    change = world.item.status_changes.get()
+    url = reverse("admin:tracker_statuschange_change", args=[change.pk])
+    assert admin_client.get(url).status_code == 200  # viewable
+    response = admin_client.post(url, {"reason": "rewritten", "to_status": "closed"})
+    assert response.status_code == 403
+    assert StatusChange.objects.get(pk=change.pk).reason == "Item created"
+
+
+def test_history_cannot_be_deleted_in_the_admin(admin_client, world):
+    change = world.item.status_changes.get()
+    url = reverse("admin:tracker_statuschange_delete", args=[change.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    event = AuditEvent.objects.first()
+    url = reverse("admin:tracker_auditevent_delete", args=[event.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert StatusChange.objects.filter(pk=change.pk).exists()
+
+
+def test_items_and_reports_cannot_be_deleted_in_the_admin(admin_client, world):
+    url = reverse("admin:tracker_trackeditem_delete", args=[world.item.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    url = reverse("admin:tracker_report_delete", args=[world.report.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+
+
+def test_an_admin_edit_of_a_report_is_audited_with_before_and_after(admin_client, world):
+    report = world.report
+    url = reverse("admin:tracker_report_change", args=[report.pk])
+    data = {
+        "key": report.key,
+        "inspectorate": report.inspectorate_id,
+        "inspectorate_label": "HMICFRS",
+        "title": "A corrected title",
+        "report_type": report.report_type,
+        "published_on": "2018-03-22",
+        "published_precision": "day",
+        "url": "",
+        "grading_scale": report.grading_scale,
+        "forces": [world.wmp.pk],
+        "source_document": "",
+        "notes": "",
+        "judgements-TOTAL_FORMS": "0",
+        "judgements-INITIAL_FORMS": "0",
+        "judgements-MIN_NUM_FORMS": "0",
+        "judgements-MAX_NUM_FORMS": "1000",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Report.objects.get(pk=report.pk).title == "A corrected title"
+    event = AuditEvent.objects.get(object_type="tracker.Report", object_id=str(report.pk))
+    assert event.changes["title"] == ["PEEL: police effectiveness 2017", "A corrected title"]
+    assert event.actor.email == "alex@example.org"
