@@ -17,7 +17,7 @@ PASSWORD = "a-demo-password-for-tests"
 @pytest.fixture
 def demo(transactional_db, settings):
     settings.DEMO_PASSWORD = PASSWORD
-    call_command("seed_demo", "--demo-people")
+    call_command("load_seed_data", "--demo")
 
 
 def sign_in(page, base, email):

@@ -8,19 +8,19 @@ from tracker.demo import create_demo, load_reference_data
 class Command(BaseCommand):
     help = (
         "Load the 43 forces, their local policing bodies and the seed reports, and (with "
-        "--demo-people) the demo accounts and items. Running it again changes nothing."
+        "--demo) the demo accounts and items. Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--demo-people",
+            "--demo",
             action="store_true",
             help="Also create the demo accounts and items (demo mode only).",
         )
 
     def handle(self, *args, **options):
         self.stdout.write(load_reference_data())
-        if options["demo_people"]:
+        if options["demo"]:
             created = create_demo(password=settings.DEMO_PASSWORD, today=timezone.localdate())
             self.stdout.write(
                 "Demo accounts and items created."

@@ -4,8 +4,8 @@ from accounts.models import User
 from tracker.models import ClosureProposal, Status, TrackedItem
 
 
-def test_seed_demo_creates_every_stage_once(db, capsys):
-    call_command("seed_demo", "--demo-people")
+def test_load_seed_data_creates_every_stage_once(db, capsys):
+    call_command("load_seed_data", "--demo")
     assert User.objects.count() == 7
     statuses = set(TrackedItem.objects.values_list("status", flat=True))
     assert statuses == {
@@ -22,14 +22,14 @@ def test_seed_demo_creates_every_stage_once(db, capsys):
     )
     before = (TrackedItem.objects.count(), ClosureProposal.objects.count())
 
-    call_command("seed_demo", "--demo-people")
+    call_command("load_seed_data", "--demo")
     out = capsys.readouterr().out
     assert "Demo accounts already exist" in out
     assert (TrackedItem.objects.count(), ClosureProposal.objects.count()) == before
 
 
 def test_the_demo_staffordshire_user_sees_no_west_midlands_item(db, client):
-    call_command("seed_demo", "--demo-people")
+    call_command("load_seed_data", "--demo")
     megan = User.objects.get(email="megan.price@staffs.example")
     client.force_login(megan)
     for item in TrackedItem.objects.all():
