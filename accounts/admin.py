@@ -2,17 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.models import Organisation, PolicingBodyTerm, RoleAssignment, User
+from tracker.admin_audit import AuditedAdmin
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "short_name", "kind", "code"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
 
 
 @admin.register(PolicingBodyTerm)
-class PolicingBodyTermAdmin(admin.ModelAdmin):
+class PolicingBodyTermAdmin(AuditedAdmin):
     list_display = ["force", "body", "starts_on", "ends_on"]
     list_select_related = ["force", "body"]
     search_fields = ["force__name", "body__name"]
@@ -21,10 +22,13 @@ class PolicingBodyTermAdmin(admin.ModelAdmin):
 class RoleInline(admin.TabularInline):
     model = RoleAssignment
     extra = 1
+    can_delete = True
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    """People are switched off (active: no), never deleted, so their history keeps a name."""
+
     ordering = ["full_name"]
     list_display = ["full_name", "email", "organisation", "is_active"]
     list_select_related = ["organisation"]

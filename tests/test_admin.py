@@ -68,3 +68,40 @@ def test_an_admin_edit_of_a_report_is_audited_with_before_and_after(admin_client
     event = AuditEvent.objects.get(object_type="tracker.Report", object_id=str(report.pk))
     assert event.changes["title"] == ["PEEL: police effectiveness 2017", "A corrected title"]
     assert event.actor.email == "alex@example.org"
+
+
+def test_an_admin_change_of_roles_is_audited(admin_client, world):
+    user = world.colleague
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    assignment = user.role_assignments.get()
+    data = {
+        "email": user.email,
+        "full_name": user.full_name,
+        "job_title": "",
+        "organisation": world.wmp.pk,
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "role_assignments-TOTAL_FORMS": "2",
+        "role_assignments-INITIAL_FORMS": "1",
+        "role_assignments-MIN_NUM_FORMS": "0",
+        "role_assignments-MAX_NUM_FORMS": "1000",
+        "role_assignments-0-id": assignment.pk,
+        "role_assignments-0-user": user.pk,
+        "role_assignments-0-role": "force_staff",
+        "role_assignments-1-user": user.pk,
+        "role_assignments-1-role": "force_coordinator",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.filter(object_type="accounts.User").latest("at")
+    assert "role assignments added: 1" in event.note
+    assert event.actor.email == "alex@example.org"
+    assert "password" not in event.changes
+
+
+def test_people_cannot_be_deleted_in_the_admin(admin_client, world):
+    url = reverse("admin:accounts_user_delete", args=[world.colleague.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403

@@ -1,10 +1,8 @@
 """The admin: reference data can be edited (every edit is audited); history cannot."""
 
 from django.contrib import admin
-from django.forms.models import model_to_dict
-from django.utils import timezone
 
-from tracker import services
+from tracker.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from tracker.models import (
     AuditEvent,
     ClosureDecision,
@@ -19,43 +17,6 @@ from tracker.models import (
     StatutoryResponse,
     TrackedItem,
 )
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Records each admin save as an audit event with the fields before and after.
-    Deleting is not offered: tracked data is kept."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        before = model_to_dict(type(obj).objects.get(pk=obj.pk)) if change else {}
-        super().save_model(request, obj, form, change)
-        after = model_to_dict(obj)
-        changes = {
-            k: (before.get(k), v)
-            for k, v in after.items()
-            if before.get(k) != v and not isinstance(v, list)
-        }
-        services.audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
-            obj=obj,
-            changes=changes,
-            at=timezone.now(),
-            note="Edited in the admin",
-        )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class JudgementInline(admin.TabularInline):

@@ -1,0 +1,68 @@
+"""Admin base classes: edits are audited with before and after; history is read-only."""
+
+from django.contrib import admin
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from tracker import services
+from tracker.models import AuditEvent
+
+NEVER_AUDITED = {"password", "last_login"}
+
+
+def _snapshot(obj) -> dict:
+    values = model_to_dict(obj)
+    for name, value in values.items():
+        if isinstance(value, list):  # many-to-many: compare by primary keys
+            values[name] = sorted(getattr(v, "pk", v) for v in value)
+    return {k: v for k, v in values.items() if k not in NEVER_AUDITED}
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records each admin save as an audit event with the fields before and after, including
+    many-to-many fields and inline rows. Deleting is not offered: tracked data is kept."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        request._audit_before = _snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        before = getattr(request, "_audit_before", {})
+        after = _snapshot(obj)
+        changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+        inline_notes = []
+        for formset in formsets:
+            name = formset.model._meta.verbose_name_plural
+            for label, rows in (
+                ("added", formset.new_objects),
+                ("changed", formset.changed_objects),
+                ("removed", formset.deleted_objects),
+            ):
+                if rows:
+                    inline_notes.append(f"{name} {label}: {len(rows)}")
+                    changes[f"{name} {label}"] = (None, [str(r) for r in rows][:20])
+        if changes or not change:
+            services.audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+                obj=obj,
+                changes=changes,
+                at=timezone.now(),
+                note="; ".join(["Edited in the admin", *inline_notes]),
+            )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
