@@ -10,6 +10,7 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -121,9 +122,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="unique_email_ignoring_case"),
+        ]
 
     def __str__(self):
         return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        # Sign-in lowercases what people type, so addresses are stored in lower case.
+        self.email = (self.email or "").strip().lower()
 
     def get_full_name(self):
         return self.full_name

@@ -65,7 +65,7 @@ def test_an_admin_edit_of_a_report_is_audited_with_before_and_after(admin_client
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Report.objects.get(pk=report.pk).title == "A corrected title"
-    event = AuditEvent.objects.get(object_type="tracker.Report", object_id=str(report.pk))
+    event = AuditEvent.objects.get(object_type="tracker.Report", object_id=report.key)
     assert event.changes["title"] == ["PEEL: police effectiveness 2017", "A corrected title"]
     assert event.actor.email == "alex@example.org"
 

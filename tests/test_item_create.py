@@ -81,6 +81,6 @@ def test_creation_is_audited(forces):
     report = make_report(forces=forces[:1])
     creator = make_user("Grace Okafor", forces[0], Role.FORCE_COORDINATOR)
     item = services.item_create(finding=make_finding(report), force=forces[0], created_by=creator)
-    event = AuditEvent.objects.get(object_type="tracker.TrackedItem", object_id=str(item.pk))
+    event = AuditEvent.objects.get(object_type="tracker.TrackedItem", object_id=str(item.uuid))
     assert event.actor == creator
     assert event.action == AuditEvent.Action.CREATE

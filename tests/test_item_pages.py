@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import PASSWORD
-from tracker.models import Evidence, ProgressUpdate, Status, TrackedItem
+from tracker.models import ClosureProposal, Evidence, ProgressUpdate, Status, TrackedItem
 
 
 def url(name, item, **kw):
@@ -209,8 +209,11 @@ class TestClosure:
         client.force_login(world.coordinator)
         client.post(url("item_decide_closure", world.item), {"decision": "approve"})
         client.force_login(world.owner)
-        response = client.post(url("item_propose_closure", world.item), {"summary": "Again"})
-        assert response.status_code == 403
+        response = client.post(
+            url("item_propose_closure", world.item), {"summary": "Again"}, follow=True
+        )
+        assert "This item is closed, so it cannot be changed." in response.content.decode()
+        assert ClosureProposal.objects.filter(item=world.item).count() == 1
 
     def test_returning_without_a_reason_gets_a_message(self, client, world):
         as_user(client, world.owner).post(

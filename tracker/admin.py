@@ -1,5 +1,6 @@
 """The admin: reference data can be edited (every edit is audited); history cannot."""
 
+from django import forms
 from django.contrib import admin
 
 from tracker.admin_audit import AuditedAdmin, ReadOnlyAdmin
@@ -43,16 +44,41 @@ class FindingAdmin(AuditedAdmin):
     raw_id_fields = ["parent", "report", "force"]
 
 
+class TrackedItemAdminForm(forms.ModelForm):
+    class Meta:
+        model = TrackedItem
+        fields = ["owner", "lead", "force_response", "pcc_response"]
+
+    def clean(self):
+        cleaned = super().clean()
+        force = self.instance.force if self.instance.pk else cleaned.get("force")
+        for name in ("owner", "lead"):
+            person = cleaned.get(name)
+            if person is not None and force is not None and person.organisation_id != force.pk:
+                self.add_error(name, f"Choose someone who works for {force}.")
+        return cleaned
+
+
 @admin.register(TrackedItem)
 class TrackedItemAdmin(AuditedAdmin):
+    """Owner, lead and responses can be edited here; items are created from findings by the
+    services (one per force), and their status and dates move only through the item pages."""
+
+    form = TrackedItemAdminForm
+
+    def has_add_permission(self, request):
+        return False
+
     list_display = ["__str__", "force", "owner", "status", "due_date"]
     list_filter = ["status", "force"]
     list_select_related = ["finding", "force", "owner"]
     search_fields = ["finding__text"]
-    raw_id_fields = ["finding", "owner", "lead"]
+    raw_id_fields = ["owner", "lead"]
     # Status, dates and closure move only through the services, which keep the history.
     readonly_fields = [
         "uuid",
+        "finding",
+        "force",
         "status",
         "original_due_date",
         "due_date",

@@ -77,11 +77,14 @@ DEMO_MARKER = "priya.shah@wmp.example"
 
 
 def load_reference_data() -> str:
-    """Organisations, local policing bodies and the seed reports. Safe to run again."""
+    """Organisations, local policing bodies and the seed reports. Safe to run again: rows that
+    exist are left as they are, so an edit made in the app is never undone by a reload."""
     messages = []
     for name in ("organisations.json", "reports.json"):
         with open(FIXTURES / name, encoding="utf-8") as handle:
-            messages.append(f"{name}: {import_tracker(json.load(handle)).summary()}")
+            messages.append(
+                f"{name}: {import_tracker(json.load(handle), only_missing=True).summary()}"
+            )
     return "\n".join(messages)
 
 

@@ -5,8 +5,12 @@ files on disk. A renamed program (an .exe called report.pdf) fails the content c
 """
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
 
 # extension -> (content type, description for messages)
 ALLOWED = {
@@ -26,6 +30,8 @@ ALLOWED = {
     "csv": ("text/csv", "CSV file"),
 }
 ALLOWED_LIST = "PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, text or CSV"
+# Files are stored under a random name the app makes; nothing else is ever opened.
+STORED_NAME = re.compile(r"[0-9a-f]{32}\.(" + "|".join(ALLOWED) + ")")
 
 
 class EvidenceRejected(ValueError):
@@ -90,3 +96,11 @@ def check_evidence(name: str, size: int, data: bytes, max_bytes: int) -> Checked
             "Save it again in that format and upload it again."
         )
     return CheckedFile(extension=extension, content_type=content_type)
+
+
+def evidence_path(stored_name: str) -> Path:
+    """Where a stored evidence file lives. Refuses any name the app would not have made, so
+    no stored value can point outside EVIDENCE_ROOT."""
+    if not STORED_NAME.fullmatch(stored_name):
+        raise ValueError(f"{stored_name!r} is not a stored evidence file name")
+    return Path(settings.EVIDENCE_ROOT) / stored_name

@@ -8,7 +8,7 @@ from tracker.models import FindingKind, Status, TrackedItem
 class ItemFilter(django_filters.FilterSet):
     """Filters for item lists. Values that do not validate are ignored and reported."""
 
-    q = django_filters.CharFilter(label="Search the finding text", method="search")
+    q = django_filters.CharFilter(label="Search the finding text", method="search", max_length=200)
     status = django_filters.ChoiceFilter(
         choices=Status.choices, label="Status", empty_label="Any status"
     )

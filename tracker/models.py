@@ -295,7 +295,7 @@ class StatusChange(AppendOnlyModel):
     from_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=30, choices=Status.choices)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     changed_at = models.DateTimeField()
     reason = models.TextField(blank=True)
@@ -313,7 +313,7 @@ class DueDateRevision(AppendOnlyModel):
     new_date = models.DateField()
     reason = models.TextField()
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField()
 
@@ -327,7 +327,7 @@ class DueDateRevision(AppendOnlyModel):
 class ProgressUpdate(AppendOnlyModel):
     item = models.ForeignKey(TrackedItem, on_delete=models.PROTECT, related_name="updates")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     written_at = models.DateTimeField()
     text = models.TextField()
@@ -350,7 +350,7 @@ class Evidence(AppendOnlyModel):
     sha256 = models.CharField(max_length=64)
     description = models.CharField(max_length=300, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField()
 
@@ -369,7 +369,7 @@ class ClosureProposal(AppendOnlyModel):
         TrackedItem, on_delete=models.PROTECT, related_name="closure_proposals"
     )
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     proposed_at = models.DateTimeField()
     summary = models.TextField(help_text="What was done, and why the item can close.")
@@ -392,7 +392,7 @@ class ClosureDecision(AppendOnlyModel):
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField()
     reason = models.TextField(blank=True)
@@ -456,7 +456,7 @@ class AuditEvent(AppendOnlyModel):
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=300)
-    changes = models.JSONField(default=dict, help_text="{field: [before, after]}")
+    changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:

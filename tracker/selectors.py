@@ -72,6 +72,15 @@ def report_findings(*, report: Report, user, today: datetime.date):
     return findings
 
 
+def report_judgements(*, report: Report, user, today: datetime.date):
+    """Grades for the whole report, and per-force grades only for forces the person sees."""
+    force_ids = policy.visible_force_ids(user, today)
+    judgements = report.judgements.select_related("force")
+    if force_ids is None:
+        return judgements
+    return judgements.filter(Q(force__isnull=True) | Q(force_id__in=force_ids))
+
+
 def report_responses(*, report: Report, user, today: datetime.date):
     force_ids = policy.visible_force_ids(user, today)
     responses = report.statutory_responses.select_related("body", "force")

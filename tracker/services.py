@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker import policy
-from tracker.evidence import EvidenceRejected, check_evidence
+from tracker.evidence import EvidenceRejected, check_evidence, evidence_path
 from tracker.models import (
     CHOOSABLE_STATUSES,
     AuditEvent,
@@ -34,11 +34,21 @@ from tracker.models import (
 MAX_TEXT = 20_000
 
 
+def natural_key(obj) -> str:
+    """How the audit trail names a row: a key that survives export and import (uuid, report
+    or finding key, organisation code, email), falling back to the database id."""
+    for attr in ("uuid", "key", "code", "email"):
+        value = getattr(obj, attr, None)
+        if value:
+            return str(value)
+    return str(obj.pk)
+
+
 def _json(value):
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if hasattr(value, "pk"):
-        return value.pk
+        return natural_key(value)
     return value
 
 
@@ -50,7 +60,7 @@ def audit_record(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.label,
-        object_id=str(obj.pk),
+        object_id=natural_key(obj),
         object_repr=str(obj)[:300],
         changes={k: [_json(b), _json(a)] for k, (b, a) in changes.items()},
         note=note[:300],
@@ -68,11 +78,20 @@ def _clean_text(text: str, what: str) -> str:
     return text
 
 
-def _check_due_date(item_or_finding_report, due: datetime.date | None) -> None:
-    if due is not None and due < item_or_finding_report.published_on:
+MAX_YEARS_AHEAD = 25
+
+
+def _check_due_date(report, due: datetime.date | None) -> None:
+    if due is None:
+        return
+    if due < report.published_on:
         raise ValidationError(
             "The due date must be on or after the report's publication date, "
-            f"{item_or_finding_report.published_display}."
+            f"{report.published_display}."
+        )
+    if due.year > report.published_on.year + MAX_YEARS_AHEAD:
+        raise ValidationError(
+            f"The due date must be within {MAX_YEARS_AHEAD} years of the report's publication."
         )
 
 
@@ -108,6 +127,8 @@ def item_create(
     _check_due_date(finding.report, due_date)
     if not force.is_force:
         raise ValidationError(f"{force} is not a police force.")
+    if force not in finding_forces(finding):
+        raise ValidationError(f"This finding is not about {force}.")
     if TrackedItem.objects.filter(finding=finding, force=force).exists():
         raise ValidationError(f"{force} already tracks this finding.")
     item = TrackedItem(
@@ -189,7 +210,7 @@ def item_add_update(
         obj=update,
         at=now,
         changes={"text": (None, text)},
-        note=f"Progress update on item {item.pk}",
+        note=f"Progress update on item {item.uuid}",
     )
     return update
 
@@ -283,10 +304,6 @@ def item_revise_due_date(
     return revision
 
 
-def _evidence_path(stored_name: str):
-    return settings.EVIDENCE_ROOT / stored_name
-
-
 @transaction.atomic
 def evidence_attach(
     *,
@@ -314,7 +331,7 @@ def evidence_attach(
         raise ValidationError(str(exc)) from None
     description = (description or "").strip()[:300]
     stored_name = f"{uuidlib.uuid4().hex}.{checked.extension}"
-    path = _evidence_path(stored_name)
+    path = evidence_path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     try:
@@ -336,7 +353,7 @@ def evidence_attach(
             obj=evidence,
             at=now,
             changes={"file": (None, evidence.original_name)},
-            note=f"Evidence on item {item.pk}",
+            note=f"Evidence on item {item.uuid}",
         )
     except Exception:
         path.unlink(missing_ok=True)
@@ -345,7 +362,7 @@ def evidence_attach(
 
 
 def evidence_open(evidence: Evidence):
-    return _evidence_path(evidence.stored_name).open("rb")
+    return evidence_path(evidence.stored_name).open("rb")
 
 
 def open_proposal(item: TrackedItem) -> ClosureProposal | None:

@@ -15,12 +15,14 @@ import hashlib
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.models import Organisation, PolicingBodyTerm, Role, RoleAssignment, User
+from tracker.evidence import STORED_NAME, EvidenceRejected, check_evidence, evidence_path
 from tracker.models import (
     AuditEvent,
     ClosureDecision,
@@ -42,6 +44,14 @@ from tracker.models import (
 
 FORMAT = "inspection-tracker"
 VERSION = 1
+RESPONSE_DATES = (
+    "chief_officer_comments_requested_on",
+    "chief_officer_comments_due_on",
+    "chief_officer_comments_received_on",
+    "published_on",
+    "sent_to_inspectorate_on",
+    "sent_to_home_secretary_on",
+)
 
 
 # --------------------------------------------------------------------------- export
@@ -94,6 +104,9 @@ def export_tracker(*, include_files: bool = True) -> dict:
                 "organisation": code(u.organisation_id),
                 "roles": roles.get(u.pk, []),
                 "is_active": u.is_active,
+                "is_staff": u.is_staff,
+                "is_superuser": u.is_superuser,
+                "date_joined": _d(u.date_joined),
             }
             for u in sorted(users.values(), key=lambda u: u.email)
         ],
@@ -101,6 +114,7 @@ def export_tracker(*, include_files: bool = True) -> dict:
         "items": [],
         "audit_events": [],
     }
+    finding_keys = dict(Finding.objects.values_list("pk", "key"))
     for report in Report.objects.prefetch_related(
         "forces", "judgements", "findings", "statutory_responses"
     ).order_by("key"):
@@ -135,9 +149,7 @@ def export_tracker(*, include_files: bool = True) -> dict:
                     {
                         "key": f.key,
                         "kind": f.kind,
-                        "parent": next(
-                            (p.key for p in report.findings.all() if p.pk == f.parent_id), None
-                        ),
+                        "parent": finding_keys.get(f.parent_id),
                         "reference": f.reference,
                         "area": f.area,
                         "text": f.text,
@@ -153,21 +165,14 @@ def export_tracker(*, include_files: bool = True) -> dict:
                         "uuid": str(r.uuid),
                         "body": code(r.body_id),
                         "force": code(r.force_id),
-                        "chief_officer_comments_requested_on": _d(
-                            r.chief_officer_comments_requested_on
-                        ),
-                        "chief_officer_comments_due_on": _d(r.chief_officer_comments_due_on),
-                        "chief_officer_comments_received_on": _d(
-                            r.chief_officer_comments_received_on
-                        ),
+                        **{name: _d(getattr(r, name)) for name in RESPONSE_DATES},
                         "chief_officer_comments": r.chief_officer_comments,
                         "pcc_comments": r.pcc_comments,
-                        "published_on": _d(r.published_on),
                         "url": r.url,
-                        "sent_to_inspectorate_on": _d(r.sent_to_inspectorate_on),
-                        "sent_to_home_secretary_on": _d(r.sent_to_home_secretary_on),
                     }
-                    for r in report.statutory_responses.order_by("force__code")
+                    for r in sorted(
+                        report.statutory_responses.all(), key=lambda r: code(r.force_id)
+                    )
                 ],
             }
         )
@@ -277,7 +282,7 @@ def _export_evidence(e: Evidence, email, include_files: bool) -> dict:
         "uploaded_at": _d(e.uploaded_at),
     }
     if include_files:
-        path = settings.EVIDENCE_ROOT / e.stored_name
+        path = evidence_path(e.stored_name)
         out["content_base64"] = (
             base64.b64encode(path.read_bytes()).decode("ascii") if path.exists() else None
         )
@@ -453,7 +458,9 @@ def check_document(doc) -> list[str]:
             if required:
                 c.fail(where, "is missing")
             return
-        if value not in org_codes:
+        if not isinstance(value, str):
+            c.fail(where, "must be an organisation code")
+        elif value not in org_codes:
             c.fail(where, f"no organisation with code {value!r}")
         elif kind and org_kinds.get(value) != kind:
             c.fail(where, f"{value!r} is not a {Organisation.Kind(kind).label.lower()}")
@@ -481,13 +488,16 @@ def check_document(doc) -> list[str]:
         emails.add(email)
 
     def person_ref(value, where):
-        if value not in (None, "") and str(value).lower() not in emails:
+        if value not in (None, "") and not isinstance(value, str):
+            c.fail(where, "must be an email address")
+        elif value not in (None, "") and value.lower() not in emails:
             c.fail(where, f"no person with email {value!r}")
 
     finding_keys = set(Finding.objects.values_list("key", flat=True))
     report_published: dict[str, datetime.date] = dict(
         Finding.objects.values_list("key", "report__published_on")
     )
+    file_finding_keys: set[str] = set()
     for i, r in enumerate(c.list(doc, "reports", "file")):
         where = f"reports[{i}]"
         r = c.obj(r, where)
@@ -512,8 +522,8 @@ def check_document(doc) -> list[str]:
             w = f"{where}.findings[{j}]"
             f = c.obj(f, w)
             key = c.text(f, "key", w, required=True, max_length=160)
-            if key in local_keys:
-                c.fail(f"{w}.key", f"{key!r} appears twice")
+            if key in local_keys or key in file_finding_keys:
+                c.fail(f"{w}.key", f"{key!r} appears twice in the file")
             local_keys.add(key)
             c.choice(f, "kind", w, FindingKind.values)
             c.text(f, "text", w, required=True)
@@ -523,29 +533,33 @@ def check_document(doc) -> list[str]:
                 report_published[key] = published
         for j, f in enumerate(r.get("findings") or []):
             parent = f.get("parent") if isinstance(f, dict) else None
-            if parent and parent not in local_keys:
+            if parent and (not isinstance(parent, str) or parent not in local_keys):
                 c.fail(f"{where}.findings[{j}].parent", f"no finding {parent!r} in this report")
         finding_keys |= local_keys
+        file_finding_keys |= local_keys
         for j, s in enumerate(c.list(r, "statutory_responses", where)):
             w = f"{where}.statutory_responses[{j}]"
             s = c.obj(s, w)
             c.uuid(s, "uuid", w)
             org_ref(s.get("body"), f"{w}.body", Organisation.Kind.LOCAL_POLICING_BODY)
             org_ref(s.get("force"), f"{w}.force", Organisation.Kind.FORCE)
-            for name in (
-                "chief_officer_comments_requested_on",
-                "chief_officer_comments_due_on",
-                "chief_officer_comments_received_on",
-                "published_on",
-                "sent_to_inspectorate_on",
-                "sent_to_home_secretary_on",
-            ):
+            for name in RESPONSE_DATES:
                 c.date(s, name, w)
 
+    seen_uuids: set[str] = set()
+
+    def unique_uuid(parent, where, required=True):
+        value = c.uuid(parent, "uuid", where, required=required)
+        if value is not None:
+            if str(value) in seen_uuids:
+                c.fail(f"{where}.uuid", f"{value} appears twice in the file")
+            seen_uuids.add(str(value))
+
+    stored_names: set[str] = set()
     for i, it in enumerate(c.list(doc, "items", "file")):
         where = f"items[{i}]"
         it = c.obj(it, where)
-        c.uuid(it, "uuid", where)
+        unique_uuid(it, where, required=False)
         fkey = c.text(it, "finding", where, required=True)
         if fkey and fkey not in finding_keys:
             c.fail(f"{where}.finding", f"no finding with key {fkey!r}")
@@ -563,7 +577,7 @@ def check_document(doc) -> list[str]:
         for j, sc in enumerate(c.list(it, "status_changes", where)):
             w = f"{where}.status_changes[{j}]"
             sc = c.obj(sc, w)
-            c.uuid(sc, "uuid", w, required=True)
+            unique_uuid(sc, w)
             c.choice(sc, "from", w, Status.values, required=False)
             c.choice(sc, "to", w, Status.values)
             person_ref(sc.get("by"), f"{w}.by")
@@ -571,7 +585,7 @@ def check_document(doc) -> list[str]:
         for j, rv in enumerate(c.list(it, "due_date_revisions", where)):
             w = f"{where}.due_date_revisions[{j}]"
             rv = c.obj(rv, w)
-            c.uuid(rv, "uuid", w, required=True)
+            unique_uuid(rv, w)
             c.date(rv, "previous_date", w)
             c.date(rv, "new_date", w, required=True)
             c.text(rv, "reason", w, required=True)
@@ -580,7 +594,7 @@ def check_document(doc) -> list[str]:
         for j, up in enumerate(c.list(it, "updates", where)):
             w = f"{where}.updates[{j}]"
             up = c.obj(up, w)
-            c.uuid(up, "uuid", w, required=True)
+            unique_uuid(up, w)
             c.text(up, "text", w, required=True)
             person_ref(up.get("author"), f"{w}.author")
             c.datetime(up, "written_at", w, required=True)
@@ -588,8 +602,18 @@ def check_document(doc) -> list[str]:
         for j, ev in enumerate(c.list(it, "evidence", where)):
             w = f"{where}.evidence[{j}]"
             ev = c.obj(ev, w)
-            evidence_ids.add(str(c.uuid(ev, "uuid", w, required=True)))
-            c.text(ev, "stored_name", w, required=True)
+            unique_uuid(ev, w)
+            evidence_ids.add(str(ev.get("uuid")))
+            stored = c.text(ev, "stored_name", w, required=True)
+            if stored and not STORED_NAME.fullmatch(stored):
+                c.fail(
+                    f"{w}.stored_name",
+                    f"{stored!r} is not a name this app stores files "
+                    "under (32 hex digits and an allowed extension)",
+                )
+            if stored in stored_names:
+                c.fail(f"{w}.stored_name", "is used by two evidence files")
+            stored_names.add(stored)
             c.text(ev, "original_name", w, required=True)
             c.text(ev, "sha256", w, required=True)
             c.datetime(ev, "uploaded_at", w, required=True)
@@ -605,7 +629,7 @@ def check_document(doc) -> list[str]:
         for j, cp in enumerate(c.list(it, "closure_proposals", where)):
             w = f"{where}.closure_proposals[{j}]"
             cp = c.obj(cp, w)
-            c.uuid(cp, "uuid", w, required=True)
+            unique_uuid(cp, w)
             c.text(cp, "summary", w, required=True)
             person_ref(cp.get("proposed_by"), f"{w}.proposed_by")
             c.datetime(cp, "proposed_at", w, required=True)
@@ -616,12 +640,15 @@ def check_document(doc) -> list[str]:
             if decision is not None:
                 dw = f"{w}.decision"
                 decision = c.obj(decision, dw)
-                c.uuid(decision, "uuid", dw, required=True)
+                unique_uuid(decision, dw)
                 c.choice(decision, "outcome", dw, ClosureDecision.Outcome.values)
                 person_ref(decision.get("decided_by"), f"{dw}.decided_by")
                 c.datetime(decision, "decided_at", dw, required=True)
-                if decision.get("decided_by") and decision.get("decided_by") == cp.get(
-                    "proposed_by"
+                decider, proposer = decision.get("decided_by"), cp.get("proposed_by")
+                if (
+                    isinstance(decider, str)
+                    and isinstance(proposer, str)
+                    and decider.lower() == proposer.lower()
                 ):
                     c.fail(dw, "the person who proposed closure cannot also decide it")
 
@@ -635,27 +662,6 @@ def check_document(doc) -> list[str]:
     return c.problems
 
 
-def _upsert(model, lookup: dict, values: dict):
-    """Create the row, or update only the fields that differ. Returns (row, outcome)."""
-    row = model.objects.filter(**lookup).first()
-    if row is None:
-        return model.objects.create(**lookup, **values), "created"
-    changed = [k for k, v in values.items() if getattr(row, k) != v]
-    if changed:
-        for k in changed:
-            setattr(row, k, values[k])
-        row.save(update_fields=changed)
-        return row, "updated"
-    return row, None
-
-
-def _create_once(model, uuid_value, values: dict):
-    """Append-only rows: created when their uuid is new, otherwise left exactly as they are."""
-    if model.objects.filter(uuid=uuid_value).exists():
-        return None, None
-    return model.objects.create(uuid=uuid_value, **values), "created"
-
-
 def _dt(value):
     return parse_datetime(value) if value else None
 
@@ -664,236 +670,392 @@ def _date(value):
     return parse_date(value) if value else None
 
 
-@transaction.atomic
-def import_tracker(doc, *, now: datetime.datetime | None = None) -> ImportResult:
+def _text(value):
+    return value or ""
+
+
+def _given(source: dict, converters: dict) -> dict:
+    """The fields the file gives, converted. Absent fields are left out, so a partial
+    document (like the seed files) never wipes what people have recorded."""
+    return {
+        name: convert(source.get(name)) for name, convert in converters.items() if name in source
+    }
+
+
+class _Importer:
+    """Writes a checked document. Every row is validated like a form would validate it
+    (lengths, choices, URLs, slugs) before it is saved; the first problem stops the import,
+    the transaction rolls back and files written so far are removed."""
+
+    def __init__(self, *, now, only_missing: bool):
+        self.now = now
+        self.only_missing = only_missing
+        self.result = ImportResult()
+        self.written_files = []
+
+    def reject(self, where, message):
+        raise ImportRejected([f"{where}: {message}"])
+
+    def _validate(self, row, where):
+        try:
+            row.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            problems = [
+                f"{where}.{field}: {' '.join(messages)}"
+                for field, messages in exc.message_dict.items()
+            ]
+            raise ImportRejected(problems) from None
+
+    def upsert(self, kind, model, lookup: dict, values: dict, where: str, create_defaults=None):
+        """Create the row, or update only the fields that differ."""
+        row = model.objects.filter(**lookup).first()
+        if row is None:
+            row = model(**lookup, **{**(create_defaults or {}), **values})
+            self._validate(row, where)
+            row.save()
+            self.result.add(kind, "created")
+            return row, "created"
+        if self.only_missing:
+            return row, None
+        changed = [k for k, v in values.items() if getattr(row, k) != v]
+        if not changed:
+            return row, None
+        for k in changed:
+            setattr(row, k, values[k])
+        self._validate(row, where)
+        row.save(update_fields=changed)
+        self.result.add(kind, "updated")
+        return row, "updated"
+
+    def create_once(self, kind, model, uuid_value, values: dict, where: str):
+        """Append-only rows: created when their uuid is new, otherwise left as they are."""
+        existing = model.objects.filter(uuid=uuid_value).first()
+        if existing is not None:
+            return existing, None
+        row = model(uuid=uuid_value, **values)
+        self._validate(row, where)
+        row.save()
+        self.result.add(kind, "created")
+        return row, "created"
+
+    def write_file(self, path, data: bytes):
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.written_files.append(path)
+
+    def remove_written_files(self):
+        for path in self.written_files:
+            path.unlink(missing_ok=True)
+
+
+def import_tracker(
+    doc, *, now: datetime.datetime | None = None, only_missing: bool = False
+) -> ImportResult:
+    """Check and load a document. With only_missing, rows that already exist are left
+    exactly as they are (used for reference data, so reloading never undoes an edit)."""
     problems = check_document(doc)
     if problems:
         raise ImportRejected(problems)
-    now = now or timezone.now()
-    result = ImportResult()
+    importer = _Importer(now=now or timezone.now(), only_missing=only_missing)
+    try:
+        with transaction.atomic():
+            _import(doc, importer)
+    except ImportRejected:
+        importer.remove_written_files()
+        raise
+    except (IntegrityError, DataError, ValueError, TypeError, KeyError) as exc:
+        importer.remove_written_files()
+        raise ImportRejected(
+            [f"the file could not be saved ({type(exc).__name__}: {exc})"]
+        ) from None
+    except BaseException:
+        importer.remove_written_files()
+        raise
+    return importer.result
 
-    orgs: dict[str, Organisation] = {}
-    for o in doc.get("organisations", []):
-        row, outcome = _upsert(
-            Organisation,
-            {"code": o["code"]},
-            {"name": o["name"], "short_name": o.get("short_name") or o["name"], "kind": o["kind"]},
+
+def _import(doc, imp: _Importer):
+    for i, o in enumerate(doc.get("organisations", [])):
+        values = _given(o, {"name": str, "short_name": str, "kind": str})
+        values.setdefault("short_name", o.get("name"))
+        imp.upsert(
+            "organisations", Organisation, {"code": o["code"]}, values, f"organisations[{i}]"
         )
-        result.add("organisations", outcome)
     orgs = {o.code: o for o in Organisation.objects.all()}
 
-    for t in doc.get("policing_body_terms", []):
-        row, outcome = _upsert(
+    for i, t in enumerate(doc.get("policing_body_terms", [])):
+        imp.upsert(
+            "policing body terms",
             PolicingBodyTerm,
             {
                 "force": orgs[t["force"]],
                 "body": orgs[t["body"]],
                 "starts_on": _date(t.get("starts_on")),
             },
-            {"ends_on": _date(t.get("ends_on"))},
+            _given(t, {"ends_on": _date}),
+            f"policing_body_terms[{i}]",
         )
-        result.add("policing body terms", outcome)
 
-    for p in doc.get("people", []):
+    for i, p in enumerate(doc.get("people", [])):
+        where = f"people[{i}]"
         email = p["email"].lower()
-        values = {
-            "full_name": p["full_name"],
-            "job_title": p.get("job_title", ""),
-            "organisation": orgs.get(p.get("organisation")),
-            "is_active": p.get("is_active", True),
-        }
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User.objects.create_user(email, None, **values)
-            result.add("people", "created")
-        else:
-            user, outcome = _upsert(User, {"email": email}, values)
-            result.add("people", outcome)
-        for role in p.get("roles", []):
-            _, created = RoleAssignment.objects.get_or_create(user=user, role=role)
-            if created:
-                result.add("role assignments", "created")
+        values = _given(
+            p,
+            {
+                "full_name": str,
+                "job_title": _text,
+                "organisation": orgs.get,
+                "is_active": bool,
+                "is_staff": bool,
+                "is_superuser": bool,
+                "date_joined": _dt,
+            },
+        )
+        if values.get("date_joined") is None:
+            values.pop("date_joined", None)
+        # Passwords are never in the file: new people cannot sign in until one is set.
+        user, outcome = imp.upsert(
+            "people",
+            User,
+            {"email": email},
+            values,
+            where,
+            create_defaults={"password": make_password(None)},
+        )
+        if "roles" in p and not (imp.only_missing and outcome is None):
+            wanted, current = (
+                set(p["roles"]),
+                set(user.role_assignments.values_list("role", flat=True)),
+            )
+            for role in wanted - current:
+                RoleAssignment.objects.create(user=user, role=role)
+                imp.result.add("role assignments", "created")
+            if current - wanted:
+                user.role_assignments.filter(role__in=current - wanted).delete()
+                imp.result.add("people", "updated")
     people = {u.email: u for u in User.objects.all()}
 
     def person(email):
         return people[email.lower()] if email else None
 
     findings: dict[str, Finding] = {}
-    for r in doc.get("reports", []):
-        report, outcome = _upsert(
-            Report,
-            {"key": r["key"]},
+    for i, r in enumerate(doc.get("reports", [])):
+        where = f"reports[{i}]"
+        values = _given(
+            r,
             {
-                "inspectorate": orgs[r["inspectorate"]],
-                "inspectorate_label": r.get("inspectorate_label")
-                or orgs[r["inspectorate"]].short_name,
-                "title": r["title"],
-                "report_type": r["report_type"],
-                "published_on": _date(r["published_on"]),
-                "published_precision": r.get("published_precision", "day"),
-                "url": r.get("url") or "",
-                "national": r.get("national", False),
-                "grading_scale": r["grading_scale"],
-                "source_document": r.get("source_document") or "",
-                "notes": r.get("notes") or "",
+                "inspectorate": orgs.get,
+                "inspectorate_label": _text,
+                "title": str,
+                "report_type": str,
+                "published_on": _date,
+                "published_precision": str,
+                "url": _text,
+                "national": bool,
+                "grading_scale": str,
+                "source_document": _text,
+                "notes": _text,
             },
         )
-        wanted = {orgs[code].pk for code in r.get("forces", [])}
-        current = set(report.forces.values_list("pk", flat=True))
-        if wanted != current:
-            report.forces.set(wanted)
-            outcome = outcome or "updated"
-        result.add("reports", outcome)
-        for order, j in enumerate(r.get("judgements", [])):
-            _, outcome = _upsert(
+        if not values.get("inspectorate_label"):
+            values["inspectorate_label"] = orgs[r["inspectorate"]].short_name
+        report, outcome = imp.upsert("reports", Report, {"key": r["key"]}, values, where)
+        if "forces" in r and not (imp.only_missing and outcome is None):
+            wanted = {orgs[code].pk for code in r["forces"]}
+            if wanted != set(report.forces.values_list("pk", flat=True)):
+                report.forces.set(wanted)
+                if outcome is None:
+                    imp.result.add("reports", "updated")
+        for j, jd in enumerate(r.get("judgements", [])):
+            imp.upsert(
+                "judgements",
                 Judgement,
-                {"report": report, "area": j["area"], "force": orgs.get(j.get("force"))},
+                {"report": report, "area": jd["area"], "force": orgs.get(jd.get("force"))},
                 {
-                    "reference": j.get("reference") or "",
-                    "grade": j["grade"],
-                    "direction": j.get("direction") or "",
-                    "note": j.get("note") or "",
-                    "order": j.get("order", order),
-                },
-            )
-            result.add("judgements", outcome)
-        report_findings = r.get("findings", [])
-        # Parents first, so a recommendation can point at its cause of concern.
-        for f in sorted(report_findings, key=lambda f: bool(f.get("parent"))):
-            finding, outcome = _upsert(
-                Finding,
-                {"key": f["key"]},
-                {
-                    "report": report,
-                    "kind": f["kind"],
-                    "parent": findings.get(f.get("parent")) if f.get("parent") else None,
-                    "reference": f.get("reference") or "",
-                    "area": f.get("area") or "",
-                    "text": f["text"],
-                    "target_text": f.get("target_text") or "",
-                    "target_date": _date(f.get("target_date")),
-                    "force": orgs.get(f.get("force")),
-                    "order": f.get("order", 0),
-                },
-            )
-            findings[finding.key] = finding
-            result.add("findings", outcome)
-        for s in r.get("statutory_responses", []):
-            lookup = {"report": report, "force": orgs[s["force"]]}
-            values = {
-                "body": orgs[s["body"]],
-                **{
-                    name: _date(s.get(name))
-                    for name in (
-                        "chief_officer_comments_requested_on",
-                        "chief_officer_comments_due_on",
-                        "chief_officer_comments_received_on",
-                        "published_on",
-                        "sent_to_inspectorate_on",
-                        "sent_to_home_secretary_on",
+                    **_given(
+                        jd,
+                        {
+                            "reference": _text,
+                            "grade": str,
+                            "direction": _text,
+                            "note": _text,
+                            "order": int,
+                        },
                     )
                 },
-                "chief_officer_comments": s.get("chief_officer_comments") or "",
-                "pcc_comments": s.get("pcc_comments") or "",
-                "url": s.get("url") or "",
-            }
-            if s.get("uuid") and not StatutoryResponse.objects.filter(**lookup).exists():
-                values["uuid"] = uuidlib.UUID(s["uuid"])
-            _, outcome = _upsert(StatutoryResponse, lookup, values)
-            result.add("statutory responses", outcome)
+                f"{where}.judgements[{j}]",
+            )
+        # Parents first, so a recommendation can point at its cause of concern.
+        ordered = sorted(enumerate(r.get("findings", [])), key=lambda e: bool(e[1].get("parent")))
+        for j, f in ordered:
+            values = _given(
+                f,
+                {
+                    "kind": str,
+                    "reference": _text,
+                    "area": _text,
+                    "text": str,
+                    "target_text": _text,
+                    "target_date": _date,
+                    "force": orgs.get,
+                    "order": int,
+                },
+            )
+            values["report"] = report
+            if "parent" in f:
+                values["parent"] = findings.get(f["parent"]) if f["parent"] else None
+            finding, _ = imp.upsert(
+                "findings", Finding, {"key": f["key"]}, values, f"{where}.findings[{j}]"
+            )
+            findings[finding.key] = finding
+        for j, sr in enumerate(r.get("statutory_responses", [])):
+            lookup = {"report": report, "force": orgs[sr["force"]]}
+            values = _given(
+                sr,
+                {
+                    "body": orgs.get,
+                    "chief_officer_comments": _text,
+                    "pcc_comments": _text,
+                    "url": _text,
+                    **{name: _date for name in RESPONSE_DATES},
+                },
+            )
+            if sr.get("uuid") and not StatutoryResponse.objects.filter(**lookup).exists():
+                values["uuid"] = uuidlib.UUID(sr["uuid"])
+            imp.upsert(
+                "statutory responses",
+                StatutoryResponse,
+                lookup,
+                values,
+                f"{where}.statutory_responses[{j}]",
+            )
 
-    for it in doc.get("items", []):
-        _import_item(it, result, findings, orgs, person, now)
+    for i, it in enumerate(doc.get("items", [])):
+        _import_item(it, f"items[{i}]", imp, findings, orgs, person)
 
-    for a in doc.get("audit_events", []):
-        _, outcome = _create_once(
+    for i, a in enumerate(doc.get("audit_events", [])):
+        imp.create_once(
+            "audit events",
             AuditEvent,
             uuidlib.UUID(a["uuid"]),
             {
                 "at": _dt(a["at"]),
                 "actor": person(a.get("actor")),
                 "action": a["action"],
-                "object_type": a.get("object_type", ""),
-                "object_id": a.get("object_id", ""),
-                "object_repr": a.get("object_repr", ""),
+                "object_type": _text(a.get("object_type")),
+                "object_id": _text(a.get("object_id")),
+                "object_repr": _text(a.get("object_repr")),
                 "changes": a.get("changes") or {},
-                "note": a.get("note") or "",
+                "note": _text(a.get("note")),
             },
+            f"audit_events[{i}]",
         )
-        result.add("audit events", outcome)
 
-    if result.changed:
+    if imp.result.changed:
         AuditEvent.objects.create(
-            at=now,
+            at=imp.now,
             actor=None,
             action=AuditEvent.Action.UPDATE,
             object_type="tracker.Import",
             object_id="-",
             object_repr="Import of a tracker file",
             changes={},
-            note=result.summary()[:300],
+            note=imp.result.summary()[:300],
         )
-    return result
 
 
-def _import_item(it, result, findings, orgs, person, now):
+def _import_item(it, where, imp: _Importer, findings, orgs, person):
+    from tracker.services import finding_forces
+
     finding = findings.get(it["finding"]) or Finding.objects.get(key=it["finding"])
     force = orgs[it["force"]]
-    # Only the fields the file gives are set, so a partial document (like the seed file,
-    # which carries only the published responses) never wipes what people have recorded.
-    converters = {
-        "owner": person,
-        "lead": person,
-        "status": lambda v: v or Status.NOT_STARTED,
-        "original_due_date": _date,
-        "due_date": _date,
-        "force_response": lambda v: v or "",
-        "pcc_response": lambda v: v or "",
-        "created_at": _dt,
-        "last_activity_at": _dt,
-        "closed_at": _dt,
-    }
-    values = {name: convert(it.get(name)) for name, convert in converters.items() if name in it}
+    if force not in finding_forces(finding):
+        imp.reject(f"{where}.force", f"{force} is not one of the forces {finding.key} is about")
+    values = _given(
+        it,
+        {
+            "owner": person,
+            "lead": person,
+            "status": lambda v: v or Status.NOT_STARTED,
+            "original_due_date": _date,
+            "due_date": _date,
+            "force_response": _text,
+            "pcc_response": _text,
+            "created_at": _dt,
+            "last_activity_at": _dt,
+            "closed_at": _dt,
+        },
+    )
+    for name in ("owner", "lead"):
+        person_ = values.get(name)
+        if person_ is not None and person_.organisation_id != force.pk:
+            imp.reject(f"{where}.{name}", f"{person_.email} does not work for {force}")
+
     existing = TrackedItem.objects.filter(finding=finding, force=force).first()
+    changes = it.get("status_changes") or []
+    if changes and "status" in values:
+        last = max(changes, key=lambda c: c["at"])["to"]
+        if last != values["status"]:
+            imp.reject(
+                f"{where}.status",
+                f"is {values['status']!r} but the last status "
+                f"change in the file moves it to {last!r}",
+            )
+    if existing is not None and not imp.only_missing:
+        if "status" in values and values["status"] != existing.status and not changes:
+            imp.reject(
+                f"{where}.status", "a status change must come with its status_changes history row"
+            )
+        if (
+            existing.original_due_date
+            and "original_due_date" in values
+            and values["original_due_date"] != existing.original_due_date
+        ):
+            imp.reject(
+                f"{where}.original_due_date",
+                "the original due date never changes; revise the due date instead",
+            )
     if existing is None:
-        values.setdefault("created_at", None)
-        values["created_at"] = values["created_at"] or now
+        values["created_at"] = values.get("created_at") or imp.now
         values["last_activity_at"] = values.get("last_activity_at") or values["created_at"]
         if it.get("uuid"):
             values["uuid"] = uuidlib.UUID(it["uuid"])
-        item = TrackedItem.objects.create(finding=finding, force=force, **values)
-        result.add("items", "created")
-        if not it.get("status_changes"):
-            StatusChange.objects.create(
-                item=item,
-                from_status="",
-                to_status=item.status,
-                changed_at=item.created_at,
-                reason="Item imported",
-            )
     else:
         for name in ("created_at", "last_activity_at"):
             if name in values and values[name] is None:
                 values.pop(name)
-        item, outcome = _upsert(TrackedItem, {"pk": existing.pk}, values)
-        result.add("items", outcome)
+    item, outcome = imp.upsert(
+        "items", TrackedItem, {"finding": finding, "force": force}, values, where
+    )
+    if outcome == "created" and not changes:
+        StatusChange.objects.create(
+            item=item,
+            from_status="",
+            to_status=item.status,
+            changed_at=item.created_at,
+            reason="Item imported",
+        )
 
-    for sc in it.get("status_changes", []):
-        _, outcome = _create_once(
+    for j, sc in enumerate(changes):
+        imp.create_once(
+            "status changes",
             StatusChange,
             uuidlib.UUID(sc["uuid"]),
             {
                 "item": item,
-                "from_status": sc.get("from") or "",
+                "from_status": _text(sc.get("from")),
                 "to_status": sc["to"],
                 "changed_by": person(sc.get("by")),
                 "changed_at": _dt(sc["at"]),
-                "reason": sc.get("reason") or "",
+                "reason": _text(sc.get("reason")),
             },
+            f"{where}.status_changes[{j}]",
         )
-        result.add("status changes", outcome)
-    for rv in it.get("due_date_revisions", []):
-        _, outcome = _create_once(
+    for j, rv in enumerate(it.get("due_date_revisions", [])):
+        imp.create_once(
+            "due date revisions",
             DueDateRevision,
             uuidlib.UUID(rv["uuid"]),
             {
@@ -904,10 +1066,11 @@ def _import_item(it, result, findings, orgs, person, now):
                 "approved_by": person(rv.get("approved_by")),
                 "recorded_at": _dt(rv["recorded_at"]),
             },
+            f"{where}.due_date_revisions[{j}]",
         )
-        result.add("due date revisions", outcome)
-    for up in it.get("updates", []):
-        _, outcome = _create_once(
+    for j, up in enumerate(it.get("updates", [])):
+        imp.create_once(
+            "progress updates",
             ProgressUpdate,
             uuidlib.UUID(up["uuid"]),
             {
@@ -916,32 +1079,14 @@ def _import_item(it, result, findings, orgs, person, now):
                 "written_at": _dt(up["written_at"]),
                 "text": up["text"],
             },
+            f"{where}.updates[{j}]",
         )
-        result.add("progress updates", outcome)
-    for ev in it.get("evidence", []):
-        _, outcome = _create_once(
-            Evidence,
-            uuidlib.UUID(ev["uuid"]),
-            {
-                "item": item,
-                "stored_name": ev["stored_name"],
-                "original_name": ev["original_name"],
-                "content_type": ev.get("content_type") or "application/octet-stream",
-                "size": ev.get("size") or 0,
-                "sha256": ev["sha256"],
-                "description": ev.get("description") or "",
-                "uploaded_by": person(ev.get("uploaded_by")),
-                "uploaded_at": _dt(ev["uploaded_at"]),
-            },
-        )
-        result.add("evidence files", outcome)
-        content = ev.get("content_base64")
-        path = settings.EVIDENCE_ROOT / ev["stored_name"]
-        if content and not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(base64.b64decode(content))
-    for cp in it.get("closure_proposals", []):
-        proposal, outcome = _create_once(
+    for j, ev in enumerate(it.get("evidence", [])):
+        _import_evidence(ev, f"{where}.evidence[{j}]", imp, item, person)
+    for j, cp in enumerate(it.get("closure_proposals", [])):
+        w = f"{where}.closure_proposals[{j}]"
+        proposal, outcome = imp.create_once(
+            "closure proposals",
             ClosureProposal,
             uuidlib.UUID(cp["uuid"]),
             {
@@ -950,15 +1095,19 @@ def _import_item(it, result, findings, orgs, person, now):
                 "proposed_at": _dt(cp["proposed_at"]),
                 "summary": cp["summary"],
             },
+            w,
         )
-        result.add("closure proposals", outcome)
-        if proposal is not None:
-            proposal.evidence.set(Evidence.objects.filter(uuid__in=cp.get("evidence", [])))
-        else:
-            proposal = ClosureProposal.objects.get(uuid=cp["uuid"])
+        if outcome == "created":
+            proposal.evidence.set(
+                Evidence.objects.filter(item=item, uuid__in=cp.get("evidence", []))
+            )
         d = cp.get("decision")
         if d:
-            _, outcome = _create_once(
+            existing_decision = ClosureDecision.objects.filter(proposal=proposal).first()
+            if existing_decision and str(existing_decision.uuid) != str(d["uuid"]):
+                imp.reject(f"{w}.decision", "this proposal already has a different decision")
+            imp.create_once(
+                "closure decisions",
                 ClosureDecision,
                 uuidlib.UUID(d["uuid"]),
                 {
@@ -966,7 +1115,44 @@ def _import_item(it, result, findings, orgs, person, now):
                     "outcome": d["outcome"],
                     "decided_by": person(d.get("decided_by")),
                     "decided_at": _dt(d["decided_at"]),
-                    "reason": d.get("reason") or "",
+                    "reason": _text(d.get("reason")),
                 },
+                f"{w}.decision",
             )
-            result.add("closure decisions", outcome)
+
+
+def _import_evidence(ev, where, imp: _Importer, item, person):
+    """Evidence rows and their files. Content in the file is checked like an upload (a
+    renamed program is refused); the stored name is one this app would have made."""
+    if Evidence.objects.filter(uuid=ev["uuid"]).exists():
+        return
+    if Evidence.objects.filter(stored_name=ev["stored_name"]).exists():
+        imp.reject(f"{where}.stored_name", "another evidence file already uses this name")
+    content_type = ev.get("content_type") or "application/octet-stream"
+    size = ev.get("size") or 0
+    path = evidence_path(ev["stored_name"])
+    if ev.get("content_base64"):
+        data = base64.b64decode(ev["content_base64"])
+        try:
+            checked = check_evidence(ev["original_name"], len(data), data, len(data) + 1)
+        except EvidenceRejected as exc:
+            imp.reject(f"{where}.content_base64", str(exc))
+        content_type, size = checked.content_type, len(data)
+        imp.write_file(path, data)
+    imp.create_once(
+        "evidence files",
+        Evidence,
+        uuidlib.UUID(ev["uuid"]),
+        {
+            "item": item,
+            "stored_name": ev["stored_name"],
+            "original_name": ev["original_name"],
+            "content_type": content_type,
+            "size": size,
+            "sha256": ev["sha256"],
+            "description": _text(ev.get("description")),
+            "uploaded_by": person(ev.get("uploaded_by")),
+            "uploaded_at": _dt(ev["uploaded_at"]),
+        },
+        where,
+    )

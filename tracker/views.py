@@ -111,6 +111,9 @@ def _item_action(
     """Shared recipe for the item action pages (GET shows the form, POST acts)."""
     today = _today()
     item = selectors.item_get(user=request.user, uuid=uuid, today=today)
+    if not item.is_open:
+        messages.info(request, "This item is closed, so it cannot be changed.")
+        return redirect("tracker:item_detail", uuid=item.uuid)
     if not allowed(item, today):
         raise PermissionDenied("You cannot do this on this item.")
     form_kwargs = form_kwargs(item) if form_kwargs else {}
@@ -248,7 +251,7 @@ def evidence_download(request, uuid, evidence_uuid):
         raise Http404("No such file")
     try:
         handle = services.evidence_open(evidence)
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):
         raise Http404("The file is missing from storage") from None
     response = FileResponse(
         handle,
@@ -279,7 +282,9 @@ def report_detail(request, key):
         "tracker/report_detail.html",
         {
             "report": report,
-            "judgements": report.judgements.all(),
+            "judgements": selectors.report_judgements(
+                report=report, user=request.user, today=today
+            ),
             "findings": selectors.report_findings(report=report, user=request.user, today=today),
             "responses": selectors.report_responses(report=report, user=request.user, today=today),
             "today": today,

@@ -17,6 +17,7 @@ PASSWORD = "a-demo-password-for-tests"
 @pytest.fixture
 def demo(transactional_db, settings):
     settings.DEMO_PASSWORD = PASSWORD
+    settings.DEMO_MODE = True
     call_command("load_seed_data", "--demo")
 
 

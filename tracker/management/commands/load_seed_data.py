@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from tracker.demo import create_demo, load_reference_data
@@ -19,6 +19,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if options["demo"] and not settings.DEMO_MODE:
+            raise CommandError(
+                "--demo creates accounts with a shared, published password (including an "
+                "administrator), so it only runs with DEMO_MODE=1. Nothing was loaded."
+            )
         self.stdout.write(load_reference_data())
         if options["demo"]:
             created = create_demo(password=settings.DEMO_PASSWORD, today=timezone.localdate())
