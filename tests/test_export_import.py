@@ -191,3 +191,154 @@ class TestCommands:
         path.write_text("finding,force\nx,y\n")
         with pytest.raises(CommandError, match="not valid JSON"):
             call_command("import_tracker", str(path))
+
+
+class TestHostileOrBrokenFiles:
+    """Files that try to escape the evidence folder, smuggle content, or would crash."""
+
+    def evidence_doc(self):
+        doc = export_tracker()
+        item = next(i for i in doc["items"] if i["evidence"])
+        return doc, item, item["evidence"][0]
+
+    def test_a_stored_name_outside_the_evidence_folder_is_refused(self, demo):
+        doc, item, evidence = self.evidence_doc()
+        evidence.update(
+            uuid="00000000-0000-0000-0000-000000000001",
+            stored_name="/etc/passwd",
+            content_base64=None,
+        )
+        with pytest.raises(ImportRejected, match="is not a name this app stores files under"):
+            import_tracker(doc)
+        evidence["stored_name"] = "../db.sqlite3"
+        with pytest.raises(ImportRejected, match="is not a name this app stores files under"):
+            import_tracker(doc)
+
+    def test_a_program_smuggled_as_evidence_content_is_refused(self, demo, evidence_root):
+        import base64
+        import hashlib
+
+        doc, item, existing = self.evidence_doc()
+        evidence = dict(existing)
+        item["evidence"].append(evidence)
+        payload = b"MZ\x90\x00" + b"\x00" * 64
+        evidence.update(
+            uuid="00000000-0000-0000-0000-000000000002",
+            stored_name="a" * 32 + ".pdf",
+            original_name="report.pdf",
+            content_base64=base64.b64encode(payload).decode(),
+            sha256=hashlib.sha256(payload).hexdigest(),
+        )
+        with pytest.raises(ImportRejected, match="is not a real PDF"):
+            import_tracker(doc)
+        assert not (evidence_root / ("a" * 32 + ".pdf")).exists()
+
+    def test_files_written_before_a_later_problem_are_removed(self, demo, evidence_root):
+        import base64
+        import hashlib
+
+        doc, item, existing = self.evidence_doc()
+        evidence = dict(existing)
+        item["evidence"].append(evidence)
+        data = b"%PDF-1.4 fine\n%%EOF\n"
+        evidence.update(
+            uuid="00000000-0000-0000-0000-000000000003",
+            stored_name="b" * 32 + ".pdf",
+            original_name="fine.pdf",
+            content_base64=base64.b64encode(data).decode(),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        doc["audit_events"].append(
+            {
+                "uuid": "00000000-0000-0000-0000-000000000004",
+                "at": "2026-01-01T00:00:00+00:00",
+                "action": "update",
+                "object_type": "x" * 500,
+                "object_id": "1",
+            }
+        )
+        with pytest.raises(ImportRejected, match="object_type"):
+            import_tracker(doc)
+        assert not (evidence_root / ("b" * 32 + ".pdf")).exists()
+        assert not Evidence.objects.filter(original_name="fine.pdf").exists()
+
+    def test_a_javascript_web_address_is_refused(self, demo):
+        doc = export_tracker()
+        doc["reports"][0]["url"] = "javascript:alert(document.cookie)"
+        with pytest.raises(ImportRejected, match=r"reports\[0\]\.url"):
+            import_tracker(doc)
+
+    def test_a_report_key_that_is_not_a_slug_is_refused(self, db):
+        load_reference_data()
+        doc = export_tracker()
+        doc["reports"][0]["key"] = "peel 2015/west midlands"
+        for finding in doc["reports"][0]["findings"]:
+            finding["key"] = "x-" + finding["key"]
+            finding["parent"] = "x-" + finding["parent"] if finding["parent"] else None
+        doc["items"] = []
+        with pytest.raises(ImportRejected, match=r"reports\[0\]\.key"):
+            import_tracker(doc)
+
+    def test_a_status_change_without_its_history_is_refused(self, demo):
+        doc = export_tracker()
+        item = next(i for i in doc["items"] if i["status"] == "in_progress")
+        item["status"] = "closed"
+        item["status_changes"] = []
+        with pytest.raises(ImportRejected, match="must come with its status_changes"):
+            import_tracker(doc)
+
+    def test_the_original_due_date_cannot_be_rewritten(self, demo):
+        doc = export_tracker()
+        item = next(i for i in doc["items"] if i["original_due_date"])
+        item["original_due_date"] = "2030-01-01"
+        with pytest.raises(ImportRejected, match="original due date never changes"):
+            import_tracker(doc)
+
+    def test_an_owner_from_another_force_is_refused(self, demo):
+        doc = export_tracker()
+        doc["items"][0]["owner"] = "megan.price@staffs.example"
+        with pytest.raises(ImportRejected, match="does not work for"):
+            import_tracker(doc)
+
+    def test_a_partial_person_does_not_wipe_other_fields(self, demo):
+        tom = User.objects.get(email="tom.ellis@wmp.example")
+        tom.is_active = False
+        tom.save()
+        import_tracker(
+            {
+                "format": "inspection-tracker",
+                "version": 1,
+                "people": [{"email": "TOM.ELLIS@wmp.example", "full_name": "Tom Ellis"}],
+            }
+        )
+        tom.refresh_from_db()
+        assert tom.is_active is False
+        assert tom.job_title == "Detective Sergeant, Organised Crime"
+
+    @pytest.mark.parametrize(
+        "change, message",
+        [
+            (lambda d: d["items"][1].update(uuid=d["items"][0]["uuid"]), "appears twice"),
+            (
+                lambda d: d["reports"][1]["findings"].append(dict(d["reports"][0]["findings"][0])),
+                "appears twice in the file",
+            ),
+            (lambda d: d["reports"][0]["judgements"][0].update(order="x"), "order"),
+            (
+                lambda d: d["reports"][0]["judgements"][0].update(force=["a", "list"]),
+                "must be an organisation code",
+            ),
+            (lambda d: d["people"][0].update(job_title=None), None),
+            (lambda d: d["reports"][0].update(inspectorate_label="x" * 50), "inspectorate_label"),
+        ],
+    )
+    def test_bad_values_get_a_message_not_a_traceback(self, demo, change, message):
+        doc = export_tracker()
+        before = counts()
+        change(doc)
+        if message is None:  # null job title: treated as empty, imports cleanly
+            import_tracker(doc)
+        else:
+            with pytest.raises(ImportRejected, match=message):
+                import_tracker(doc)
+        assert counts() == before

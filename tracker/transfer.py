@@ -424,6 +424,13 @@ class _Checker:
             self.fail(f"{where}.{name}", f"{value!r} is not a uuid")
             return None
 
+    def whole(self, parent, name, where):
+        value = parent.get(name)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
+            self.fail(f"{where}.{name}", f"{value!r} is not a whole number of 0 or more")
+
     def bool(self, parent, name, where, default=False):
         value = parent.get(name, default)
         if not isinstance(value, bool):
@@ -482,6 +489,9 @@ def check_document(doc) -> list[str]:
             c.fail(f"{where}.email", f"{email!r} is not an email address")
         c.text(p, "full_name", where, required=True, max_length=200)
         org_ref(p.get("organisation"), f"{where}.organisation", required=False)
+        for flag in ("is_active", "is_staff", "is_superuser"):
+            c.bool(p, flag, where, default=True)
+        c.datetime(p, "date_joined", where)
         for role in c.list(p, "roles", where):
             if role not in Role.values:
                 c.fail(f"{where}.roles", f"{role!r} is not a role")
@@ -516,6 +526,7 @@ def check_document(doc) -> list[str]:
             jd = c.obj(jd, w)
             c.text(jd, "area", w, required=True, max_length=400)
             c.text(jd, "grade", w, required=True, max_length=40)
+            c.whole(jd, "order", w)
             org_ref(jd.get("force"), f"{w}.force", Organisation.Kind.FORCE, required=False)
         local_keys = set()
         for j, f in enumerate(c.list(r, "findings", where)):
@@ -526,6 +537,7 @@ def check_document(doc) -> list[str]:
                 c.fail(f"{w}.key", f"{key!r} appears twice in the file")
             local_keys.add(key)
             c.choice(f, "kind", w, FindingKind.values)
+            c.whole(f, "order", w)
             c.text(f, "text", w, required=True)
             c.date(f, "target_date", w)
             org_ref(f.get("force"), f"{w}.force", Organisation.Kind.FORCE, required=False)
@@ -616,6 +628,7 @@ def check_document(doc) -> list[str]:
             stored_names.add(stored)
             c.text(ev, "original_name", w, required=True)
             c.text(ev, "sha256", w, required=True)
+            c.whole(ev, "size", w)
             c.datetime(ev, "uploaded_at", w, required=True)
             content = ev.get("content_base64")
             if content:
