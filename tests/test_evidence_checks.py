@@ -23,7 +23,7 @@ def check(name, data, max_bytes=10 * MB):
 
 
 def test_it_accepts_a_real_pdf():
-    assert check("minutes.PDF", b"%PDF-1.7\n...").content_type == "application/pdf"
+    assert check("minutes.PDF", b"%PDF-1.7\n...\n%%EOF\n").content_type == "application/pdf"
 
 
 def test_it_accepts_a_real_docx():
@@ -71,3 +71,9 @@ def test_it_rejects_binary_data_called_txt():
 def test_it_rejects_a_gif_called_png():
     with pytest.raises(EvidenceRejected, match="not a real PNG image"):
         check("photo.png", b"GIF89a....")
+
+
+def test_it_rejects_a_program_with_a_pdf_header_stuck_on():
+    elf = b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 40
+    with pytest.raises(EvidenceRejected, match="is not a real PDF"):
+        check("polyglot.pdf", b"%PDF-1.4\n" + elf)

@@ -145,14 +145,14 @@ class TestEvidence:
 
     def test_the_owner_uploads_and_downloads_a_pdf(self, client, world, evidence_root):
         as_user(client, world.owner)
-        response = self.upload(client, world, "minutes.pdf", b"%PDF-1.4 board minutes")
+        response = self.upload(client, world, "minutes.pdf", b"%PDF-1.4 board minutes\n%%EOF")
         assert response.status_code == 302
         evidence = Evidence.objects.get()
         stored = evidence_root / evidence.stored_name
-        assert stored.read_bytes() == b"%PDF-1.4 board minutes"
+        assert stored.read_bytes() == b"%PDF-1.4 board minutes\n%%EOF"
         download = client.get(url("evidence_download", world.item, evidence_uuid=evidence.uuid))
         assert download.status_code == 200
-        assert b"".join(download.streaming_content) == b"%PDF-1.4 board minutes"
+        assert b"".join(download.streaming_content) == b"%PDF-1.4 board minutes\n%%EOF"
         assert "attachment" in download["Content-Disposition"]
         assert download["X-Content-Type-Options"] == "nosniff"
 
@@ -174,7 +174,7 @@ class TestEvidence:
 
     def test_another_force_cannot_download(self, client, world):
         as_user(client, world.owner)
-        self.upload(client, world, "minutes.pdf", b"%PDF-1.4 x")
+        self.upload(client, world, "minutes.pdf", b"%PDF-1.4 x\n%%EOF")
         evidence = Evidence.objects.get()
         client.force_login(world.outsider)
         response = client.get(url("evidence_download", world.item, evidence_uuid=evidence.uuid))

@@ -94,15 +94,28 @@ class StatutoryResponseAdmin(AuditedAdmin):
     list_select_related = ["report", "body"]
 
 
-for model in (
-    StatusChange,
-    DueDateRevision,
-    ProgressUpdate,
-    Evidence,
-    ClosureProposal,
-    ClosureDecision,
-):
-    admin.site.register(model, ReadOnlyAdmin)
+HISTORY_COLUMNS = {
+    StatusChange: ["changed_at", "item", "from_status", "to_status", "changed_by"],
+    DueDateRevision: ["recorded_at", "item", "previous_date", "new_date", "approved_by"],
+    ProgressUpdate: ["written_at", "item", "author"],
+    Evidence: ["uploaded_at", "item", "original_name", "size", "uploaded_by"],
+    ClosureProposal: ["proposed_at", "item", "proposed_by"],
+    ClosureDecision: ["decided_at", "proposal", "outcome", "decided_by"],
+}
+for model, columns in HISTORY_COLUMNS.items():
+    admin.site.register(
+        model,
+        type(
+            f"{model.__name__}Admin",
+            (ReadOnlyAdmin,),
+            {
+                "list_display": columns,
+                "list_select_related": (
+                    ["item__force", "item__finding"] if "item" in columns else True
+                ),
+            },
+        ),
+    )
 
 
 @admin.register(AuditEvent)

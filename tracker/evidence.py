@@ -50,7 +50,9 @@ def extension_of(name: str) -> str:
 
 def _looks_like(extension: str, data: bytes) -> bool:
     if extension == "pdf":
-        return data.startswith(b"%PDF-")
+        # A PDF starts with its header and ends with an end-of-file marker; a program with
+        # "%PDF-" stuck on the front does not.
+        return data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
     if extension == "png":
         return data.startswith(b"\x89PNG\r\n\x1a\n")
     if extension in ("jpg", "jpeg"):

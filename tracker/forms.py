@@ -34,6 +34,9 @@ class StatusForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(
         label="Upload a file",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.txt,.csv"}
+        ),
         help_text="PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, text or CSV, smaller than 10 MB.",
         error_messages={
             "required": "Select a file",
@@ -47,11 +50,44 @@ class EvidenceForm(forms.Form):
     )
 
 
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=None,
+        empty_label="No owner",
+        required=False,
+        help_text="The person who does the work and keeps the item up to date.",
+    )
+    lead = forms.ModelChoiceField(
+        label="Accountable lead",
+        queryset=None,
+        empty_label="No lead",
+        required=False,
+        help_text="The senior person answerable for the outcome.",
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+        self.fields["lead"].queryset = people
+        self.fields["owner"].error_messages["invalid_choice"] = "Choose someone from the list"
+        self.fields["lead"].error_messages["invalid_choice"] = "Choose someone from the list"
+
+
 class DueDateForm(forms.Form):
     new_date = forms.DateField(
         label="New due date",
-        help_text="For example, 27 3 2027. Enter the date as day, month and year, e.g. 27/03/2027.",
-        input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"],
+        help_text="For example, 27/03/2027 or 27 March 2027",
+        input_formats=[
+            "%d/%m/%Y",
+            "%d/%m/%y",
+            "%d %m %Y",
+            "%d %B %Y",
+            "%d %b %Y",
+            "%Y-%m-%d",
+            "%d-%m-%Y",
+            "%d.%m.%Y",
+        ],
         error_messages={
             "required": "Enter the new due date",
             "invalid": "Enter the new due date as a real date, for example 27/03/2027",

@@ -66,6 +66,16 @@ def can_revise_due_date(user, item) -> bool:
     return item.is_open and _is_force_coordinator_of(user, item)
 
 
+def can_assign(user, item) -> bool:
+    """Choosing the owner and accountable lead is the force coordinator's job."""
+    return item.is_open and _is_force_coordinator_of(user, item)
+
+
+def decides_closures(user) -> bool:
+    """Whether closure proposals may come to this person (coordinators and the PCC office)."""
+    return user.has_role(Role.FORCE_COORDINATOR, Role.PCC_OFFICE)
+
+
 def can_decide_closure(user, item, proposal, today: datetime.date) -> bool:
     """The force's coordinator or the PCC office may approve or return a closure proposal,
     but never the person who proposed it."""

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from tracker import policy
 from tracker.models import (
+    AuditEvent,
+    ClosureDecision,
     ClosureProposal,
     Evidence,
     Finding,
@@ -29,6 +32,36 @@ def item_list(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
 
 def my_item_list(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
     return item_list(user=user, today=today).owned_by(user)
+
+
+def force_people(*, force):
+    """Active people of a force, for choosing owners and leads."""
+    return User.objects.filter(organisation=force, is_active=True).order_by("full_name")
+
+
+def last_return(item: TrackedItem):
+    """The latest closure decision if it returned the proposal, for the owner to act on."""
+    decision = (
+        ClosureDecision.objects.filter(proposal__item=item)
+        .select_related("decided_by")
+        .order_by("-decided_at")
+        .first()
+    )
+    if decision and decision.outcome == ClosureDecision.Outcome.RETURNED and item.is_open:
+        return decision
+    return None
+
+
+def awaiting_decision_count(*, user, today: datetime.date) -> int:
+    """Closure proposals someone else made that this person could approve or return."""
+    if not policy.decides_closures(user):
+        return 0
+    return (
+        item_list(user=user, today=today)
+        .filter(status=Status.PROPOSED_FOR_CLOSURE)
+        .exclude(closure_proposals__decision__isnull=True, closure_proposals__proposed_by=user)
+        .count()
+    )
 
 
 def item_get(*, user, uuid, today: datetime.date) -> TrackedItem:
@@ -110,8 +143,10 @@ class TimelineEntry:
 
 
 def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
-    """Status changes, updates, revisions, evidence and closure decisions, newest first."""
+    """Status changes, updates, revisions, evidence, closure decisions and changes of owner,
+    newest first."""
     entries: list[TimelineEntry] = []
+    people = {u.email: u.full_name for u in User.objects.filter(organisation_id=item.force_id)}
     for c in item.status_changes.select_related("changed_by"):
         title = (
             f"Status: {Status(c.to_status).label}"
@@ -157,6 +192,20 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
                     f"Closure {d.get_outcome_display().lower()}",
                     d.decided_by,
                     d.reason,
+                )
+            )
+    assignments = AuditEvent.objects.filter(
+        object_type="tracker.TrackedItem", object_id=str(item.uuid)
+    ).select_related("actor")
+    for a in assignments:
+        names = {"owner": "Owner", "lead": "Accountable lead"}
+        changed = [
+            f"{names[k]}: {people.get(v[1], 'none')}" for k, v in a.changes.items() if k in names
+        ]
+        if changed and a.action == AuditEvent.Action.UPDATE:
+            entries.append(
+                TimelineEntry(
+                    a.at, "assignment", "Owner or lead changed", a.actor, "", "; ".join(changed)
                 )
             )
     entries.sort(key=lambda e: e.at, reverse=True)

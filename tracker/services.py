@@ -280,6 +280,8 @@ def item_revise_due_date(
     if not policy.can_revise_due_date(by, item):
         raise ValidationError("Only the force coordinator can revise due dates.")
     _check_due_date(item.finding.report, new_date)
+    if new_date < timezone.localdate(now):
+        raise ValidationError("The new due date must be today or in the future.")
     if new_date == item.due_date:
         raise ValidationError("The new due date is the same as the current one.")
     revision = DueDateRevision.objects.create(
@@ -450,9 +452,13 @@ def item_assign(
     """Set the owner and accountable lead. Both must belong to the item's force."""
     now = now or timezone.now()
     item = _locked(item)
+    if not policy.can_assign(by, item):
+        raise ValidationError("Only the force coordinator can choose the owner and lead.")
     for person, what in ((owner, "owner"), (lead, "accountable lead")):
-        if person is not None and person.organisation_id != item.force_id:
-            raise ValidationError(f"The {what} must work for {item.force}.")
+        if person is not None and (person.organisation_id != item.force_id or not person.is_active):
+            raise ValidationError(f"Choose an {what} who works for {item.force}.")
+    if owner == item.owner and lead == item.lead:
+        raise ValidationError("The owner and accountable lead are already as chosen.")
     before = {"owner": item.owner, "lead": item.lead}
     _touch(item, now, owner=owner, lead=lead)
     audit_record(

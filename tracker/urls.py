@@ -17,6 +17,7 @@ urlpatterns = [
         views.evidence_download,
         name="evidence_download",
     ),
+    path("items/<uuid:uuid>/owner/", views.item_assign, name="item_assign"),
     path("items/<uuid:uuid>/due-date/", views.item_revise_due_date, name="item_revise_due_date"),
     path("items/<uuid:uuid>/closure/", views.item_propose_closure, name="item_propose_closure"),
     path(

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Role
 from tracker import forms, policy, selectors, services
 from tracker.filters import ItemFilter
 
@@ -28,7 +29,11 @@ def _today():
 @login_required
 @require_GET
 def home(request):
-    return redirect("tracker:my_items")
+    """Force staff start with what they own; coordinators, the PCC office and readers with
+    everything they oversee."""
+    if request.user.has_role(Role.FORCE_STAFF) or request.user.owned_items.exists():
+        return redirect("tracker:my_items")
+    return redirect("tracker:item_list")
 
 
 def _filtered_page(request, queryset):
@@ -43,6 +48,16 @@ def _filtered_page(request, queryset):
     return filterset, page, query.urlencode()
 
 
+def _list_context(request, filterset, page, query, today):
+    return {
+        "filter": filterset,
+        "page": page,
+        "query": query,
+        "today": today,
+        "awaiting_decision": selectors.awaiting_decision_count(user=request.user, today=today),
+    }
+
+
 @login_required
 @require_GET
 def my_items(request):
@@ -51,14 +66,7 @@ def my_items(request):
         request, selectors.my_item_list(user=request.user, today=today)
     )
     return render(
-        request,
-        "tracker/my_items.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "query": query,
-            "today": today,
-        },
+        request, "tracker/my_items.html", _list_context(request, filterset, page, query, today)
     )
 
 
@@ -70,14 +78,7 @@ def item_list(request):
         request, selectors.item_list(user=request.user, today=today)
     )
     return render(
-        request,
-        "tracker/item_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "query": query,
-            "today": today,
-        },
+        request, "tracker/item_list.html", _list_context(request, filterset, page, query, today)
     )
 
 
@@ -100,15 +101,28 @@ def item_detail(request, uuid):
             "can_work": policy.can_work_on(request.user, item),
             "can_revise": policy.can_revise_due_date(request.user, item),
             "can_decide": policy.can_decide_closure(request.user, item, proposal, today),
+            "can_assign": policy.can_assign(request.user, item),
+            "returned": selectors.last_return(item) if proposal is None else None,
             "is_proposer": proposal is not None and proposal.proposed_by_id == request.user.id,
         },
     )
 
 
 def _item_action(
-    request, uuid, *, allowed, form_class, template, act, success, form_kwargs=None, extra=None
+    request,
+    uuid,
+    *,
+    allowed,
+    form_class,
+    template,
+    act,
+    success,
+    error_field=None,
+    form_kwargs=None,
+    extra=None,
 ):
-    """Shared recipe for the item action pages (GET shows the form, POST acts)."""
+    """Shared recipe for the item action pages (GET shows the form, POST acts). A refusal
+    from the service is shown at `error_field`, so the message sits next to what to fix."""
     today = _today()
     item = selectors.item_get(user=request.user, uuid=uuid, today=today)
     if not item.is_open:
@@ -124,7 +138,7 @@ def _item_action(
                 act(item, form.cleaned_data)
             except ValidationError as exc:
                 for message in exc.messages:
-                    form.add_error(None, message)
+                    form.add_error(error_field, message)
             else:
                 messages.success(request, success)
                 return redirect("tracker:item_detail", uuid=item.uuid)
@@ -144,6 +158,7 @@ def item_add_update(request, uuid):
         uuid,
         allowed=lambda item, today: policy.can_work_on(request.user, item),
         form_class=forms.UpdateForm,
+        error_field="text",
         template="tracker/item_update_form.html",
         act=lambda item, data: services.item_add_update(
             item=item, author=request.user, text=data["text"]
@@ -160,6 +175,7 @@ def item_change_status(request, uuid):
         uuid,
         allowed=lambda item, today: policy.can_work_on(request.user, item),
         form_class=forms.StatusForm,
+        error_field="reason",
         template="tracker/item_status_form.html",
         act=lambda item, data: services.item_change_status(
             item=item, by=request.user, to_status=data["status"], reason=data["reason"]
@@ -176,6 +192,7 @@ def item_add_evidence(request, uuid):
         uuid,
         allowed=lambda item, today: policy.can_work_on(request.user, item),
         form_class=forms.EvidenceForm,
+        error_field="file",
         template="tracker/item_evidence_form.html",
         act=lambda item, data: services.evidence_attach(
             item=item, by=request.user, uploaded_file=data["file"], description=data["description"]
@@ -192,6 +209,7 @@ def item_revise_due_date(request, uuid):
         uuid,
         allowed=lambda item, today: policy.can_revise_due_date(request.user, item),
         form_class=forms.DueDateForm,
+        error_field="new_date",
         template="tracker/item_due_date_form.html",
         act=lambda item, data: services.item_revise_due_date(
             item=item, by=request.user, new_date=data["new_date"], reason=data["reason"]
@@ -211,6 +229,7 @@ def item_propose_closure(request, uuid):
         form_kwargs=lambda item: {
             "evidence_choices": [(str(e.uuid), e.original_name) for e in item.evidence.all()]
         },
+        error_field="summary",
         template="tracker/item_closure_form.html",
         act=lambda item, data: services.closure_propose(
             item=item,
@@ -233,12 +252,34 @@ def item_decide_closure(request, uuid):
         uuid,
         allowed=allowed,
         form_class=forms.ClosureDecisionForm,
+        error_field="reason",
         template="tracker/item_decision_form.html",
         extra=lambda item: {"proposal": services.open_proposal(item)},
         act=lambda item, data: services.closure_decide(
             item=item, by=request.user, approve=data["decision"] == "approve", reason=data["reason"]
         ),
         success="Your decision has been recorded",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_assign(request, uuid):
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_assign(request.user, item),
+        form_class=forms.AssignForm,
+        form_kwargs=lambda item: {
+            "people": selectors.force_people(force=item.force),
+            "initial": {"owner": item.owner_id, "lead": item.lead_id},
+        },
+        error_field="owner",
+        template="tracker/item_assign_form.html",
+        act=lambda item, data: services.item_assign(
+            item=item, by=request.user, owner=data["owner"], lead=data["lead"]
+        ),
+        success="The owner and accountable lead have been saved",
     )
 
 
