@@ -83,7 +83,7 @@ DATABASES = {
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"
-LOGIN_REDIRECT_URL = "tracker:my_items"
+LOGIN_REDIRECT_URL = "tracker:home"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -260,7 +260,7 @@ def test_sign_in_with_email_and_password(client, world):
         reverse("accounts:sign_in"), {"username": world.owner.email, "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("tracker:my_items")
+    assert response["Location"] == reverse("tracker:home")
 
 
 def test_a_wrong_password_does_not_say_which_part_was_wrong(client, world):

@@ -104,3 +104,51 @@ def test_another_force_sees_none_of_it(page, live_server, demo):
     assert "The force should use evidence" not in page.content()
     page.goto(f"{base}/reports/")
     expect(page.locator("main")).not_to_contain_text("PEEL: police effectiveness 2017")
+
+
+def test_the_coordinator_assigns_and_approves(page, live_server, demo):
+    base = live_server.url
+    sign_in(page, base, "grace.okafor@wmp.example")
+    expect(page.get_by_role("heading", level=1)).to_have_text("All items")
+    page.get_by_role("link", name=re.compile("closure proposal waiting")).click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    check_accessibility(page, "coordinator-waiting")
+    page.locator("tbody a").first.click()
+    page.get_by_role("link", name="Approve or return").click()
+    check_accessibility(page, "decision")
+    page.get_by_label("Approve closure").check()
+    page.get_by_label("Comments").fill("Profile seen at the partnership board.")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your decision has been recorded"
+    )
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("Closed")
+
+    page.goto(f"{base}/items/")
+    page.get_by_role("link", name=re.compile("The force should improve the awareness")).click()
+    page.get_by_role("link", name="Change owner").click()
+    check_accessibility(page, "assign")
+    page.get_by_label("Owner").select_option(label="Tom Ellis")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".moj-timeline")).to_contain_text("Owner: Tom Ellis")
+
+    page.goto(f"{base}/reports/peel-effectiveness-2017-west-midlands/")
+    check_accessibility(page, "report")
+
+
+def test_pages_fit_a_phone_screen(page, live_server, demo):
+    base = live_server.url
+    page.set_viewport_size({"width": 390, "height": 800})
+    sign_in(page, base, "grace.okafor@wmp.example")
+    item = TrackedItem.objects.get(finding__key="peel-effectiveness-2015-west-midlands:afi-5")
+    for path in (
+        "/items/",
+        "/items/mine/",
+        f"/items/{item.uuid}/",
+        "/reports/",
+        "/reports/baseline-2006-west-midlands/",
+    ):
+        page.goto(base + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
+    check_accessibility(page, "report-phone")
