@@ -383,34 +383,42 @@ class _Checker:
             return None
         return value
 
-    def date(self, parent, name, where, required=False):
+    def _parsed(self, parent, name, where, required, parse, accept, describe):
         value = parent.get(name)
         if value in (None, ""):
             if required:
                 self.fail(where, f"“{name}” is missing")
             return None
         try:
-            parsed = parse_date(value) if isinstance(value, str) else None
+            parsed = parse(value) if isinstance(value, str) else None
         except ValueError:
             parsed = None
-        if parsed is None:
-            self.fail(f"{where}.{name}", f"{value!r} is not a date in the form YYYY-MM-DD")
+        if parsed is None or not accept(parsed):
+            self.fail(f"{where}.{name}", f"{value!r} is not {describe}")
+            return None
         return parsed
 
+    def date(self, parent, name, where, required=False):
+        return self._parsed(
+            parent,
+            name,
+            where,
+            required,
+            parse_date,
+            lambda d: True,
+            "a date in the form YYYY-MM-DD",
+        )
+
     def datetime(self, parent, name, where, required=False):
-        value = parent.get(name)
-        if value in (None, ""):
-            if required:
-                self.fail(where, f"“{name}” is missing")
-            return None
-        try:
-            parsed = parse_datetime(value) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.tzinfo is None:
-            self.fail(f"{where}.{name}", f"{value!r} is not a date and time with a UTC offset")
-            return None
-        return parsed
+        return self._parsed(
+            parent,
+            name,
+            where,
+            required,
+            parse_datetime,
+            lambda d: d.tzinfo is not None,
+            "a date and time with a UTC offset",
+        )
 
     def uuid(self, parent, name, where, required=False):
         value = parent.get(name)
