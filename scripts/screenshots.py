@@ -43,6 +43,9 @@ def main():
         page.screenshot(path=OUT / "item.png", full_page=True)
         page.goto(f"{BASE}/reports/peel-effectiveness-2017-west-midlands/")
         page.screenshot(path=OUT / "report.png", full_page=True)
+        page.click("button:has-text('Sign out')")
+        sign_in(page, "grace.okafor@wmp.example")
+        page.screenshot(path=OUT / "coordinator.png", full_page=True)
         browser.close()
     print(f"Screenshots written to {OUT}")
 
