@@ -30,6 +30,12 @@ def test_each_role_lands_where_its_work_is(client, world, persona, expected):
     assert client.get(reverse("tracker:home"))["Location"] == reverse(expected)
 
 
+def test_a_coordinator_who_owns_an_item_still_lands_on_all_items(client, world):
+    services.item_assign(item=world.item, by=world.coordinator, owner=world.coordinator)
+    client.force_login(world.coordinator)
+    assert client.get(reverse("tracker:home"))["Location"] == reverse("tracker:item_list")
+
+
 def test_deciders_see_how_many_closures_wait_for_them(client, world):
     services.closure_propose(item=world.item, by=world.owner, summary="Done")
     for persona in ("coordinator", "pcc"):

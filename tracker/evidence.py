@@ -94,7 +94,7 @@ def check_evidence(name: str, size: int, data: bytes, max_bytes: int) -> Checked
     content_type, label = ALLOWED[extension]
     if not _looks_like(extension, data):
         raise EvidenceRejected(
-            f"The selected file is called .{extension} but is not a real {label}. "
+            f"The selected file ends in .{extension} but is not a real {label}. "
             "Save it again in that format and upload it again."
         )
     return CheckedFile(extension=extension, content_type=content_type)

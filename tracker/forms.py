@@ -131,7 +131,7 @@ class ClosureDecisionForm(forms.Form):
         },
     )
     reason = forms.CharField(
-        label="Comments",
+        label="Reason or comments",
         help_text="Required when you return a proposal: say what more is needed.",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),

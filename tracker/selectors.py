@@ -11,7 +11,6 @@ from tracker import policy
 from tracker.models import (
     AuditEvent,
     ClosureDecision,
-    ClosureProposal,
     Evidence,
     Finding,
     Judgement,
@@ -143,8 +142,8 @@ class TimelineEntry:
 
 
 def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
-    """Status changes, updates, revisions, evidence, closure decisions and changes of owner,
-    newest first."""
+    """Status changes (which include closure proposals and decisions, with their reasons),
+    updates, revisions, evidence and changes of owner, newest first."""
     entries: list[TimelineEntry] = []
     people = {u.email: u.full_name for u in User.objects.filter(organisation_id=item.force_id)}
     for c in item.status_changes.select_related("changed_by"):
@@ -179,28 +178,15 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
                 e.original_name,
             )
         )
-    proposals = ClosureProposal.objects.filter(item=item).select_related(
-        "proposed_by", "decision__decided_by"
-    )
-    for p in proposals:
-        if hasattr(p, "decision"):
-            d = p.decision
-            entries.append(
-                TimelineEntry(
-                    d.decided_at,
-                    "decision",
-                    f"Closure {d.get_outcome_display().lower()}",
-                    d.decided_by,
-                    d.reason,
-                )
-            )
     assignments = AuditEvent.objects.filter(
         object_type="tracker.TrackedItem", object_id=str(item.uuid)
     ).select_related("actor")
     for a in assignments:
         names = {"owner": "Owner", "lead": "Accountable lead"}
         changed = [
-            f"{names[k]}: {people.get(v[1], 'none')}" for k, v in a.changes.items() if k in names
+            f"{names[k]}: {people.get(v[1], 'none')} (was {people.get(v[0], 'none')})"
+            for k, v in a.changes.items()
+            if k in names
         ]
         if changed and a.action == AuditEvent.Action.UPDATE:
             entries.append(

@@ -29,11 +29,12 @@ def _today():
 @login_required
 @require_GET
 def home(request):
-    """Force staff start with what they own; coordinators, the PCC office and readers with
-    everything they oversee."""
-    if request.user.has_role(Role.FORCE_STAFF) or request.user.owned_items.exists():
-        return redirect("tracker:my_items")
-    return redirect("tracker:item_list")
+    """Force staff start with what they own; coordinators, the PCC office, readers and
+    administrators with everything they oversee."""
+    overseer = policy.decides_closures(request.user) or request.user.has_role(
+        Role.NATIONAL_READER, Role.ADMINISTRATOR
+    )
+    return redirect("tracker:item_list" if overseer else "tracker:my_items")
 
 
 def _filtered_page(request, queryset):

@@ -94,10 +94,10 @@ def test_another_force_sees_none_of_it(page, live_server, demo):
     base = live_server.url
     item = TrackedItem.objects.get(finding__key="peel-effectiveness-2015-west-midlands:afi-1")
     sign_in(page, base, "megan.price@staffs.example")
-    expect(page.get_by_role("heading", level=1)).to_have_text("My items")
-    expect(page.locator("main")).to_contain_text("You do not own any items")
-    page.goto(f"{base}/items/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("All items")
     expect(page.locator("main")).to_contain_text("No items match")
+    page.goto(f"{base}/items/mine/")
+    expect(page.locator("main")).to_contain_text("You do not own any items")
     check_accessibility(page, "outsider-items")
     response = page.goto(f"{base}/items/{item.uuid}/")
     assert response.status == 404
@@ -152,3 +152,8 @@ def test_pages_fit_a_phone_screen(page, live_server, demo):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
     check_accessibility(page, "report-phone")
+    # the deadline is in view on a phone without scrolling the table sideways
+    page.goto(base + "/items/")
+    box = page.get_by_role("columnheader", name="Due").bounding_box()
+    assert box["x"] + box["width"] <= 390
+    check_accessibility(page, "items-phone")
