@@ -342,3 +342,46 @@ class TestHostileOrBrokenFiles:
             with pytest.raises(ImportRejected, match=message):
                 import_tracker(doc)
         assert counts() == before
+
+
+class TestHistoryStaysConsistent:
+    def test_an_older_export_cannot_roll_back_newer_work(self, demo):
+        old = export_tracker()
+        item = TrackedItem.objects.get(finding__key="peel-effectiveness-2015-west-midlands:afi-1")
+        from tracker import services
+
+        grace = User.objects.get(email="grace.okafor@wmp.example")
+        services.item_change_status(item=item, by=grace, to_status="not_started", reason="Paused")
+        with pytest.raises(ImportRejected, match="is the file older"):
+            import_tracker(old)
+        assert TrackedItem.objects.get(pk=item.pk).status == "not_started"
+
+    def test_an_export_from_another_tracker_is_not_merged_into_its_twin(self, demo):
+        doc = export_tracker()
+        doc["items"][0]["uuid"] = "00000000-0000-0000-0000-0000000000aa"
+        with pytest.raises(ImportRejected, match="under another uuid"):
+            import_tracker(doc)
+
+    def test_wiping_closed_at_on_a_closed_item_is_refused(self, demo):
+        doc = export_tracker()
+        item = next(i for i in doc["items"] if i["status"] == "closed")
+        item["closed_at"] = None
+        with pytest.raises(ImportRejected, match="closed_at"):
+            import_tracker(doc)
+
+    @pytest.mark.parametrize(
+        "change, message",
+        [
+            (lambda d: d["audit_events"][0].update(changes={"owner": None}), "before, after"),
+            (lambda d: d["items"][0].update(created_at="9999-12-31T23:59:59-05:00"), "between"),
+            (lambda d: d["items"][0].update(uuid=12345678901234567890123456789012), "not a uuid"),
+            (lambda d: d["reports"][0].update(findings=7), "must be a list"),
+        ],
+    )
+    def test_odd_values_are_refused_with_a_message(self, demo, change, message):
+        doc = export_tracker()
+        before = counts()
+        change(doc)
+        with pytest.raises(ImportRejected, match=message):
+            import_tracker(doc)
+        assert counts() == before

@@ -144,3 +144,29 @@ def test_the_demo_sign_in_page_lists_the_accounts(client, db, settings):
     settings.DEMO_MODE = False
     page = client.get(reverse("accounts:sign_in")).content.decode()
     assert "priya.shah@wmp.example" not in page
+
+
+def test_the_waiting_count_includes_a_second_proposal_after_a_return(client, world):
+    services.item_assign(item=world.item, by=world.coordinator, owner=world.coordinator)
+    services.closure_propose(item=world.item, by=world.coordinator, summary="Done")
+    services.closure_decide(item=world.item, by=world.pcc, approve=False, reason="More")
+    other = make_item_for(world)
+    services.closure_propose(item=other, by=world.owner, summary="Done too")
+    from tracker import selectors
+
+    assert (
+        selectors.awaiting_decision_count(user=world.coordinator, today=timezone.localdate()) == 1
+    )
+    services.item_assign(item=world.item, by=world.coordinator, owner=world.owner)
+    services.closure_propose(item=world.item, by=world.owner, summary="Done again")
+    assert (
+        selectors.awaiting_decision_count(user=world.coordinator, today=timezone.localdate()) == 2
+    )
+
+
+def make_item_for(world):
+    from tests.factories import make_finding, make_item
+
+    return make_item(
+        make_finding(world.report, text="Another finding"), world.wmp, owner=world.owner
+    )

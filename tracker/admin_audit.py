@@ -11,10 +11,15 @@ NEVER_AUDITED = {"password", "last_login"}
 
 
 def _snapshot(obj) -> dict:
+    """Field values, with related rows named by their stable keys (as services do)."""
     values = model_to_dict(obj)
-    for name, value in values.items():
-        if isinstance(value, list):  # many-to-many: compare by primary keys
-            values[name] = sorted(getattr(v, "pk", v) for v in value)
+    for field in obj._meta.get_fields():
+        if field.name not in values:
+            continue
+        if field.many_to_many:
+            values[field.name] = sorted(services.natural_key(v) for v in values[field.name])
+        elif field.many_to_one and values[field.name] is not None:
+            values[field.name] = services.natural_key(getattr(obj, field.name))
     return {k: v for k, v in values.items() if k not in NEVER_AUDITED}
 
 

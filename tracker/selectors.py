@@ -11,6 +11,7 @@ from tracker import policy
 from tracker.models import (
     AuditEvent,
     ClosureDecision,
+    ClosureProposal,
     Evidence,
     Finding,
     Judgement,
@@ -58,7 +59,11 @@ def awaiting_decision_count(*, user, today: datetime.date) -> int:
     return (
         item_list(user=user, today=today)
         .filter(status=Status.PROPOSED_FOR_CLOSURE)
-        .exclude(closure_proposals__decision__isnull=True, closure_proposals__proposed_by=user)
+        .exclude(
+            pk__in=ClosureProposal.objects.filter(decision__isnull=True, proposed_by=user).values(
+                "item_id"
+            )
+        )
         .count()
     )
 
@@ -146,6 +151,9 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
     updates, revisions, evidence and changes of owner, newest first."""
     entries: list[TimelineEntry] = []
     people = {u.email: u.full_name for u in User.objects.filter(organisation_id=item.force_id)}
+    people.update(
+        {str(u.pk): u.full_name for u in User.objects.filter(organisation_id=item.force_id)}
+    )
     for c in item.status_changes.select_related("changed_by"):
         title = (
             f"Status: {Status(c.to_status).label}"
@@ -183,10 +191,11 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
     ).select_related("actor")
     for a in assignments:
         names = {"owner": "Owner", "lead": "Accountable lead"}
+        changes = a.changes if isinstance(a.changes, dict) else {}
         changed = [
-            f"{names[k]}: {people.get(v[1], 'none')} (was {people.get(v[0], 'none')})"
-            for k, v in a.changes.items()
-            if k in names
+            f"{names[k]}: {people.get(str(v[1]), 'none')} (was {people.get(str(v[0]), 'none')})"
+            for k, v in changes.items()
+            if k in names and isinstance(v, list) and len(v) == 2
         ]
         if changed and a.action == AuditEvent.Action.UPDATE:
             entries.append(

@@ -416,8 +416,8 @@ class _Checker:
             where,
             required,
             parse_datetime,
-            lambda d: d.tzinfo is not None,
-            "a date and time with a UTC offset",
+            lambda d: d.tzinfo is not None and 1900 <= d.year <= 2200,
+            "a date and time with a UTC offset, between 1900 and 2200",
         )
 
     def uuid(self, parent, name, where, required=False):
@@ -427,7 +427,9 @@ class _Checker:
                 self.fail(where, f"“{name}” is missing")
             return None
         try:
-            return uuidlib.UUID(str(value))
+            if not isinstance(value, str):
+                raise ValueError
+            return uuidlib.UUID(value)
         except ValueError:
             self.fail(f"{where}.{name}", f"{value!r} is not a uuid")
             return None
@@ -551,7 +553,8 @@ def check_document(doc) -> list[str]:
             org_ref(f.get("force"), f"{w}.force", Organisation.Kind.FORCE, required=False)
             if published:
                 report_published[key] = published
-        for j, f in enumerate(r.get("findings") or []):
+        listed = r.get("findings")
+        for j, f in enumerate(listed if isinstance(listed, list) else []):
             parent = f.get("parent") if isinstance(f, dict) else None
             if parent and (not isinstance(parent, str) or parent not in local_keys):
                 c.fail(f"{where}.findings[{j}].parent", f"no finding {parent!r} in this report")
@@ -638,6 +641,7 @@ def check_document(doc) -> list[str]:
             c.text(ev, "sha256", w, required=True)
             c.whole(ev, "size", w)
             c.datetime(ev, "uploaded_at", w, required=True)
+            person_ref(ev.get("uploaded_by"), f"{w}.uploaded_by")
             content = ev.get("content_base64")
             if content:
                 try:
@@ -679,6 +683,11 @@ def check_document(doc) -> list[str]:
         c.uuid(a, "uuid", where, required=True)
         c.datetime(a, "at", where, required=True)
         c.choice(a, "action", where, AuditEvent.Action.values)
+        changes = a.get("changes") or {}
+        if not isinstance(changes, dict) or not all(
+            isinstance(v, list) and len(v) == 2 for v in changes.values()
+        ):
+            c.fail(f"{where}.changes", "must map each field to [before, after]")
         person_ref(a.get("actor"), f"{where}.actor")
     return c.problems
 
@@ -786,7 +795,15 @@ def import_tracker(
     except ImportRejected:
         importer.remove_written_files()
         raise
-    except (IntegrityError, DataError, ValueError, TypeError, KeyError) as exc:
+    except (
+        IntegrityError,
+        DataError,
+        ValueError,
+        TypeError,
+        KeyError,
+        OverflowError,
+        AttributeError,
+    ) as exc:
         importer.remove_written_files()
         raise ImportRejected(
             [f"the file could not be saved ({type(exc).__name__}: {exc})"]
@@ -1015,9 +1032,15 @@ def _import_item(it, where, imp: _Importer, findings, orgs, person):
             imp.reject(f"{where}.{name}", f"{person_.email} does not work for {force}")
 
     existing = TrackedItem.objects.filter(finding=finding, force=force).first()
+    if existing is not None and it.get("uuid") and str(existing.uuid) != str(it["uuid"]):
+        imp.reject(
+            f"{where}.uuid",
+            "this finding is already tracked here for this force under another uuid; a file "
+            "from another tracker would duplicate its history, so it is not merged",
+        )
     changes = it.get("status_changes") or []
     if changes and "status" in values:
-        last = max(changes, key=lambda c: c["at"])["to"]
+        last = max(changes, key=lambda c: _dt(c["at"]))["to"]
         if last != values["status"]:
             imp.reject(
                 f"{where}.status",
@@ -1140,6 +1163,32 @@ def _import_item(it, where, imp: _Importer, findings, orgs, person):
                 },
                 f"{w}.decision",
             )
+
+    _check_item_agrees_with_history(item, where, imp)
+
+
+def _check_item_agrees_with_history(item, where, imp: _Importer):
+    """After merging, the item must say what its history says: its status is the last status
+    change's, its due date the last revision's, and closed_at is set exactly when closed. An
+    older export imported over newer work fails here instead of silently rolling it back."""
+    item.refresh_from_db()
+    last_change = item.status_changes.order_by("-changed_at", "-id").first()
+    if last_change and last_change.to_status != item.status:
+        imp.reject(
+            f"{where}.status",
+            f"is {item.status!r} but the item's history ends at "
+            f"{last_change.to_status!r} (is the file older?)",
+        )
+    last_revision = item.revisions.order_by("-recorded_at", "-id").first()
+    expected_due = last_revision.new_date if last_revision else item.original_due_date
+    if item.due_date != expected_due:
+        imp.reject(
+            f"{where}.due_date",
+            f"is {item.due_date} but the item's due date history "
+            f"gives {expected_due} (is the file older?)",
+        )
+    if (item.status == Status.CLOSED) != (item.closed_at is not None):
+        imp.reject(f"{where}.closed_at", "must be set when, and only when, the item is closed")
 
 
 def _import_evidence(ev, where, imp: _Importer, item, person):
