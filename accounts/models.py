@@ -123,7 +123,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["full_name"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="unique_email_ignoring_case"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="unique_email_ignoring_case",
+                violation_error_message="Someone already uses this email address.",
+            ),
         ]
 
     def __str__(self):

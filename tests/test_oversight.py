@@ -170,3 +170,12 @@ def make_item_for(world):
     return make_item(
         make_finding(world.report, text="Another finding"), world.wmp, owner=world.owner
     )
+
+
+def test_only_force_staff_and_coordinators_can_own_items(client, world):
+    reader_in_force = make_user("Rita Reader", world.wmp, Role.NATIONAL_READER)
+    client.force_login(world.coordinator)
+    page = client.get(url("item_assign", world.item)).content.decode()
+    assert "Rita Reader" not in page
+    response = client.post(url("item_assign", world.item), {"owner": reader_in_force.pk})
+    assert response.status_code == 400

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import User
+from accounts.models import Role, User
 from tracker import policy
 from tracker.models import (
     AuditEvent,
@@ -35,8 +35,16 @@ def my_item_list(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
 
 
 def force_people(*, force):
-    """Active people of a force, for choosing owners and leads."""
-    return User.objects.filter(organisation=force, is_active=True).order_by("full_name")
+    """Active force staff and coordinators of a force, for choosing owners and leads."""
+    return (
+        User.objects.filter(
+            organisation=force,
+            is_active=True,
+            role_assignments__role__in=[Role.FORCE_STAFF, Role.FORCE_COORDINATOR],
+        )
+        .distinct()
+        .order_by("full_name")
+    )
 
 
 def last_return(item: TrackedItem):
