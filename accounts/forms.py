@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts.models import ReminderDelivery
+
 
 class SignInForm(AuthenticationForm):
     """Email and password. The error never says which of the two was wrong."""
@@ -34,3 +36,16 @@ class SignInForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class ReminderDeliveryForm(forms.Form):
+    reminder_delivery = forms.ChoiceField(
+        label="How should reminders reach you by email?",
+        help_text="Every reminder also appears in your notifications in the app.",
+        choices=ReminderDelivery.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how reminders should reach you",
+            "invalid_choice": "Select one of the options",
+        },
+    )

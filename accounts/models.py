@@ -103,6 +103,12 @@ class UserManager(BaseUserManager):
         return user
 
 
+class ReminderDelivery(models.TextChoices):
+    EACH = "each", "An email for each reminder"
+    DAILY = "daily", "One email a day with all my reminders"
+    WEEKLY = "weekly", "One email a week with all my reminders"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
@@ -113,6 +119,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
+    reminder_delivery = models.CharField(
+        max_length=10,
+        choices=ReminderDelivery.choices,
+        default=ReminderDelivery.EACH,
+        help_text="How reminders reach this person by email (they are always in the app).",
+    )
 
     objects = UserManager()
 

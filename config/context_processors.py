@@ -20,4 +20,7 @@ def service(request):
             {"label": label, "url": reverse(name), "active": current in names}
             for label, name, names in NAVIGATION
         ]
+        from tracker.selectors import unread_count
+
+        context["unread_notifications"] = unread_count(user=user)
     return context

@@ -7,6 +7,7 @@ Everything that differs between the demo, CI and production comes from the envir
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -134,7 +135,48 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
+# The address used in links in emails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "sent-emails"))
+
+# Reminders (tracker/reminders.py). A claim lapses after REMINDER_CLAIM_SECONDS, so a worker
+# killed mid-send does not strand a reminder; a reminder sent more than REMINDER_LATE_AFTER
+# seconds after it was due is marked late; the health page flags a sweep older than
+# REMINDER_STALE_AFTER seconds.
+REMINDER_CLAIM_SECONDS = env_int("REMINDER_CLAIM_SECONDS", 300)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 6)
+REMINDER_LATE_AFTER = env_int("REMINDER_LATE_AFTER", 3600)
+REMINDER_STALE_AFTER = env_int("REMINDER_STALE_AFTER", 3600)
+REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300)
+
+# Celery: Redis in production (REDIS_URL). Without it, as in the demo, the broker is kombu's
+# filesystem transport in var/broker, which needs no server.
 REDIS_URL = env_str("REDIS_URL", "")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker = Path(env_str("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "broker")))
+    _broker.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker),
+        "data_folder_out": str(_broker),
+        "control_folder": str(_broker / "control"),
+        "store_processed": False,
+    }
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "tracker")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = env_str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {
+        "task": "tracker.tasks.sweep_reminders",
+        "schedule": REMINDER_SWEEP_SECONDS,
+    },
+    "send-digests": {"task": "tracker.tasks.send_digests", "schedule": crontab(minute=5)},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)

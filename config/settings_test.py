@@ -12,3 +12,10 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Tests serve static files through the finders; there is no collectstatic output to watch.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Tasks run inline in tests; the end-to-end test starts a real worker on Redis instead.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+# The SQLite test database is a file, so the end-to-end test's Celery worker (a separate
+# process) reads and writes the same data as the test.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405

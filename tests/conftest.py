@@ -1,7 +1,5 @@
 import pytest
 
-from tests.factories import World
-
 
 @pytest.fixture(autouse=True)
 def evidence_root(settings, tmp_path):
@@ -12,4 +10,6 @@ def evidence_root(settings, tmp_path):
 
 @pytest.fixture
 def world(db):
+    from tests.factories import World  # imported here so Django-free tests run without Django
+
     return World.build()

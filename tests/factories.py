@@ -97,6 +97,13 @@ def make_item(finding, force, owner=None, due=None, by=None):
 class World:
     """West Midlands (with its PCC office) and Staffordshire, one report, one item."""
 
+    @staticmethod
+    def admin():
+        user = make_user("Alex Morgan", None, Role.ADMINISTRATOR)
+        user.is_staff = user.is_superuser = True
+        user.save()
+        return user
+
     @classmethod
     def build(cls):
         w = cls()

@@ -65,6 +65,11 @@ def wipe(evidence_root):
 
     with connection.cursor() as cursor:
         order = [
+            "tracker_notification",
+            "tracker_reminder",
+            "tracker_digest",
+            "tracker_deadlinechange",
+            "tracker_deadline",
             "tracker_closureproposal_evidence",
             "tracker_closuredecision",
             "tracker_closureproposal",
@@ -166,7 +171,7 @@ class TestCommands:
         call_command("export_tracker", "--format", "json", "--output", str(path))
         doc = json.loads(path.read_text())
         assert doc["format"] == "inspection-tracker" and doc["version"] == 1
-        assert len(doc["reports"]) == 4
+        assert len(doc["reports"]) == 5  # the four seed reports and the demo's sample
         call_command("import_tracker", str(path))
         assert "Nothing changed" in capsys.readouterr().out
 

@@ -2,20 +2,27 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 
 from tracker.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from tracker.models import (
     AuditEvent,
     ClosureDecision,
     ClosureProposal,
+    Deadline,
+    DeadlineChange,
+    DeadlineRule,
+    Digest,
     DueDateRevision,
     Evidence,
     Finding,
     Judgement,
     ProgressUpdate,
+    Reminder,
     Report,
     StatusChange,
     StatutoryResponse,
+    SweepRun,
     TrackedItem,
 )
 
@@ -33,6 +40,12 @@ class ReportAdmin(AuditedAdmin):
     search_fields = ["title", "key"]
     filter_horizontal = ["forces"]
     inlines = [JudgementInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        from tracker import reminders
+
+        reminders.responses_ensure(report=form.instance)
 
 
 @admin.register(Finding)
@@ -93,6 +106,61 @@ class StatutoryResponseAdmin(AuditedAdmin):
     list_display = ["report", "body", "published_on"]
     list_select_related = ["report", "body"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        from tracker import reminders
+
+        reminders.deadlines_sync_response(response=form.instance)
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(AuditedAdmin):
+    """Rules are data. Saving one works its deadlines out again in the background."""
+
+    list_display = ["name", "subject", "length", "unit", "counting", "statutory", "active"]
+    list_filter = ["subject", "statutory", "active"]
+    fieldsets = [
+        (None, {"fields": ["key", "name", "description", "active"]}),
+        (
+            "How the deadline is worked out",
+            {
+                "fields": [
+                    "subject",
+                    "trigger",
+                    "source",
+                    "length",
+                    "unit",
+                    "counting",
+                    "applies_from",
+                    "applies_until",
+                    "report_types",
+                    "who_must_act",
+                    "statutory",
+                    "legal_basis",
+                    "extendable",
+                ]
+            },
+        ),
+        (
+            "Reminders and escalation",
+            {
+                "fields": [
+                    "reminder_offsets",
+                    "repeat_after_missed_days",
+                    "coordinator_from_days",
+                    "oversight_from_missed",
+                ]
+            },
+        ),
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        from tracker.tasks import resync_rule
+
+        rule_id = form.instance.pk
+        transaction.on_commit(lambda: resync_rule.delay(rule_id))
+
 
 HISTORY_COLUMNS = {
     StatusChange: ["changed_at", "item", "from_status", "to_status", "changed_by"],
@@ -115,6 +183,31 @@ for model, columns in HISTORY_COLUMNS.items():
                 ),
             },
         ),
+    )
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(ReadOnlyAdmin):
+    list_display = ["rule", "force", "due_on", "original_due_on", "state", "version"]
+    list_filter = ["state", "rule"]
+    list_select_related = ["rule", "force"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["due_at", "step", "recipient", "state", "late", "attempts", "note"]
+    list_filter = ["state", "late"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__email", "note"]
+
+
+for model, columns in {
+    DeadlineChange: ["recorded_at", "deadline", "kind", "previous_due_on", "new_due_on"],
+    Digest: ["period_start", "kind", "user", "state", "line_count", "note"],
+    SweepRun: ["started_at", "via", "sent", "late", "cancelled", "retried", "failed", "error"],
+}.items():
+    admin.site.register(
+        model, type(f"{model.__name__}Admin", (ReadOnlyAdmin,), {"list_display": columns})
     )
 
 

@@ -15,8 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, RoleAssignment, User
-from tracker import services
-from tracker.models import Finding, Status, TrackedItem
+from tracker import reminders, services
+from tracker.models import (
+    Finding,
+    FindingKind,
+    GradingScale,
+    Report,
+    ReportType,
+    Status,
+    TrackedItem,
+)
 from tracker.transfer import import_tracker
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -291,4 +299,50 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
         today=datetime.date(2015, 3, 20),
         reason="Training records checked.",
     )
+    _recent_report(today=today, coordinator=grace, owner=tom)
+    now = timezone.now()
+    reminders.deadlines_sync_all(now=now)
+    reminders.reminders_start_afresh(now=now)
     return True
+
+
+RECENT_REPORT = "demo-report-published-50-days-ago"
+
+
+def _recent_report(*, today: datetime.date, coordinator, owner) -> None:
+    """A sample report published 50 days before the demo starts, so that the PCC office's
+    56-day deadline is five days away and its 7-day reminder is due. Marked as sample data:
+    the four real reports are the seed documents."""
+    published = today - datetime.timedelta(days=50)
+    wmp = Organisation.objects.get(code="west-midlands-police")
+    report = Report.objects.create(
+        key=RECENT_REPORT,
+        inspectorate=Organisation.objects.get(code="hmicfrs"),
+        inspectorate_label="HMICFRS",
+        title="Sample report for the demo: West Midlands Police, published 50 days ago",
+        report_type=ReportType.OTHER,
+        published_on=published,
+        grading_scale=GradingScale.NONE,
+        notes="Sample data made up for the demo, to show a statutory deadline coming up.",
+    )
+    report.forces.set([wmp])
+    finding = Finding.objects.create(
+        key=f"{RECENT_REPORT}:rec-1",
+        report=report,
+        kind=FindingKind.RECOMMENDATION,
+        reference="Recommendation 1",
+        area="Sample",
+        text="Sample recommendation: within six months, the force should review how it "
+        "records and responds to repeat calls from vulnerable people.",
+        target_text="within six months",
+        order=1,
+    )
+    services.item_create(
+        finding=finding,
+        force=wmp,
+        created_by=coordinator,
+        owner=owner,
+        lead=coordinator,
+        due_date=today + datetime.timedelta(days=40),
+        now=_at(today, -45),
+    )

@@ -74,20 +74,23 @@ class AssignForm(forms.Form):
         self.fields["lead"].error_messages["invalid_choice"] = "Choose someone from the list"
 
 
+DATE_INPUT_FORMATS = [
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d %m %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+]
+
+
 class DueDateForm(forms.Form):
     new_date = forms.DateField(
         label="New due date",
         help_text="For example, 27/03/2027 or 27 March 2027",
-        input_formats=[
-            "%d/%m/%Y",
-            "%d/%m/%y",
-            "%d %m %Y",
-            "%d %B %Y",
-            "%d %b %Y",
-            "%Y-%m-%d",
-            "%d-%m-%Y",
-            "%d.%m.%Y",
-        ],
+        input_formats=DATE_INPUT_FORMATS,
         error_messages={
             "required": "Enter the new due date",
             "invalid": "Enter the new due date as a real date, for example 27/03/2027",
@@ -137,3 +140,55 @@ class ClosureDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
     )
+
+
+class DeadlineChangeForm(forms.Form):
+    """Extend, pause or resume a deadline whose rule allows it."""
+
+    action = forms.ChoiceField(
+        label="What do you want to record?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select what you want to record",
+            "invalid_choice": "Select what you want to record from the list",
+        },
+    )
+    on_date = forms.DateField(
+        label="Date",
+        help_text="For an extension, the new deadline. For a pause, the day it starts. To "
+        "resume, the day the pause ended. For example, 27/03/2027.",
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={
+            "required": "Enter the date",
+            "invalid": "Enter the date as a real date, for example 27/03/2027",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the reason"},
+        max_length=5000,
+    )
+    approved_by = forms.CharField(
+        label="Who approved it (not needed to resume)",
+        help_text="Their name and role, for example “IOPC casework manager”.",
+        required=False,
+        max_length=200,
+    )
+    approved_on = forms.DateField(
+        label="When was it approved? (extensions only)",
+        help_text="For example, 20/11/2026.",
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={
+            "invalid": "Enter the approval date as a real date, for example 20/11/2026"
+        },
+    )
+
+    def __init__(self, *args, paused: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = (
+            [("resume", "The pause has ended: resume the deadline")]
+            if paused
+            else [("extend", "An extension"), ("pause", "A pause (the clock stops)")]
+        )

@@ -82,3 +82,13 @@ def can_decide_closure(user, item, proposal, today: datetime.date) -> bool:
     if proposal is None or proposal.proposed_by_id == user.id:
         return False
     return _is_force_coordinator_of(user, item) or _is_pcc_office_of(user, item, today)
+
+
+def can_change_deadline(user, deadline, today: datetime.date) -> bool:
+    """Extensions and pauses: only where the rule allows them, recorded by the force
+    coordinator for an item's deadline and by the PCC office for a statutory response's."""
+    if not deadline.rule.extendable or deadline.state != "open":
+        return False
+    if deadline.item_id is not None:
+        return deadline.item.is_open and _is_force_coordinator_of(user, deadline.item)
+    return _is_pcc_office_of(user, deadline, today)

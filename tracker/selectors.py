@@ -12,9 +12,13 @@ from tracker.models import (
     AuditEvent,
     ClosureDecision,
     ClosureProposal,
+    Deadline,
+    DeadlineChange,
+    DeadlineState,
     Evidence,
     Finding,
     Judgement,
+    Notification,
     Report,
     Status,
     TrackedItem,
@@ -126,10 +130,51 @@ def report_judgements(*, report: Report, user, today: datetime.date):
     return judgements.filter(Q(force__isnull=True) | Q(force_id__in=force_ids))
 
 
+def _deadlines_shown():
+    return (
+        Deadline.objects.exclude(state=DeadlineState.WITHDRAWN)
+        .select_related("rule")
+        .prefetch_related(
+            Prefetch("changes", queryset=DeadlineChange.objects.select_related("recorded_by"))
+        )
+        .order_by("rule__name")
+    )
+
+
 def report_responses(*, report: Report, user, today: datetime.date):
     force_ids = policy.visible_force_ids(user, today)
-    responses = report.statutory_responses.select_related("body", "force")
+    responses = (
+        report.statutory_responses.select_related("body", "force")
+        .prefetch_related(Prefetch("deadlines", queryset=_deadlines_shown()))
+        .order_by("force__name")
+    )
     return responses if force_ids is None else responses.filter(force_id__in=force_ids)
+
+
+def item_deadlines(item: TrackedItem):
+    return _deadlines_shown().filter(item=item)
+
+
+def deadline_get(*, user, uuid, today: datetime.date) -> Deadline:
+    """A deadline, or 404 when it is outside the person's forces."""
+    force_ids = policy.visible_force_ids(user, today)
+    deadlines = Deadline.objects.select_related(
+        "rule", "force", "item__finding__report", "response__report"
+    )
+    if force_ids is not None:
+        deadlines = deadlines.filter(force_id__in=force_ids)
+    try:
+        return deadlines.get(uuid=uuid)
+    except (Deadline.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such deadline") from None
+
+
+def notification_list(*, user):
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def judgement_for(finding: Finding, force_id: int) -> Judgement | None:

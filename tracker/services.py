@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import policy
+from tracker import policy, reminders
 from tracker.evidence import EvidenceRejected, check_evidence, evidence_path
 from tracker.models import (
     CHOOSABLE_STATUSES,
@@ -161,6 +161,7 @@ def item_create(
         at=now,
         changes={"owner": (None, owner), "due_date": (None, due_date)},
     )
+    reminders.deadlines_sync_item(item=item, now=now)
     return item
 
 
@@ -212,6 +213,7 @@ def item_add_update(
         changes={"text": (None, text)},
         note=f"Progress update on item {item.uuid}",
     )
+    reminders.deadlines_sync_item(item=item, now=now)
     return update
 
 
@@ -236,6 +238,7 @@ def _set_status(
         changes={"status": (before, to_status)},
         note=reason,
     )
+    reminders.deadlines_sync_item(item=item, now=now)
     return change
 
 
@@ -303,6 +306,7 @@ def item_revise_due_date(
         changes={"due_date": (before, new_date)},
         note=reason,
     )
+    reminders.deadlines_sync_item(item=item, now=now)
     return revision
 
 
@@ -470,4 +474,5 @@ def item_assign(
             k: (before[k], v) for k, v in (("owner", owner), ("lead", lead)) if before[k] != v
         },
     )
+    reminders.deadlines_sync_item(item=item, now=now)
     return item

@@ -23,6 +23,9 @@ urlpatterns = [
     path(
         "items/<uuid:uuid>/closure/decision/", views.item_decide_closure, name="item_decide_closure"
     ),
+    path("deadlines/<uuid:uuid>/change/", views.deadline_change, name="deadline_change"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("reminders/health/", views.reminders_health, name="reminders_health"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<slug:key>/", views.report_detail, name="report_detail"),
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
-from tracker import forms, policy, selectors, services
+from tracker import forms, policy, reminders, selectors, services
 from tracker.filters import ItemFilter
 
 PAGE_SIZE = 50
@@ -98,6 +98,9 @@ def item_detail(request, uuid):
             "judgement": selectors.judgement_for(item.finding, item.force_id),
             "timeline": selectors.item_timeline(item),
             "revisions": item.revisions.select_related("approved_by"),
+            "deadlines": _deadline_rows(
+                selectors.item_deadlines(item), request.user, today, item=item
+            ),
             "proposal": proposal,
             "can_work": policy.can_work_on(request.user, item),
             "can_revise": policy.can_revise_due_date(request.user, item),
@@ -328,7 +331,155 @@ def report_detail(request, key):
                 report=report, user=request.user, today=today
             ),
             "findings": selectors.report_findings(report=report, user=request.user, today=today),
-            "responses": selectors.report_responses(report=report, user=request.user, today=today),
+            "responses": _response_rows(report, request.user, today),
+            "statutory_rule": reminders.statutory_rule_for(report),
+            "s55_rule": reminders.s55_rule(),
             "today": today,
         },
+    )
+
+
+def _deadline_rows(deadlines, user, today, *, item=None, response=None):
+    """What a page shows about each deadline: the dates, days left or late, its history, and
+    whether this person may extend or pause it."""
+    rows = []
+    for deadline in deadlines:
+        # The page already holds the item or response; save a query per deadline.
+        if item is not None:
+            deadline.item = item
+        if response is not None:
+            deadline.response = response
+        rows.append(
+            {
+                "deadline": deadline,
+                "days_left": deadline.days_left(today),
+                "missed": deadline.state == "open"
+                and deadline.due_on is not None
+                and deadline.due_on < today,
+                "can_change": policy.can_change_deadline(user, deadline, today),
+                "rule_text": rule_description(deadline.rule),
+            }
+        )
+    return rows
+
+
+TRIGGER_PHRASES = {
+    "report_published": "the day the report is published",
+    "recommendation_made": "the day the recommendation is made",
+    "item_created": "the day the item is created",
+    "last_update": "the day of the item's last update or other activity",
+}
+
+
+def rule_description(rule) -> str:
+    """The rule in words: "56 days beginning with the day the report is published"."""
+    if rule.source != "rule":
+        return rule.get_source_display()
+    unit = {"calendar_days": "days", "working_days": "working days", "months": "months"}[rule.unit]
+    how = "beginning with" if rule.counting == "beginning_with" else "after"
+    return f"{rule.length} {unit} {how} {TRIGGER_PHRASES[rule.trigger]}"
+
+
+def _response_rows(report, user, today):
+    rows = []
+    for response in selectors.report_responses(report=report, user=user, today=today):
+        rows.append(
+            {
+                "response": response,
+                "deadlines": _deadline_rows(
+                    response.deadlines.all(), user, today, response=response
+                ),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deadline_change(request, uuid):
+    """Record an extension, a pause or the end of a pause, where the rule allows them."""
+    today = _today()
+    deadline = selectors.deadline_get(user=request.user, uuid=uuid, today=today)
+    if not policy.can_change_deadline(request.user, deadline, today):
+        raise PermissionDenied("You cannot change this deadline.")
+    back = reminders.deadline_link(deadline)
+    form_class = forms.DeadlineChangeForm
+    if request.method == "POST":
+        form = form_class(request.POST, paused=deadline.paused)
+        if form.is_valid():
+            data = form.cleaned_data
+            common = {"deadline": deadline, "by": request.user, "reason": data["reason"]}
+            try:
+                if data["action"] == "extend":
+                    reminders.deadline_extend(
+                        new_due_on=data["on_date"],
+                        approved_by=data["approved_by"],
+                        approved_on=data["approved_on"],
+                        **common,
+                    )
+                elif data["action"] == "pause":
+                    reminders.deadline_pause(
+                        starts_on=data["on_date"], approved_by=data["approved_by"], **common
+                    )
+                else:
+                    reminders.deadline_resume(ends_on=data["on_date"], **common)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(
+                        "on_date" if "date" in message or "day" in message else None, message
+                    )
+            else:
+                messages.success(request, "The deadline has been changed")
+                return redirect(back)
+    else:
+        form = form_class(paused=deadline.paused)
+    return render(
+        request,
+        "tracker/deadline_change_form.html",
+        {
+            "deadline": deadline,
+            "form": form,
+            "back": back,
+            "about": reminders.deadline_about(deadline),
+            "today": today,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+NOTIFICATIONS_PAGE_SIZE = 25
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """The person's reminders in the app, newest first; POST marks them all read."""
+    if request.method == "POST":
+        marked = (
+            selectors.notification_list(user=request.user)
+            .filter(read_at__isnull=True)
+            .update(read_at=timezone.now())
+        )
+        messages.success(
+            request, f"{marked} notification{'s' if marked != 1 else ''} marked as read"
+        )
+        return redirect("tracker:notifications")
+    page = Paginator(selectors.notification_list(user=request.user), NOTIFICATIONS_PAGE_SIZE)
+    return render(
+        request,
+        "tracker/notifications.html",
+        {"page": page.get_page(request.GET.get("page"))},
+    )
+
+
+@login_required
+@require_GET
+def reminders_health(request):
+    """For administrators: is the sweep running, and what is waiting, sent or failed?"""
+    if not request.user.has_role(Role.ADMINISTRATOR):
+        raise PermissionDenied("Only administrators can see the reminder health page.")
+    return render(
+        request,
+        "tracker/reminders_health.html",
+        reminders.health(now=timezone.now()),
     )

@@ -44,3 +44,8 @@ class Command(BaseCommand):
         except ImportRejected as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(result.summary())
+        if result.changed:
+            from tracker import reminders
+
+            reminders.deadlines_sync_all()
+            self.stdout.write("Deadlines and reminders brought up to date.")

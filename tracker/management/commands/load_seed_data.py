@@ -2,7 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from tracker import reminders
 from tracker.demo import create_demo, load_reference_data
+from tracker.rule_presets import presets_install
 
 
 class Command(BaseCommand):
@@ -25,6 +27,13 @@ class Command(BaseCommand):
                 "administrator), so it only runs with DEMO_MODE=1. Nothing was loaded."
             )
         self.stdout.write(load_reference_data())
+        added = presets_install()
+        if added:
+            self.stdout.write(f"Deadline rules: {added} preset rules added.")
+        counts = reminders.deadlines_sync_all()
+        self.stdout.write(
+            f"Deadlines up to date: {counts['responses_created']} statutory responses started."
+        )
         if options["demo"]:
             created = create_demo(password=settings.DEMO_PASSWORD, today=timezone.localdate())
             self.stdout.write(

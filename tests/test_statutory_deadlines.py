@@ -1,0 +1,75 @@
+"""The s55 deadline on the seed reports, as the PCC office and managers see it."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Organisation, Role
+from tests.factories import make_user
+from tracker import reminders
+from tracker.demo import load_reference_data
+from tracker.models import Deadline, Report, StatutoryResponse
+
+PEEL_2017 = "peel-effectiveness-2017-west-midlands"
+
+
+@pytest.fixture
+def seeds(db):
+    load_reference_data()
+    reminders.deadlines_sync_all()
+
+
+def s55(report_key):
+    return Deadline.objects.get(rule__key="s55-pcc-comments", response__report__key=report_key)
+
+
+def test_the_2018_report_has_its_s55_deadline_on_16_may_2018(seeds):
+    deadline = s55(PEEL_2017)
+    assert deadline.trigger_on == datetime.date(2018, 3, 22)
+    assert deadline.due_on == datetime.date(2018, 5, 16)  # day 1 is 22 March, day 56 is 16 May
+
+
+def test_the_response_dated_17_may_2018_shows_as_one_day_late(seeds):
+    deadline = s55(PEEL_2017)
+    assert deadline.state == "met"
+    assert deadline.met_on == datetime.date(2018, 5, 17)
+    assert deadline.days_late == 1
+
+
+def test_the_2015_and_2014_reports_have_no_statutory_deadline(seeds):
+    for key in ("peel-effectiveness-2015-west-midlands", "core-business-2014"):
+        report = Report.objects.get(key=key)
+        assert reminders.statutory_rule_for(report) is None
+        assert not Deadline.objects.filter(response__report=report).exists()
+        assert not StatutoryResponse.objects.filter(report=report).exists()
+
+
+def test_the_report_page_shows_the_deadline_and_the_late_publication(seeds, client):
+    pcc = make_user(
+        "Daniel Hughes", Organisation.objects.get(code="west-midlands-pcc"), Role.PCC_OFFICE
+    )
+    client.force_login(pcc)
+    page = client.get(reverse("tracker:report_detail", args=[PEEL_2017])).content.decode()
+    assert "16 May 2018" in page
+    assert "Met 1 day late" in page
+    assert "17 May 2018" in page
+    assert "56 days beginning with the day the report was published" in page
+
+
+def test_older_report_pages_say_plainly_there_is_no_statutory_deadline(seeds, client):
+    reader = make_user("Sam Patel", None, Role.NATIONAL_READER)
+    client.force_login(reader)
+    for key in ("peel-effectiveness-2015-west-midlands", "core-business-2014"):
+        page = client.get(reverse("tracker:report_detail", args=[key])).content.decode()
+        assert "No statutory deadline" in page
+        assert "2 May 2017" in page
+
+
+def test_another_force_does_not_see_the_response_deadline(seeds, client):
+    outsider = make_user(
+        "Megan Price", Organisation.objects.get(code="staffordshire-police"), Role.FORCE_STAFF
+    )
+    client.force_login(outsider)
+    response = client.get(reverse("tracker:report_detail", args=[PEEL_2017]))
+    assert response.status_code == 404

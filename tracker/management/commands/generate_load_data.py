@@ -1,0 +1,207 @@
+"""Fill the database with realistic volumes for benchmarks (not for production use)."""
+
+import datetime
+import random
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, PolicingBodyTerm, Role, RoleAssignment, User
+from tracker import deadlines
+from tracker.demo import load_reference_data
+from tracker.models import (
+    Deadline,
+    DeadlineRule,
+    Finding,
+    FindingKind,
+    GradingScale,
+    ProgressUpdate,
+    Reminder,
+    Report,
+    ReportType,
+    Status,
+    StatusChange,
+    TrackedItem,
+)
+
+PREFIX = "load-"
+BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate tracked items with history, deadlines and planned reminders across the 43 "
+        "forces, for benchmarks (see README). Marked with the key prefix 'load-'."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--items", type=int, default=100_000)
+        parser.add_argument(
+            "--history", type=int, default=1_000_000, help="History rows in all (approximate)."
+        )
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, items, history, seed, **options):
+        if items < 1 or history < 0:
+            raise CommandError("--items must be 1 or more and --history 0 or more.")
+        if Report.objects.filter(key__startswith=PREFIX).exists():
+            raise CommandError(
+                "Load data already exists. Use a fresh database (it is not meant to be mixed "
+                "with real data)."
+            )
+        rng = random.Random(seed)
+        load_reference_data()
+        now = timezone.now()
+        today = timezone.localdate(now)
+        forces = list(Organisation.objects.filter(kind=Organisation.Kind.FORCE).order_by("code"))
+        people = self._people(forces)
+        per_force = -(-items // len(forces))
+        inspectorate = Organisation.objects.get(code="hmicfrs")
+        rule = DeadlineRule.objects.get(key="action-due-date")
+        made = 0
+        for force in forces:
+            if made >= items:
+                break
+            count = min(per_force, items - made)
+            with transaction.atomic():
+                made += self._force(
+                    force,
+                    count,
+                    people[force.id],
+                    inspectorate,
+                    rule,
+                    rng,
+                    now,
+                    today,
+                    max(0, history // items - 1),
+                )
+            self.stdout.write(f"{force.short_name}: {made} items so far")
+        self.stdout.write(self.style.SUCCESS(f"Generated {made} items."))
+
+    def _people(self, forces):
+        people = {}
+        users, roles = [], []
+        for force in forces:
+            for n in range(20):
+                users.append(
+                    User(
+                        email=f"{PREFIX}{force.code}-{n}@example.org",
+                        full_name=f"Load {force.short_name} {n}",
+                        organisation=force,
+                        password="!",
+                    )
+                )
+        User.objects.bulk_create(users, batch_size=BATCH)
+        for force in forces:
+            staff = list(User.objects.filter(email__startswith=f"{PREFIX}{force.code}-"))
+            roles += [RoleAssignment(user=u, role=Role.FORCE_STAFF) for u in staff[1:]]
+            roles.append(RoleAssignment(user=staff[0], role=Role.FORCE_COORDINATOR))
+            people[force.id] = staff
+        for term in PolicingBodyTerm.objects.filter(ends_on__isnull=True).select_related("body"):
+            user = User.objects.create(
+                email=f"{PREFIX}{term.body.code}@example.org",
+                full_name=f"Load {term.body.short_name}",
+                organisation=term.body,
+                password="!",
+            )
+            roles.append(RoleAssignment(user=user, role=Role.PCC_OFFICE))
+        RoleAssignment.objects.bulk_create(roles, batch_size=BATCH, ignore_conflicts=True)
+        return people
+
+    def _force(self, force, count, staff, inspectorate, rule, rng, now, today, updates_each):
+        published = today - datetime.timedelta(days=rng.randint(30, 2000))
+        report = Report.objects.create(
+            key=f"{PREFIX}{force.code}",
+            inspectorate=inspectorate,
+            inspectorate_label="HMICFRS",
+            title=f"Load test report for {force.short_name}",
+            report_type=ReportType.OTHER,
+            published_on=published,
+            grading_scale=GradingScale.NONE,
+        )
+        report.forces.set([force])
+        findings = Finding.objects.bulk_create(
+            [
+                Finding(
+                    key=f"{PREFIX}{force.code}:{n}",
+                    report=report,
+                    kind=rng.choice([FindingKind.RECOMMENDATION, FindingKind.AREA_FOR_IMPROVEMENT]),
+                    area=rng.choice(["Vulnerability", "Investigation", "Prevention"]),
+                    text=f"Load test finding {n} for {force.short_name}: the force should "
+                    "improve how it records and reviews its work.",
+                    order=n,
+                )
+                for n in range(count)
+            ],
+            batch_size=BATCH,
+        )
+        created = now - datetime.timedelta(days=rng.randint(10, 400))
+        items = []
+        for finding in findings:
+            status = rng.choices(
+                [Status.NOT_STARTED, Status.IN_PROGRESS, Status.CLOSED], weights=[2, 6, 2]
+            )[0]
+            due = today + datetime.timedelta(days=rng.randint(-200, 300))
+            items.append(
+                TrackedItem(
+                    finding=finding,
+                    force=force,
+                    owner=rng.choice(staff[1:]),
+                    lead=staff[0],
+                    status=status,
+                    original_due_date=due,
+                    due_date=due,
+                    created_at=created,
+                    last_activity_at=created + datetime.timedelta(days=rng.randint(0, 9)),
+                    closed_at=now if status == Status.CLOSED else None,
+                )
+            )
+        items = TrackedItem.objects.bulk_create(items, batch_size=BATCH)
+        changes, updates, dls = [], [], []
+        for item in items:
+            changes.append(
+                StatusChange(item=item, to_status=Status.NOT_STARTED, changed_at=created)
+            )
+            for k in range(updates_each):
+                updates.append(
+                    ProgressUpdate(
+                        item=item,
+                        author=item.owner,
+                        written_at=created + datetime.timedelta(days=k),
+                        text=f"Progress update {k}.",
+                    )
+                )
+            if item.status != Status.CLOSED:
+                dls.append(
+                    Deadline(
+                        rule=rule,
+                        item=item,
+                        force=force,
+                        trigger_on=created.date(),
+                        original_due_on=item.due_date,
+                        due_on=item.due_date,
+                        updated_at=now,
+                    )
+                )
+        StatusChange.objects.bulk_create(changes, batch_size=BATCH)
+        ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
+        dls = Deadline.objects.bulk_create(dls, batch_size=BATCH)
+        # Plan the reminders still to come, with the same arithmetic as the planner.
+        rows = []
+        for deadline in dls:
+            for offset in rule.offsets:
+                due_at = deadlines.reminder_due_at(deadline.due_on, offset)
+                if due_at > now:
+                    rows.append(
+                        Reminder(
+                            deadline=deadline,
+                            deadline_version=1,
+                            step=f"before-{offset}",
+                            recipient_id=deadline.item.owner_id,
+                            due_at=due_at,
+                            next_attempt_at=due_at,
+                        )
+                    )
+        Reminder.objects.bulk_create(rows, batch_size=BATCH)
+        return len(items)

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from tracker import reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Work out every deadline again from the rules and plan its reminders (after editing "
+        "rules outside the admin, or on a new installation). Safe to run again."
+    )
+
+    def handle(self, *args, **options):
+        counts = reminders.deadlines_sync_all()
+        self.stdout.write(
+            f"Deadlines brought up to date for {counts['reports']} reports "
+            f"({counts['responses_created']} statutory responses started) and "
+            f"{counts['items']} items."
+        )

@@ -1,0 +1,1162 @@
+"""Deadlines and reminders: keep them in step with items and responses, and send them.
+
+The arithmetic (periods, working days, when a reminder is due) is in tracker/deadlines.py;
+this module applies it to rows:
+
+- `deadlines_sync_item` and `deadlines_sync_response` work out each deadline an item or
+  statutory response has under the active rules, move it when its inputs change (raising its
+  version), mark it met when the work is done, and re-plan its reminders. Every service that
+  changes a due date, an owner, a status or a publication date calls one of them.
+- `reminders_plan` turns one deadline into reminder rows, one per step and recipient, keyed
+  uniquely, and cancels the rows that no longer apply.
+- `sweep` sends the reminders that are due. Each row is claimed with a conditional UPDATE
+  before it is sent, so overlapping sweeps, retries and two workers never send it twice; due
+  rows are found by range, so a sweep that did not run catches up.
+- `digests_run` sends daily and weekly digests and the managers' weekly overdue digest.
+"""
+
+import datetime
+import logging
+import smtplib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import PolicingBodyTerm, ReminderDelivery, Role, User
+from tracker import deadlines
+from tracker.models import (
+    AuditEvent,
+    Deadline,
+    DeadlineChange,
+    DeadlineRule,
+    DeadlineState,
+    DeadlineSubject,
+    DeadlineTrigger,
+    Digest,
+    Notification,
+    Reminder,
+    ReminderState,
+    Report,
+    Source,
+    Status,
+    StatutoryResponse,
+    SweepRun,
+    TrackedItem,
+    WhoActs,
+)
+
+log = logging.getLogger(__name__)
+
+
+# Working out deadlines --------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """What a rule gives for one item or response: the trigger day, the date the rule or a
+    person sets, and the day the work was done (None while open)."""
+
+    trigger_on: datetime.date
+    base_due_on: datetime.date
+    met_on: datetime.date | None
+    withdrawn: bool = False
+
+
+def _rule_date(rule: DeadlineRule, trigger_on: datetime.date) -> datetime.date:
+    return deadlines.period_end(trigger_on, rule.length, rule.unit, rule.counting)
+
+
+def _item_target(rule: DeadlineRule, item: TrackedItem) -> Target | None:
+    report = item.finding.report
+    if not rule.applies_to_report(report):
+        return None
+    met_on = timezone.localdate(item.closed_at) if item.closed_at else None
+    if rule.trigger == DeadlineTrigger.LAST_UPDATE:
+        if item.status == Status.PROPOSED_FOR_CLOSURE:
+            return None  # the owner waits for a closure decision; no update is owed meanwhile
+        # Any recorded activity counts: an update, evidence, a change of status.
+        trigger_on = timezone.localdate(item.last_activity_at)
+    elif rule.trigger == DeadlineTrigger.ITEM_CREATED:
+        trigger_on = timezone.localdate(item.created_at)
+    else:
+        trigger_on = report.published_on
+    if not rule.applies_on(trigger_on):
+        return None
+    if rule.source == Source.ITEM_DUE_DATE:
+        if item.due_date is None:
+            return None
+        return Target(trigger_on, item.due_date, met_on)
+    if rule.source == Source.REPORT_TARGET:
+        target = report_target(item.finding)
+        return None if target is None else Target(trigger_on, target, met_on)
+    return Target(trigger_on, _rule_date(rule, trigger_on), met_on)
+
+
+def _response_target(rule: DeadlineRule, response: StatutoryResponse) -> Target | None:
+    report = response.report
+    trigger_on = report.published_on
+    if not rule.applies_to_report(report) or not rule.applies_on(trigger_on):
+        return None
+    if rule.source == Source.CHIEF_OFFICER_DUE_DATE:
+        # Only once the PCC office has asked for the chief officer's comments.
+        if not (
+            response.chief_officer_comments_requested_on or response.chief_officer_comments_due_on
+        ):
+            return None
+        due = response.chief_officer_comments_due_on or _rule_date(rule, trigger_on)
+        met = response.chief_officer_comments_received_on or response.published_on
+        return Target(trigger_on, due, met)
+    return Target(trigger_on, _rule_date(rule, trigger_on), response.published_on)
+
+
+def report_target(finding) -> datetime.date | None:
+    """The target the report sets for a finding: a date it states, or one its words give
+    ("immediately", "within six months"), counted from publication."""
+    if finding.target_date:
+        return finding.target_date
+    if finding.target_text:
+        return deadlines.parse_target(finding.target_text, finding.report.published_on)
+    return None
+
+
+S55_RULE = "s55-pcc-comments"
+
+
+def s55_rule() -> DeadlineRule | None:
+    return DeadlineRule.objects.filter(key=S55_RULE).first()
+
+
+def statutory_rule_for(report: Report) -> DeadlineRule | None:
+    """The active statutory rule for a PCC's comments on this report, or None when the law
+    sets no period (reports published before 2 May 2017)."""
+    for rule in DeadlineRule.objects.filter(
+        active=True,
+        statutory=True,
+        subject=DeadlineSubject.STATUTORY_RESPONSE,
+        who_must_act=WhoActs.PCC_OFFICE,
+    ):
+        if rule.applies_to_report(report) and rule.applies_on(report.published_on):
+            return rule
+    return None
+
+
+def _effective_due(deadline: Deadline, base_due_on: datetime.date) -> datetime.date | None:
+    """Apply the recorded extensions and pauses to the date the rule gives.
+
+    1. The latest extension replaces the rule's date.
+    2. Pauses (each a pause row and, once over, a resume row) then stop the clock.
+    """
+    due = base_due_on
+    pauses: list[deadlines.Pause] = []
+    open_start = None
+    for change in deadline.changes.all() if deadline.pk else []:
+        if change.kind == DeadlineChange.Kind.EXTENSION:
+            due = change.on_date
+        elif change.kind == DeadlineChange.Kind.PAUSE:
+            open_start = change.on_date
+        elif change.kind == DeadlineChange.Kind.RESUME and open_start is not None:
+            pauses.append(deadlines.Pause(open_start, change.on_date))
+            open_start = None
+    if open_start is not None:
+        pauses.append(deadlines.Pause(open_start, None))
+    return deadlines.apply_pauses(due, pauses, deadline.rule.unit)
+
+
+def _sync(deadline: Deadline | None, rule, target: Target | None, now, **owner) -> None:
+    """Create, move, complete or withdraw one deadline, then re-plan its reminders."""
+    if target is None:
+        if deadline is not None and deadline.state == DeadlineState.OPEN:
+            deadline.state = DeadlineState.WITHDRAWN
+            deadline.updated_at = now
+            deadline.save(update_fields=["state", "updated_at"])
+            reminders_plan(deadline, now=now)
+        return
+    if deadline is None:
+        deadline = Deadline(
+            rule=rule,
+            trigger_on=target.trigger_on,
+            original_due_on=target.base_due_on,
+            updated_at=now,
+            **owner,
+        )
+    due = _effective_due(deadline, target.base_due_on)
+    state = DeadlineState.MET if target.met_on else DeadlineState.OPEN
+    changed = deadline.pk is None or (
+        deadline.due_on != due
+        or deadline.state != state
+        or deadline.met_on != target.met_on
+        or deadline.trigger_on != target.trigger_on
+    )
+    if changed:
+        if deadline.pk is not None and deadline.due_on != due:
+            deadline.version += 1
+        deadline.trigger_on = target.trigger_on
+        deadline.due_on = due
+        deadline.state = state
+        deadline.met_on = target.met_on
+        deadline.updated_at = now
+        deadline.save()
+    # Re-plan even when the date stands: the owner or the escalation ladder may have changed.
+    if changed or deadline.state == DeadlineState.OPEN:
+        reminders_plan(deadline, now=now)
+
+
+def _active_rules(subject: str) -> list[DeadlineRule]:
+    return list(DeadlineRule.objects.filter(active=True, subject=subject))
+
+
+def deadlines_sync_item(*, item: TrackedItem, now: datetime.datetime | None = None) -> None:
+    """Bring an item's deadlines (its due date, the next progress update, any rule on its
+    report type) and their reminders up to date. Called by every service that changes the
+    item."""
+    now = now or timezone.now()
+    existing = {d.rule_id: d for d in item.deadlines.select_related("rule")}
+    for rule in _active_rules(DeadlineSubject.ITEM):
+        _sync(
+            existing.get(rule.id),
+            rule,
+            _item_target(rule, item),
+            now,
+            item=item,
+            force_id=item.force_id,
+        )
+
+
+def deadlines_sync_response(
+    *, response: StatutoryResponse, now: datetime.datetime | None = None
+) -> None:
+    now = now or timezone.now()
+    existing = {d.rule_id: d for d in response.deadlines.select_related("rule")}
+    for rule in _active_rules(DeadlineSubject.STATUTORY_RESPONSE):
+        _sync(
+            existing.get(rule.id),
+            rule,
+            _response_target(rule, response),
+            now,
+            response=response,
+            force_id=response.force_id,
+        )
+
+
+def _body_for(force, day: datetime.date):
+    term = PolicingBodyTerm.objects.on(day).filter(force=force).select_related("body").first()
+    if term is None:
+        term = (
+            PolicingBodyTerm.objects.filter(force=force)
+            .select_related("body")
+            .order_by(F("starts_on").desc(nulls_last=True))
+            .first()
+        )
+    return term.body if term else None
+
+
+@transaction.atomic
+def responses_ensure(*, report: Report, now: datetime.datetime | None = None) -> int:
+    """Make sure each force the report concerns has a statutory response row (the PCC's
+    comments are due on every report about the force) and that its deadlines are current.
+    Returns how many responses were created."""
+    now = now or timezone.now()
+    created = 0
+    have = {r.force_id: r for r in report.statutory_responses.all()}
+    statutory = statutory_rule_for(report) is not None
+    for force in report.forces.all():
+        response = have.get(force.id)
+        if response is None and not statutory:
+            continue  # no statutory period: a response row is made when someone starts one
+        if response is None:
+            body = _body_for(force, report.published_on)
+            if body is None:
+                continue
+            response = StatutoryResponse.objects.create(report=report, body=body, force=force)
+            created += 1
+        deadlines_sync_response(response=response, now=now)
+    return created
+
+
+def deadlines_sync_all(*, now: datetime.datetime | None = None) -> dict:
+    """Re-work every deadline (after a rule changes, or to set up a new installation)."""
+    now = now or timezone.now()
+    counts = {"reports": 0, "responses_created": 0, "items": 0}
+    for report in Report.objects.all():
+        counts["responses_created"] += responses_ensure(report=report, now=now)
+        counts["reports"] += 1
+    for item in TrackedItem.objects.select_related("finding__report").iterator(chunk_size=500):
+        with transaction.atomic():
+            deadlines_sync_item(item=item, now=now)
+        counts["items"] += 1
+    return counts
+
+
+# Extensions and pauses --------------------------------------------------------------------
+
+
+def _check_changeable(deadline: Deadline) -> None:
+    if not deadline.rule.extendable:
+        raise ValidationError(f"The law does not allow “{deadline.rule.name}” to be extended.")
+    if deadline.state != DeadlineState.OPEN:
+        raise ValidationError("This deadline has been met or no longer applies.")
+
+
+def _resync(deadline: Deadline, now) -> None:
+    if deadline.item_id:
+        deadlines_sync_item(item=deadline.item, now=now)
+    else:
+        deadlines_sync_response(response=deadline.response, now=now)
+
+
+def _record_change(deadline, kind, *, by, on_date, reason, approved_by, approved_on, now):
+    before = deadline.due_on
+    change = DeadlineChange.objects.create(
+        deadline=deadline,
+        kind=kind,
+        on_date=on_date,
+        previous_due_on=before,
+        reason=reason,
+        approved_by=approved_by,
+        approved_on=approved_on,
+        recorded_by=by,
+        recorded_at=now,
+    )
+    _resync(deadline, now)
+    deadline.refresh_from_db()
+    from tracker.services import audit_record  # services imports this module
+
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=deadline,
+        at=now,
+        changes={"due_on": (before, deadline.due_on)},
+        note=f"{change.get_kind_display()}: {reason}",
+    )
+    return change
+
+
+def _clean(reason: str, approved_by: str) -> tuple[str, str]:
+    reason, approved_by = (reason or "").strip(), (approved_by or "").strip()
+    if not reason:
+        raise ValidationError("Enter the reason.")
+    if not approved_by:
+        raise ValidationError("Enter who approved it.")
+    return reason[:5000], approved_by[:200]
+
+
+@transaction.atomic
+def deadline_extend(
+    *, deadline: Deadline, by, new_due_on, reason, approved_by, approved_on, now=None
+) -> DeadlineChange:
+    """Extend a deadline to a later day. The original stays visible beside it."""
+    now = now or timezone.now()
+    deadline = Deadline.objects.select_for_update().select_related("rule").get(pk=deadline.pk)
+    _check_changeable(deadline)
+    reason, approved_by = _clean(reason, approved_by)
+    if deadline.due_on is None:
+        raise ValidationError("The deadline is paused. Resume it before extending it.")
+    try:
+        deadlines.check_extension(deadline.due_on, new_due_on)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    if approved_on is None or approved_on > timezone.localdate(now):
+        raise ValidationError("Enter the day the extension was approved (today or earlier).")
+    return _record_change(
+        deadline,
+        DeadlineChange.Kind.EXTENSION,
+        by=by,
+        on_date=new_due_on,
+        reason=reason,
+        approved_by=approved_by,
+        approved_on=approved_on,
+        now=now,
+    )
+
+
+@transaction.atomic
+def deadline_pause(*, deadline: Deadline, by, starts_on, reason, approved_by, now=None):
+    """Stop the clock (for example while a judicial review runs)."""
+    now = now or timezone.now()
+    deadline = Deadline.objects.select_for_update().select_related("rule").get(pk=deadline.pk)
+    _check_changeable(deadline)
+    reason, approved_by = _clean(reason, approved_by)
+    if deadline.due_on is None:
+        raise ValidationError("The deadline is already paused.")
+    if starts_on > deadline.due_on:
+        raise ValidationError(
+            "A pause must start on or before the deadline, "
+            f"{deadlines.format_day(deadline.due_on)}."
+        )
+    return _record_change(
+        deadline,
+        DeadlineChange.Kind.PAUSE,
+        by=by,
+        on_date=starts_on,
+        reason=reason,
+        approved_by=approved_by,
+        approved_on=timezone.localdate(now),
+        now=now,
+    )
+
+
+@transaction.atomic
+def deadline_resume(*, deadline: Deadline, by, ends_on, reason, now=None):
+    """Restart the clock; the deadline moves on by the days it was paused."""
+    now = now or timezone.now()
+    deadline = Deadline.objects.select_for_update().select_related("rule").get(pk=deadline.pk)
+    if deadline.due_on is not None:
+        raise ValidationError("The deadline is not paused.")
+    pause = deadline.changes.filter(kind=DeadlineChange.Kind.PAUSE).order_by("-recorded_at").first()
+    if ends_on < pause.on_date:
+        raise ValidationError(
+            "The pause must end on or after the day it started, "
+            f"{deadlines.format_day(pause.on_date)}."
+        )
+    reason = (reason or "").strip() or "Resumed"
+    return _record_change(
+        deadline,
+        DeadlineChange.Kind.RESUME,
+        by=by,
+        on_date=ends_on,
+        reason=reason,
+        approved_by="",
+        approved_on=None,
+        now=now,
+    )
+
+
+# Planning reminders ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # before-N or missed-N
+    due_at: datetime.datetime
+    before: int | None = None  # days before the deadline
+    missed: int | None = None  # the n-th reminder after it was missed
+
+
+def _steps(
+    rule: DeadlineRule, due_on: datetime.date, now: datetime.datetime, include_current: bool
+) -> list[Step]:
+    """The steps worth planning now.
+
+    1. Every step still to come: each offset before the deadline, and the first reminder
+       after it is missed (and, when it repeats, the next repeat after now).
+    2. Of the steps already past, only the latest: someone who joins late (a new owner, a
+       deadline set close to its day) is told where things stand once, not with a burst of
+       stale reminders. Past steps that were planned before but not sent are not affected:
+       their rows exist, and the sweep catches them up.
+    """
+    steps = [
+        Step(f"before-{n}", deadlines.reminder_due_at(due_on, n), before=n) for n in rule.offsets
+    ]
+    repeat = rule.repeat_after_missed_days
+    first = deadlines.missed_due_at(due_on, 1, max(repeat, 1))
+    if first > now or not repeat:
+        steps.append(Step("missed-1", first, missed=1))
+    else:
+        n = deadlines.next_missed_number(due_on, now, repeat)
+        for m in (n - 1, n):
+            steps.append(Step(f"missed-{m}", deadlines.missed_due_at(due_on, m, repeat), missed=m))
+    future = [s for s in steps if s.due_at > now]
+    past = [s for s in steps if s.due_at <= now]
+    current = [max(past, key=lambda s: s.due_at)] if past and include_current else []
+    return future + current
+
+
+@dataclass
+class Ladder:
+    responsible: list = field(default_factory=list)
+    coordinators: list = field(default_factory=list)
+    oversight: list = field(default_factory=list)
+
+
+def _active(users) -> list:
+    return [u for u in users if u is not None and u.is_active]
+
+
+def _pcc_office(force_id: int, today: datetime.date) -> list:
+    bodies = PolicingBodyTerm.objects.on(today).filter(force_id=force_id).values("body_id")
+    return list(
+        User.objects.filter(
+            organisation_id__in=bodies, is_active=True, role_assignments__role=Role.PCC_OFFICE
+        ).distinct()
+    )
+
+
+def _coordinators(force_id: int) -> list:
+    return list(
+        User.objects.filter(
+            organisation_id=force_id, is_active=True, role_assignments__role=Role.FORCE_COORDINATOR
+        ).distinct()
+    )
+
+
+def ladder_for(deadline: Deadline, today: datetime.date) -> Ladder:
+    """Who is reminded, by level: whoever must act, then the force coordinator, then the PCC
+    office and the item's accountable lead."""
+    coordinators = _coordinators(deadline.force_id)
+    pcc = _pcc_office(deadline.force_id, today)
+    who = deadline.rule.who_must_act
+    item = deadline.item
+    if who == WhoActs.ITEM_OWNER and item is not None and item.owner and item.owner.is_active:
+        responsible = [item.owner]
+    elif who == WhoActs.PCC_OFFICE:
+        responsible = pcc
+    else:
+        responsible = coordinators
+    oversight = pcc + _active([item.lead] if item is not None else [])
+    return Ladder(responsible, coordinators, oversight)
+
+
+def step_recipients(rule: DeadlineRule, ladder: Ladder, step: Step) -> list:
+    people = list(ladder.responsible)
+    if step.missed is not None:
+        people += ladder.coordinators
+        if rule.oversight_from_missed and step.missed >= rule.oversight_from_missed:
+            people += ladder.oversight
+    elif rule.coordinator_from_days is not None and step.before <= rule.coordinator_from_days:
+        people += ladder.coordinators
+    seen, unique = set(), []
+    for person in people:
+        if person.id not in seen:
+            seen.add(person.id)
+            unique.append(person)
+    return unique
+
+
+def _target_open(deadline: Deadline) -> bool:
+    if deadline.item_id is not None:
+        return deadline.item.status != Status.CLOSED
+    return True
+
+
+def reminders_plan(
+    deadline: Deadline, *, now: datetime.datetime, include_current: bool = True
+) -> dict:
+    """Plan the reminders of one deadline and cancel those that no longer apply.
+
+    1. A deadline that is met, withdrawn, paused, or on a closed item gets no reminders:
+       every waiting row is cancelled with the reason.
+    2. Otherwise the wanted rows are the steps worth planning (`_steps`) times the people
+       each step goes to (the escalation ladder), for the deadline's current version.
+    3. Waiting rows that are not wanted (an old version, a former owner) are cancelled;
+       wanted rows are created, or brought back if they were cancelled before.
+    """
+    waiting = Reminder.objects.filter(deadline=deadline, state=ReminderState.PENDING)
+    if (
+        deadline.state != DeadlineState.OPEN
+        or deadline.due_on is None
+        or not _target_open(deadline)
+    ):
+        reason = {
+            DeadlineState.MET: "The deadline was met.",
+            DeadlineState.WITHDRAWN: "The deadline no longer applies.",
+        }.get(
+            deadline.state, "The item was closed." if deadline.due_on else "The deadline is paused."
+        )
+        return {"cancelled": waiting.update(state=ReminderState.CANCELLED, note=reason)}
+    ladder = ladder_for(deadline, timezone.localdate(now))
+    wanted = {}
+    for step in _steps(deadline.rule, deadline.due_on, now, include_current):
+        for person in step_recipients(deadline.rule, ladder, step):
+            wanted[(step.name, person.id)] = step.due_at
+    recipients_of: dict[str, set] = {}
+
+    def still_eligible(row: Reminder) -> bool:
+        # A waiting row stays if its step still goes to its recipient, even if its time has
+        # passed (a retry, or a catch-up the sweep has yet to do).
+        if row.step not in recipients_of:
+            kind, number = row.step.split("-")
+            step = Step(row.step, row.due_at, **{kind: int(number)})
+            recipients_of[row.step] = {p.id for p in step_recipients(deadline.rule, ladder, step)}
+        return row.recipient_id in recipients_of[row.step]
+
+    stale = [
+        r.pk for r in waiting if r.deadline_version != deadline.version or not still_eligible(r)
+    ]
+    moved = f"The deadline moved to {deadlines.format_day(deadline.due_on)}."
+    cancelled = Reminder.objects.filter(pk__in=stale, deadline_version__lt=deadline.version).update(
+        state=ReminderState.CANCELLED, note=moved
+    ) + Reminder.objects.filter(pk__in=stale, deadline_version=deadline.version).update(
+        state=ReminderState.CANCELLED, note="No longer a recipient of this reminder."
+    )
+    existing = {
+        (r.step, r.recipient_id): r
+        for r in Reminder.objects.filter(deadline=deadline, deadline_version=deadline.version)
+    }
+    new = [
+        Reminder(
+            deadline=deadline,
+            deadline_version=deadline.version,
+            step=step,
+            recipient_id=person_id,
+            due_at=due_at,
+            next_attempt_at=due_at,
+        )
+        for (step, person_id), due_at in wanted.items()
+        if (step, person_id) not in existing
+    ]
+    Reminder.objects.bulk_create(new, ignore_conflicts=True)
+    revived = [
+        r.pk
+        for key, r in existing.items()
+        if key in wanted and r.state == ReminderState.CANCELLED and r.pk not in stale
+    ]
+    Reminder.objects.filter(pk__in=revived).update(state=ReminderState.PENDING, note="")
+    return {"planned": len(new) + len(revived), "cancelled": cancelled}
+
+
+def reminders_start_afresh(*, now: datetime.datetime) -> int:
+    """For a new installation, a bulk import or the demo: reminders that fell due before now
+    are not sent in a burst; each open deadline gets its current step and those to come.
+    Returns how many waiting reminders were set aside."""
+    set_aside = Reminder.objects.filter(state=ReminderState.PENDING, due_at__lte=now).update(
+        state=ReminderState.CANCELLED, note="Fell due before reminders were started."
+    )
+    for deadline in Deadline.objects.filter(state=DeadlineState.OPEN).select_related(
+        "rule", "item__owner", "item__lead"
+    ):
+        reminders_plan(deadline, now=now)
+    return set_aside
+
+
+# Sending --------------------------------------------------------------------------------
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def deadline_link(deadline: Deadline) -> str:
+    if deadline.item_id:
+        return reverse("tracker:item_detail", args=[deadline.item.uuid])
+    return reverse("tracker:report_detail", args=[deadline.response.report.key])
+
+
+def deadline_about(deadline: Deadline) -> str:
+    if deadline.item_id:
+        return deadline.item.finding.summary
+    return deadline.response.report.title
+
+
+def reminder_message(reminder: Reminder, *, now: datetime.datetime) -> dict:
+    """The words of a reminder, worked out when it is sent (so a late reminder says how
+    things stand now, not when it was due)."""
+    deadline = reminder.deadline
+    today = timezone.localdate(now)
+    left = deadlines.days_left(deadline.due_on, today)
+    due_text = deadlines.format_day(deadline.due_on)
+    if left > 1:
+        when = f"due in {left} days, on {due_text}"
+    elif left == 1:
+        when = f"due tomorrow, {due_text}"
+    elif left == 0:
+        when = f"due today, {due_text}"
+    else:
+        when = f"{-left} day{'s' if left != -1 else ''} overdue (it was due on {due_text})"
+    about = deadline_about(deadline)
+    rule = deadline.rule
+    lead = "Overdue" if left < 0 else "Reminder"
+    subject = f"{lead}: {rule.name} {when.split(' (')[0]}: {about}"
+    context = {
+        "reminder": reminder,
+        "deadline": deadline,
+        "rule": rule,
+        "about": about,
+        "when": when,
+        "overdue": left < 0,
+        "late": reminder.due_at < now - datetime.timedelta(seconds=settings.REMINDER_LATE_AFTER),
+        "due_at": reminder.due_at,
+        "link": site_url(deadline_link(deadline)),
+        "force": deadline.force,
+        "item": deadline.item,
+        "why": _why(reminder),
+    }
+    return {
+        "subject": " ".join(subject.split())[:250],
+        "text": render_to_string("email/reminder.txt", context),
+        "html": render_to_string("email/reminder.html", context),
+        "url": deadline_link(deadline),
+        "late": context["late"],
+    }
+
+
+def _why(reminder: Reminder) -> str:
+    """Why this person gets this reminder, in words, without more queries."""
+    deadline, person = reminder.deadline, reminder.recipient
+    item = deadline.item
+    if item is not None and person.id == item.owner_id:
+        return "you own this item"
+    if item is not None and person.id == item.lead_id:
+        return "you are its accountable lead"
+    if person.organisation_id == deadline.force_id:
+        return f"you coordinate {deadline.force.short_name}'s inspection work"
+    return f"you work in the PCC office for {deadline.force.short_name}"
+
+
+def _email(to: User, subject: str, text: str, html: str, headers=None) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [to.email], headers=headers or {}
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+PERMANENT_SMTP = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+
+
+class MailServerDown(Exception):
+    """The mail server could not be reached: stop the sweep and retry it later."""
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, PERMANENT_SMTP):
+        return True
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=min(2 ** (attempts - 1), 240))
+
+
+@dataclass
+class SweepResult:
+    sent: int = 0
+    late: int = 0
+    cancelled: int = 0
+    retried: int = 0
+    failed: int = 0
+    digests: int = 0
+    lines: list = field(default_factory=list)
+
+
+def _still_wanted(reminder: Reminder) -> str:
+    """Empty when the reminder should go; otherwise why not."""
+    deadline = reminder.deadline
+    if deadline.version != reminder.deadline_version:
+        return "The deadline moved."
+    if deadline.state != DeadlineState.OPEN:
+        return (
+            "The deadline was met."
+            if deadline.state == DeadlineState.MET
+            else ("The deadline no longer applies.")
+        )
+    if deadline.due_on is None:
+        return "The deadline is paused."
+    if not _target_open(deadline):
+        return "The item was closed."
+    if not reminder.recipient.is_active:
+        return "The recipient's account is deactivated."
+    return ""
+
+
+def _due(now):
+    lease_over = Q(state=ReminderState.SENDING, claimed_until__lt=now)
+    return Reminder.objects.filter(
+        Q(state=ReminderState.PENDING, next_attempt_at__lte=now) | lease_over
+    )
+
+
+def _claim(reminder_id: int, now: datetime.datetime) -> bool:
+    """Take a due reminder for this sweep alone: a conditional UPDATE that only one sweep can
+    win (the healthchecks pattern). A claim lapses after REMINDER_CLAIM_SECONDS, so a worker
+    killed mid-send does not strand the reminder."""
+    lease = now + datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+    return (
+        _due(now)
+        .filter(pk=reminder_id)
+        .update(state=ReminderState.SENDING, claimed_until=lease, attempts=F("attempts") + 1)
+        == 1
+    )
+
+
+def _finish(reminder_id: int, **fields) -> None:
+    Reminder.objects.filter(pk=reminder_id, state=ReminderState.SENDING).update(**fields)
+
+
+def _send_one(reminder: Reminder, now, connection, result: SweepResult) -> set:
+    """Send one claimed reminder. Returns the deadlines to re-plan (after a missed step)."""
+    reason = _still_wanted(reminder)
+    if reason:
+        _finish(reminder.pk, state=ReminderState.CANCELLED, note=reason)
+        result.cancelled += 1
+        return set()
+    message = reminder_message(reminder, now=now)
+    recipient = reminder.recipient
+    by_email = recipient.reminder_delivery == ReminderDelivery.EACH
+    Notification.objects.get_or_create(
+        reminder=reminder,
+        defaults={
+            "user": recipient,
+            "created_at": now,
+            "subject": message["subject"],
+            "body": message["text"],
+            "url": message["url"],
+            "awaiting_digest": not by_email,
+        },
+    )
+    if by_email:
+        email = _email(
+            recipient,
+            message["subject"],
+            message["text"],
+            message["html"],
+            headers={"X-Tracker-Reminder": f"{reminder.pk}"},
+        )
+        try:
+            connection.send_messages([email])
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is lost
+            _record_failure(reminder, exc, now, result)
+            if not _is_permanent(exc) and _is_connection_error(exc):
+                raise MailServerDown(str(exc)) from exc
+            return set()
+    _finish(
+        reminder.pk,
+        state=ReminderState.SENT,
+        sent_at=now,
+        late=message["late"],
+        by_email=by_email,
+        note="",
+    )
+    result.sent += 1
+    result.late += int(message["late"])
+    result.lines.append(
+        f"{'late ' if message['late'] else ''}{reminder.step} to {recipient.email}: "
+        f"{message['subject']}"
+    )
+    return {reminder.deadline_id} if reminder.step.startswith("missed-") else set()
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    """The server could not be reached or dropped the line (SMTP errors are OSErrors too, so
+    those with a reply code from a working server are told apart)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _record_failure(reminder: Reminder, exc: Exception, now, result: SweepResult) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:280]
+    attempts = reminder.attempts  # the claim counted this attempt
+    if _is_permanent(exc) or attempts >= settings.REMINDER_MAX_ATTEMPTS:
+        why = "The mail server refused the address" if _is_permanent(exc) else "Gave up"
+        _finish(reminder.pk, state=ReminderState.FAILED, note=f"{why}. {error}"[:300])
+        result.failed += 1
+        log.error("Reminder %s failed for good: %s", reminder.pk, error)
+    else:
+        _finish(
+            reminder.pk,
+            state=ReminderState.PENDING,
+            claimed_until=None,
+            next_attempt_at=now + _backoff(attempts),
+            note=f"Will retry. {error}"[:300],
+        )
+        result.retried += 1
+        log.warning("Reminder %s will be retried: %s", reminder.pk, error)
+
+
+BATCH = 200
+
+
+def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> SweepResult:
+    """Send every reminder that is due at `now`, then the digests that are due.
+
+    1. Find due rows by range (waiting and due at or before now, or claimed by a sweep whose
+       claim has lapsed), oldest first, in batches.
+    2. Claim each with a conditional UPDATE; skip it if another sweep won.
+    3. Check it is still wanted (same deadline version, deadline open, item open), record the
+       notification, send the email over one SMTP connection, mark it sent (late if it went
+       out after it was due).
+    4. After a missed-deadline reminder, plan the next repeat.
+    5. On a mail server error: a refused address fails for good at once; anything else is
+       retried with backoff, and a server that cannot be reached stops the sweep (raised as
+       MailServerDown, which the Celery task retries with backoff).
+    """
+    now = now or timezone.now()
+    run = SweepRun.objects.create(started_at=timezone.now(), clock=now, via=via)
+    result = SweepResult()
+    replan: set = set()
+    connection = get_connection()
+    try:
+        try:
+            connection.open()
+        except OSError as exc:
+            raise MailServerDown(str(exc)) from exc
+        seen: set = set()
+        while True:
+            batch = [
+                pk
+                for pk in _due(now)
+                .order_by("next_attempt_at", "id")
+                .values_list("pk", flat=True)[:BATCH]
+                if pk not in seen
+            ]
+            if not batch:
+                break
+            seen.update(batch)
+            for reminder_id in batch:
+                if not _claim(reminder_id, now):
+                    continue
+                reminder = Reminder.objects.select_related(
+                    "recipient",
+                    "deadline__rule",
+                    "deadline__force",
+                    "deadline__item__finding__report",
+                    "deadline__item__owner",
+                    "deadline__item__lead",
+                    "deadline__response__report",
+                ).get(pk=reminder_id)
+                replan |= _send_one(reminder, now, connection, result)
+        # After a missed-deadline reminder, plan the next repeat (only steps still to come,
+        # so a long outage gives one late reminder, not one per missed week).
+        for deadline in Deadline.objects.filter(pk__in=replan).select_related("rule", "item"):
+            reminders_plan(deadline, now=now, include_current=False)
+        result.digests = digests_run(now=now, connection=connection)
+    except MailServerDown as exc:
+        run.error = f"The mail server could not be reached: {exc}"[:2000]
+        raise
+    finally:
+        connection.close()
+        run.finished_at = timezone.now()
+        for name in ("sent", "late", "cancelled", "retried", "failed", "digests"):
+            setattr(run, name, getattr(result, name))
+        run.save()
+    return result
+
+
+# Digests -------------------------------------------------------------------------------
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _digest_rows_for(now: datetime.datetime) -> None:
+    """Create the digest rows due by now (one per person per period; the unique key makes
+    this safe to repeat)."""
+    today = timezone.localdate(now)
+    if now < deadlines.reminder_due_at(today, 0):
+        today = today - datetime.timedelta(days=1)
+    rows = []
+    due = deadlines.reminder_due_at
+    for user_id in User.objects.filter(
+        is_active=True, reminder_delivery=ReminderDelivery.DAILY
+    ).values_list("pk", flat=True):
+        rows.append(
+            Digest(
+                user_id=user_id,
+                kind=Digest.Kind.DAILY,
+                period_start=today,
+                next_attempt_at=due(today, 0),
+            )
+        )
+    monday = _monday(today)
+    weekly_at = due(monday, 0)
+    for user_id in User.objects.filter(
+        is_active=True, reminder_delivery=ReminderDelivery.WEEKLY
+    ).values_list("pk", flat=True):
+        rows.append(
+            Digest(
+                user_id=user_id,
+                kind=Digest.Kind.WEEKLY,
+                period_start=monday,
+                next_attempt_at=weekly_at,
+            )
+        )
+    managers = (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role__in=[
+                Role.FORCE_COORDINATOR,
+                Role.PCC_OFFICE,
+                Role.NATIONAL_READER,
+            ],
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for user_id in managers:
+        rows.append(
+            Digest(
+                user_id=user_id,
+                kind=Digest.Kind.OVERDUE,
+                period_start=monday,
+                next_attempt_at=weekly_at,
+            )
+        )
+    Digest.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+DIGEST_LIMIT = 50
+
+
+def overdue_digest_context(user: User, today: datetime.date) -> dict:
+    from tracker import policy
+
+    forces = policy.visible_force_ids(user, today)
+    items = (
+        TrackedItem.objects.for_forces(forces)
+        .overdue(today)
+        .select_related("finding__report", "owner", "force")
+        .order_by("due_date", "id")
+    )
+    responses = (
+        Deadline.objects.filter(state=DeadlineState.OPEN, due_on__lt=today, response__isnull=False)
+        .select_related("rule", "response__report", "force")
+        .order_by("due_on", "id")
+    )
+    if forces is not None:
+        responses = responses.filter(force_id__in=forces)
+    return {
+        "user": user,
+        "today": today,
+        "items": [
+            {
+                "item": i,
+                "days": (today - i.due_date).days,
+                "link": site_url(reverse("tracker:item_detail", args=[i.uuid])),
+            }
+            for i in items[:DIGEST_LIMIT]
+        ],
+        "item_count": items.count(),
+        "responses": [
+            {
+                "deadline": d,
+                "days": (today - d.due_on).days,
+                "link": site_url(reverse("tracker:report_detail", args=[d.response.report.key])),
+            }
+            for d in responses[:DIGEST_LIMIT]
+        ],
+        "response_count": responses.count(),
+        "list_link": site_url(reverse("tracker:item_list") + "?overdue=true"),
+        "limit": DIGEST_LIMIT,
+    }
+
+
+def _digest_message(digest: Digest, now) -> tuple[str, str, str, list] | None:
+    today = timezone.localdate(now)
+    user = digest.user
+    if digest.kind == Digest.Kind.OVERDUE:
+        context = overdue_digest_context(user, today)
+        total = context["item_count"] + context["response_count"]
+        subject = (
+            f"Weekly overdue digest: {total} overdue"
+            if total
+            else "Weekly overdue digest: nothing is overdue"
+        )
+        return (
+            subject,
+            render_to_string("email/overdue_digest.txt", context),
+            render_to_string("email/overdue_digest.html", context),
+            [],
+        )
+    notes = list(
+        Notification.objects.filter(user=user, awaiting_digest=True).order_by("created_at", "id")
+    )
+    if not notes:
+        return None
+    context = {
+        "user": user,
+        "notifications": notes,
+        "period": "today" if digest.kind == Digest.Kind.DAILY else "this week",
+        "site": site_url(""),
+    }
+    subject = f"Your reminders digest: {len(notes)} reminder{'s' if len(notes) != 1 else ''}"
+    return (
+        subject,
+        render_to_string("email/reminders_digest.txt", context),
+        render_to_string("email/reminders_digest.html", context),
+        [n.pk for n in notes],
+    )
+
+
+def digests_run(*, now: datetime.datetime, connection=None) -> int:
+    """Send the digests that are due, each once (claimed like reminders). Returns how many
+    were sent."""
+    _digest_rows_for(now)
+    sent = 0
+    own_connection = connection is None
+    connection = connection or get_connection()
+    lease = now + datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+    due = Digest.objects.filter(
+        Q(state=ReminderState.PENDING, next_attempt_at__lte=now)
+        | Q(state=ReminderState.SENDING, claimed_until__lt=now)
+    )
+    try:
+        for digest_id in list(due.values_list("pk", flat=True)):
+            claimed = due.filter(pk=digest_id).update(
+                state=ReminderState.SENDING, claimed_until=lease, attempts=F("attempts") + 1
+            )
+            if not claimed:
+                continue
+            digest = Digest.objects.select_related("user").get(pk=digest_id)
+            built = _digest_message(digest, now)
+            if built is None:
+                Digest.objects.filter(pk=digest_id).update(
+                    state=ReminderState.SENT, sent_at=now, note="Nothing to send."
+                )
+                continue
+            subject, text, html, note_ids = built
+            try:
+                connection.send_messages(
+                    [_email(digest.user, subject, text, html, {"X-Tracker-Digest": str(digest_id)})]
+                )
+            except Exception as exc:  # noqa: BLE001
+                error = f"{type(exc).__name__}: {exc}"[:250]
+                if _is_permanent(exc) or digest.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+                    fields = {"state": ReminderState.FAILED, "note": error}
+                else:
+                    fields = {
+                        "state": ReminderState.PENDING,
+                        "next_attempt_at": now + _backoff(digest.attempts),
+                        "note": f"Will retry. {error}",
+                    }
+                Digest.objects.filter(pk=digest_id).update(**fields)
+                if _is_connection_error(exc) and not _is_permanent(exc):
+                    raise MailServerDown(str(exc)) from exc
+                continue
+            with transaction.atomic():
+                Notification.objects.filter(pk__in=note_ids).update(awaiting_digest=False)
+                Digest.objects.filter(pk=digest_id).update(
+                    state=ReminderState.SENT, sent_at=now, line_count=len(note_ids) or 0, note=""
+                )
+            sent += 1
+    finally:
+        if own_connection:
+            connection.close()
+    return sent
+
+
+# Health -------------------------------------------------------------------------------
+
+
+def health(*, now: datetime.datetime) -> dict:
+    last = SweepRun.objects.order_by("-started_at").first()
+    stale_after = datetime.timedelta(seconds=settings.REMINDER_STALE_AFTER)
+    day_ago = now - datetime.timedelta(days=1)
+    return {
+        "last": last,
+        "stale": last is None or last.started_at < now - stale_after,
+        "stale_after_minutes": settings.REMINDER_STALE_AFTER // 60,
+        "pending": Reminder.objects.filter(state=ReminderState.PENDING).count(),
+        "due_now": _due(now).count(),
+        "sending": Reminder.objects.filter(state=ReminderState.SENDING).count(),
+        "sent_last_day": Reminder.objects.filter(
+            state=ReminderState.SENT, sent_at__gte=day_ago
+        ).count(),
+        "failed": Reminder.objects.filter(state=ReminderState.FAILED)
+        .select_related("recipient", "deadline__rule")
+        .order_by("-next_attempt_at")[:50],
+        "failed_count": Reminder.objects.filter(state=ReminderState.FAILED).count(),
+        "failed_digests": Digest.objects.filter(state=ReminderState.FAILED)
+        .select_related("user")
+        .order_by("-period_start")[:50],
+        "recent_runs": SweepRun.objects.order_by("-started_at")[:10],
+    }

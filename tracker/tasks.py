@@ -1,0 +1,43 @@
+"""Celery tasks: thin. Each takes ids (or nothing), re-reads what it needs and calls a service.
+
+The beat schedule (config/settings.py) runs `sweep_reminders` every few minutes and
+`send_digests` hourly. Both are safe to run twice at once: every reminder and digest is
+claimed with a conditional UPDATE before it is sent.
+"""
+
+from celery import shared_task
+from django.utils import timezone
+
+from tracker import reminders
+from tracker.models import DeadlineRule
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(reminders.MailServerDown,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def sweep_reminders(self) -> dict:
+    result = reminders.sweep(now=timezone.now(), via="celery")
+    return {"sent": result.sent, "late": result.late, "failed": result.failed}
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(reminders.MailServerDown,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def send_digests(self) -> int:
+    return reminders.digests_run(now=timezone.now())
+
+
+@shared_task
+def resync_rule(rule_id: int) -> None:
+    """After an administrator edits a rule, work its deadlines out again."""
+    if not DeadlineRule.objects.filter(pk=rule_id).exists():
+        return
+    reminders.deadlines_sync_all(now=timezone.now())
