@@ -773,6 +773,7 @@ class Reminder(models.Model):
     next_attempt_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=ReminderState.choices, default="pending")
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, help_text="The sweep holding it.")
     attempts = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     late = models.BooleanField(default=False, help_text="Sent after it was due (catch-up).")

@@ -18,6 +18,8 @@ this module applies it to rows:
 import datetime
 import logging
 import smtplib
+import time
+import uuid as uuidlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -764,45 +766,83 @@ def _due(now):
     )
 
 
-def _claim(reminder_id: int, now: datetime.datetime) -> bool:
-    """Take a due reminder for this sweep alone: a conditional UPDATE that only one sweep can
-    win (the healthchecks pattern). A claim lapses after REMINDER_CLAIM_SECONDS, so a worker
-    killed mid-send does not strand the reminder."""
+def _claim_batch(ids, now: datetime.datetime, token) -> list[int]:
+    """Take due reminders for this sweep alone: a conditional UPDATE that only one sweep can
+    win for each row (the healthchecks pattern), stamped with this sweep's token so it knows
+    which rows it won. A claim lapses after REMINDER_CLAIM_SECONDS, so a worker killed
+    mid-send does not strand a reminder."""
     lease = now + datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
-    return (
-        _due(now)
-        .filter(pk=reminder_id)
-        .update(state=ReminderState.SENDING, claimed_until=lease, attempts=F("attempts") + 1)
-        == 1
+    _due(now).filter(pk__in=ids).update(
+        state=ReminderState.SENDING,
+        claimed_until=lease,
+        claim_token=token,
+        attempts=F("attempts") + 1,
+    )
+    return list(
+        Reminder.objects.filter(
+            pk__in=ids, state=ReminderState.SENDING, claim_token=token
+        ).values_list("pk", flat=True)
     )
 
 
-def _finish(reminder_id: int, **fields) -> None:
-    Reminder.objects.filter(pk=reminder_id, state=ReminderState.SENDING).update(**fields)
+def _claim(reminder_id: int, now: datetime.datetime) -> bool:
+    return bool(_claim_batch([reminder_id], now, uuidlib.uuid4()))
 
 
-def _send_one(reminder: Reminder, now, connection, result: SweepResult) -> set:
+def _finish(reminder: Reminder, **fields) -> None:
+    """Record the outcome, only while this sweep still holds the claim."""
+    Reminder.objects.filter(
+        pk=reminder.pk, state=ReminderState.SENDING, claim_token=reminder.claim_token
+    ).update(**fields)
+
+
+def _release(ids, token) -> None:
+    Reminder.objects.filter(pk__in=ids, state=ReminderState.SENDING, claim_token=token).update(
+        state=ReminderState.PENDING, claimed_until=None, attempts=F("attempts") - 1
+    )
+
+
+@dataclass
+class Outgoing:
+    reminder: Reminder
+    message: dict
+    by_email: bool
+
+
+def _prepare(reminders_: list[Reminder], now, result: SweepResult) -> list[Outgoing]:
+    """Cancel what is no longer wanted; word the rest and record their notifications (in one
+    query, so a retry after a crash finds them already there)."""
+    outgoing = []
+    for reminder in reminders_:
+        reason = _still_wanted(reminder)
+        if reason:
+            _finish(reminder, state=ReminderState.CANCELLED, note=reason)
+            result.cancelled += 1
+            continue
+        by_email = reminder.recipient.reminder_delivery == ReminderDelivery.EACH
+        outgoing.append(Outgoing(reminder, reminder_message(reminder, now=now), by_email))
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=o.reminder.recipient,
+                reminder=o.reminder,
+                created_at=now,
+                subject=o.message["subject"],
+                body=o.message["text"],
+                url=o.message["url"],
+                awaiting_digest=not o.by_email,
+            )
+            for o in outgoing
+        ],
+        ignore_conflicts=True,
+    )
+    return outgoing
+
+
+def _send_one(out: Outgoing, now, connection, result: SweepResult) -> set:
     """Send one claimed reminder. Returns the deadlines to re-plan (after a missed step)."""
-    reason = _still_wanted(reminder)
-    if reason:
-        _finish(reminder.pk, state=ReminderState.CANCELLED, note=reason)
-        result.cancelled += 1
-        return set()
-    message = reminder_message(reminder, now=now)
-    recipient = reminder.recipient
-    by_email = recipient.reminder_delivery == ReminderDelivery.EACH
-    Notification.objects.get_or_create(
-        reminder=reminder,
-        defaults={
-            "user": recipient,
-            "created_at": now,
-            "subject": message["subject"],
-            "body": message["text"],
-            "url": message["url"],
-            "awaiting_digest": not by_email,
-        },
-    )
-    if by_email:
+    reminder, message, recipient = out.reminder, out.message, out.reminder.recipient
+    if out.by_email:
         email = _email(
             recipient,
             message["subject"],
@@ -818,11 +858,11 @@ def _send_one(reminder: Reminder, now, connection, result: SweepResult) -> set:
                 raise MailServerDown(str(exc)) from exc
             return set()
     _finish(
-        reminder.pk,
+        reminder,
         state=ReminderState.SENT,
         sent_at=now,
         late=message["late"],
-        by_email=by_email,
+        by_email=out.by_email,
         note="",
     )
     result.sent += 1
@@ -847,12 +887,12 @@ def _record_failure(reminder: Reminder, exc: Exception, now, result: SweepResult
     attempts = reminder.attempts  # the claim counted this attempt
     if _is_permanent(exc) or attempts >= settings.REMINDER_MAX_ATTEMPTS:
         why = "The mail server refused the address" if _is_permanent(exc) else "Gave up"
-        _finish(reminder.pk, state=ReminderState.FAILED, note=f"{why}. {error}"[:300])
+        _finish(reminder, state=ReminderState.FAILED, note=f"{why}. {error}"[:300])
         result.failed += 1
         log.error("Reminder %s failed for good: %s", reminder.pk, error)
     else:
         _finish(
-            reminder.pk,
+            reminder,
             state=ReminderState.PENDING,
             claimed_until=None,
             next_attempt_at=now + _backoff(attempts),
@@ -862,7 +902,16 @@ def _record_failure(reminder: Reminder, exc: Exception, now, result: SweepResult
         log.warning("Reminder %s will be retried: %s", reminder.pk, error)
 
 
-BATCH = 200
+BATCH = 100
+SELECT_FOR_SENDING = (
+    "recipient",
+    "deadline__rule",
+    "deadline__force",
+    "deadline__item__finding__report",
+    "deadline__item__owner",
+    "deadline__item__lead",
+    "deadline__response__report",
+)
 
 
 def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> SweepResult:
@@ -870,10 +919,12 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
 
     1. Find due rows by range (waiting and due at or before now, or claimed by a sweep whose
        claim has lapsed), oldest first, in batches.
-    2. Claim each with a conditional UPDATE; skip it if another sweep won.
-    3. Check it is still wanted (same deadline version, deadline open, item open), record the
-       notification, send the email over one SMTP connection, mark it sent (late if it went
-       out after it was due).
+    2. Claim them with a conditional UPDATE stamped with this sweep's token; rows another
+       sweep won are left to it.
+    3. Check each is still wanted (same deadline version, deadline open, item open), record
+       the notifications, then send each email over one SMTP connection and mark it sent at
+       once (late if it went out after it was due). A batch that takes longer than most of
+       its claim gives the rest back, so no claim lapses while this sweep still holds it.
     4. After a missed-deadline reminder, plan the next repeat.
     5. On a mail server error: a refused address fails for good at once; anything else is
        retried with backoff, and a server that cannot be reached stops the sweep (raised as
@@ -883,6 +934,8 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
     run = SweepRun.objects.create(started_at=timezone.now(), clock=now, via=via)
     result = SweepResult()
     replan: set = set()
+    token = uuidlib.uuid4()
+    hold_for = settings.REMINDER_CLAIM_SECONDS * 0.8
     connection = get_connection()
     try:
         try:
@@ -901,19 +954,21 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
             if not batch:
                 break
             seen.update(batch)
-            for reminder_id in batch:
-                if not _claim(reminder_id, now):
-                    continue
-                reminder = Reminder.objects.select_related(
-                    "recipient",
-                    "deadline__rule",
-                    "deadline__force",
-                    "deadline__item__finding__report",
-                    "deadline__item__owner",
-                    "deadline__item__lead",
-                    "deadline__response__report",
-                ).get(pk=reminder_id)
-                replan |= _send_one(reminder, now, connection, result)
+            claimed_at = time.monotonic()
+            claimed = _claim_batch(batch, now, token)
+            rows = (
+                Reminder.objects.filter(pk__in=claimed)
+                .select_related(*SELECT_FOR_SENDING)
+                .order_by("next_attempt_at", "id")
+            )
+            outgoing = _prepare(list(rows), now, result)
+            for n, out in enumerate(outgoing):
+                if time.monotonic() - claimed_at > hold_for:
+                    rest = [o.reminder.pk for o in outgoing[n:]]
+                    _release(rest, token)
+                    seen.difference_update(rest)
+                    break
+                replan |= _send_one(out, now, connection, result)
         # After a missed-deadline reminder, plan the next repeat (only steps still to come,
         # so a long outage gives one late reminder, not one per missed week).
         for deadline in Deadline.objects.filter(pk__in=replan).select_related("rule", "item"):

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -64,3 +65,20 @@ def check_accessibility(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
     assert violations == [], f"axe found problems on {name}:\n" + "\n".join(violations)
+
+
+PASSWORD = "a-demo-password-for-tests"
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    settings.DEMO_PASSWORD = PASSWORD
+    settings.DEMO_MODE = True
+    call_command("load_seed_data", "--demo")
+
+
+def sign_in(page, base, email):
+    page.goto(f"{base}/account/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

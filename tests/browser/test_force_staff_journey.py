@@ -3,29 +3,13 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import check_accessibility, sign_in
 from tracker.models import ClosureProposal, ProgressUpdate, Status, TrackedItem
 
 pytestmark = pytest.mark.browser
-PASSWORD = "a-demo-password-for-tests"
-
-
-@pytest.fixture
-def demo(transactional_db, settings):
-    settings.DEMO_PASSWORD = PASSWORD
-    settings.DEMO_MODE = True
-    call_command("load_seed_data", "--demo")
-
-
-def sign_in(page, base, email):
-    page.goto(f"{base}/account/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_force_staff_update_an_item_and_propose_closure(page, live_server, demo):

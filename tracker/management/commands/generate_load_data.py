@@ -36,15 +36,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--items", type=int, default=100_000)
+        parser.add_argument("--items", type=int, default=100_000, help="Open items.")
+        parser.add_argument(
+            "--closed", type=int, default=None, help="Closed items besides (default: a fifth)."
+        )
         parser.add_argument(
             "--history", type=int, default=1_000_000, help="History rows in all (approximate)."
         )
         parser.add_argument("--seed", type=int, default=2026)
 
-    def handle(self, *args, items, history, seed, **options):
-        if items < 1 or history < 0:
-            raise CommandError("--items must be 1 or more and --history 0 or more.")
+    def handle(self, *args, items, closed, history, seed, **options):
+        closed = items // 5 if closed is None else closed
+        if items < 1 or history < 0 or closed < 0:
+            raise CommandError("--items must be 1 or more, --closed and --history 0 or more.")
         if Report.objects.filter(key__startswith=PREFIX).exists():
             raise CommandError(
                 "Load data already exists. Use a fresh database (it is not meant to be mixed "
@@ -57,27 +61,35 @@ class Command(BaseCommand):
         forces = list(Organisation.objects.filter(kind=Organisation.Kind.FORCE).order_by("code"))
         people = self._people(forces)
         per_force = -(-items // len(forces))
+        closed_per_force = -(-closed // len(forces))
         inspectorate = Organisation.objects.get(code="hmicfrs")
         rule = DeadlineRule.objects.get(key="action-due-date")
-        made = 0
+        made = made_closed = 0
+        updates_each = max(0, history // (items + closed) - 1)
         for force in forces:
-            if made >= items:
+            if made >= items and made_closed >= closed:
                 break
             count = min(per_force, items - made)
+            shut = min(closed_per_force, closed - made_closed)
             with transaction.atomic():
-                made += self._force(
+                self._force(
                     force,
                     count,
+                    shut,
                     people[force.id],
                     inspectorate,
                     rule,
                     rng,
                     now,
                     today,
-                    max(0, history // items - 1),
+                    updates_each,
                 )
-            self.stdout.write(f"{force.short_name}: {made} items so far")
-        self.stdout.write(self.style.SUCCESS(f"Generated {made} items."))
+            made += count
+            made_closed += shut
+            self.stdout.write(f"{force.short_name}: {made} open and {made_closed} closed so far")
+        self.stdout.write(
+            self.style.SUCCESS(f"Generated {made} open and {made_closed} closed items.")
+        )
 
     def _people(self, forces):
         people = {}
@@ -109,7 +121,9 @@ class Command(BaseCommand):
         RoleAssignment.objects.bulk_create(roles, batch_size=BATCH, ignore_conflicts=True)
         return people
 
-    def _force(self, force, count, staff, inspectorate, rule, rng, now, today, updates_each):
+    def _force(
+        self, force, count, closed, staff, inspectorate, rule, rng, now, today, updates_each
+    ):
         published = today - datetime.timedelta(days=rng.randint(30, 2000))
         report = Report.objects.create(
             key=f"{PREFIX}{force.code}",
@@ -132,16 +146,18 @@ class Command(BaseCommand):
                     "improve how it records and reviews its work.",
                     order=n,
                 )
-                for n in range(count)
+                for n in range(count + closed)
             ],
             batch_size=BATCH,
         )
         created = now - datetime.timedelta(days=rng.randint(10, 400))
         items = []
-        for finding in findings:
-            status = rng.choices(
-                [Status.NOT_STARTED, Status.IN_PROGRESS, Status.CLOSED], weights=[2, 6, 2]
-            )[0]
+        for n, finding in enumerate(findings):
+            status = (
+                Status.CLOSED
+                if n >= count
+                else rng.choices([Status.NOT_STARTED, Status.IN_PROGRESS], weights=[1, 3])[0]
+            )
             due = today + datetime.timedelta(days=rng.randint(-200, 300))
             items.append(
                 TrackedItem(
