@@ -73,3 +73,44 @@ def test_another_force_does_not_see_the_response_deadline(seeds, client):
     client.force_login(outsider)
     response = client.get(reverse("tracker:report_detail", args=[PEEL_2017]))
     assert response.status_code == 404
+
+
+def test_the_pcc_office_sets_a_local_target_where_the_law_sets_none(seeds, client):
+    pcc = make_user(
+        "Daniel Hughes", Organisation.objects.get(code="west-midlands-pcc"), Role.PCC_OFFICE
+    )
+    client.force_login(pcc)
+    key = "peel-effectiveness-2015-west-midlands"
+    url = reverse("tracker:report_local_target", args=[key])
+    assert (
+        "Set a local target"
+        in client.get(reverse("tracker:report_detail", args=[key])).content.decode()
+    )
+
+    refused = client.post(url, {"target_on": "01/01/2010"})
+    assert refused.status_code == 400
+    assert "on or after the day the report was published" in refused.content.decode()
+    assert not StatutoryResponse.objects.filter(report__key=key).exists()
+
+    assert client.post(url, {"target_on": "31/12/2027"}).status_code == 302
+    deadline = Deadline.objects.get(response__report__key=key, rule__key="local-target")
+    assert deadline.due_on == datetime.date(2027, 12, 31)
+    assert not deadline.rule.statutory
+    page = client.get(reverse("tracker:report_detail", args=[key])).content.decode()
+    assert "No statutory deadline" in page and "31 December 2027" in page
+
+
+def test_only_the_pcc_office_sets_a_local_target_and_never_on_a_statutory_report(seeds, client):
+    coordinator = make_user(
+        "Grace Okafor",
+        Organisation.objects.get(code="west-midlands-police"),
+        Role.FORCE_COORDINATOR,
+    )
+    client.force_login(coordinator)
+    url = reverse("tracker:report_local_target", args=["peel-effectiveness-2015-west-midlands"])
+    assert client.get(url).status_code == 403
+    pcc = make_user(
+        "Daniel Hughes", Organisation.objects.get(code="west-midlands-pcc"), Role.PCC_OFFICE
+    )
+    client.force_login(pcc)
+    assert client.get(reverse("tracker:report_local_target", args=[PEEL_2017])).status_code == 403

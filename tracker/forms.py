@@ -192,3 +192,15 @@ class DeadlineChangeForm(forms.Form):
             if paused
             else [("extend", "An extension"), ("pause", "A pause (the clock stops)")]
         )
+
+
+class LocalTargetForm(forms.Form):
+    target_on = forms.DateField(
+        label="Local target for the PCC's comments",
+        help_text="For example, 27/03/2027. The office is reminded before it.",
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={
+            "required": "Enter the target date",
+            "invalid": "Enter the target date as a real date, for example 27/03/2027",
+        },
+    )

@@ -508,6 +508,7 @@ class Source(models.TextChoices):
     RULE = "rule", "Worked out from the rule"
     ITEM_DUE_DATE = "item_due_date", "The item's due date"
     REPORT_TARGET = "report_target", "The target the report states"
+    LOCAL_TARGET = "local_target", "The local target the PCC office set"
     CHIEF_OFFICER_DUE_DATE = "chief_officer_due_date", "The date the PCC office set"
 
 

@@ -42,14 +42,18 @@ def _is_force_coordinator_of(user, item) -> bool:
     return user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == item.force_id
 
 
-def _is_pcc_office_of(user, item, today) -> bool:
+def is_pcc_office_for(user, force_id: int, today) -> bool:
     return (
         user.has_role(Role.PCC_OFFICE)
         and user.organisation_id is not None
         and PolicingBodyTerm.objects.on(today)
-        .filter(body_id=user.organisation_id, force_id=item.force_id)
+        .filter(body_id=user.organisation_id, force_id=force_id)
         .exists()
     )
+
+
+def _is_pcc_office_of(user, item, today) -> bool:
+    return is_pcc_office_for(user, item.force_id, today)
 
 
 def can_work_on(user, item) -> bool:

@@ -115,7 +115,51 @@ def _response_target(rule: DeadlineRule, response: StatutoryResponse) -> Target 
         due = response.chief_officer_comments_due_on or _rule_date(rule, trigger_on)
         met = response.chief_officer_comments_received_on or response.published_on
         return Target(trigger_on, due, met)
+    if rule.source == Source.LOCAL_TARGET:
+        if response.local_target_on is None:
+            return None
+        return Target(trigger_on, response.local_target_on, response.published_on)
     return Target(trigger_on, _rule_date(rule, trigger_on), response.published_on)
+
+
+@transaction.atomic
+def response_set_local_target(
+    *, report: Report, force, by, target_on: datetime.date, now=None
+) -> StatutoryResponse:
+    """Where the law sets no period, the PCC office may set itself a target for its comments.
+    Starts the response record if there is none yet."""
+    from tracker import policy
+    from tracker.services import audit_record  # services imports this module
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if statutory_rule_for(report) is not None:
+        raise ValidationError("This report has a statutory deadline; a local target is not needed.")
+    if not policy.is_pcc_office_for(by, force.id, today):
+        raise ValidationError("Only the PCC office for this force can set its local target.")
+    if target_on < report.published_on:
+        raise ValidationError(
+            "The target must be on or after the day the report was published, "
+            f"{report.published_display}."
+        )
+    response = report.statutory_responses.filter(force=force).first()
+    if response is None:
+        body = _body_for(force, today)
+        response = StatutoryResponse.objects.create(report=report, body=body, force=force)
+    if response.published_on:
+        raise ValidationError("The comments on this report have already been published.")
+    before = response.local_target_on
+    response.local_target_on = target_on
+    response.save(update_fields=["local_target_on"])
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=response,
+        at=now,
+        changes={"local_target_on": (before, target_on)},
+    )
+    deadlines_sync_response(response=response, now=now)
+    return response
 
 
 def report_target(finding) -> datetime.date | None:

@@ -28,4 +28,5 @@ urlpatterns = [
     path("reminders/health/", views.reminders_health, name="reminders_health"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<slug:key>/", views.report_detail, name="report_detail"),
+    path("reports/<slug:key>/local-target/", views.report_local_target, name="report_local_target"),
 ]

@@ -333,6 +333,7 @@ def report_detail(request, key):
             "findings": selectors.report_findings(report=report, user=request.user, today=today),
             "responses": _response_rows(report, request.user, today),
             "statutory_rule": reminders.statutory_rule_for(report),
+            "can_set_local_target": bool(_local_target_forces(report, request.user, today)),
             "s55_rule": reminders.s55_rule(),
             "today": today,
         },
@@ -443,6 +444,50 @@ def deadline_change(request, uuid):
             "about": reminders.deadline_about(deadline),
             "today": today,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+def _local_target_forces(report, user, today):
+    if not user.has_role(Role.PCC_OFFICE):
+        return []
+    return [f for f in report.forces.all() if policy.is_pcc_office_for(user, f.id, today)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_local_target(request, key):
+    """The PCC office sets itself a target where the law sets no period."""
+    today = _today()
+    report = selectors.report_get(user=request.user, key=key, today=today)
+    forces = _local_target_forces(report, request.user, today)
+    if not forces or reminders.statutory_rule_for(report) is not None:
+        raise PermissionDenied("You cannot set a local target for this report.")
+    response = report.statutory_responses.filter(force=forces[0]).first()
+    if request.method == "POST":
+        form = forms.LocalTargetForm(request.POST)
+        if form.is_valid():
+            try:
+                reminders.response_set_local_target(
+                    report=report,
+                    force=forces[0],
+                    by=request.user,
+                    target_on=form.cleaned_data["target_on"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error("target_on", message)
+            else:
+                messages.success(request, "The local target has been set")
+                return redirect("tracker:report_detail", key=report.key)
+    else:
+        form = forms.LocalTargetForm(
+            initial={"target_on": response.local_target_on if response else None}
+        )
+    return render(
+        request,
+        "tracker/local_target_form.html",
+        {"report": report, "form": form, "force": forces[0]},
         status=400 if form.errors else 200,
     )
 
