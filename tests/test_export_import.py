@@ -390,3 +390,55 @@ class TestHistoryStaysConsistent:
         with pytest.raises(ImportRejected, match=message):
             import_tracker(doc)
         assert counts() == before
+
+
+def test_deadline_extensions_survive_a_round_trip(demo, evidence_root):
+    import datetime
+
+    from tracker import reminders
+    from tracker.models import Deadline, DeadlineChange, ReportType
+    from tests.factories import make_finding, make_item, make_report
+
+    grace = User.objects.get(email="grace.okafor@wmp.example")
+    wmp = grace.organisation
+    report = make_report(forces=[wmp], published_on=timezone.localdate())
+    report.report_type = ReportType.IOPC_RECOMMENDATIONS
+    report.save()
+    item = make_item(make_finding(report), wmp, owner=grace)
+    deadline = Deadline.objects.get(item=item, rule__key="iopc-recommendation")
+    extended = deadline.due_on + datetime.timedelta(days=30)
+    reminders.deadline_extend(
+        deadline=deadline,
+        by=grace,
+        new_due_on=extended,
+        reason="Applied before expiry.",
+        approved_by="IOPC casework manager",
+        approved_on=timezone.localdate(),
+    )
+    before = export_tracker()
+    exported = next(i for i in before["items"] if i["uuid"] == str(item.uuid))
+    assert [c["kind"] for c in exported["deadline_changes"]] == ["extension"]
+
+    wipe(evidence_root)
+    import_tracker(json.loads(json.dumps(before)))
+
+    restored = Deadline.objects.get(item__uuid=item.uuid, rule__key="iopc-recommendation")
+    assert restored.due_on == extended and restored.moved
+    change = DeadlineChange.objects.get()
+    assert (change.reason, change.approved_by) == ("Applied before expiry.", "IOPC casework manager")
+    assert comparable(export_tracker()) == comparable(before)
+
+
+def test_a_deadline_change_for_an_unknown_rule_is_refused(demo):
+    doc = export_tracker()
+    doc["items"][0]["deadline_changes"] = [
+        {
+            "uuid": "7f0c1f7e-4a57-4c1e-9a53-6a1b0c1d2e3f",
+            "rule": "made-up-rule",
+            "kind": "extension",
+            "on_date": "2027-01-01",
+            "recorded_at": "2026-11-01T10:00:00+00:00",
+        }
+    ]
+    with pytest.raises(ImportRejected, match="there is no deadline rule 'made-up-rule'"):
+        import_tracker(doc)

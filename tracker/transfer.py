@@ -27,6 +27,8 @@ from tracker.models import (
     AuditEvent,
     ClosureDecision,
     ClosureProposal,
+    DeadlineChange,
+    DeadlineRule,
     DueDateRevision,
     Evidence,
     Finding,
@@ -169,6 +171,7 @@ def export_tracker(*, include_files: bool = True) -> dict:
                         "chief_officer_comments": r.chief_officer_comments,
                         "pcc_comments": r.pcc_comments,
                         "url": r.url,
+                        "deadline_changes": _export_deadline_changes(r, email),
                     }
                     for r in sorted(
                         report.statutory_responses.all(), key=lambda r: code(r.force_id)
@@ -186,6 +189,8 @@ def export_tracker(*, include_files: bool = True) -> dict:
             "evidence",
             "closure_proposals__evidence",
             "closure_proposals__decision",
+            "deadlines__rule",
+            "deadlines__changes",
         )
         .order_by("finding__key", "force__code")
     )
@@ -250,6 +255,7 @@ def export_tracker(*, include_files: bool = True) -> dict:
                     }
                     for p in item.closure_proposals.all()
                 ],
+                "deadline_changes": _export_deadline_changes(item, email),
             }
         )
     doc["audit_events"] = [
@@ -287,6 +293,28 @@ def _export_evidence(e: Evidence, email, include_files: bool) -> dict:
             base64.b64encode(path.read_bytes()).decode("ascii") if path.exists() else None
         )
     return out
+
+
+def _export_deadline_changes(owner, email) -> list[dict]:
+    """Extensions, pauses and resumptions of an item's or response's deadlines (the deadlines
+    themselves are worked out again from the rules on import)."""
+    return [
+        {
+            "uuid": str(ch.uuid),
+            "rule": d.rule.key,
+            "kind": ch.kind,
+            "on_date": _d(ch.on_date),
+            "previous_due_on": _d(ch.previous_due_on),
+            "reason": ch.reason,
+            "approved_by": ch.approved_by,
+            "approved_on": _d(ch.approved_on),
+            "recorded_by": email(ch.recorded_by_id),
+            "recorded_at": _d(ch.recorded_at),
+        }
+        for d in sorted(owner.deadlines.all(), key=lambda d: d.rule.key)
+        for ch in d.changes.all()
+        if ch.kind != DeadlineChange.Kind.RECALCULATED
+    ]
 
 
 def _export_decision(p: ClosureProposal, email):
@@ -453,6 +481,7 @@ def check_document(doc) -> list[str]:
     """Every problem with the document, or an empty list. Reads the database only to resolve
     references to organisations and people that the file does not itself contain."""
     c = _Checker()
+    response_changes: list = []
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         return [f'this is not an inspection tracker export (expected "format": "{FORMAT}")']
     if doc.get("version") != VERSION:
@@ -568,6 +597,7 @@ def check_document(doc) -> list[str]:
             org_ref(s.get("force"), f"{w}.force", Organisation.Kind.FORCE)
             for name in RESPONSE_DATES:
                 c.date(s, name, w)
+            response_changes.append((s, w))
 
     seen_uuids: set[str] = set()
 
@@ -577,6 +607,26 @@ def check_document(doc) -> list[str]:
             if str(value) in seen_uuids:
                 c.fail(f"{where}.uuid", f"{value} appears twice in the file")
             seen_uuids.add(str(value))
+
+    rule_keys = set(DeadlineRule.objects.values_list("key", flat=True))
+
+    def deadline_changes(parent, where):
+        for j, ch in enumerate(c.list(parent, "deadline_changes", where)):
+            w = f"{where}.deadline_changes[{j}]"
+            ch = c.obj(ch, w)
+            unique_uuid(ch, w)
+            rule = c.text(ch, "rule", w, required=True)
+            if rule and rule not in rule_keys:
+                c.fail(f"{w}.rule", f"there is no deadline rule {rule!r}")
+            c.choice(ch, "kind", w, [k for k in DeadlineChange.Kind.values if k != "recalculated"])
+            c.date(ch, "on_date", w, required=True)
+            c.date(ch, "previous_due_on", w)
+            c.date(ch, "approved_on", w)
+            person_ref(ch.get("recorded_by"), f"{w}.recorded_by")
+            c.datetime(ch, "recorded_at", w, required=True)
+
+    for s, w in response_changes:
+        deadline_changes(s, w)
 
     stored_names: set[str] = set()
     for i, it in enumerate(c.list(doc, "items", "file")):
@@ -614,6 +664,7 @@ def check_document(doc) -> list[str]:
             c.text(rv, "reason", w, required=True)
             person_ref(rv.get("approved_by"), f"{w}.approved_by")
             c.datetime(rv, "recorded_at", w, required=True)
+        deadline_changes(it, where)
         for j, up in enumerate(c.list(it, "updates", where)):
             w = f"{where}.updates[{j}]"
             up = c.obj(up, w)
@@ -962,13 +1013,17 @@ def _import(doc, imp: _Importer):
             )
             if sr.get("uuid") and not StatutoryResponse.objects.filter(**lookup).exists():
                 values["uuid"] = uuidlib.UUID(sr["uuid"])
-            imp.upsert(
+            response, _ = imp.upsert(
                 "statutory responses",
                 StatutoryResponse,
                 lookup,
                 values,
                 f"{where}.statutory_responses[{j}]",
             )
+            if sr.get("deadline_changes"):
+                _import_deadline_changes(
+                    sr, f"{where}.statutory_responses[{j}]", imp, person, response=response
+                )
 
     for i, it in enumerate(doc.get("items", [])):
         _import_item(it, f"items[{i}]", imp, findings, orgs, person)
@@ -1165,6 +1220,49 @@ def _import_item(it, where, imp: _Importer, findings, orgs, person):
             )
 
     _check_item_agrees_with_history(item, where, imp)
+    if it.get("deadline_changes"):
+        _import_deadline_changes(it, where, imp, person, item=item)
+
+
+def _import_deadline_changes(parent, where, imp, person, *, item=None, response=None):
+    """Extensions and pauses: the deadline is worked out from the rules first, then each
+    change is added (once, by uuid) and the deadline worked out again with it."""
+    from tracker import reminders  # reminders imports services, which imports this module
+
+    now = timezone.now()
+
+    def sync():
+        if item is not None:
+            reminders.deadlines_sync_item(item=item, now=now)
+        else:
+            reminders.deadlines_sync_response(response=response, now=now)
+
+    sync()
+    owner = item if item is not None else response
+    for j, ch in enumerate(parent["deadline_changes"]):
+        w = f"{where}.deadline_changes[{j}]"
+        deadline = owner.deadlines.filter(rule__key=ch["rule"]).first()
+        if deadline is None:
+            imp.reject(f"{w}.rule", f"the rule {ch['rule']!r} gives no deadline here")
+            continue
+        imp.create_once(
+            "deadline changes",
+            DeadlineChange,
+            uuidlib.UUID(ch["uuid"]),
+            {
+                "deadline": deadline,
+                "kind": ch["kind"],
+                "on_date": _date(ch["on_date"]),
+                "previous_due_on": _date(ch.get("previous_due_on")),
+                "reason": _text(ch.get("reason")),
+                "approved_by": _text(ch.get("approved_by")),
+                "approved_on": _date(ch.get("approved_on")),
+                "recorded_by": person(ch.get("recorded_by")),
+                "recorded_at": _dt(ch["recorded_at"]),
+            },
+            w,
+        )
+    sync()
 
 
 def _check_item_agrees_with_history(item, where, imp: _Importer):
