@@ -64,7 +64,7 @@ def test_a_pause_stops_the_clock_and_resuming_moves_the_deadline_on(iopc, world)
     reminders.deadline_pause(
         deadline=iopc,
         by=world.coordinator,
-        starts_on=today,
+        starts_on=today - datetime.timedelta(days=8),
         reason="Judicial review",
         approved_by="Legal services",
     )
@@ -75,11 +75,11 @@ def test_a_pause_stops_the_clock_and_resuming_moves_the_deadline_on(iopc, world)
     reminders.deadline_resume(
         deadline=iopc,
         by=world.coordinator,
-        ends_on=today + datetime.timedelta(days=9),
+        ends_on=today - datetime.timedelta(days=1),
         reason="Review concluded",
     )
     iopc.refresh_from_db()
-    assert iopc.due_on == original + datetime.timedelta(days=10)
+    assert iopc.due_on == original + datetime.timedelta(days=8)  # 8 days paused, inclusive
     assert iopc.reminders.filter(state="pending", deadline_version=iopc.version).exists()
 
 
@@ -136,3 +136,92 @@ def test_the_owner_cannot_extend_and_another_force_gets_404(client, iopc, world)
     assert client.get(url).status_code == 403
     client.force_login(world.outsider)
     assert client.get(url).status_code == 404
+
+
+def test_an_extension_after_a_pause_is_not_moved_again_by_the_pause(iopc, world):
+    today = timezone.localdate()
+    reminders.deadline_pause(
+        deadline=iopc,
+        by=world.coordinator,
+        starts_on=today - datetime.timedelta(days=5),
+        reason="Judicial review",
+        approved_by="Legal services",
+    )
+    reminders.deadline_resume(
+        deadline=iopc,
+        by=world.coordinator,
+        ends_on=today - datetime.timedelta(days=1),
+        reason="Review concluded",
+    )
+    iopc.refresh_from_db()
+    wanted = iopc.due_on + datetime.timedelta(days=14)
+    reminders.deadline_extend(
+        deadline=iopc,
+        by=world.coordinator,
+        new_due_on=wanted,
+        reason="Applied in time",
+        approved_by="IOPC",
+        approved_on=today,
+    )
+    iopc.refresh_from_db()
+    assert iopc.due_on == wanted
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"years": 11}, "at most ten years"),
+        ({"pause_before_trigger": True}, "cannot start before the deadline began"),
+        ({"resume_in_future": True}, "The pause must have ended"),
+    ],
+)
+def test_far_or_impossible_dates_are_refused(iopc, world, change, message):
+    today = timezone.localdate()
+    with pytest.raises(ValidationError, match=message):
+        if "years" in change:
+            reminders.deadline_extend(
+                deadline=iopc,
+                by=world.coordinator,
+                new_due_on=iopc.due_on + datetime.timedelta(days=365 * change["years"]),
+                reason="x",
+                approved_by="y",
+                approved_on=today,
+            )
+        elif "pause_before_trigger" in change:
+            reminders.deadline_pause(
+                deadline=iopc,
+                by=world.coordinator,
+                starts_on=iopc.trigger_on - datetime.timedelta(days=1),
+                reason="x",
+                approved_by="y",
+            )
+        else:
+            reminders.deadline_pause(
+                deadline=iopc,
+                by=world.coordinator,
+                starts_on=today,
+                reason="x",
+                approved_by="y",
+            )
+            reminders.deadline_resume(
+                deadline=iopc,
+                by=world.coordinator,
+                ends_on=today + datetime.timedelta(days=3),
+                reason="x",
+            )
+
+
+def test_an_extension_to_the_year_9999_is_a_clear_error_not_a_crash(client, iopc, world):
+    client.force_login(world.coordinator)
+    response = client.post(
+        reverse("tracker:deadline_change", args=[iopc.uuid]),
+        {
+            "action": "extend",
+            "on_date": "31/12/9999",
+            "reason": "x",
+            "approved_by": "y",
+            "approved_on": timezone.localdate().strftime("%d/%m/%Y"),
+        },
+    )
+    assert response.status_code == 400
+    assert "at most ten years" in response.content.decode()

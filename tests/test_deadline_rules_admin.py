@@ -46,6 +46,7 @@ def test_the_presets_ship_with_the_product(db):
         ({"reminder_offsets": "28, soon"}, "is not a whole number of days"),
         ({"applies_from": "2020-01-01", "applies_until": "2019-01-01"}, "must stop applying"),
         ({"report_types": "peel_effectiveness, gossip"}, "“gossip” is not a report type"),
+        ({"repeat_after_missed_days": "99999999"}, "This must be 365 or less."),
     ],
 )
 def test_a_bad_rule_is_refused_with_a_clear_message(admin_client, changes, message):
@@ -76,3 +77,18 @@ def test_editing_a_rule_reworks_its_deadlines_and_is_audited(
     assert deadline.version == 2
     event = AuditEvent.objects.filter(object_type="tracker.DeadlineRule").get()
     assert event.changes["length"] == [30, 60]
+
+
+def test_switching_a_rule_off_withdraws_its_deadlines_and_stops_their_reminders(
+    admin_client, world, django_capture_on_commit_callbacks
+):
+    rule = DeadlineRule.objects.get(key="action-due-date")
+    deadline = Deadline.objects.get(item=world.item, rule=rule)
+    assert deadline.reminders.filter(state="pending").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_rule(admin_client, rule, active="")
+
+    deadline.refresh_from_db()
+    assert deadline.state == "withdrawn"
+    assert not deadline.reminders.filter(state="pending").exists()

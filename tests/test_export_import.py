@@ -395,9 +395,9 @@ class TestHistoryStaysConsistent:
 def test_deadline_extensions_survive_a_round_trip(demo, evidence_root):
     import datetime
 
+    from tests.factories import make_finding, make_item, make_report
     from tracker import reminders
     from tracker.models import Deadline, DeadlineChange, ReportType
-    from tests.factories import make_finding, make_item, make_report
 
     grace = User.objects.get(email="grace.okafor@wmp.example")
     wmp = grace.organisation
@@ -425,7 +425,10 @@ def test_deadline_extensions_survive_a_round_trip(demo, evidence_root):
     restored = Deadline.objects.get(item__uuid=item.uuid, rule__key="iopc-recommendation")
     assert restored.due_on == extended and restored.moved
     change = DeadlineChange.objects.get()
-    assert (change.reason, change.approved_by) == ("Applied before expiry.", "IOPC casework manager")
+    assert (change.reason, change.approved_by) == (
+        "Applied before expiry.",
+        "IOPC casework manager",
+    )
     assert comparable(export_tracker()) == comparable(before)
 
 

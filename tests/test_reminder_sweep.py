@@ -325,3 +325,96 @@ def test_the_overdue_digest_lists_only_what_the_manager_may_see(world, clock):
     assert "12 days overdue" in digests[world.coordinator.email].body
     assert world.finding.summary[:40] in digests[world.pcc.email].body
     assert digests[world.outsider.email].subject.endswith("nothing is overdue")
+
+
+def test_claims_are_timed_by_the_real_clock_not_the_sweeps_now(world, clock):
+    sweep_daily(clock, DUE - days(8))
+    clock.move_to(at(DUE - days(7)))
+    row = action_reminders(world).get(step="before-7", recipient=world.owner)
+    assert reminders._claim(row.pk, timezone.now())  # a worker is sending it now
+
+    # An operator runs a sweep "as of tomorrow": the claim is still held in real time.
+    reminders.sweep(now=timezone.now() + days(1))
+
+    row.refresh_from_db()
+    assert row.state == ReminderState.SENDING and row.sent_at is None
+    assert not [m for m in mail.outbox if "due in 7 days" in m.subject]
+
+
+class FlakyOnSecondBackend(EmailBackend):
+    """Accepts one message, then the connection drops."""
+
+    sent = 0
+
+    def send_messages(self, messages):
+        FlakyOnSecondBackend.sent += 1
+        if FlakyOnSecondBackend.sent > 1:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+def test_a_mail_outage_mid_sweep_still_leaves_the_next_repeat_planned(world, clock, settings):
+    sweep_daily(clock, DUE)
+    settings.EMAIL_BACKEND = "tests.test_reminder_sweep.FlakyOnSecondBackend"
+    FlakyOnSecondBackend.sent = 0
+    clock.move_to(at(DUE + days(1)))
+
+    with pytest.raises(reminders.MailServerDown):
+        reminders.sweep()
+
+    first = action_reminders(world).get(state=ReminderState.SENT, step="missed-1")
+    assert action_reminders(world).filter(step="missed-2", recipient=first.recipient).exists()
+    # The rest of the batch was given back untried, not left claimed.
+    assert not action_reminders(world).filter(state=ReminderState.SENDING).exists()
+    other = action_reminders(world).filter(step="missed-1").exclude(pk=first.pk).get()
+    assert other.state == ReminderState.PENDING
+
+
+def test_switching_back_to_each_email_sends_what_waited_for_a_digest(world, clock):
+    world.owner.reminder_delivery = ReminderDelivery.WEEKLY
+    world.owner.save()
+    sweep_daily(clock, DUE - days(7))  # the 7-day reminder waits for Monday's digest
+    assert world.owner.notifications.filter(awaiting_digest=True).exists()
+    world.owner.reminder_delivery = ReminderDelivery.EACH
+    world.owner.save()
+
+    sweep_at(clock, at(DUE - days(6)))
+
+    assert not world.owner.notifications.filter(awaiting_digest=True).exists()
+    digest = [m for m in mail.outbox if m.to == [world.owner.email] and "digest" in m.subject]
+    assert len(digest) == 1 and "due in 7 days" in digest[0].body
+
+
+def test_a_digest_claimed_by_another_run_is_not_sent_twice(world, clock):
+    monday = datetime.date(2026, 3, 9)
+    sweep_daily(clock, monday - days(1))
+    clock.move_to(at(monday, 8, 1))
+    reminders._digest_rows_for(timezone.now())
+    from tracker.models import Digest
+
+    digest = Digest.objects.get(user=world.coordinator, kind="overdue", period_start=monday)
+    # Another run holds it: claimed a moment ago.
+    Digest.objects.filter(pk=digest.pk).update(
+        state=ReminderState.SENDING,
+        claimed_until=timezone.now() + datetime.timedelta(seconds=60),
+        claim_token=reminders.uuidlib.uuid4(),
+    )
+    reminders.digests_run(now=timezone.now() + days(1))  # a run told it is tomorrow
+    assert not [m for m in mail.outbox if m.to == [world.coordinator.email]]
+
+
+def test_adding_evidence_counts_as_activity_for_the_next_progress_update(world, clock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    DeadlineRule.objects.filter(key="progress-update").update(active=True)
+    services.item_add_update(item=world.item, author=world.owner, text="Started.")
+    deadline = Deadline.objects.get(item=world.item, rule__key="progress-update")
+    first = deadline.due_on
+    clock.move_to(at(timezone.localdate() + days(10), 11))
+    services.evidence_attach(
+        item=world.item,
+        by=world.owner,
+        uploaded_file=SimpleUploadedFile("minutes.txt", b"Board minutes.\n"),
+    )
+    deadline.refresh_from_db()
+    assert deadline.due_on == first + days(10)

@@ -45,7 +45,7 @@ class ReportAdmin(AuditedAdmin):
         super().save_related(request, form, formsets, change)
         from tracker import reminders
 
-        reminders.responses_ensure(report=form.instance)
+        reminders.deadlines_sync_report_items(report=form.instance)
 
 
 @admin.register(Finding)
@@ -55,6 +55,13 @@ class FindingAdmin(AuditedAdmin):
     list_select_related = ["report"]
     search_fields = ["text", "key"]
     raw_id_fields = ["parent", "report", "force"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        from tracker import reminders
+
+        for item in form.instance.items.select_related("finding__report"):
+            reminders.deadlines_sync_item(item=item)  # the report's target may have changed
 
 
 class TrackedItemAdminForm(forms.ModelForm):

@@ -609,6 +609,14 @@ class DeadlineRule(models.Model):
             deadlines.parse_offsets(self.reminder_offsets)
         except ValueError as exc:
             errors["reminder_offsets"] = str(exc)
+        for name, most in (
+            ("repeat_after_missed_days", 365),
+            ("coordinator_from_days", 365),
+            ("oversight_from_missed", 52),
+        ):
+            value = getattr(self, name)
+            if value is not None and value > most:
+                errors[name] = f"This must be {most} or less."
         if self.applies_from and self.applies_until and self.applies_until < self.applies_from:
             errors["applies_until"] = "The rule must stop applying on or after it starts."
         unknown = [t for t in self.report_type_list if t not in ReportType.values]
@@ -836,6 +844,7 @@ class Digest(models.Model):
     period_start = models.DateField()
     state = models.CharField(max_length=20, choices=ReminderState.choices, default="pending")
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, help_text="The run holding it.")
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -137,6 +137,8 @@ def response_set_local_target(
         raise ValidationError("This report has a statutory deadline; a local target is not needed.")
     if not policy.is_pcc_office_for(by, force.id, today):
         raise ValidationError("Only the PCC office for this force can set its local target.")
+    if (target_on - today).days > MAX_CHANGE_DAYS:
+        raise ValidationError("The target must be within ten years.")
     if target_on < report.published_on:
         raise ValidationError(
             "The target must be on or after the day the report was published, "
@@ -204,7 +206,9 @@ def _effective_due(deadline: Deadline, base_due_on: datetime.date) -> datetime.d
     open_start = None
     for change in deadline.changes.all() if deadline.pk else []:
         if change.kind == DeadlineChange.Kind.EXTENSION:
+            # The new date was chosen against the deadline as pauses had already moved it.
             due = change.on_date
+            pauses.clear()
         elif change.kind == DeadlineChange.Kind.PAUSE:
             open_start = change.on_date
         elif change.kind == DeadlineChange.Kind.RESUME and open_start is not None:
@@ -254,41 +258,61 @@ def _sync(deadline: Deadline | None, rule, target: Target | None, now, **owner) 
         reminders_plan(deadline, now=now)
 
 
-def _active_rules(subject: str) -> list[DeadlineRule]:
-    return list(DeadlineRule.objects.filter(active=True, subject=subject))
+def _sync_all_rules(existing: dict, rules, target_for, now, **owner) -> None:
+    """Sync each active rule; withdraw the deadlines of rules switched off (or moved to
+    another subject), so their reminders stop."""
+    active = {rule.id for rule in rules}
+    for rule in rules:
+        _sync(existing.get(rule.id), rule, target_for(rule), now, **owner)
+    for rule_id, deadline in existing.items():
+        if rule_id not in active:
+            _sync(deadline, deadline.rule, None, now, **owner)
 
 
-def deadlines_sync_item(*, item: TrackedItem, now: datetime.datetime | None = None) -> None:
+def _active_rules(subject: str, only=None) -> list[DeadlineRule]:
+    rules = DeadlineRule.objects.filter(active=True, subject=subject)
+    return list(rules.filter(pk__in=only) if only is not None else rules)
+
+
+def deadlines_sync_item(
+    *, item: TrackedItem, now: datetime.datetime | None = None, rules=None
+) -> None:
     """Bring an item's deadlines (its due date, the next progress update, any rule on its
     report type) and their reminders up to date. Called by every service that changes the
-    item."""
+    item. `rules` limits the work to some rules' ids (after an administrator edits one)."""
     now = now or timezone.now()
-    existing = {d.rule_id: d for d in item.deadlines.select_related("rule")}
-    for rule in _active_rules(DeadlineSubject.ITEM):
-        _sync(
-            existing.get(rule.id),
-            rule,
-            _item_target(rule, item),
-            now,
-            item=item,
-            force_id=item.force_id,
-        )
+    existing = {
+        d.rule_id: d
+        for d in item.deadlines.select_related("rule")
+        if rules is None or d.rule_id in rules
+    }
+    _sync_all_rules(
+        existing,
+        _active_rules(DeadlineSubject.ITEM, rules),
+        lambda rule: _item_target(rule, item),
+        now,
+        item=item,
+        force_id=item.force_id,
+    )
 
 
 def deadlines_sync_response(
-    *, response: StatutoryResponse, now: datetime.datetime | None = None
+    *, response: StatutoryResponse, now: datetime.datetime | None = None, rules=None
 ) -> None:
     now = now or timezone.now()
-    existing = {d.rule_id: d for d in response.deadlines.select_related("rule")}
-    for rule in _active_rules(DeadlineSubject.STATUTORY_RESPONSE):
-        _sync(
-            existing.get(rule.id),
-            rule,
-            _response_target(rule, response),
-            now,
-            response=response,
-            force_id=response.force_id,
-        )
+    existing = {
+        d.rule_id: d
+        for d in response.deadlines.select_related("rule")
+        if rules is None or d.rule_id in rules
+    }
+    _sync_all_rules(
+        existing,
+        _active_rules(DeadlineSubject.STATUTORY_RESPONSE, rules),
+        lambda rule: _response_target(rule, response),
+        now,
+        response=response,
+        force_id=response.force_id,
+    )
 
 
 def _body_for(force, day: datetime.date):
@@ -304,7 +328,7 @@ def _body_for(force, day: datetime.date):
 
 
 @transaction.atomic
-def responses_ensure(*, report: Report, now: datetime.datetime | None = None) -> int:
+def responses_ensure(*, report: Report, now: datetime.datetime | None = None, rules=None) -> int:
     """Make sure each force the report concerns has a statutory response row (the PCC's
     comments are due on every report about the force) and that its deadlines are current.
     Returns how many responses were created."""
@@ -322,25 +346,45 @@ def responses_ensure(*, report: Report, now: datetime.datetime | None = None) ->
                 continue
             response = StatutoryResponse.objects.create(report=report, body=body, force=force)
             created += 1
-        deadlines_sync_response(response=response, now=now)
+        deadlines_sync_response(response=response, now=now, rules=rules)
     return created
 
 
-def deadlines_sync_all(*, now: datetime.datetime | None = None) -> dict:
-    """Re-work every deadline (after a rule changes, or to set up a new installation)."""
+def deadlines_sync_all(*, now: datetime.datetime | None = None, rules=None) -> dict:
+    """Re-work every deadline (after a rule changes, or to set up a new installation). Each
+    item is locked while its deadlines are worked out, so a person's change at the same time
+    waits rather than interleaves. `rules` limits the work to some rules' ids."""
     now = now or timezone.now()
     counts = {"reports": 0, "responses_created": 0, "items": 0}
     for report in Report.objects.all():
-        counts["responses_created"] += responses_ensure(report=report, now=now)
+        counts["responses_created"] += responses_ensure(report=report, now=now, rules=rules)
         counts["reports"] += 1
-    for item in TrackedItem.objects.select_related("finding__report").iterator(chunk_size=500):
+    for item_id in TrackedItem.objects.values_list("pk", flat=True).iterator(chunk_size=2000):
         with transaction.atomic():
-            deadlines_sync_item(item=item, now=now)
+            item = (
+                TrackedItem.objects.select_for_update(of=("self",))
+                .select_related("finding__report", "owner", "lead")
+                .get(pk=item_id)
+            )
+            deadlines_sync_item(item=item, now=now, rules=rules)
         counts["items"] += 1
     return counts
 
 
+def deadlines_sync_report_items(*, report: Report, now=None) -> None:
+    """After a report's date or type changes: its responses' and items' deadlines."""
+    now = now or timezone.now()
+    responses_ensure(report=report, now=now)
+    for item in TrackedItem.objects.filter(finding__report=report).select_related(
+        "finding__report"
+    ):
+        deadlines_sync_item(item=item, now=now)
+
+
 # Extensions and pauses --------------------------------------------------------------------
+
+
+MAX_CHANGE_DAYS = 3660
 
 
 def _check_changeable(deadline: Deadline) -> None:
@@ -409,6 +453,8 @@ def deadline_extend(
         deadlines.check_extension(deadline.due_on, new_due_on)
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
+    if (new_due_on - deadline.due_on).days > MAX_CHANGE_DAYS:
+        raise ValidationError("An extension can be for at most ten years.")
     if approved_on is None or approved_on > timezone.localdate(now):
         raise ValidationError("Enter the day the extension was approved (today or earlier).")
     return _record_change(
@@ -432,6 +478,11 @@ def deadline_pause(*, deadline: Deadline, by, starts_on, reason, approved_by, no
     reason, approved_by = _clean(reason, approved_by)
     if deadline.due_on is None:
         raise ValidationError("The deadline is already paused.")
+    if starts_on < deadline.trigger_on:
+        raise ValidationError(
+            "A pause cannot start before the deadline began, "
+            f"{deadlines.format_day(deadline.trigger_on)}."
+        )
     if starts_on > deadline.due_on:
         raise ValidationError(
             "A pause must start on or before the deadline, "
@@ -462,6 +513,8 @@ def deadline_resume(*, deadline: Deadline, by, ends_on, reason, now=None):
             "The pause must end on or after the day it started, "
             f"{deadlines.format_day(pause.on_date)}."
         )
+    if ends_on > timezone.localdate(now):
+        raise ValidationError("The pause must have ended: enter today or an earlier day.")
     reason = (reason or "").strip() or "Resumed"
     return _record_change(
         deadline,
@@ -627,9 +680,11 @@ def reminders_plan(
         r.pk for r in waiting if r.deadline_version != deadline.version or not still_eligible(r)
     ]
     moved = f"The deadline moved to {deadlines.format_day(deadline.due_on)}."
-    cancelled = Reminder.objects.filter(pk__in=stale, deadline_version__lt=deadline.version).update(
+    # Only rows still waiting: a sweep may have sent one since `waiting` was read.
+    stale_rows = Reminder.objects.filter(pk__in=stale, state=ReminderState.PENDING)
+    cancelled = stale_rows.filter(deadline_version__lt=deadline.version).update(
         state=ReminderState.CANCELLED, note=moved
-    ) + Reminder.objects.filter(pk__in=stale, deadline_version=deadline.version).update(
+    ) + stale_rows.filter(deadline_version=deadline.version).update(
         state=ReminderState.CANCELLED, note="No longer a recipient of this reminder."
     )
     existing = {
@@ -654,7 +709,9 @@ def reminders_plan(
         for key, r in existing.items()
         if key in wanted and r.state == ReminderState.CANCELLED and r.pk not in stale
     ]
-    Reminder.objects.filter(pk__in=revived).update(state=ReminderState.PENDING, note="")
+    Reminder.objects.filter(pk__in=revived, state=ReminderState.CANCELLED).update(
+        state=ReminderState.PENDING, note=""
+    )
     return {"planned": len(new) + len(revived), "cancelled": cancelled}
 
 
@@ -786,6 +843,8 @@ class SweepResult:
 def _still_wanted(reminder: Reminder) -> str:
     """Empty when the reminder should go; otherwise why not."""
     deadline = reminder.deadline
+    if not deadline.rule.active:
+        return "The deadline's rule was switched off."
     if deadline.version != reminder.deadline_version:
         return "The deadline moved."
     if deadline.state != DeadlineState.OPEN:
@@ -804,7 +863,8 @@ def _still_wanted(reminder: Reminder) -> str:
 
 
 def _due(now):
-    lease_over = Q(state=ReminderState.SENDING, claimed_until__lt=now)
+    # Claims are timed by the real clock, whatever time the sweep runs as (--now).
+    lease_over = Q(state=ReminderState.SENDING, claimed_until__lt=timezone.now())
     return Reminder.objects.filter(
         Q(state=ReminderState.PENDING, next_attempt_at__lte=now) | lease_over
     )
@@ -815,7 +875,7 @@ def _claim_batch(ids, now: datetime.datetime, token) -> list[int]:
     win for each row (the healthchecks pattern), stamped with this sweep's token so it knows
     which rows it won. A claim lapses after REMINDER_CLAIM_SECONDS, so a worker killed
     mid-send does not strand a reminder."""
-    lease = now + datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+    lease = timezone.now() + datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
     _due(now).filter(pk__in=ids).update(
         state=ReminderState.SENDING,
         claimed_until=lease,
@@ -883,8 +943,11 @@ def _prepare(reminders_: list[Reminder], now, result: SweepResult) -> list[Outgo
     return outgoing
 
 
-def _send_one(out: Outgoing, now, connection, result: SweepResult) -> set:
-    """Send one claimed reminder. Returns the deadlines to re-plan (after a missed step)."""
+def _send_one(out: Outgoing, now, connection, result: SweepResult, planned: set) -> None:
+    """Send one claimed reminder and mark it sent. After a missed-deadline reminder, plan the
+    next repeat in the same transaction (only steps still to come, so a long outage gives one
+    late reminder, not one per missed week; and a crash cannot leave a deadline with no
+    repeat planned)."""
     reminder, message, recipient = out.reminder, out.message, out.reminder.recipient
     if out.by_email:
         email = _email(
@@ -900,22 +963,25 @@ def _send_one(out: Outgoing, now, connection, result: SweepResult) -> set:
             _record_failure(reminder, exc, now, result)
             if not _is_permanent(exc) and _is_connection_error(exc):
                 raise MailServerDown(str(exc)) from exc
-            return set()
-    _finish(
-        reminder,
-        state=ReminderState.SENT,
-        sent_at=now,
-        late=message["late"],
-        by_email=out.by_email,
-        note="",
-    )
+            return
+    with transaction.atomic():
+        _finish(
+            reminder,
+            state=ReminderState.SENT,
+            sent_at=now,
+            late=message["late"],
+            by_email=out.by_email,
+            note="",
+        )
+        if reminder.step.startswith("missed-") and reminder.deadline_id not in planned:
+            reminders_plan(reminder.deadline, now=now, include_current=False)
+            planned.add(reminder.deadline_id)
     result.sent += 1
     result.late += int(message["late"])
     result.lines.append(
         f"{'late ' if message['late'] else ''}{reminder.step} to {recipient.email}: "
         f"{message['subject']}"
     )
-    return {reminder.deadline_id} if reminder.step.startswith("missed-") else set()
 
 
 def _is_connection_error(exc: Exception) -> bool:
@@ -969,7 +1035,7 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
        the notifications, then send each email over one SMTP connection and mark it sent at
        once (late if it went out after it was due). A batch that takes longer than most of
        its claim gives the rest back, so no claim lapses while this sweep still holds it.
-    4. After a missed-deadline reminder, plan the next repeat.
+    4. After a missed-deadline reminder, plan the next repeat (with the sent mark).
     5. On a mail server error: a refused address fails for good at once; anything else is
        retried with backoff, and a server that cannot be reached stops the sweep (raised as
        MailServerDown, which the Celery task retries with backoff).
@@ -977,7 +1043,7 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
     now = now or timezone.now()
     run = SweepRun.objects.create(started_at=timezone.now(), clock=now, via=via)
     result = SweepResult()
-    replan: set = set()
+    planned: set = set()
     token = uuidlib.uuid4()
     hold_for = settings.REMINDER_CLAIM_SECONDS * 0.8
     connection = get_connection()
@@ -1012,11 +1078,12 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
                     _release(rest, token)
                     seen.difference_update(rest)
                     break
-                replan |= _send_one(out, now, connection, result)
-        # After a missed-deadline reminder, plan the next repeat (only steps still to come,
-        # so a long outage gives one late reminder, not one per missed week).
-        for deadline in Deadline.objects.filter(pk__in=replan).select_related("rule", "item"):
-            reminders_plan(deadline, now=now, include_current=False)
+                try:
+                    _send_one(out, now, connection, result, planned)
+                except MailServerDown:
+                    # Give the rest of the batch back at once, untried.
+                    _release([o.reminder.pk for o in outgoing[n + 1 :]], token)
+                    raise
         result.digests = digests_run(now=now, connection=connection)
     except MailServerDown as exc:
         run.error = f"The mail server could not be reached: {exc}"[:2000]
@@ -1045,9 +1112,13 @@ def _digest_rows_for(now: datetime.datetime) -> None:
         today = today - datetime.timedelta(days=1)
     rows = []
     due = deadlines.reminder_due_at
-    for user_id in User.objects.filter(
-        is_active=True, reminder_delivery=ReminderDelivery.DAILY
-    ).values_list("pk", flat=True):
+    # Daily readers, and anyone who switched back to one email per reminder while some were
+    # still waiting for a digest (they go out in one last digest).
+    daily = User.objects.filter(is_active=True).filter(
+        Q(reminder_delivery=ReminderDelivery.DAILY)
+        | Q(reminder_delivery=ReminderDelivery.EACH, notifications__awaiting_digest=True)
+    )
+    for user_id in daily.values_list("pk", flat=True).distinct():
         rows.append(
             Digest(
                 user_id=user_id,
@@ -1177,55 +1248,82 @@ def _digest_message(digest: Digest, now) -> tuple[str, str, str, list] | None:
 
 
 def digests_run(*, now: datetime.datetime, connection=None) -> int:
-    """Send the digests that are due, each once (claimed like reminders). Returns how many
-    were sent."""
+    """Send the digests that are due, each once. Returns how many were sent.
+
+    Like reminders, each digest row is claimed with a conditional UPDATE stamped with this
+    run's token and timed by the real clock; every outcome is written only while the claim
+    is still this run's. A digest that cannot be built or sent is retried with backoff and
+    marked failed after REMINDER_MAX_ATTEMPTS.
+    """
     _digest_rows_for(now)
     sent = 0
     own_connection = connection is None
     connection = connection or get_connection()
-    lease = now + datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
-    due = Digest.objects.filter(
-        Q(state=ReminderState.PENDING, next_attempt_at__lte=now)
-        | Q(state=ReminderState.SENDING, claimed_until__lt=now)
-    )
+    token = uuidlib.uuid4()
+
+    def due():
+        return Digest.objects.filter(
+            Q(state=ReminderState.PENDING, next_attempt_at__lte=now)
+            | Q(state=ReminderState.SENDING, claimed_until__lt=timezone.now())
+        )
+
+    def outcome(digest_id, **fields):
+        return Digest.objects.filter(
+            pk=digest_id, state=ReminderState.SENDING, claim_token=token
+        ).update(**fields)
+
     try:
-        for digest_id in list(due.values_list("pk", flat=True)):
-            claimed = due.filter(pk=digest_id).update(
-                state=ReminderState.SENDING, claimed_until=lease, attempts=F("attempts") + 1
+        for digest_id in list(due().values_list("pk", flat=True)):
+            lease = timezone.now() + datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+            claimed = (
+                due()
+                .filter(pk=digest_id)
+                .update(
+                    state=ReminderState.SENDING,
+                    claimed_until=lease,
+                    claim_token=token,
+                    attempts=F("attempts") + 1,
+                )
             )
             if not claimed:
                 continue
             digest = Digest.objects.select_related("user").get(pk=digest_id)
-            built = _digest_message(digest, now)
-            if built is None:
-                Digest.objects.filter(pk=digest_id).update(
-                    state=ReminderState.SENT, sent_at=now, note="Nothing to send."
-                )
-                continue
-            subject, text, html, note_ids = built
             try:
+                built = _digest_message(digest, now)
+                if built is None:
+                    outcome(
+                        digest_id, state=ReminderState.SENT, sent_at=now, note="Nothing to send."
+                    )
+                    continue
+                subject, text, html, note_ids = built
                 connection.send_messages(
                     [_email(digest.user, subject, text, html, {"X-Tracker-Digest": str(digest_id)})]
                 )
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is lost
                 error = f"{type(exc).__name__}: {exc}"[:250]
                 if _is_permanent(exc) or digest.attempts >= settings.REMINDER_MAX_ATTEMPTS:
-                    fields = {"state": ReminderState.FAILED, "note": error}
+                    outcome(digest_id, state=ReminderState.FAILED, note=error)
+                    log.error("Digest %s failed for good: %s", digest_id, error)
                 else:
-                    fields = {
-                        "state": ReminderState.PENDING,
-                        "next_attempt_at": now + _backoff(digest.attempts),
-                        "note": f"Will retry. {error}",
-                    }
-                Digest.objects.filter(pk=digest_id).update(**fields)
+                    outcome(
+                        digest_id,
+                        state=ReminderState.PENDING,
+                        claimed_until=None,
+                        next_attempt_at=now + _backoff(digest.attempts),
+                        note=f"Will retry. {error}",
+                    )
                 if _is_connection_error(exc) and not _is_permanent(exc):
                     raise MailServerDown(str(exc)) from exc
                 continue
             with transaction.atomic():
-                Notification.objects.filter(pk__in=note_ids).update(awaiting_digest=False)
-                Digest.objects.filter(pk=digest_id).update(
-                    state=ReminderState.SENT, sent_at=now, line_count=len(note_ids) or 0, note=""
-                )
+                if outcome(
+                    digest_id,
+                    state=ReminderState.SENT,
+                    sent_at=now,
+                    line_count=len(note_ids),
+                    note="",
+                ):
+                    Notification.objects.filter(pk__in=note_ids).update(awaiting_digest=False)
             sent += 1
     finally:
         if own_connection:

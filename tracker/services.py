@@ -361,6 +361,7 @@ def evidence_attach(
             changes={"file": (None, evidence.original_name)},
             note=f"Evidence on item {item.uuid}",
         )
+        reminders.deadlines_sync_item(item=item, now=now)  # evidence counts as activity
     except Exception:
         path.unlink(missing_ok=True)
         raise

@@ -40,4 +40,4 @@ def resync_rule(rule_id: int) -> None:
     """After an administrator edits a rule, work its deadlines out again."""
     if not DeadlineRule.objects.filter(pk=rule_id).exists():
         return
-    reminders.deadlines_sync_all(now=timezone.now())
+    reminders.deadlines_sync_all(now=timezone.now(), rules={rule_id})

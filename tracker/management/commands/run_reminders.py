@@ -14,6 +14,8 @@ def parse_now(raw: str) -> datetime.datetime:
             f"--now must be a date and time such as 2026-11-22T09:00 (London time) or "
             f"2026-11-22T09:00+00:00; got “{raw}”."
         ) from None
+    if not 2000 <= value.year <= 2200:
+        raise CommandError(f"--now must be a year between 2000 and 2200; got {value.year}.")
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
