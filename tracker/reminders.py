@@ -964,18 +964,20 @@ def _send_one(out: Outgoing, now, connection, result: SweepResult, planned: set)
             if not _is_permanent(exc) and _is_connection_error(exc):
                 raise MailServerDown(str(exc)) from exc
             return
-    with transaction.atomic():
-        _finish(
-            reminder,
-            state=ReminderState.SENT,
-            sent_at=now,
-            late=message["late"],
-            by_email=out.by_email,
-            note="",
-        )
-        if reminder.step.startswith("missed-") and reminder.deadline_id not in planned:
+    sent = {
+        "state": ReminderState.SENT,
+        "sent_at": now,
+        "late": message["late"],
+        "by_email": out.by_email,
+        "note": "",
+    }
+    if reminder.step.startswith("missed-") and reminder.deadline_id not in planned:
+        with transaction.atomic():
+            _finish(reminder, **sent)
             reminders_plan(reminder.deadline, now=now, include_current=False)
-            planned.add(reminder.deadline_id)
+        planned.add(reminder.deadline_id)
+    else:
+        _finish(reminder, **sent)
     result.sent += 1
     result.late += int(message["late"])
     result.lines.append(
