@@ -29,8 +29,9 @@ def test_reminders_appear_in_the_app_with_an_unread_count(client, world):
     page = client.get(reverse("tracker:my_items")).content.decode()
     assert f'{unread}<span class="govuk-visually-hidden"> unread' in page
     listing = client.get(reverse("tracker:notifications")).content.decode()
-    assert "Action due date due in 7 days" in listing
-    assert str(world.item.uuid) in listing
+    assert "Action due date: due in 7 days" in listing
+    note = Notification.objects.filter(user=world.owner).first()
+    assert reverse("tracker:notification_open", args=[note.pk]) in listing
 
 
 def test_mark_all_as_read_clears_the_count(client, world):
@@ -92,3 +93,24 @@ def test_only_administrators_see_the_health_page(client, world):
         assert client.get(reverse("tracker:reminders_health")).status_code == 403
     client.logout()
     assert client.get(reverse("tracker:reminders_health")).status_code == 302
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_the_item(client, world):
+    remind_owner(world)
+    client.force_login(world.owner)
+    note = Notification.objects.filter(user=world.owner).first()
+
+    response = client.get(reverse("tracker:notification_open", args=[note.pk]))
+
+    assert response.status_code == 302 and response.url == note.url
+    note.refresh_from_db()
+    assert note.read_at is not None
+
+
+def test_someone_elses_notification_is_404(client, world):
+    remind_owner(world)
+    note = Notification.objects.filter(user=world.owner).first()
+    client.force_login(world.colleague)
+    assert client.get(reverse("tracker:notification_open", args=[note.pk])).status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None

@@ -77,7 +77,7 @@ def test_each_reminder_is_sent_once_however_often_the_sweep_runs(world, clock):
 
     assert sent_to(first) == [world.owner.email]
     assert again.sent == 0 and later.sent == 0
-    seven = [m for m in mail.outbox if "Action due date due in 7 days" in m.subject]
+    seven = [m for m in mail.outbox if "Action due date: due in 7 days" in m.subject]
     assert len(seven) == 1
     assert seven[0].to == [world.owner.email]
 
@@ -294,7 +294,7 @@ def test_a_digest_reader_gets_one_email_a_day_listing_their_reminders(world, clo
     to_owner = [m for m in mail.outbox if m.to == [world.owner.email]]
     assert len(to_owner) == 1
     assert to_owner[0].subject.startswith("Your reminders digest: 1 reminder")
-    assert "Action due date due in 7 days" in to_owner[0].body
+    assert "Action due date: due in 7 days" in to_owner[0].body
     assert morning.digests >= 1 and again.digests == 0
     assert not world.owner.notifications.filter(awaiting_digest=True).exists()
 
@@ -418,3 +418,16 @@ def test_adding_evidence_counts_as_activity_for_the_next_progress_update(world, 
     )
     deadline.refresh_from_db()
     assert deadline.due_on == first + days(10)
+
+
+def test_the_overdue_digest_also_lists_missed_progress_updates(world, clock):
+    DeadlineRule.objects.filter(key="progress-update").update(active=True)
+    services.item_add_update(item=world.item, author=world.owner, text="Started.")
+    monday = datetime.date(2026, 4, 13)  # 42 days after the update; the item is not yet due
+    sweep_daily(clock, monday - days(1))
+    sweep_at(clock, at(monday, 8, 1))
+
+    digest = next(m for m in mail.outbox if m.to == [world.coordinator.email])
+    assert digest.subject == "Weekly overdue digest: 1 overdue"
+    assert "Next progress update, West Midlands" in digest.body
+    assert "12 days overdue" in digest.body

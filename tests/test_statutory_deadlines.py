@@ -52,7 +52,7 @@ def test_the_report_page_shows_the_deadline_and_the_late_publication(seeds, clie
     client.force_login(pcc)
     page = client.get(reverse("tracker:report_detail", args=[PEEL_2017])).content.decode()
     assert "16 May 2018" in page
-    assert "Met 1 day late" in page
+    assert "Published 1 day late" in page
     assert "17 May 2018" in page
     assert "56 days beginning with the day the report was published" in page
 
@@ -83,13 +83,13 @@ def test_the_pcc_office_sets_a_local_target_where_the_law_sets_none(seeds, clien
     key = "peel-effectiveness-2015-west-midlands"
     url = reverse("tracker:report_local_target", args=[key])
     assert (
-        "Set a local target"
+        "local target for your comments"
         in client.get(reverse("tracker:report_detail", args=[key])).content.decode()
     )
 
     refused = client.post(url, {"target_on": "01/01/2010"})
     assert refused.status_code == 400
-    assert "on or after the day the report was published" in refused.content.decode()
+    assert "The target must be today or in the future." in refused.content.decode()
     assert not StatutoryResponse.objects.filter(report__key=key).exists()
 
     assert client.post(url, {"target_on": "31/12/2027"}).status_code == 302
@@ -114,3 +114,17 @@ def test_only_the_pcc_office_sets_a_local_target_and_never_on_a_statutory_report
     )
     client.force_login(pcc)
     assert client.get(reverse("tracker:report_local_target", args=[PEEL_2017])).status_code == 403
+
+
+def test_a_local_target_in_the_past_is_refused(seeds, client):
+    pcc = make_user(
+        "Daniel Hughes", Organisation.objects.get(code="west-midlands-pcc"), Role.PCC_OFFICE
+    )
+    client.force_login(pcc)
+    url = reverse("tracker:report_local_target", args=["peel-effectiveness-2015-west-midlands"])
+    response = client.post(url, {"target_on": "15/02/2016"})
+    assert response.status_code == 400
+    assert "The target must be today or in the future." in response.content.decode()
+    assert not StatutoryResponse.objects.filter(
+        report__key="peel-effectiveness-2015-west-midlands"
+    ).exists()

@@ -609,6 +609,8 @@ class DeadlineRule(models.Model):
             deadlines.parse_offsets(self.reminder_offsets)
         except ValueError as exc:
             errors["reminder_offsets"] = str(exc)
+        if self.oversight_from_missed == 0:
+            errors["oversight_from_missed"] = "Enter 1 or more, or leave it blank for never."
         for name, most in (
             ("repeat_after_missed_days", 365),
             ("coordinator_from_days", 365),
@@ -715,6 +717,19 @@ class Deadline(models.Model):
 
     def days_left(self, today: datetime.date) -> int | None:
         return None if self.due_on is None else (self.due_on - today).days
+
+    @property
+    def done_word(self) -> str:
+        """What meeting this deadline means: the PCC office publishes; others do."""
+        return "Published" if self.rule.who_must_act == WhoActs.PCC_OFFICE else "Done"
+
+    @property
+    def show_original(self) -> bool:
+        """Whether to show the original date: a rolling deadline (the next progress update)
+        moves with each update, which is not an extension."""
+        if self.rule.trigger == DeadlineTrigger.LAST_UPDATE:
+            return False
+        return self.paused or self.moved
 
     @property
     def days_late(self) -> int:

@@ -139,6 +139,8 @@ def response_set_local_target(
         raise ValidationError("Only the PCC office for this force can set its local target.")
     if (target_on - today).days > MAX_CHANGE_DAYS:
         raise ValidationError("The target must be within ten years.")
+    if target_on < today:
+        raise ValidationError("The target must be today or in the future.")
     if target_on < report.published_on:
         raise ValidationError(
             "The target must be on or after the day the report was published, "
@@ -765,8 +767,8 @@ def reminder_message(reminder: Reminder, *, now: datetime.datetime) -> dict:
         when = f"{-left} day{'s' if left != -1 else ''} overdue (it was due on {due_text})"
     about = deadline_about(deadline)
     rule = deadline.rule
-    lead = "Overdue" if left < 0 else "Reminder"
-    subject = f"{lead}: {rule.name} {when.split(' (')[0]}: {about}"
+    status = when.split(" (")[0].split(", on ")[0].replace("due tomorrow, ", "due tomorrow")
+    subject = f"{rule.name}: {status} ({due_text}) – {about}"
     context = {
         "reminder": reminder,
         "deadline": deadline,
@@ -793,14 +795,16 @@ def reminder_message(reminder: Reminder, *, now: datetime.datetime) -> dict:
 def _why(reminder: Reminder) -> str:
     """Why this person gets this reminder, in words, without more queries."""
     deadline, person = reminder.deadline, reminder.recipient
-    item = deadline.item
+    item, rule = deadline.item, deadline.rule
     if item is not None and person.id == item.owner_id:
         return "you own this item"
-    if item is not None and person.id == item.lead_id:
+    missed = int(reminder.step.split("-")[1]) if reminder.step.startswith("missed-") else 0
+    copies_lead = rule.oversight_from_missed and missed >= rule.oversight_from_missed
+    if item is not None and person.id == item.lead_id and copies_lead:
         return "you are its accountable lead"
     if person.organisation_id == deadline.force_id:
-        return f"you coordinate {deadline.force.short_name}'s inspection work"
-    return f"you work in the PCC office for {deadline.force.short_name}"
+        return f"you coordinate inspection work for {deadline.force.name}"
+    return f"you work in the PCC office for {deadline.force.name}"
 
 
 def _email(to: User, subject: str, text: str, html: str, headers=None) -> EmailMultiAlternatives:
@@ -1184,9 +1188,25 @@ def overdue_digest_context(user: User, today: datetime.date) -> dict:
         .select_related("rule", "response__report", "force")
         .order_by("due_on", "id")
     )
+    others = (
+        Deadline.objects.filter(state=DeadlineState.OPEN, due_on__lt=today, item__isnull=False)
+        .exclude(rule__source=Source.ITEM_DUE_DATE)
+        .select_related("rule", "force", "item__finding", "item__owner")
+        .order_by("due_on", "id")
+    )
     if forces is not None:
         responses = responses.filter(force_id__in=forces)
+        others = others.filter(force_id__in=forces)
     return {
+        "others": [
+            {
+                "deadline": d,
+                "days": (today - d.due_on).days,
+                "link": site_url(reverse("tracker:item_detail", args=[d.item.uuid])),
+            }
+            for d in others[:DIGEST_LIMIT]
+        ],
+        "other_count": others.count(),
         "user": user,
         "today": today,
         "items": [
@@ -1217,7 +1237,7 @@ def _digest_message(digest: Digest, now) -> tuple[str, str, str, list] | None:
     user = digest.user
     if digest.kind == Digest.Kind.OVERDUE:
         context = overdue_digest_context(user, today)
-        total = context["item_count"] + context["response_count"]
+        total = context["item_count"] + context["response_count"] + context["other_count"]
         subject = (
             f"Weekly overdue digest: {total} overdue"
             if total
@@ -1350,6 +1370,13 @@ def health(*, now: datetime.datetime) -> dict:
         "sent_last_day": Reminder.objects.filter(
             state=ReminderState.SENT, sent_at__gte=day_ago
         ).count(),
+        "digests_last_day": Digest.objects.filter(
+            state=ReminderState.SENT, sent_at__gte=day_ago, line_count__gt=0
+        ).count()
+        + Digest.objects.filter(
+            state=ReminderState.SENT, sent_at__gte=day_ago, kind=Digest.Kind.OVERDUE
+        ).count(),
+        "sweep_minutes": settings.REMINDER_SWEEP_SECONDS // 60,
         "failed": Reminder.objects.filter(state=ReminderState.FAILED)
         .select_related("recipient", "deadline__rule")
         .order_by("-next_attempt_at")[:50],

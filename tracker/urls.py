@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("deadlines/<uuid:uuid>/change/", views.deadline_change, name="deadline_change"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("reminders/health/", views.reminders_health, name="reminders_health"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<slug:key>/", views.report_detail, name="report_detail"),

@@ -354,6 +354,8 @@ def _deadline_rows(deadlines, user, today, *, item=None, response=None):
             {
                 "deadline": deadline,
                 "days_left": deadline.days_left(today),
+                "days_overdue": -deadline.days_left(today) if deadline.due_on else 0,
+                "reminders_text": reminders_description(deadline),
                 "missed": deadline.state == "open"
                 and deadline.due_on is not None
                 and deadline.due_on < today,
@@ -362,6 +364,50 @@ def _deadline_rows(deadlines, user, today, *, item=None, response=None):
             }
         )
     return rows
+
+
+def _days_list(offsets: list[int]) -> str:
+    words = [f"{n}" for n in offsets if n > 0]
+    text = (
+        ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + (words[-1] if words else "")
+    )
+    text = f"{text} day{'s' if words != ['1'] else ''} before" if words else ""
+    if 0 in offsets:
+        text = f"{text} and on the day" if text else "on the day"
+    return text
+
+
+def reminders_description(deadline) -> str:
+    """When reminders go and to whom, from the rule (the escalation ladder in words)."""
+    rule = deadline.rule
+    who = {
+        "item_owner": "the owner",
+        "force": "the force coordinator",
+        "pcc_office": "the PCC office",
+    }[rule.who_must_act]
+    parts = [f"Reminders go to {who} {_days_list(rule.offsets)}"]
+    if rule.who_must_act != "force":
+        if rule.coordinator_from_days is None:
+            parts.append("the force coordinator is copied in once it is missed")
+        elif rule.coordinator_from_days == 0:
+            parts.append("the force coordinator is copied in on the day")
+        else:
+            n = rule.coordinator_from_days
+            parts.append(
+                f"the force coordinator is copied in from {n} day{'s' if n != 1 else ''} before"
+            )
+    if rule.repeat_after_missed_days:
+        n = rule.repeat_after_missed_days
+        parts.append(f"once missed, every {n} days" if n != 7 else "once missed, every week")
+    else:
+        parts.append("and once when it is missed")
+    if rule.oversight_from_missed:
+        copied = "the PCC office" + (" and the accountable lead" if deadline.item_id else "")
+        nth = {1: "first", 2: "second", 3: "third"}.get(
+            rule.oversight_from_missed, f"{rule.oversight_from_missed}th"
+        )
+        parts.append(f"{copied} from the {nth} reminder after it is missed")
+    return "; ".join(parts) + "."
 
 
 TRIGGER_PHRASES = {
@@ -481,8 +527,9 @@ def report_local_target(request, key):
                 messages.success(request, "The local target has been set")
                 return redirect("tracker:report_detail", key=report.key)
     else:
+        current = response.local_target_on if response else None
         form = forms.LocalTargetForm(
-            initial={"target_on": response.local_target_on if response else None}
+            initial={"target_on": current.strftime("%d/%m/%Y") if current else None}
         )
     return render(
         request,
@@ -515,6 +562,20 @@ def notifications(request):
         "tracker/notifications.html",
         {"page": page.get_page(request.GET.get("page"))},
     )
+
+
+@login_required
+@require_GET
+def notification_open(request, pk):
+    """Open a notification: mark it read and go to what it is about."""
+    notification = selectors.notification_list(user=request.user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404("No such notification")
+    if notification.read_at is None:
+        selectors.notification_list(user=request.user).filter(pk=pk).update(read_at=timezone.now())
+    url = notification.url
+    target = url if url.startswith("/") and not url.startswith("//") else "/"
+    return redirect(target)
 
 
 @login_required

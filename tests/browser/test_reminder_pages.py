@@ -21,10 +21,10 @@ def test_the_pcc_office_sees_its_deadline_and_its_reminder(page, live_server, de
     sign_in(page, base, "daniel.hughes@pcc.example")
     expect(page.locator(".app-account-bar")).to_contain_text("Notifications")
     page.get_by_role("link", name="Notifications").click()
-    expect(page.locator("main")).to_contain_text("PCC's comments on the report due in 5 days")
+    expect(page.locator("main")).to_contain_text("PCC's comments on the report: due in 5 days")
     check_accessibility(page, "notifications")
 
-    page.get_by_role("link", name="Reminder: PCC's comments on the report due in 5 days").click()
+    page.get_by_role("link", name="PCC's comments on the report: due in 5 days").click()
     expect(page.locator("main")).to_contain_text("5 days left")
     expect(page.locator("main")).to_contain_text(
         "56 days beginning with the day the report is published"
@@ -33,14 +33,14 @@ def test_the_pcc_office_sees_its_deadline_and_its_reminder(page, live_server, de
 
     page.goto(f"{base}/reports/peel-effectiveness-2017-west-midlands/")
     expect(page.locator("main")).to_contain_text("16 May 2018")
-    expect(page.locator("main")).to_contain_text("Met 1 day late")
+    expect(page.locator("main")).to_contain_text("Published 1 day late")
     page.goto(f"{base}/reports/peel-effectiveness-2015-west-midlands/")
     expect(page.locator("main")).to_contain_text("No statutory deadline")
     check_accessibility(page, "no-statutory-deadline")
 
     page.get_by_role("link", name="Notifications").click()
     page.get_by_role("button", name="Mark all as read").click()
-    expect(page.locator("main")).to_contain_text("notifications marked as read")
+    expect(page.locator("main")).to_contain_text("marked as read")
 
 
 def test_a_person_switches_to_a_weekly_digest_with_the_keyboard(page, live_server, demo):
