@@ -279,3 +279,19 @@ def test_sign_out_is_a_post(client, world):
     assert client.get(reverse("accounts:sign_out")).status_code == 405
     assert client.post(reverse("accounts:sign_out")).status_code == 302
     assert client.get(reverse("tracker:my_items")).status_code == 302
+
+
+def test_the_item_page_shows_an_overdue_deadline_with_positive_days(client, world):
+    from django.utils import timezone
+
+    from tracker import services
+
+    past = timezone.localdate() - datetime.timedelta(days=12)
+    TrackedItem.objects.filter(pk=world.item.pk).update(due_date=past)
+    world.item.refresh_from_db()
+    services.item_assign(item=world.item, by=world.coordinator, owner=world.colleague)
+    client.force_login(world.owner)
+    page = client.get(reverse("tracker:item_detail", args=[world.item.uuid])).content.decode()
+    assert "12 days overdue" in page
+    assert "-12" not in page
+    assert "Reminders go to the owner 28, 14, 7, 3 and 1 days before and on the day" in page

@@ -128,3 +128,20 @@ def test_a_local_target_in_the_past_is_refused(seeds, client):
     assert not StatutoryResponse.objects.filter(
         report__key="peel-effectiveness-2015-west-midlands"
     ).exists()
+
+
+def test_report_pages_use_a_fixed_number_of_queries_for_the_pcc_office(seeds, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pcc = make_user(
+        "Daniel Hughes", Organisation.objects.get(code="west-midlands-pcc"), Role.PCC_OFFICE
+    )
+    client.force_login(pcc)
+    counts = []
+    for key in (PEEL_2017, "peel-effectiveness-2015-west-midlands", "core-business-2014"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("tracker:report_detail", args=[key])).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    # The national 2014 letter concerns 43 forces: no query per force.
+    assert max(counts) - min(counts) <= 3, counts

@@ -495,9 +495,10 @@ def deadline_change(request, uuid):
 
 
 def _local_target_forces(report, user, today):
-    if not user.has_role(Role.PCC_OFFICE):
+    if not user.has_role(Role.PCC_OFFICE) or user.organisation_id is None:
         return []
-    return [f for f in report.forces.all() if policy.is_pcc_office_for(user, f.id, today)]
+    mine = policy.visible_force_ids(user, today) or set()  # one query, whatever the report
+    return [f for f in report.forces.all() if f.id in mine]
 
 
 @login_required
