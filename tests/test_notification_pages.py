@@ -114,3 +114,44 @@ def test_someone_elses_notification_is_404(client, world):
     assert client.get(reverse("tracker:notification_open", args=[note.pk])).status_code == 404
     note.refresh_from_db()
     assert note.read_at is None
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _notify(user, n):
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user,
+                created_at=timezone.now(),
+                subject=f"Reminder {i}",
+                body="x",
+                url="/items/",
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def test_the_notifications_page_uses_a_fixed_number_of_queries(client, world):
+    client.force_login(world.owner)
+    _notify(world.owner, 2)
+    few = _queries(client, reverse("tracker:notifications"))
+    _notify(world.owner, 40)
+    assert _queries(client, reverse("tracker:notifications")) == few
+
+
+def test_the_health_page_uses_a_fixed_number_of_queries(client, world):
+    client.force_login(World.admin())
+    reminders.sweep()
+    few = _queries(client, reverse("tracker:reminders_health"))
+    for _ in range(5):
+        reminders.sweep()
+    assert _queries(client, reverse("tracker:reminders_health")) == few
