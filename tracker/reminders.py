@@ -260,20 +260,27 @@ def _sync(deadline: Deadline | None, rule, target: Target | None, now, **owner) 
         reminders_plan(deadline, now=now)
 
 
-def _sync_all_rules(existing: dict, rules, target_for, now, **owner) -> None:
-    """Sync each active rule; withdraw the deadlines of rules switched off (or moved to
-    another subject), so their reminders stop."""
-    active = {rule.id for rule in rules}
-    for rule in rules:
-        _sync(existing.get(rule.id), rule, target_for(rule), now, **owner)
-    for rule_id, deadline in existing.items():
-        if rule_id not in active:
-            _sync(deadline, deadline.rule, None, now, **owner)
-
-
 def _active_rules(subject: str, only=None) -> list[DeadlineRule]:
     rules = DeadlineRule.objects.filter(active=True, subject=subject)
     return list(rules.filter(pk__in=only) if only is not None else rules)
+
+
+def _sync_owner(owner, subject: str, target_for, now, rules, **fields) -> None:
+    """Sync each active rule for an item or response; withdraw the deadlines of rules switched
+    off (or moved to another subject), so their reminders stop. `rules` limits the work to
+    some rules' ids (after an administrator edits one)."""
+    existing = {
+        d.rule_id: d
+        for d in owner.deadlines.select_related("rule")
+        if rules is None or d.rule_id in rules
+    }
+    active = _active_rules(subject, rules)
+    for rule in active:
+        _sync(existing.get(rule.id), rule, target_for(rule), now, **fields)
+    active_ids = {rule.id for rule in active}
+    for rule_id, deadline in existing.items():
+        if rule_id not in active_ids:
+            _sync(deadline, deadline.rule, None, now, **fields)
 
 
 def deadlines_sync_item(
@@ -281,18 +288,13 @@ def deadlines_sync_item(
 ) -> None:
     """Bring an item's deadlines (its due date, the next progress update, any rule on its
     report type) and their reminders up to date. Called by every service that changes the
-    item. `rules` limits the work to some rules' ids (after an administrator edits one)."""
-    now = now or timezone.now()
-    existing = {
-        d.rule_id: d
-        for d in item.deadlines.select_related("rule")
-        if rules is None or d.rule_id in rules
-    }
-    _sync_all_rules(
-        existing,
-        _active_rules(DeadlineSubject.ITEM, rules),
+    item."""
+    _sync_owner(
+        item,
+        DeadlineSubject.ITEM,
         lambda rule: _item_target(rule, item),
-        now,
+        now or timezone.now(),
+        rules,
         item=item,
         force_id=item.force_id,
     )
@@ -301,17 +303,12 @@ def deadlines_sync_item(
 def deadlines_sync_response(
     *, response: StatutoryResponse, now: datetime.datetime | None = None, rules=None
 ) -> None:
-    now = now or timezone.now()
-    existing = {
-        d.rule_id: d
-        for d in response.deadlines.select_related("rule")
-        if rules is None or d.rule_id in rules
-    }
-    _sync_all_rules(
-        existing,
-        _active_rules(DeadlineSubject.STATUTORY_RESPONSE, rules),
+    _sync_owner(
+        response,
+        DeadlineSubject.STATUTORY_RESPONSE,
         lambda rule: _response_target(rule, response),
-        now,
+        now or timezone.now(),
+        rules,
         response=response,
         force_id=response.force_id,
     )
@@ -866,11 +863,12 @@ def _still_wanted(reminder: Reminder) -> str:
     return ""
 
 
-def _due(now):
-    # Claims are timed by the real clock, whatever time the sweep runs as (--now).
-    lease_over = Q(state=ReminderState.SENDING, claimed_until__lt=timezone.now())
-    return Reminder.objects.filter(
-        Q(state=ReminderState.PENDING, next_attempt_at__lte=now) | lease_over
+def _due(now, model=Reminder):
+    """Rows due at `now` by range: waiting and due, or claimed by a run whose claim has
+    lapsed. Claims are timed by the real clock, whatever time the run is told it is (--now)."""
+    return model.objects.filter(
+        Q(state=ReminderState.PENDING, next_attempt_at__lte=now)
+        | Q(state=ReminderState.SENDING, claimed_until__lt=timezone.now())
     )
 
 
@@ -1284,10 +1282,7 @@ def digests_run(*, now: datetime.datetime, connection=None) -> int:
     token = uuidlib.uuid4()
 
     def due():
-        return Digest.objects.filter(
-            Q(state=ReminderState.PENDING, next_attempt_at__lte=now)
-            | Q(state=ReminderState.SENDING, claimed_until__lt=timezone.now())
-        )
+        return _due(now, Digest)
 
     def outcome(digest_id, **fields):
         return Digest.objects.filter(
