@@ -2,9 +2,16 @@ from django.conf import settings
 from django.urls import reverse
 
 NAVIGATION = [
-    ("My items", "tracker:my_items", {"my_items"}),
-    ("All items", "tracker:item_list", {"item_list"}),
-    ("Reports", "tracker:report_list", {"report_list", "report_detail"}),
+    ("My items", "tracker:my_items", {"my_items"}, None),
+    ("All items", "tracker:item_list", {"item_list"}, None),
+    ("Reports", "tracker:report_list", {"report_list", "report_detail"}, None),
+    (
+        "Statutory responses",
+        "tracker:response_list",
+        {"response_list", "response_detail"},
+        {"force_coordinator", "pcc_office", "national_reader", "administrator"},
+    ),
+    ("Progress review", "tracker:review", {"review"}, {"pcc_office"}),
 ]
 
 
@@ -18,7 +25,8 @@ def service(request):
         current = match.url_name if match else None
         context["navigation"] = [
             {"label": label, "url": reverse(name), "active": current in names}
-            for label, name, names in NAVIGATION
+            for label, name, names, roles in NAVIGATION
+            if roles is None or user.has_role(*roles)
         ]
         from tracker.selectors import unread_count
 

@@ -204,3 +204,169 @@ class LocalTargetForm(forms.Form):
             "invalid": "Enter the target date as a real date, for example 27/03/2027",
         },
     )
+
+
+def _date_field(label, help_text, what, required=True):
+    messages = {"invalid": f"Enter {what} as a real date, for example 27/03/2027"}
+    if required:
+        messages["required"] = f"Enter {what}"
+    return forms.DateField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages=messages,
+    )
+
+
+class RequestCommentsForm(forms.Form):
+    due_on = _date_field(
+        "When do you need the chief constable's comments by?",
+        "For example, 27/03/2027. The force coordinator is told now and reminded before it.",
+        "the date you need the comments by",
+    )
+
+
+class ChiefOfficerCommentsForm(forms.Form):
+    comments = forms.CharField(
+        label="The chief constable's comments",
+        help_text="As the chief constable wrote them. Leave a blank line between paragraphs; "
+        "start a line with “- ” for a bullet.",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": "Enter the chief constable's comments"},
+        max_length=50_000,
+    )
+    received_on = _date_field(
+        "When were they received?", "For example, 27/03/2027.", "the date they were received"
+    )
+
+
+class ResponseDraftForm(forms.Form):
+    """The wording of the response: fields appear only for what this person may write."""
+
+    def __init__(self, *args, entries, can_pcc: bool, can_force: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entries = entries
+        if can_pcc:
+            self.fields["introduction"] = forms.CharField(
+                label="Introduction",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 6}),
+                max_length=50_000,
+                help_text="The opening of the document. You can use these fields: "
+                "{{ report_title }}, {{ report_published }}, {{ inspectorate }}, {{ force }}, "
+                "{{ body }}, {{ deadline }}, {{ recommendations }}.",
+            )
+            self.fields["pcc_comments"] = forms.CharField(
+                label="The PCC's overall comments on the report",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 10}),
+                max_length=50_000,
+            )
+        for entry in entries:
+            fid = entry.finding.pk
+            if can_force:
+                self.fields[f"force_response_{fid}"] = forms.CharField(
+                    label="The force's response",
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 6}),
+                    max_length=50_000,
+                )
+            if can_pcc:
+                self.fields[f"pcc_response_{fid}"] = forms.CharField(
+                    label="The PCC's response",
+                    help_text="What action has been or will be taken, or why none will be "
+                    "(s55(5B))."
+                    if entry.is_recommendation
+                    else "",
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 6}),
+                    max_length=50_000,
+                )
+
+    def rows(self):
+        """Each entry with its bound fields, for the template."""
+        return [
+            {
+                "entry": entry,
+                "force_field": self[f"force_response_{entry.finding.pk}"]
+                if f"force_response_{entry.finding.pk}" in self.fields
+                else None,
+                "pcc_field": self[f"pcc_response_{entry.finding.pk}"]
+                if f"pcc_response_{entry.finding.pk}" in self.fields
+                else None,
+            }
+            for entry in self.entries
+        ]
+
+    def answers(self, prefix: str) -> dict[int, str] | None:
+        found = {
+            e.finding.pk: self.cleaned_data[f"{prefix}_{e.finding.pk}"]
+            for e in self.entries
+            if f"{prefix}_{e.finding.pk}" in self.fields
+        }
+        return found or None
+
+
+class PublishForm(forms.Form):
+    published_on = _date_field(
+        "Date published",
+        "The day the response was (or is) published on your website. For example, 17/05/2018.",
+        "the date published",
+    )
+    url = forms.URLField(
+        label="Web address of the published response (optional)",
+        help_text="Leave blank if this service's public page is where it is published.",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address, for example https://www.example.gov.uk"},
+    )
+
+
+class CopiesSentForm(forms.Form):
+    inspectorate_on = _date_field(
+        "Copy sent to the inspectorate (HMICFRS) on",
+        "For example, 18/05/2018. Leave blank if not sent yet.",
+        "the date the copy went to the inspectorate",
+        required=False,
+    )
+    home_secretary_on = _date_field(
+        "Copy sent to the Home Secretary on",
+        "For example, 18/05/2018. Leave blank if not sent yet.",
+        "the date the copy went to the Home Secretary",
+        required=False,
+    )
+
+
+class UpdateRequestForm(forms.Form):
+    message = forms.CharField(
+        label="Message to the owner (optional)",
+        help_text="Say what you want to know, and by when.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+    )
+
+
+class ProgressViewForm(forms.Form):
+    rating = forms.ChoiceField(
+        label="How is the force doing on this item?",
+        choices=[
+            ("green", "Green: on track"),
+            ("amber", "Amber: at risk"),
+            ("red", "Red: off track"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select green, amber or red",
+            "invalid_choice": "Select green, amber or red",
+        },
+    )
+    text = forms.CharField(
+        label="Your view on progress",
+        help_text="What you have seen, and what you expect next. The force can read this.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter your view on progress"},
+        max_length=20_000,
+    )

@@ -294,6 +294,29 @@ class TrackedItem(models.Model):
     def days_overdue(self, today: datetime.date) -> int:
         return (today - self.due_date).days if self.is_overdue(today) else 0
 
+    RAG_LABELS = {
+        "red": "Red: overdue",
+        "amber": "Amber: due soon or gone quiet",
+        "green": "Green: on track",
+        "closed": "Closed",
+    }
+    QUIET_DAYS = 90
+
+    def rag(self, today: datetime.date) -> str:
+        """Red when overdue; amber when due within 30 days or with no activity for 90 days;
+        otherwise green. Closed items are neither."""
+        from django.utils import timezone
+
+        if not self.is_open:
+            return "closed"
+        if self.is_overdue(today):
+            return "red"
+        if self.due_date is not None and (self.due_date - today).days <= 30:
+            return "amber"
+        if (today - timezone.localdate(self.last_activity_at)).days > self.QUIET_DAYS:
+            return "amber"
+        return "green"
+
 
 class StatusChange(AppendOnlyModel):
     item = models.ForeignKey(TrackedItem, on_delete=models.PROTECT, related_name="status_changes")
@@ -440,6 +463,18 @@ class StatutoryResponse(models.Model):
         blank=True,
         help_text="A target the PCC office sets itself where the law sets no period.",
     )
+    introduction = models.TextField(
+        blank=True,
+        help_text="The opening of the published document; may use {{ fields }}. Blank: the "
+        "standard wording.",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="What was approved; a later change needs approval."
+    )
 
     class Meta:
         constraints = [
@@ -448,6 +483,65 @@ class StatutoryResponse(models.Model):
 
     def __str__(self):
         return f"{self.body} on {self.report}"
+
+
+class ResponseVersion(AppendOnlyModel):
+    """One published version of a statutory response, exactly as it was published.
+
+    The content is a snapshot (tracker/statutory.py builds it), so later edits make a new
+    version and never change what was published."""
+
+    response = models.ForeignKey(
+        StatutoryResponse, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    published_on = models.DateField()
+    url = models.URLField(blank=True, max_length=500)
+    content = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["response", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "number"], name="one_version_number"),
+        ]
+
+    def __str__(self):
+        return f"Version {self.number} of {self.response}, published {self.published_on}"
+
+
+class ProgressReview(AppendOnlyModel):
+    """The PCC office holding the force to account on one item: a request for an update, or
+    its view on progress with a RAG rating."""
+
+    class Kind(models.TextChoices):
+        UPDATE_REQUEST = "update_request", "Update requested"
+        VIEW = "view", "PCC office's view on progress"
+
+    class Rating(models.TextChoices):
+        GREEN = "green", "Green: on track"
+        AMBER = "amber", "Amber: at risk"
+        RED = "red", "Red: off track"
+
+    item = models.ForeignKey(TrackedItem, on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    rating = models.CharField(max_length=10, choices=Rating.choices, blank=True)
+    text = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["item", "kind", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.item_id}"
 
 
 class AuditEvent(AppendOnlyModel):
@@ -834,12 +928,24 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     awaiting_digest = models.BooleanField(default=False)
+    email_state = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[
+            ("pending", "To send"),
+            ("sending", "Being sent"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+        ],
+        help_text="For notices sent by email on their own (not reminders, which have rows).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["user", "read_at"]),
             models.Index(fields=["user", "awaiting_digest"]),
+            models.Index(fields=["email_state", "created_at"]),
         ]
 
     def __str__(self):

@@ -96,3 +96,16 @@ def can_change_deadline(user, deadline, today: datetime.date) -> bool:
     if deadline.item_id is not None:
         return deadline.item.is_open and _is_force_coordinator_of(user, deadline.item)
     return _is_pcc_office_of(user, deadline, today)
+
+
+def can_write_force_response(user, force_id: int, today: datetime.date) -> bool:
+    """The chief constable's comments and the force's response to each recommendation: the
+    force coordinator sends them; the PCC office may record what it received."""
+    coordinator = user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == force_id
+    return coordinator or is_pcc_office_for(user, force_id, today)
+
+
+def can_review_progress(user, item, today: datetime.date) -> bool:
+    """Ask for an update and record a view on progress: the PCC office holding its force to
+    account."""
+    return is_pcc_office_for(user, item.force_id, today)

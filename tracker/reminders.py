@@ -587,7 +587,7 @@ def _pcc_office(force_id: int, today: datetime.date) -> list:
     )
 
 
-def _coordinators(force_id: int) -> list:
+def coordinators(force_id: int) -> list:
     return list(
         User.objects.filter(
             organisation_id=force_id, is_active=True, role_assignments__role=Role.FORCE_COORDINATOR
@@ -598,7 +598,7 @@ def _coordinators(force_id: int) -> list:
 def ladder_for(deadline: Deadline, today: datetime.date) -> Ladder:
     """Who is reminded, by level: whoever must act, then the force coordinator, then the PCC
     office and the item's accountable lead."""
-    coordinators = _coordinators(deadline.force_id)
+    force_coordinators = coordinators(deadline.force_id)
     pcc = _pcc_office(deadline.force_id, today)
     who = deadline.rule.who_must_act
     item = deadline.item
@@ -607,9 +607,9 @@ def ladder_for(deadline: Deadline, today: datetime.date) -> Ladder:
     elif who == WhoActs.PCC_OFFICE:
         responsible = pcc
     else:
-        responsible = coordinators
+        responsible = force_coordinators
     oversight = pcc + _active([item.lead] if item is not None else [])
-    return Ladder(responsible, coordinators, oversight)
+    return Ladder(responsible, force_coordinators, oversight)
 
 
 def step_recipients(rule: DeadlineRule, ladder: Ladder, step: Step) -> list:
@@ -1088,6 +1088,7 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
                     # Give the rest of the batch back at once, untried.
                     _release([o.reminder.pk for o in outgoing[n + 1 :]], token)
                     raise
+        result.sent += notices_send(now=now, connection=connection)
         result.digests = digests_run(now=now, connection=connection)
     except MailServerDown as exc:
         run.error = f"The mail server could not be reached: {exc}"[:2000]
@@ -1099,6 +1100,78 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
             setattr(run, name, getattr(result, name))
         run.save()
     return result
+
+
+# Notices: things people are told at once (a request for comments, for an update) -------
+
+
+def notify(users, *, subject: str, body: str, url: str, now) -> int:
+    """Tell people something now: a notification in the app and, for those who take one
+    email per reminder, an email sent by the next reminder sweep (enqueued at once after
+    commit); digest readers get it in their next digest."""
+    rows = [
+        Notification(
+            user=user,
+            created_at=now,
+            subject=subject[:300],
+            body=body,
+            url=url,
+            awaiting_digest=user.reminder_delivery != "each",
+            email_state="pending" if user.reminder_delivery == "each" else "",
+        )
+        for user in {u.pk: u for u in users if u.is_active}.values()
+    ]
+    Notification.objects.bulk_create(rows)
+    if any(r.email_state for r in rows):
+        transaction.on_commit(_enqueue_sweep)
+    return len(rows)
+
+
+def _enqueue_sweep() -> None:
+    from tracker.tasks import sweep_reminders  # tasks imports this module
+
+    try:
+        sweep_reminders.delay()
+    except Exception:  # noqa: BLE001 - the broker is down: the periodic sweep sends it
+        log.warning("Could not enqueue a sweep for a new notice; the next sweep sends it.")
+
+
+NOTICE_STUCK_AFTER = datetime.timedelta(minutes=30)
+
+
+def notices_send(*, now: datetime.datetime, connection) -> int:
+    """Email the notices waiting to go on their own, each once: a notice is claimed with a
+    conditional UPDATE (pending to sending) before it is sent. One claimed by a run that died
+    is tried again after half an hour. A refused address marks it failed; a server that
+    cannot be reached gives it back and stops the sweep."""
+    sent = 0
+    stuck = timezone.now() - NOTICE_STUCK_AFTER
+    waiting = Notification.objects.filter(
+        Q(email_state="pending") | Q(email_state="sending", created_at__lt=stuck)
+    ).filter(created_at__lte=now)
+    for pk in list(waiting.order_by("created_at", "id").values_list("pk", flat=True)[:BATCH]):
+        if not waiting.filter(pk=pk).update(email_state="sending"):
+            continue  # another sweep has it
+        note = Notification.objects.select_related("user").get(pk=pk)
+        context = {"note": note, "user": note.user, "link": site_url(note.url)}
+        message = _email(
+            note.user,
+            note.subject,
+            render_to_string("email/notice.txt", context),
+            render_to_string("email/notice.html", context),
+        )
+        message.connection = connection
+        try:
+            message.send()
+        except Exception as exc:
+            if _is_connection_error(exc):
+                Notification.objects.filter(pk=pk).update(email_state="pending")
+                raise MailServerDown(str(exc)) from exc
+            Notification.objects.filter(pk=pk).update(email_state="failed")
+            continue
+        Notification.objects.filter(pk=pk).update(email_state="sent")
+        sent += 1
+    return sent
 
 
 # Digests -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Role, User
@@ -19,8 +19,11 @@ from tracker.models import (
     Finding,
     Judgement,
     Notification,
+    ProgressReview,
     Report,
+    ResponseVersion,
     Status,
+    StatutoryResponse,
     TrackedItem,
 )
 
@@ -88,6 +91,7 @@ def item_get(*, user, uuid, today: datetime.date) -> TrackedItem:
             .select_related("lead")
             .prefetch_related(
                 Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
+                Prefetch("reviews", queryset=ProgressReview.objects.select_related("by")),
             )
             .get(uuid=uuid)
         )
@@ -256,5 +260,179 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
                     a.at, "assignment", "Owner or lead changed", a.actor, "", "; ".join(changed)
                 )
             )
+    for r in item.reviews.all():  # prefetched by item_get
+        if r.kind == ProgressReview.Kind.VIEW:
+            title = f"PCC office's view on progress: {r.get_rating_display()}"
+        else:
+            title = "PCC office asked for an update"
+        entries.append(TimelineEntry(r.at, "review", title, r.by, r.text))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def latest_view(item: TrackedItem):
+    """The PCC office's latest view on progress (from the reviews item_get prefetched)."""
+    views = [r for r in item.reviews.all() if r.kind == ProgressReview.Kind.VIEW]
+    return max(views, key=lambda r: (r.at, r.id)) if views else None
+
+
+# Statutory responses and the PCC office's review of progress --------------------------------
+
+
+@dataclass
+class ResponseRow:
+    """One report about one force, with its response (if started) and where it stands."""
+
+    report: Report
+    force: object
+    response: StatutoryResponse | None
+    deadline: Deadline | None
+    stage: str
+    latest_version: int
+    days_left: int | None = None
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+    @property
+    def stage_label(self) -> str:
+        from tracker.statutory import STAGE_LABELS
+
+        return STAGE_LABELS[self.stage]
+
+
+def _response_pairs(force_ids):
+    Through = Report.forces.through
+    pairs = Through.objects.all()
+    if force_ids is not None:
+        pairs = pairs.filter(organisation_id__in=force_ids)
+    responses = StatutoryResponse.objects.filter(
+        report_id=OuterRef("report_id"), force_id=OuterRef("organisation_id")
+    )
+    due = Deadline.objects.filter(
+        response__report_id=OuterRef("report_id"),
+        response__force_id=OuterRef("organisation_id"),
+        rule__who_must_act="pcc_office",
+        state=DeadlineState.OPEN,
+    ).order_by("due_on")
+    return pairs.annotate(
+        published=Exists(responses.filter(published_on__isnull=False)),
+        due=Subquery(due.values("due_on")[:1]),
+    ).order_by(
+        "published",
+        F("due").asc(nulls_last=True),
+        "-report__published_on",
+        "report__title",
+        "organisation__name",
+    )
+
+
+def response_page(*, user, today: datetime.date, page_number) -> tuple:
+    """Every report about the forces the person sees, with its statutory response, most
+    urgent first: unpublished with the nearest (or most overdue) deadline, then unpublished
+    with no deadline, then published, newest report first. A fixed number of queries."""
+    from django.core.paginator import Paginator
+
+    from tracker.statutory import stage_of
+
+    pairs = _response_pairs(policy.visible_force_ids(user, today)).select_related(
+        "report", "organisation"
+    )
+    page = Paginator(pairs, 50).get_page(page_number)
+    keys = [(p.report_id, p.organisation_id) for p in page]
+    drafted_items = TrackedItem.objects.filter(
+        finding__report_id=OuterRef("report_id"), force_id=OuterRef("force_id")
+    ).exclude(pcc_response="")
+    responses = {
+        (r.report_id, r.force_id): r
+        for r in StatutoryResponse.objects.filter(
+            report_id__in={k[0] for k in keys}, force_id__in={k[1] for k in keys}
+        )
+        .annotate(
+            drafted_item=Exists(drafted_items),
+            latest_version=Max("versions__number"),
+        )
+        .prefetch_related(
+            Prefetch(
+                "deadlines",
+                queryset=Deadline.objects.exclude(state=DeadlineState.WITHDRAWN).select_related(
+                    "rule"
+                ),
+            )
+        )
+    }
+    rows = []
+    for pair in page:
+        response = responses.get((pair.report_id, pair.organisation_id))
+        deadline = None
+        if response is not None:
+            from tracker.statutory import statutory_deadline
+
+            deadline = statutory_deadline(response)
+        latest = (response.latest_version or 0) if response else 0
+        drafted = bool(response and (response.drafted_item or response.pcc_comments.strip()))
+        rows.append(
+            ResponseRow(
+                report=pair.report,
+                force=pair.organisation,
+                response=response,
+                deadline=deadline,
+                stage=stage_of(response, drafted=drafted, published=latest > 0),
+                latest_version=latest,
+                days_left=deadline.days_left(today) if deadline else None,
+            )
+        )
+    return page, rows
+
+
+def response_scope_get(*, user, key: str, force_code: str, today: datetime.date):
+    """The report and force for a response page, or 404 when the person cannot see that
+    force or the report is not about it. The response row may not exist yet (None)."""
+    report = report_get(user=user, key=key, today=today)
+    force = next((f for f in report.forces.all() if f.code == force_code), None)
+    if force is None or not policy.can_see_force(user, force.id, today):
+        raise Http404("No such response")
+    response = (
+        report.statutory_responses.filter(force=force)
+        .select_related("body", "force", "report", "approved_by")
+        .prefetch_related(Prefetch("deadlines", queryset=_deadlines_shown()))
+        .first()
+    )
+    return report, force, response
+
+
+def review_items(*, user, today: datetime.date):
+    """The PCC office's review of progress: its forces' items by report, with the latest
+    update request and the office's latest view (rating and date) on each."""
+    reviews = ProgressReview.objects.filter(item_id=OuterRef("pk")).order_by("-at", "-id")
+    views = reviews.filter(kind=ProgressReview.Kind.VIEW)
+    return (
+        item_list(user=user, today=today)
+        .annotate(
+            view_rating=Subquery(views.values("rating")[:1]),
+            view_at=Subquery(views.values("at")[:1]),
+            update_requested_at=Subquery(
+                reviews.filter(kind=ProgressReview.Kind.UPDATE_REQUEST).values("at")[:1]
+            ),
+        )
+        .order_by(
+            "-finding__report__published_on",
+            "finding__report_id",
+            "force__name",
+            "finding__order",
+            "id",
+        )
+    )
+
+
+def public_versions(*, body) -> list:
+    """The latest published version of each of a local policing body's responses; nothing
+    unpublished. For the public page (no sign-in)."""
+    latest = ResponseVersion.objects.filter(response_id=OuterRef("response_id")).order_by("-number")
+    return list(
+        ResponseVersion.objects.filter(response__body=body)
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .select_related("response__report", "response__force")
+        .order_by("-published_on", "-id")
+    )

@@ -13,6 +13,7 @@ import uuid as uuidlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tracker import policy, reminders
@@ -25,6 +26,7 @@ from tracker.models import (
     DueDateRevision,
     Evidence,
     Finding,
+    ProgressReview,
     ProgressUpdate,
     Status,
     StatusChange,
@@ -477,3 +479,68 @@ def item_assign(
     )
     reminders.deadlines_sync_item(item=item, now=now)
     return item
+
+
+# The PCC office holding the force to account ----------------------------------------------
+
+
+@transaction.atomic
+def item_request_update(
+    *, item: TrackedItem, by, message: str = "", now: datetime.datetime | None = None
+) -> ProgressReview:
+    """The PCC office asks the force for an update on an item: the owner (or, with no owner,
+    the force coordinators) is told at once, in the app and by email."""
+    now = now or timezone.now()
+    if not policy.can_review_progress(by, item, timezone.localdate(now)):
+        raise ValidationError("Only the PCC office for this force can ask for an update.")
+    if not item.is_open:
+        raise ValidationError("This item is closed, so no update is needed.")
+    message = (message or "").strip()
+    if len(message) > MAX_TEXT:
+        raise ValidationError(f"The message must be {MAX_TEXT:,} characters or fewer.")
+    review = ProgressReview.objects.create(
+        item=item, kind=ProgressReview.Kind.UPDATE_REQUEST, text=message, by=by, at=now
+    )
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        obj=review,
+        at=now,
+        changes={"kind": (None, review.kind), "text": (None, message)},
+    )
+    people = [item.owner] if item.owner_id else list(reminders.coordinators(item.force_id))
+    reminders.notify(
+        people,
+        subject=f"The PCC office asks for an update – {item.finding.summary[:120]}",
+        body=(
+            f"{by.full_name} ({by.organisation}) asks for an update on this item."
+            + (f"\n\nTheir message: {message}" if message else "")
+        ),
+        url=reverse("tracker:item_detail", args=[item.uuid]),
+        now=now,
+    )
+    return review
+
+
+@transaction.atomic
+def item_record_view(
+    *, item: TrackedItem, by, rating: str, text: str, now: datetime.datetime | None = None
+) -> ProgressReview:
+    """The PCC office records its view on the force's progress, with a RAG rating."""
+    now = now or timezone.now()
+    if not policy.can_review_progress(by, item, timezone.localdate(now)):
+        raise ValidationError("Only the PCC office for this force can record its view.")
+    if rating not in ProgressReview.Rating.values:
+        raise ValidationError("Choose green, amber or red.")
+    text = _clean_text(text, "your view on progress")
+    review = ProgressReview.objects.create(
+        item=item, kind=ProgressReview.Kind.VIEW, rating=rating, text=text, by=by, at=now
+    )
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        obj=review,
+        at=now,
+        changes={"rating": (None, rating), "text": (None, text)},
+    )
+    return review

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tracker import statutory_views as sv
 from tracker import views
 
 app_name = "tracker"
@@ -30,4 +31,53 @@ urlpatterns = [
     path("reports/", views.report_list, name="report_list"),
     path("reports/<slug:key>/", views.report_detail, name="report_detail"),
     path("reports/<slug:key>/local-target/", views.report_local_target, name="report_local_target"),
+    path("responses/", sv.response_list, name="response_list"),
+    path("responses/<slug:key>/<slug:force_code>/", sv.response_detail, name="response_detail"),
+    path(
+        "responses/<slug:key>/<slug:force_code>/request/",
+        sv.response_request_comments,
+        name="response_request_comments",
+    ),
+    path(
+        "responses/<slug:key>/<slug:force_code>/chief-constable/",
+        sv.response_record_comments,
+        name="response_record_comments",
+    ),
+    path("responses/<slug:key>/<slug:force_code>/edit/", sv.response_edit, name="response_edit"),
+    path(
+        "responses/<slug:key>/<slug:force_code>/approve/",
+        sv.response_approve,
+        name="response_approve",
+    ),
+    path(
+        "responses/<slug:key>/<slug:force_code>/publish/",
+        sv.response_publish,
+        name="response_publish",
+    ),
+    path(
+        "responses/<slug:key>/<slug:force_code>/copies/",
+        sv.response_copies,
+        name="response_copies",
+    ),
+    path(
+        "responses/<slug:key>/<slug:force_code>/document.<str:fmt>",
+        sv.response_document,
+        name="response_document",
+    ),
+    path("review/", sv.review, name="review"),
+    path("items/<uuid:uuid>/request-update/", sv.item_request_update, name="item_request_update"),
+    path("items/<uuid:uuid>/view/", sv.item_record_view, name="item_record_view"),
+    path("public/", sv.public_index, name="public_index"),
+    path("public/<slug:body_code>/", sv.public_body, name="public_body"),
+    path("public/<slug:body_code>/<uuid:uuid>/", sv.public_response, name="public_response"),
+    path(
+        "public/<slug:body_code>/<uuid:uuid>/v<int:number>/",
+        sv.public_response,
+        name="public_response_version",
+    ),
+    path(
+        "public/<slug:body_code>/<uuid:uuid>/v<int:number>/document.<str:fmt>",
+        sv.public_document,
+        name="public_document",
+    ),
 ]

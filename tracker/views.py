@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -108,6 +109,13 @@ def item_detail(request, uuid):
             "can_assign": policy.can_assign(request.user, item),
             "returned": selectors.last_return(item) if proposal is None else None,
             "is_proposer": proposal is not None and proposal.proposed_by_id == request.user.id,
+            "can_review": policy.can_review_progress(request.user, item, today),
+            "latest_view": selectors.latest_view(item),
+            "response_link": reverse(
+                "tracker:response_detail", args=[item.finding.report.key, item.force.code]
+            )
+            if item.finding.kind in ("recommendation", "cause_of_concern")
+            else "",
         },
     )
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tracker import reminders
+from tracker import reminders, statutory
 from tracker.demo import create_demo, load_reference_data
 from tracker.rule_presets import presets_install
 
@@ -34,6 +34,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Deadlines up to date: {counts['responses_created']} statutory responses started."
         )
+        recorded = statutory.versions_record_published()
+        if recorded:
+            self.stdout.write(f"Published responses: {recorded} kept as version 1.")
         if options["demo"]:
             created = create_demo(password=settings.DEMO_PASSWORD, today=timezone.localdate())
             self.stdout.write(

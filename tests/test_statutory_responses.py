@@ -1,0 +1,519 @@
+"""The PCC office's statutory response: request, comments, wording, the completeness check,
+approval, publication, versions and copies sent (tracker/statutory.py and its pages)."""
+
+import datetime
+import io
+
+import docx
+import pypdf
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_finding
+from tracker import reminders, statutory
+from tracker.models import (
+    AuditEvent,
+    Deadline,
+    FindingKind,
+    Notification,
+    ResponseVersion,
+    StatutoryResponse,
+    TrackedItem,
+)
+
+
+@pytest.fixture
+def w(world):
+    world.coc = make_finding(
+        world.report,
+        "The force is failing to attend incidents promptly.",
+        kind=FindingKind.CAUSE_OF_CONCERN,
+        order=0,
+    )
+    world.finding.parent = world.coc
+    world.finding.order = 1
+    world.finding.save()
+    world.response = statutory.response_for(report=world.report, force=world.wmp)
+    return world
+
+
+def url(w, name, *extra):
+    return reverse(f"tracker:{name}", args=[w.report.key, w.wmp.code, *extra])
+
+
+def write_all(w, pcc_response="We will check the backlog weekly."):
+    statutory.response_save_draft(
+        response=w.response,
+        by=w.pcc,
+        pcc_comments="The PCC welcomes the report.",
+        pcc_responses={w.finding.pk: pcc_response},
+        force_responses={w.finding.pk: "The force reviewed every open incident."},
+    )
+
+
+def fresh(w):
+    return StatutoryResponse.objects.get(pk=w.response.pk)
+
+
+# The completeness check ---------------------------------------------------------------
+
+
+def test_the_completeness_check_names_each_unanswered_recommendation(w):
+    problems = [p[0] for p in statutory.response_problems(fresh(w))]
+    assert "Write the PCC's overall comments on the report." in problems
+    assert any("recommendation 1" in p and "why no action" in p for p in problems)
+    assert len(problems) == 2  # the cause of concern itself needs no explanation
+
+
+def test_approval_is_refused_while_a_recommendation_lacks_an_explanation(w):
+    statutory.response_save_draft(response=w.response, by=w.pcc, pcc_comments="Comments.")
+    with pytest.raises(ValidationError) as refused:
+        statutory.response_approve(response=fresh(w), by=w.pcc)
+    assert any("recommendation 1" in m for m in refused.value.messages)
+    assert fresh(w).approved_at is None
+
+
+def test_a_blank_explanation_counts_as_missing(w):
+    write_all(w, pcc_response="   \n  ")
+    assert any("recommendation 1" in p[0] for p in statutory.response_problems(fresh(w)))
+
+
+def test_approval_succeeds_once_everything_is_answered(w):
+    write_all(w)
+    assert statutory.response_problems(fresh(w)) == []
+    response = statutory.response_approve(response=fresh(w), by=w.pcc)
+    assert response.approved_by == w.pcc and response.approved_fingerprint
+    assert statutory.approval_current(fresh(w))
+
+
+def test_a_change_after_approval_needs_approval_again(w):
+    write_all(w)
+    statutory.response_approve(response=fresh(w), by=w.pcc)
+    statutory.response_save_draft(
+        response=fresh(w), by=w.pcc, pcc_responses={w.finding.pk: "A different answer."}
+    )
+    assert not statutory.approval_current(fresh(w))
+    with pytest.raises(ValidationError, match="Approve the response before publishing"):
+        statutory.response_publish(response=fresh(w), by=w.pcc, published_on=timezone.localdate())
+
+
+# Wording and the introduction template ----------------------------------------------
+
+
+def test_the_responses_are_kept_on_the_recommendations_tracked_item(w):
+    write_all(w)
+    item = TrackedItem.objects.get(pk=w.item.pk)
+    assert item.pcc_response == "We will check the backlog weekly."
+    assert item.force_response == "The force reviewed every open incident."
+    events = AuditEvent.objects.filter(object_id=str(item.uuid), note__startswith="Statutory")
+    assert {tuple(e.changes) for e in events} == {("pcc_response",), ("force_response",)}
+
+
+def test_an_unknown_field_in_the_introduction_is_refused_and_nothing_is_saved(w):
+    with pytest.raises(ValidationError) as refused:
+        statutory.response_save_draft(
+            response=w.response,
+            by=w.pcc,
+            introduction="On {{ report_published }} we read {{ report_name }}.",
+            pcc_comments="Saved?",
+        )
+    assert "{{ report_name }}, which is not a field" in refused.value.messages[0]
+    assert "{{ report_title }}" in refused.value.messages[0]
+    response = fresh(w)
+    assert response.introduction == "" and response.pcc_comments == ""
+
+
+def test_a_stray_brace_in_the_introduction_is_refused(w):
+    with pytest.raises(ValidationError, match="without a matching"):
+        statutory.response_save_draft(
+            response=w.response, by=w.pcc, introduction="Published {{ report_published."
+        )
+
+
+def test_the_introduction_fills_in_its_fields(w):
+    statutory.response_save_draft(
+        response=w.response,
+        by=w.pcc,
+        introduction="{{ body }} on {{ report_title }} ({{ recommendations }}, due {{ deadline }})",
+    )
+    content = statutory.response_content(fresh(w))
+    assert content["introduction"] == (
+        "West Midlands Police and Crime Commissioner on PEEL: police effectiveness 2017 "
+        "(1 recommendation, due 16 May 2018)"
+    )
+
+
+def test_force_staff_cannot_write_the_pccs_response(w):
+    with pytest.raises(ValidationError, match="Only the PCC office"):
+        statutory.response_save_draft(
+            response=w.response, by=w.coordinator, pcc_responses={w.finding.pk: "Mine"}
+        )
+    statutory.response_save_draft(
+        response=w.response, by=w.coordinator, force_responses={w.finding.pk: "Ours"}
+    )
+    assert TrackedItem.objects.get(pk=w.item.pk).force_response == "Ours"
+    with pytest.raises(ValidationError):
+        statutory.response_save_draft(
+            response=w.response, by=w.owner, force_responses={w.finding.pk: "Staff"}
+        )
+
+
+def test_another_forces_pcc_office_cannot_write_or_approve(w):
+    from tests.factories import make_user
+
+    staffs_office = make_user("Sian Lloyd", w.staffs_pcc, "pcc_office")
+    with pytest.raises(ValidationError):
+        statutory.response_save_draft(response=w.response, by=staffs_office, pcc_comments="x")
+    with pytest.raises(ValidationError):
+        statutory.response_approve(response=w.response, by=staffs_office)
+
+
+# Requesting and recording the chief constable's comments ----------------------------
+
+
+def test_requesting_comments_tells_the_coordinator_and_sets_a_deadline(w):
+    due = timezone.localdate() + datetime.timedelta(days=14)
+    statutory.response_request_comments(response=w.response, by=w.pcc, due_on=due)
+    response = fresh(w)
+    assert response.chief_officer_comments_requested_on == timezone.localdate()
+    note = Notification.objects.get(user=w.coordinator)
+    assert "chief constable's comments" in note.subject
+    assert note.url == url(w, "response_detail")
+    assert note.email_state == "pending"
+    deadline = Deadline.objects.get(response=response, rule__key="chief-officer-comments")
+    assert deadline.due_on == due
+
+
+def test_the_request_email_goes_out_once_with_the_next_sweep(w):
+    due = timezone.localdate() + datetime.timedelta(days=14)
+    statutory.response_request_comments(response=w.response, by=w.pcc, due_on=due)
+    mail.outbox.clear()
+    reminders.sweep()
+    sent = [m for m in mail.outbox if "asks for the chief constable" in m.subject]
+    assert len(sent) == 1 and sent[0].to == [w.coordinator.email]
+    assert url(w, "response_detail") in sent[0].body
+    reminders.sweep()
+    assert len([m for m in mail.outbox if "asks for the chief constable" in m.subject]) == 1
+    notice = Notification.objects.get(user=w.coordinator, subject__contains="asks for")
+    assert notice.email_state == "sent"
+
+
+def test_a_request_date_in_the_past_is_refused(w):
+    with pytest.raises(ValidationError, match="today or later"):
+        statutory.response_request_comments(
+            response=w.response, by=w.pcc, due_on=datetime.date(2020, 1, 1)
+        )
+    assert fresh(w).chief_officer_comments_requested_on is None
+    assert not Notification.objects.exists()
+
+
+def test_the_coordinator_records_the_chief_constables_comments(w):
+    statutory.response_record_comments(
+        response=w.response,
+        by=w.coordinator,
+        text="The chief constable accepts the findings.",
+        received_on=timezone.localdate(),
+    )
+    response = fresh(w)
+    assert response.chief_officer_comments == "The chief constable accepts the findings."
+    assert Notification.objects.filter(user=w.pcc, subject__contains="comments are in").exists()
+
+
+def test_comments_received_in_the_future_are_refused(w):
+    with pytest.raises(ValidationError, match="future"):
+        statutory.response_record_comments(
+            response=w.response,
+            by=w.coordinator,
+            text="x",
+            received_on=timezone.localdate() + datetime.timedelta(days=1),
+        )
+
+
+# Publishing and versions -----------------------------------------------------------------
+
+
+def approve_and_publish(w, on=datetime.date(2018, 5, 17), url_=""):
+    write_all(w)
+    statutory.response_approve(response=fresh(w), by=w.pcc)
+    return statutory.response_publish(response=fresh(w), by=w.pcc, published_on=on, url=url_)
+
+
+def test_publishing_keeps_a_snapshot_and_meets_the_deadline(w):
+    version = approve_and_publish(w)
+    assert version.number == 1
+    assert version.content["published"] == "17 May 2018"
+    rec = version.content["areas"][0]["entries"][1]
+    assert rec["pcc_response"] == "We will check the backlog weekly."
+    response = fresh(w)
+    assert response.published_on == datetime.date(2018, 5, 17)
+    deadline = Deadline.objects.get(response=response, rule__key="s55-pcc-comments")
+    assert deadline.state == "met" and deadline.days_late == 1
+
+
+def test_a_publication_date_before_the_report_is_refused(w):
+    write_all(w)
+    statutory.response_approve(response=fresh(w), by=w.pcc)
+    with pytest.raises(ValidationError, match="on or after the day the report was published"):
+        statutory.response_publish(
+            response=fresh(w), by=w.pcc, published_on=datetime.date(2018, 3, 21)
+        )
+    assert not ResponseVersion.objects.exists() and fresh(w).published_on is None
+
+
+def test_publishing_with_a_recommendation_unanswered_is_refused(w):
+    write_all(w)
+    statutory.response_approve(response=fresh(w), by=w.pcc)
+    TrackedItem.objects.filter(pk=w.item.pk).update(pcc_response="")
+    with pytest.raises(ValidationError) as refused:
+        statutory.response_publish(
+            response=fresh(w), by=w.pcc, published_on=datetime.date(2018, 5, 1)
+        )
+    assert "Every recommendation must be answered" in refused.value.messages[0]
+    assert not ResponseVersion.objects.exists()
+
+
+def test_editing_a_published_response_makes_a_new_version_and_keeps_the_first(w):
+    first = approve_and_publish(w)
+    statutory.response_save_draft(
+        response=fresh(w), by=w.pcc, pcc_responses={w.finding.pk: "An updated answer."}
+    )
+    statutory.response_approve(response=fresh(w), by=w.pcc)
+    second = statutory.response_publish(
+        response=fresh(w), by=w.pcc, published_on=datetime.date(2018, 6, 1)
+    )
+    assert second.number == 2
+    assert second.content["areas"][0]["entries"][1]["pcc_response"] == "An updated answer."
+    assert second.content["first_published"] == "17 May 2018"
+    first = ResponseVersion.objects.get(pk=first.pk)
+    assert first.content["areas"][0]["entries"][1]["pcc_response"] == (
+        "We will check the backlog weekly."
+    )
+    assert fresh(w).published_on == datetime.date(2018, 5, 17)  # the deadline was met then
+
+
+def test_published_versions_cannot_be_changed_or_deleted(w):
+    from tracker.models import AppendOnlyError
+
+    version = approve_and_publish(w)
+    version.content = {}
+    with pytest.raises(AppendOnlyError):
+        version.save()
+    with pytest.raises(AppendOnlyError):
+        ResponseVersion.objects.all().delete()
+
+
+def test_copies_sent_are_recorded_only_after_publication_and_not_before_it(w):
+    with pytest.raises(ValidationError, match="Publish the response"):
+        statutory.response_record_copies(
+            response=w.response, by=w.pcc, inspectorate_on=None, home_secretary_on=None
+        )
+    approve_and_publish(w)
+    with pytest.raises(ValidationError, match="on or after publication"):
+        statutory.response_record_copies(
+            response=fresh(w),
+            by=w.pcc,
+            inspectorate_on=datetime.date(2018, 5, 1),
+            home_secretary_on=None,
+        )
+    statutory.response_record_copies(
+        response=fresh(w),
+        by=w.pcc,
+        inspectorate_on=datetime.date(2018, 5, 18),
+        home_secretary_on=datetime.date(2018, 5, 18),
+    )
+    assert statutory.stage_of(fresh(w), drafted=True, published=True) == "copies_sent"
+
+
+def test_the_stage_follows_the_record():
+    r = StatutoryResponse()
+    assert statutory.stage_of(None, drafted=False, published=False) == "not_started"
+    r.chief_officer_comments_requested_on = datetime.date(2018, 4, 1)
+    assert statutory.stage_of(r, drafted=False, published=False) == "comments_requested"
+    r.chief_officer_comments_received_on = datetime.date(2018, 4, 20)
+    assert statutory.stage_of(r, drafted=False, published=False) == "comments_received"
+    assert statutory.stage_of(r, drafted=True, published=False) == "drafted"
+    r.approved_at = timezone.now()
+    assert statutory.stage_of(r, drafted=True, published=False) == "approved"
+    assert statutory.stage_of(r, drafted=True, published=True) == "published"
+
+
+# The pages ---------------------------------------------------------------------------
+
+
+def test_the_office_takes_a_response_from_request_to_publication_on_its_pages(w, client):
+    client.force_login(w.pcc)
+    due = (timezone.localdate() + datetime.timedelta(days=10)).strftime("%d/%m/%Y")
+    assert client.post(url(w, "response_request_comments"), {"due_on": due}).status_code == 302
+    page = client.get(url(w, "response_detail")).content.decode()
+    assert "Chief constable&#x27;s comments requested" in page
+
+    refused = client.post(url(w, "response_approve"))
+    assert refused.status_code == 400
+    assert "recommendation 1" in refused.content.decode()
+
+    form = {
+        "introduction": statutory.DEFAULT_INTRODUCTION,
+        "pcc_comments": "The PCC welcomes the report.",
+        f"force_response_{w.finding.pk}": "The force reviewed every open incident.",
+        f"pcc_response_{w.finding.pk}": "We will check the backlog weekly.",
+        f"force_response_{w.coc.pk}": "",
+        f"pcc_response_{w.coc.pk}": "",
+    }
+    assert client.post(url(w, "response_edit"), form).status_code == 302
+    assert client.post(url(w, "response_approve")).status_code == 302
+
+    bad = client.post(url(w, "response_publish"), {"published_on": "21/03/2018", "url": ""})
+    assert bad.status_code == 400
+    assert "on or after the day the report was published" in bad.content.decode()
+    ok = client.post(
+        url(w, "response_publish"),
+        {"published_on": "17/05/2018", "url": "https://www.westmidlands-pcc.gov.uk/r"},
+    )
+    assert ok.status_code == 302
+    page = client.get(url(w, "response_detail")).content.decode()
+    assert "Published versions" in page and "17 May 2018" in page
+
+
+def test_the_draft_documents_match_what_is_recorded(w, client):
+    write_all(w, pcc_response="We will check <b>the backlog</b> weekly.")
+    client.force_login(w.pcc)
+    html = client.get(url(w, "response_document", "html")).content.decode()
+    assert "We will check &lt;b&gt;the backlog&lt;/b&gt; weekly." in html
+    word = client.get(url(w, "response_document", "docx"))
+    assert word["Content-Disposition"].startswith("attachment;")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs)
+    assert "We will check <b>the backlog</b> weekly." in text
+    assert "The force reviewed every open incident." in text
+    pdf = client.get(url(w, "response_document", "pdf"))
+    assert pdf["Content-Type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    pdf_text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "We will check <b>the backlog</b> weekly." in pdf_text
+    assert "The PCC welcomes the report." in pdf_text
+
+
+def test_force_staff_read_the_response_but_cannot_write_it(w, client):
+    client.force_login(w.owner)
+    assert client.get(url(w, "response_detail")).status_code == 200
+    for name in ("response_edit", "response_approve", "response_request_comments"):
+        assert client.get(url(w, name)).status_code == 403
+        assert client.post(url(w, name), {}).status_code == 403
+
+
+def test_the_coordinator_writes_only_the_forces_side(w, client):
+    client.force_login(w.coordinator)
+    page = client.get(url(w, "response_edit")).content.decode()
+    assert f"force_response_{w.finding.pk}" in page
+    assert f"pcc_response_{w.finding.pk}" not in page and "pcc_comments" not in page
+    client.post(
+        url(w, "response_edit"),
+        {
+            f"force_response_{w.finding.pk}": "From the force",
+            f"pcc_response_{w.finding.pk}": "Sneaked in",
+        },
+    )
+    item = TrackedItem.objects.get(pk=w.item.pk)
+    assert item.force_response == "From the force" and item.pcc_response == ""
+    assert client.post(url(w, "response_approve")).status_code == 403
+
+
+def test_another_forces_people_get_404_everywhere(w, client):
+    client.force_login(w.outsider)
+    for name in ("response_detail", "response_edit", "response_approve", "response_publish"):
+        assert client.get(url(w, name)).status_code == 404
+    assert client.get(url(w, "response_document", "pdf")).status_code == 404
+    assert w.report.title not in client.get(reverse("tracker:response_list")).content.decode()
+
+
+def test_the_national_reader_reads_but_cannot_act(w, client):
+    client.force_login(w.reader)
+    assert client.get(url(w, "response_detail")).status_code == 200
+    assert client.post(url(w, "response_edit"), {}).status_code == 403
+    assert client.post(url(w, "response_publish"), {}).status_code == 403
+
+
+def test_the_list_puts_overdue_responses_first(w, client):
+    from tests.factories import make_report
+
+    today = timezone.localdate()
+    soon = make_report(forces=[w.wmp], title="Due soon", published_on=today)
+    reminders.responses_ensure(report=soon)
+    approve_and_publish(w)
+    overdue = make_report(
+        forces=[w.wmp], title="Overdue", published_on=today - datetime.timedelta(days=80)
+    )
+    reminders.responses_ensure(report=overdue)
+    client.force_login(w.pcc)
+    page = client.get(reverse("tracker:response_list")).content.decode()
+    assert page.index("Overdue") < page.index("Due soon") < page.index(w.report.title)
+    assert "25 days late" in page and "55 days left" in page  # day 1 is the day published
+    assert "Published 1 day late" in page
+
+
+def test_the_list_uses_a_fixed_number_of_queries(w, client, django_assert_max_num_queries):
+    from tests.factories import make_report
+
+    client.force_login(w.pcc)
+    client.get(reverse("tracker:response_list"))
+    for n in range(6):
+        report = make_report(forces=[w.wmp], title=f"Report {n}", published_on=timezone.localdate())
+        reminders.responses_ensure(report=report)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("tracker:response_list"))
+    for n in range(6, 20):
+        report = make_report(forces=[w.wmp], title=f"Report {n}", published_on=timezone.localdate())
+        reminders.responses_ensure(report=report)
+    with django_assert_max_num_queries(len(few)):
+        client.get(reverse("tracker:response_list"))
+
+
+# The public page ---------------------------------------------------------------------------
+
+
+def test_the_public_page_lists_only_published_responses(w, client):
+    from tests.factories import make_report
+
+    draft_report = make_report(forces=[w.wmp], title="A report still in draft")
+    draft = statutory.response_for(report=draft_report, force=w.wmp)
+    statutory.response_save_draft(response=draft, by=w.pcc, pcc_comments="Unpublished words")
+    body_url = reverse("tracker:public_body", args=[w.wm_pcc.code])
+    assert w.report.title not in client.get(body_url).content.decode()
+    approve_and_publish(w)
+    page = client.get(body_url).content.decode()  # no sign-in
+    assert w.report.title in page and "A report still in draft" not in page
+    response = fresh(w)
+    public = client.get(reverse("tracker:public_response", args=[w.wm_pcc.code, response.uuid]))
+    assert (
+        public.status_code == 200 and "We will check the backlog weekly." in public.content.decode()
+    )
+    assert (
+        client.get(reverse("tracker:public_response", args=[w.wm_pcc.code, draft.uuid])).status_code
+        == 404
+    )
+    # Another body's address does not show it either.
+    other = reverse("tracker:public_response", args=[w.staffs_pcc.code, response.uuid])
+    assert client.get(other).status_code == 404
+
+
+def test_the_public_documents_are_the_published_version_not_the_draft(w, client):
+    approve_and_publish(w)
+    statutory.response_save_draft(
+        response=fresh(w), by=w.pcc, pcc_responses={w.finding.pk: "Draft words, not published"}
+    )
+    response = fresh(w)
+    word = client.get(
+        reverse("tracker:public_document", args=[w.wm_pcc.code, response.uuid, 1, "docx"])
+    )
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs)
+    assert "We will check the backlog weekly." in text
+    assert "Draft words, not published" not in text
+    page = client.get(
+        reverse("tracker:public_response", args=[w.wm_pcc.code, response.uuid])
+    ).content.decode()
+    assert "Draft words, not published" not in page

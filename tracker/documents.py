@@ -1,0 +1,565 @@
+"""The published response document: HTML, Word and PDF from one content snapshot.
+
+Section 55 of the Police Act 1996 makes the local policing body publish its comments on an
+inspection report, with the chief officer's comments and a response to each recommendation.
+This module turns the response's content (a JSON-serialisable dict, stored as a snapshot when
+the response is published) into the documents people read:
+
+- HTML, for the public page (a fragment) and for download (a standalone page);
+- Word (.docx), so the PCC office can edit and re-use the text;
+- PDF, tagged as PDF/UA-1, for people who want the document as it was published.
+
+Everything here is pure: no database, no ORM, no clock. The same snapshot always gives the
+same text in every format, because all three formats are rendered from one outline built by
+`document_context()`: the HTML templates and the Word writer walk the same headings and blocks.
+
+Stored texts are plain text, never HTML: a blank line separates paragraphs and lines that begin
+"- " (or "• ") are bullets (see `text_blocks()`). Texts are escaped by the template engine (HTML)
+or written as text runs (Word), so nothing anyone types is ever interpreted as markup.
+"""
+
+import datetime
+import io
+import re
+from typing import Any
+
+import docx
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+LANGUAGE = "en-GB"
+
+FRAGMENT_TEMPLATE = "documents/_response_body.html"
+STANDALONE_TEMPLATE = "documents/response_standalone.html"
+
+# A block of body text: ("p", "paragraph text") or ("ul", ["item", "item", ...]).
+Block = tuple[str, str | list[str]]
+
+MAX_FILENAME_LENGTH = 120
+
+NO_FORCE_RESPONSE = "No response from the force is recorded."
+NO_PCC_RESPONSE = "No response is recorded."
+
+# Bullet markers people type or paste: "- item", "* item" and "• item" (the bullet character
+# may come without a space, as it does when pasted from Word).
+_BULLET = re.compile(r"^(?:[-*]\s+|•\s*)(.*)$")
+_BARE_BULLET = {"-", "*", "•"}
+# "1) ...", "2. ...", "(3) ...", "a) ...", "(b) ...": numbered lines keep their own numbers
+# as typed, so each starts a new paragraph instead of joining the line above. They are not
+# turned into an <ol>, which would number them a second time.
+_NUMBERED = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?[A-Za-z]\))\s")
+# Characters XML 1.0 forbids (Word refuses the file; lxml refuses to write them) and the
+# stray control characters that come with text pasted from other programs.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Split a stored text into paragraphs and bullet lists.
+
+    Stored texts come from plain textareas, so the rules are the ones people follow when they
+    type, not Markdown:
+
+    1. Line endings are normalised (Windows "\\r\\n", old Mac "\\r", Unicode line separators).
+    2. A blank line ends a paragraph. A single newline inside a paragraph is a hard wrap, so
+       the lines join with a space.
+    3. A line beginning "- ", "* " or "•" is a bullet, even straight after a paragraph line
+       with no blank line between ("The force should:\\n- do this"). Bullets separated only
+       by blank lines stay in one list.
+    4. An indented line straight after a bullet continues that bullet (a wrapped item). Any
+       other line after a list starts a new paragraph.
+    5. A numbered line ("1) ...", "2. ...", "(a) ...") starts a new paragraph, keeping the
+       number as typed.
+
+    Whitespace runs inside a line collapse to one space; empty bullets are dropped.
+    """
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+    items: list[str] | None = None  # the open list, if the last thing seen was a bullet
+    after_blank = False
+
+    def end_paragraph() -> None:
+        if paragraph:
+            blocks.append(("p", " ".join(paragraph)))
+            paragraph.clear()
+
+    for raw in _clean(text or "").splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            end_paragraph()
+            after_blank = True
+            continue
+        bullet = _bullet_text(line)
+        if bullet is not None:
+            end_paragraph()
+            if bullet:
+                if items is None:
+                    items = []
+                    blocks.append(("ul", items))
+                items.append(bullet)
+        elif items and not after_blank and raw[:1].isspace():
+            items[-1] = f"{items[-1]} {line}"
+        else:
+            items = None
+            if _NUMBERED.match(line):
+                end_paragraph()
+            paragraph.append(line)
+        after_blank = False
+    end_paragraph()
+    return blocks
+
+
+def document_context(content: dict) -> dict[str, Any]:
+    """Build the outline that every format is rendered from, as the template context `doc`.
+
+    Public so that the app's own page can include the fragment template with the same
+    context: `{% include "documents/_response_body.html" %}` with `doc` in its context.
+
+    1. The title, the publication line and the summary rows.
+    2. The introduction's blocks.
+    3. A flat list of sections in reading order, each with a heading level (2 to 5), a heading,
+       optional "Grade: X", the grades table flag, and its text blocks. A flat list keeps the
+       headings strictly in order, and lets the Word writer and the template share one walk.
+    """
+    report = content.get("report") or {}
+    body = _clean(content.get("body") or "")
+    force = _clean(content.get("force") or "")
+    report_title = _clean(report.get("title") or "")
+    inspectorate = _clean(report.get("inspectorate_label") or "") or "the inspectorate"
+    title = f"{body or 'Local policing body'} response to {inspectorate}'s report: {report_title}"
+
+    judgements = [
+        {
+            "area": _clean(j.get("area") or ""),
+            "grade": _clean(j.get("grade") or "") or "Not graded",
+            "direction": _clean(j.get("direction") or ""),
+            "note": _clean(j.get("note") or ""),
+        }
+        for j in content.get("judgements") or []
+    ]
+    overall = next((j["grade"] for j in judgements if j["area"].lower() == "overall"), "")
+
+    sections: list[dict[str, Any]] = []
+    if judgements:
+        sections.append(_section(2, "Grades", grades=True))
+    sections.append(
+        _section(
+            2,
+            _clean(content.get("body_role") or "") or "Comments of the local policing body",
+            text_blocks(content.get("pcc_comments") or ""),
+        )
+    )
+    chief_blocks = text_blocks(content.get("chief_officer_comments") or "")
+    if chief_blocks:
+        sections.append(_section(2, "Comments of the chief constable", chief_blocks))
+    sections.append(_section(2, "Causes of concern and recommendations"))
+    areas = content.get("areas") or []
+    if not areas:
+        sections.append(
+            _section(0, "", [("p", "No causes of concern or recommendations are recorded.")])
+        )
+    for area in areas:
+        sections.extend(_area_sections(area))
+    sections.append(
+        _section(2, "Statutory basis", text_blocks(content.get("statutory_basis") or ""))
+    )
+
+    return {
+        "lang": LANGUAGE,
+        "title": title,
+        "author": body,
+        "subject": _subject(content, inspectorate, report_title),
+        "keywords": ", ".join(
+            k for k in (inspectorate, force, _clean(report.get("report_type") or "")) if k
+        ),
+        "created": _iso_date(content.get("published_on")),
+        "status": _status_line(content),
+        "summary": _summary_rows(content, report, force, overall),
+        "introduction": text_blocks(content.get("introduction") or ""),
+        "grades": {
+            "caption": f"Grades given to {force} in the report" if force else "Grades given",
+            "has_direction": any(j["direction"] for j in judgements),
+            "rows": judgements,
+        },
+        "sections": sections,
+        "url": _safe_url(content.get("url")),
+        "copyright": _clean(content.get("copyright") or ""),
+    }
+
+
+def render_html(content: dict, *, standalone: bool = True) -> str:
+    """Render the response as HTML: a complete page, or the fragment for the app's page.
+
+    Rendered by Django's template engine with autoescaping on, so every stored text arrives
+    as escaped text; the templates never mark content as safe.
+    """
+    template = STANDALONE_TEMPLATE if standalone else FRAGMENT_TEMPLATE
+    return render_to_string(template, {"doc": document_context(content)})
+
+
+def render_pdf(content: dict) -> bytes:
+    """Render the standalone page to a tagged PDF (PDF/UA-1).
+
+    The PDF/UA variant makes WeasyPrint write a structure tree (headings, lists, tables), the
+    document language and the title, which is what screen readers need. base_url=None keeps
+    WeasyPrint from fetching anything: the page has no external resources and the fonts are
+    the system's (Arial if present, else DejaVu Sans).
+    """
+    import weasyprint  # heavy import (Pango, fonts); only the PDF download needs it
+
+    html = weasyprint.HTML(string=render_html(content), base_url=None)
+    return html.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def render_docx(content: dict) -> bytes:
+    """Render the response as a Word document the PCC office can edit.
+
+    Word's accessibility depends on real structure, so: heading styles (Heading 1 to 5, which
+    make the navigation pane and the PDF bookmarks Word exports), "List Bullet" paragraphs for
+    bullets, and a real table for the grades whose header row repeats on each page (w:tblHeader,
+    which is also how screen readers know it is a header row). The document language is
+    British English for the spelling checker and screen readers.
+    """
+    doc = document_context(content)
+    document = docx.Document()
+    _setup_docx_styles(document)
+
+    section = document.sections[0]
+    # python-docx's template is US Letter; UK public bodies print on A4.
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(20))
+    _add_page_number_footer(section)
+
+    properties = document.core_properties
+    properties.title = doc["title"]
+    properties.subject = doc["subject"]
+    properties.author = doc["author"]
+    properties.last_modified_by = doc["author"]
+    properties.keywords = doc["keywords"]
+    properties.comments = ""
+    properties.language = LANGUAGE
+    properties.revision = max(int(content.get("version") or 1), 1)
+    created = _docx_datetime(content.get("published_on"))
+    if created is not None:
+        properties.created = properties.modified = created
+
+    document.add_heading(doc["title"], level=1)
+    document.add_paragraph(doc["status"])
+    for row in doc["summary"]:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{row['label']}: ").bold = True
+        paragraph.add_run(row["value"])
+        if row["url"]:
+            paragraph.add_run(f" ({row['url']})")
+    _add_docx_blocks(document, doc["introduction"])
+
+    for part in doc["sections"]:
+        if part["level"]:
+            document.add_heading(part["heading"], level=part["level"])
+        if part["grade"]:
+            paragraph = document.add_paragraph()
+            paragraph.add_run("Grade: ").bold = True
+            paragraph.add_run(part["grade"])
+        if part["grades"]:
+            _add_grades_table(document, doc["grades"])
+        _add_docx_blocks(document, part["blocks"])
+
+    for line in _footer_lines(doc):
+        paragraph = document.add_paragraph(line)
+        for run in paragraph.runs:
+            run.font.size = Pt(9)
+
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def document_filename(content: dict, extension: str) -> str:
+    """A safe ASCII file name for a download, e.g. "west-midlands-pcc-response-...-v1.docx".
+
+    Built from the body's short name, the report title and the version, so files saved from
+    different reports or versions do not overwrite each other. Drafts say so in the name. The
+    report title is shortened (at a word boundary) to keep the name within about 120
+    characters, which every operating system and email client accepts.
+    """
+    report = content.get("report") or {}
+    body = slugify(content.get("body_short") or content.get("body") or "") or "pcc"
+    title = slugify(report.get("title") or "") or "inspection-report"
+    version = max(int(content.get("version") or 1), 1)
+    suffix = f"-v{version}" + ("-draft" if content.get("published_on") is None else "")
+    ext = slugify(extension.lstrip(".")) or "bin"
+    head = f"{body[:40].rstrip('-')}-response-"
+    room = MAX_FILENAME_LENGTH - len(head) - len(suffix) - len(ext) - 1
+    if len(title) > room:
+        cut = title[:room]
+        title = (cut.rsplit("-", 1)[0] if "-" in cut else cut).rstrip("-")
+    return f"{head}{title}{suffix}.{ext}"
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    """Drop characters that are invalid in XML (they would break the .docx and the PDF)."""
+    return _INVALID_XML.sub("", str(text))
+
+
+def _bullet_text(line: str) -> str | None:
+    """The item text if `line` (already stripped) is a bullet, else None."""
+    if line in _BARE_BULLET:
+        return ""
+    match = _BULLET.match(line)
+    return match.group(1).strip() if match else None
+
+
+def _section(
+    level: int,
+    heading: str,
+    blocks: list[Block] | None = None,
+    *,
+    grade: str = "",
+    grades: bool = False,
+    quote: bool = False,
+) -> dict[str, Any]:
+    """One heading and what follows it, up to the next heading. Level 0 has no heading."""
+    return {
+        "level": level,
+        "heading": heading,
+        "heading_class": {1: "govuk-heading-l", 2: "govuk-heading-m"}.get(level, "govuk-heading-s"),
+        "blocks": blocks or [],
+        "grade": grade,
+        "grades": grades,
+        "quote": quote,
+        # Areas of the report start with a rule, as chapters do in the published examples.
+        "rule": level == 3,
+    }
+
+
+def _area_sections(area: dict) -> list[dict[str, Any]]:
+    """Sections for one area of the report: its heading, then each finding and responses.
+
+    Each recommendation always shows the force and PCC responses, saying so when none is
+    recorded: s55(5B) requires an explanation for every recommendation, so a gap must show.
+    Other findings (causes of concern, areas for improvement) show responses only if any
+    was recorded.
+    """
+    name = _clean(area.get("area") or "") or "Other recommendations"
+    sections = [_section(3, name, grade=_clean(area.get("grade") or ""))]
+    for entry in area.get("entries") or []:
+        kind = entry.get("kind") or ""
+        label = _clean(entry.get("kind_label") or "") or kind.replace("_", " ").capitalize()
+        reference = _clean(entry.get("reference") or "")
+        heading = f"{label} {reference}" if reference else label
+        sections.append(_section(4, heading, text_blocks(entry.get("text") or ""), quote=True))
+        force_blocks = text_blocks(entry.get("force_response") or "")
+        pcc_blocks = text_blocks(entry.get("pcc_response") or "")
+        if kind == "recommendation" or force_blocks or pcc_blocks:
+            sections.append(
+                _section(5, "Force response", force_blocks or [("p", NO_FORCE_RESPONSE)])
+            )
+            sections.append(_section(5, "PCC response", pcc_blocks or [("p", NO_PCC_RESPONSE)]))
+    return sections
+
+
+def _status_line(content: dict) -> str:
+    """ "Published 17 May 2018", "Version 2, published ...; first published ..." or a draft."""
+    version = max(int(content.get("version") or 1), 1)
+    published = _clean(content.get("published") or "")
+    first = _clean(content.get("first_published") or "")
+    if content.get("published_on") is None:
+        if version > 1:
+            line = f"Draft of version {version} – not published"
+            return f"{line}; version 1 first published {first}" if first else line
+        return "Draft – not published"
+    if version == 1:
+        return f"Published {published}"
+    line = f"Version {version}, published {published}"
+    return f"{line}; first published {first}" if first and first != published else line
+
+
+def _summary_rows(content: dict, report: dict, force: str, overall: str) -> list[dict[str, str]]:
+    """The key facts, as in the published examples: dates, the overall rating, the count."""
+    rows = []
+    report_url = _safe_url(report.get("url"))
+    if report_url:  # the title is already in the h1; the row is there for the link
+        rows.append(
+            {
+                "label": "Inspection report",
+                "value": _clean(report.get("title") or ""),
+                "url": report_url,
+            }
+        )
+    rows.append(
+        {"label": "Report published", "value": _clean(report.get("published") or ""), "url": ""}
+    )
+    if content.get("deadline"):
+        rows.append(
+            {
+                "label": "Deadline for this response",
+                "value": _clean(content["deadline"]),
+                "url": "",
+            }
+        )
+    if overall:
+        label = f"Overall rating for {force}" if force else "Overall rating"
+        rows.append({"label": label, "value": overall, "url": ""})
+    count = content.get("recommendation_count")
+    if count is None:  # older snapshots: count them
+        count = sum(
+            1
+            for area in content.get("areas") or []
+            for entry in area.get("entries") or []
+            if entry.get("kind") == "recommendation"
+        )
+    rows.append({"label": "Number of recommendations", "value": str(count), "url": ""})
+    return [row for row in rows if row["value"]]
+
+
+def _subject(content: dict, inspectorate: str, report_title: str) -> str:
+    """The metadata subject: what this document is, in one line."""
+    force = _clean(content.get("force") or "")
+    about = f" about {force}" if force else ""
+    return (
+        f"Response under section 55 of the Police Act 1996 to {inspectorate}'s "
+        f"inspection report{about}: {report_title}"
+    )
+
+
+def _footer_lines(doc: dict[str, Any]) -> list[str]:
+    lines = []
+    if doc["url"]:
+        lines.append(f"This response is published at {doc['url']}")
+    if doc["copyright"]:
+        lines.append(doc["copyright"])
+    return lines
+
+
+def _safe_url(url: Any) -> str:
+    """Only http(s) links: a "javascript:" URL in a snapshot must never become a link."""
+    url = _clean(url or "").strip()
+    return url if re.match(r"^https?://[^\s<>\"]+$", url, re.IGNORECASE) else ""
+
+
+def _iso_date(value: Any) -> str:
+    try:
+        return datetime.date.fromisoformat(str(value)).isoformat() if value else ""
+    except ValueError:
+        return ""
+
+
+def _docx_datetime(value: Any) -> datetime.datetime | None:
+    """Midday UTC on the publication date, so the file says when it was published."""
+    iso = _iso_date(value)
+    if not iso:
+        return None
+    return datetime.datetime.combine(
+        datetime.date.fromisoformat(iso), datetime.time(12), tzinfo=datetime.UTC
+    )
+
+
+# Word helpers ----------------------------------------------------------------------------
+
+
+def _setup_docx_styles(document) -> None:
+    """Arial, black headings and British English, instead of python-docx's Calibri and blue.
+
+    The template's fonts come from its theme (w:asciiTheme...), which wins over a plain font
+    name, so the theme attributes are removed where the fonts are set.
+    """
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(run_defaults, "Arial")
+    lang = run_defaults.find(qn("w:lang"))
+    if lang is None:
+        lang = run_defaults.makeelement(qn("w:lang"), {})
+        run_defaults.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(11)
+    sizes = {1: 20, 2: 16, 3: 13, 4: 12, 5: 11}
+    for level, size in sizes.items():
+        style = document.styles[f"Heading {level}"]
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0x0B, 0x0C, 0x0C)
+        style.paragraph_format.space_before = Pt(18 if level <= 2 else 12)
+        style.paragraph_format.space_after = Pt(6)
+        _set_fonts(style.element.get_or_add_rPr(), "Arial")
+
+
+def _set_fonts(rpr, name: str) -> None:
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attribute}"), None)
+    for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{attribute}"), name)
+
+
+def _add_docx_blocks(document, blocks: list[Block]) -> None:
+    for kind, value in blocks:
+        if kind == "ul":
+            for item in value:
+                document.add_paragraph(item, style="List Bullet")
+        else:
+            document.add_paragraph(value)
+
+
+def _add_grades_table(document, grades: dict[str, Any]) -> None:
+    """The grades as a real table: bold header row that repeats, alt text from the caption."""
+    headers = ["Area", "Grade"] + (["Direction of travel"] if grades["has_direction"] else [])
+    widths = [Mm(95), Mm(40), Mm(35)] if grades["has_direction"] else [Mm(120), Mm(50)]
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+
+    header = table.rows[0]
+    row_properties = header._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "true")
+        row_properties.append(element)
+    for cell, text, width in zip(header.cells, headers, widths, strict=True):
+        cell.width = width
+        cell.paragraphs[0].add_run(text).bold = True
+
+    for judgement in grades["rows"]:
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(judgement["area"])
+        if judgement["note"]:
+            note = cells[0].add_paragraph().add_run(judgement["note"])
+            note.font.size = Pt(9)
+        cells[1].paragraphs[0].add_run(judgement["grade"])
+        if grades["has_direction"]:
+            cells[2].paragraphs[0].add_run(judgement["direction"])
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = width
+
+    # Alternative text for the table (Word's "Table Properties > Alt Text > Title").
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), grades["caption"])
+    table._tbl.tblPr.append(caption)
+    document.add_paragraph()  # keeps the next heading from touching the table
+
+
+def _add_page_number_footer(section) -> None:
+    """ "Page N" in the footer, as a PAGE field so Word keeps it right after edits."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.add_run("Page ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
