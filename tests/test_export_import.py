@@ -16,8 +16,10 @@ from tracker.models import (
     Evidence,
     Finding,
     Judgement,
+    ProgressReview,
     ProgressUpdate,
     Report,
+    ResponseVersion,
     StatusChange,
     StatutoryResponse,
     TrackedItem,
@@ -38,6 +40,8 @@ MODELS = [
     ClosureProposal,
     ClosureDecision,
     StatutoryResponse,
+    ResponseVersion,
+    ProgressReview,
 ]
 
 
@@ -55,8 +59,14 @@ def comparable(doc):
 
 @pytest.fixture
 def demo(db):
+    from tracker import services, statutory
+
     load_reference_data()
+    statutory.versions_record_published()  # the 2018 response, published: version 1
     create_demo(password="x" * 16, today=timezone.localdate())
+    pcc = User.objects.get(email="daniel.hughes@pcc.example")
+    item = TrackedItem.objects.filter(status="in_progress").first()
+    services.item_record_view(item=item, by=pcc, rating="amber", text="Slipping.")
 
 
 def wipe(evidence_root):
@@ -75,6 +85,8 @@ def wipe(evidence_root):
             "tracker_closureproposal",
             "tracker_evidence",
             "tracker_progressupdate",
+            "tracker_progressreview",
+            "tracker_responseversion",
             "tracker_duedaterevision",
             "tracker_statuschange",
             "tracker_trackeditem",
@@ -100,6 +112,7 @@ def test_a_round_trip_loses_nothing(demo, evidence_root):
     before_counts = counts()
     assert before_counts["ProgressUpdate"] > 0 and before_counts["ClosureDecision"] > 0
     assert before_counts["DueDateRevision"] > 0 and before_counts["Evidence"] > 0
+    assert before_counts["ResponseVersion"] == 1 and before_counts["ProgressReview"] == 1
 
     wipe(evidence_root)
     assert counts()["TrackedItem"] == 0

@@ -489,4 +489,3 @@ def public_document(request, body_code, uuid, number, fmt):
         raise Http404("No such document")
     version = _public_version(body_code, uuid, number)
     return _document_response(version.content, fmt)
-

@@ -35,9 +35,11 @@ from tracker.models import (
     FindingKind,
     GradingScale,
     Judgement,
+    ProgressReview,
     ProgressUpdate,
     Report,
     ReportType,
+    ResponseVersion,
     Status,
     StatusChange,
     StatutoryResponse,
@@ -118,7 +120,7 @@ def export_tracker(*, include_files: bool = True) -> dict:
     }
     finding_keys = dict(Finding.objects.values_list("pk", "key"))
     for report in Report.objects.prefetch_related(
-        "forces", "judgements", "findings", "statutory_responses"
+        "forces", "judgements", "findings", "statutory_responses__versions"
     ).order_by("key"):
         doc["reports"].append(
             {
@@ -171,7 +173,21 @@ def export_tracker(*, include_files: bool = True) -> dict:
                         "chief_officer_comments": r.chief_officer_comments,
                         "pcc_comments": r.pcc_comments,
                         "url": r.url,
+                        "introduction": r.introduction,
                         "deadline_changes": _export_deadline_changes(r, email),
+                        "versions": [
+                            {
+                                "uuid": str(v.uuid),
+                                "number": v.number,
+                                "published_on": _d(v.published_on),
+                                "url": v.url,
+                                "content": v.content,
+                                "fingerprint": v.fingerprint,
+                                "published_by": email(v.published_by_id),
+                                "recorded_at": _d(v.recorded_at),
+                            }
+                            for v in sorted(r.versions.all(), key=lambda v: v.number)
+                        ],
                     }
                     for r in sorted(
                         report.statutory_responses.all(), key=lambda r: code(r.force_id)
@@ -186,6 +202,7 @@ def export_tracker(*, include_files: bool = True) -> dict:
             "status_changes",
             "revisions",
             "updates",
+            "reviews",
             "evidence",
             "closure_proposals__evidence",
             "closure_proposals__decision",
@@ -240,6 +257,17 @@ def export_tracker(*, include_files: bool = True) -> dict:
                         "text": u.text,
                     }
                     for u in item.updates.all()
+                ],
+                "reviews": [
+                    {
+                        "uuid": str(r.uuid),
+                        "kind": r.kind,
+                        "rating": r.rating,
+                        "text": r.text,
+                        "by": email(r.by_id),
+                        "at": _d(r.at),
+                    }
+                    for r in item.reviews.all()
                 ],
                 "evidence": [
                     _export_evidence(e, email, include_files) for e in item.evidence.all()
@@ -597,6 +625,18 @@ def check_document(doc) -> list[str]:
             org_ref(s.get("force"), f"{w}.force", Organisation.Kind.FORCE)
             for name in RESPONSE_DATES:
                 c.date(s, name, w)
+            c.text(s, "introduction", w)
+            for k, v in enumerate(c.list(s, "versions", w)):
+                vw = f"{w}.versions[{k}]"
+                v = c.obj(v, vw)
+                c.uuid(v, "uuid", vw, required=True)
+                c.date(v, "published_on", vw, required=True)
+                c.datetime(v, "recorded_at", vw, required=True)
+                c.text(v, "fingerprint", vw, required=True, max_length=64)
+                if not isinstance(v.get("number"), int) or v.get("number", 0) < 1:
+                    c.fail(f"{vw}.number", "must be a whole number, 1 or more")
+                if not isinstance(v.get("content"), dict):
+                    c.fail(f"{vw}.content", "must be the published document's content (an object)")
             response_changes.append((s, w))
 
     seen_uuids: set[str] = set()
@@ -672,6 +712,17 @@ def check_document(doc) -> list[str]:
             c.text(up, "text", w, required=True)
             person_ref(up.get("author"), f"{w}.author")
             c.datetime(up, "written_at", w, required=True)
+        for j, rv in enumerate(c.list(it, "reviews", where)):
+            w = f"{where}.reviews[{j}]"
+            rv = c.obj(rv, w)
+            unique_uuid(rv, w)
+            if rv.get("kind") not in ProgressReview.Kind.values:
+                c.fail(f"{w}.kind", f"must be one of {', '.join(ProgressReview.Kind.values)}")
+            if rv.get("rating", "") not in ["", *ProgressReview.Rating.values]:
+                c.fail(f"{w}.rating", "must be green, amber, red or empty")
+            c.text(rv, "text", w)
+            person_ref(rv.get("by"), f"{w}.by")
+            c.datetime(rv, "at", w, required=True)
         evidence_ids = set()
         for j, ev in enumerate(c.list(it, "evidence", where)):
             w = f"{where}.evidence[{j}]"
@@ -1008,6 +1059,7 @@ def _import(doc, imp: _Importer):
                     "chief_officer_comments": _text,
                     "pcc_comments": _text,
                     "url": _text,
+                    "introduction": _text,
                     **{name: _date for name in RESPONSE_DATES},
                 },
             )
@@ -1023,6 +1075,24 @@ def _import(doc, imp: _Importer):
             if sr.get("deadline_changes"):
                 _import_deadline_changes(
                     sr, f"{where}.statutory_responses[{j}]", imp, person, response=response
+                )
+            for k, v in enumerate(sr.get("versions", [])):
+                # Published versions are kept exactly as published: created once, by uuid.
+                imp.create_once(
+                    "published response versions",
+                    ResponseVersion,
+                    uuidlib.UUID(v["uuid"]),
+                    {
+                        "response": response,
+                        "number": v["number"],
+                        "published_on": _date(v["published_on"]),
+                        "url": _text(v.get("url")),
+                        "content": v["content"],
+                        "fingerprint": v["fingerprint"],
+                        "published_by": person(v.get("published_by")),
+                        "recorded_at": _dt(v["recorded_at"]),
+                    },
+                    f"{where}.statutory_responses[{j}].versions[{k}]",
                 )
 
     for i, it in enumerate(doc.get("items", [])):
@@ -1179,6 +1249,21 @@ def _import_item(it, where, imp: _Importer, findings, orgs, person):
                 "text": up["text"],
             },
             f"{where}.updates[{j}]",
+        )
+    for j, rv in enumerate(it.get("reviews", [])):
+        imp.create_once(
+            "progress reviews",
+            ProgressReview,
+            uuidlib.UUID(rv["uuid"]),
+            {
+                "item": item,
+                "kind": rv["kind"],
+                "rating": rv.get("rating") or "",
+                "text": _text(rv.get("text")),
+                "by": person(rv.get("by")),
+                "at": _dt(rv["at"]),
+            },
+            f"{where}.reviews[{j}]",
         )
     for j, ev in enumerate(it.get("evidence", [])):
         _import_evidence(ev, f"{where}.evidence[{j}]", imp, item, person)
