@@ -667,3 +667,10 @@ def test_filename_stays_short_and_ascii_for_a_long_accented_title(content):
     assert re.fullmatch(r"[a-z0-9-]+\.docx", name)
     assert name.startswith("west-midlands-pcc-response-etude-a-very-long")
     assert name.endswith("-v1.docx") and "--" not in name
+
+
+def test_a_reference_that_names_the_kind_is_not_doubled_in_the_heading(content):
+    content["areas"][0]["entries"][1]["reference"] = "Recommendation 1"
+    html = render_html(content)
+    assert "Recommendation 1" in html
+    assert "Recommendation Recommendation" not in html

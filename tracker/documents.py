@@ -353,7 +353,7 @@ def _area_sections(area: dict) -> list[dict[str, Any]]:
         kind = entry.get("kind") or ""
         label = _clean(entry.get("kind_label") or "") or kind.replace("_", " ").capitalize()
         reference = _clean(entry.get("reference") or "")
-        heading = f"{label} {reference}" if reference else label
+        heading = _entry_heading(label, reference)
         sections.append(_section(4, heading, text_blocks(entry.get("text") or ""), quote=True))
         force_blocks = text_blocks(entry.get("force_response") or "")
         pcc_blocks = text_blocks(entry.get("pcc_response") or "")
@@ -363,6 +363,16 @@ def _area_sections(area: dict) -> list[dict[str, Any]]:
             )
             sections.append(_section(5, "PCC response", pcc_blocks or [("p", NO_PCC_RESPONSE)]))
     return sections
+
+
+def _entry_heading(label: str, reference: str) -> str:
+    """ "Recommendation 3", "Recommendation R3"; a reference that already names the kind
+    ("Recommendation 1") is used as it is rather than doubled."""
+    if not reference:
+        return label
+    if reference.lower().startswith(label.lower()):
+        return reference
+    return f"{label} {reference}"
 
 
 def _status_line(content: dict) -> str:

@@ -81,6 +81,15 @@ def response_detail(request, key, force_code):
     changed_since = bool(
         versions and content and statutory.fingerprint(content) != versions[0].fingerprint
     )
+    approval_current = bool(response and statutory.approval_current(response, content))
+    if versions and not changed_since:
+        approval = "settled"  # the published version is what is recorded
+    elif approval_current:
+        approval = "current"
+    elif response and response.approved_at:
+        approval = "stale"
+    else:
+        approval = "none"
     return render(
         request,
         "tracker/response_detail.html",
@@ -93,7 +102,8 @@ def response_detail(request, key, force_code):
             "stage": statutory.stage_of(response, drafted=drafted, published=bool(versions)),
             "stages": statutory.STAGES,
             "problems": problems,
-            "approval_current": bool(response and statutory.approval_current(response, content)),
+            "approval_current": approval_current,
+            "approval": approval,
             "changed_since": changed_since,
             "deadlines": _deadline_rows(
                 response.deadlines.all(), request.user, scope.today, response=response
