@@ -517,3 +517,36 @@ def test_the_public_documents_are_the_published_version_not_the_draft(w, client)
         reverse("tracker:public_response", args=[w.wm_pcc.code, response.uuid])
     ).content.decode()
     assert "Draft words, not published" not in page
+
+
+def test_the_response_page_and_public_page_use_a_fixed_number_of_queries(
+    w, client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_item, make_report
+
+    approve_and_publish(w)
+    client.force_login(w.pcc)
+    body_url = reverse("tracker:public_body", args=[w.wm_pcc.code])
+    with CaptureQueriesContext(connection) as detail:
+        client.get(url(w, "response_detail"))
+    with CaptureQueriesContext(connection) as public:
+        client.get(body_url)
+    for n in range(8):
+        finding = make_finding(w.report, f"Recommendation {n}", order=10 + n)
+        make_item(finding, w.wmp)
+        other = make_report(forces=[w.wmp], title=f"Published {n}")
+        response = statutory.response_for(report=other, force=w.wmp)
+        statutory.response_save_draft(response=response, by=w.pcc, pcc_comments="Comments")
+        statutory.response_approve(response=response, by=w.pcc)
+        statutory.response_publish(
+            response=response, by=w.pcc, published_on=datetime.date(2018, 5, 1)
+        )
+    with django_assert_max_num_queries(len(detail)):
+        page = client.get(url(w, "response_detail")).content.decode()
+    assert "Recommendation 7" in page
+    with django_assert_max_num_queries(len(public)):
+        page = client.get(body_url).content.decode()
+    assert "Published 7" in page
