@@ -17,8 +17,10 @@ ensure_pdf_libraries() {
   fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing the system libraries for PDF documents:$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null ||
-      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null 2>&1; } ||
+      echo "Could not install$missing: PDF documents will fail until they are installed." >&2
   else
     echo "PDF documents need these Debian packages:$missing (sudo apt-get install$missing)" >&2
   fi

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from tracker.demo import create_demo, load_reference_data
+from tracker.demo import create_demo, load_reference_data, seed_report_keys
 from tracker.models import (
     ClosureDecision,
     ClosureProposal,
@@ -62,7 +62,7 @@ def demo(db):
     from tracker import services, statutory
 
     load_reference_data()
-    statutory.versions_record_published()  # the 2018 response, published: version 1
+    statutory.versions_record_published(report_keys=seed_report_keys())  # 2018: version 1
     create_demo(password="x" * 16, today=timezone.localdate())
     pcc = User.objects.get(email="daniel.hughes@pcc.example")
     item = TrackedItem.objects.filter(status="in_progress").first()

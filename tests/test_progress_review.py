@@ -108,3 +108,20 @@ def test_the_review_page_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few)):
         page = client.get(REVIEW).content.decode()
     assert page.count("Amber") >= 15
+
+
+def test_an_inactive_owner_means_the_coordinator_is_asked_and_nobody_means_refused(world, client):
+    world.owner.is_active = False
+    world.owner.save()
+    client.force_login(world.pcc)
+    response = client.post(reverse("tracker:item_request_update", args=[world.item.uuid]), {})
+    assert response.status_code == 302
+    assert Notification.objects.filter(user=world.coordinator).count() == 1
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["Your request has been sent to Grace Okafor"]
+    world.coordinator.is_active = False
+    world.coordinator.save()
+    refused = client.post(reverse("tracker:item_request_update", args=[world.item.uuid]), {})
+    assert refused.status_code == 400
+    assert "Nobody can be asked" in refused.content.decode()
+    assert ProgressReview.objects.count() == 1

@@ -550,3 +550,169 @@ def test_the_response_page_and_public_page_use_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(public)):
         page = client.get(body_url).content.decode()
     assert "Published 7" in page
+
+
+def test_a_server_without_the_pdf_libraries_says_so_plainly(w, client, monkeypatch):
+    from tracker import documents
+
+    def no_pango(content):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(documents, "render_pdf", no_pango)
+    write_all(w)
+    client.force_login(w.pcc)
+    response = client.get(url(w, "response_document", "pdf"))
+    assert response.status_code == 503
+    assert "Download the Word document instead" in response.content.decode()
+
+
+# Found in review ------------------------------------------------------------------------
+
+
+def test_the_body_in_post_takes_a_response_over_before_it_is_published(w):
+    from accounts.models import Organisation, PolicingBodyTerm
+    from tests.factories import make_org, make_user
+
+    mayor = make_org("West Midlands Mayor", kind=Organisation.Kind.LOCAL_POLICING_BODY)
+    PolicingBodyTerm.objects.filter(body=w.wm_pcc).update(ends_on=datetime.date(2025, 5, 7))
+    PolicingBodyTerm.objects.create(force=w.wmp, body=mayor, starts_on=datetime.date(2025, 5, 8))
+    mayors_office = make_user("Mo Khan", mayor, "pcc_office")
+    with pytest.raises(ValidationError):  # the old office is no longer in post
+        statutory.response_save_draft(response=w.response, by=w.pcc, pcc_comments="Old")
+    statutory.response_save_draft(
+        response=w.response,
+        by=mayors_office,
+        pcc_comments="The mayor's comments.",
+        pcc_responses={w.finding.pk: "Action."},
+    )
+    assert fresh(w).body == mayor
+    statutory.response_approve(response=fresh(w), by=mayors_office)
+    version = statutory.response_publish(
+        response=fresh(w), by=mayors_office, published_on=datetime.date(2018, 5, 1)
+    )
+    assert version.content["body"] == "West Midlands Mayor"
+
+
+def test_after_publication_only_the_publishing_body_makes_new_versions(w):
+    from accounts.models import Organisation, PolicingBodyTerm
+    from tests.factories import make_org, make_user
+
+    approve_and_publish(w)
+    mayor = make_org("West Midlands Mayor", kind=Organisation.Kind.LOCAL_POLICING_BODY)
+    PolicingBodyTerm.objects.filter(body=w.wm_pcc).update(ends_on=datetime.date(2025, 5, 7))
+    PolicingBodyTerm.objects.create(force=w.wmp, body=mayor, starts_on=datetime.date(2025, 5, 8))
+    with pytest.raises(ValidationError, match="only its office can publish a new version"):
+        statutory.response_save_draft(
+            response=fresh(w), by=make_user("Mo Khan", mayor, "pcc_office"), pcc_comments="New"
+        )
+    assert fresh(w).body == w.wm_pcc
+
+
+def test_another_bodys_office_gets_404_on_every_response_page(w, client):
+    from tests.factories import make_user
+
+    client.force_login(make_user("Sian Lloyd", w.staffs_pcc, "pcc_office"))
+    for name in (
+        "response_detail",
+        "response_edit",
+        "response_approve",
+        "response_publish",
+        "response_copies",
+        "response_request_comments",
+        "response_record_comments",
+    ):
+        assert client.get(url(w, name)).status_code == 404, name
+        if name != "response_detail":  # a page to read only: POST is 405 for everyone
+            assert client.post(url(w, name), {"published_on": "17/05/2018"}).status_code == 404
+    assert client.get(url(w, "response_document", "docx")).status_code == 404
+    assert fresh(w).pcc_comments == "" and not ResponseVersion.objects.exists()
+
+
+def test_opening_the_forms_starts_nothing(w, client):
+    from tests.factories import make_report
+
+    report = make_report(forces=[w.wmp], published_on=datetime.date(2016, 2, 1))
+    client.force_login(w.pcc)
+    for name in ("response_edit", "response_approve", "response_detail"):
+        client.get(reverse(f"tracker:{name}", args=[report.key, w.wmp.code]))
+    assert not StatutoryResponse.objects.filter(report=report).exists()
+
+
+def test_template_tags_in_the_introduction_are_refused(w):
+    for text in ("{% load static %}", "Hello {# note #}"):
+        with pytest.raises(ValidationError, match="cannot use"):
+            statutory.response_save_draft(response=w.response, by=w.pcc, introduction=text)
+
+
+def test_a_draft_after_publication_is_the_next_version(w):
+    approve_and_publish(w)
+    content = statutory.response_content(fresh(w))
+    assert content["version"] == 2 and content["published_on"] is None
+    assert content["first_published"] == "17 May 2018"
+
+
+def test_a_change_withdraws_the_approval(w):
+    write_all(w)
+    statutory.response_approve(response=fresh(w), by=w.pcc)
+    statutory.response_save_draft(response=fresh(w), by=w.pcc, pcc_comments="Changed.")
+    assert fresh(w).approved_at is None
+
+
+def test_only_the_named_seed_reports_get_a_version_without_approval(w):
+    StatutoryResponse.objects.filter(pk=w.response.pk).update(
+        published_on=datetime.date(2018, 5, 17)
+    )
+    assert statutory.versions_record_published(report_keys=["another-report"]) == 0
+    assert statutory.versions_record_published(report_keys=[w.report.key]) == 1
+    assert statutory.versions_record_published(report_keys=[w.report.key]) == 0
+
+
+class TestNoticeEmails:
+    def notice(self, w, **fields):
+        return Notification.objects.create(
+            user=w.coordinator,
+            created_at=timezone.now() - datetime.timedelta(hours=1),
+            subject="A notice",
+            body="Body",
+            url="/",
+            email_state="pending",
+            **fields,
+        )
+
+    def test_a_notice_being_sent_by_another_sweep_is_not_sent_again(self, w):
+        note = self.notice(w)
+        Notification.objects.filter(pk=note.pk).update(
+            email_state="sending", email_claimed_at=timezone.now()
+        )
+        mail.outbox.clear()
+        from django.core.mail import get_connection
+
+        assert reminders.notices_send(now=timezone.now(), connection=get_connection()) == 0
+        assert mail.outbox == []
+
+    def test_a_notice_whose_sweep_died_is_sent_later(self, w):
+        note = self.notice(w)
+        Notification.objects.filter(pk=note.pk).update(
+            email_state="sending", email_claimed_at=timezone.now() - datetime.timedelta(hours=1)
+        )
+        from django.core.mail import get_connection
+
+        assert reminders.notices_send(now=timezone.now(), connection=get_connection()) == 1
+
+    def test_a_temporary_error_is_retried_and_a_refusal_is_final(self, w, monkeypatch):
+        import smtplib
+
+        from django.core.mail import get_connection
+
+        note = self.notice(w)
+        errors = [smtplib.SMTPResponseException(451, b"try later")]
+
+        def send(self, *args, **kwargs):
+            raise errors[0]
+
+        monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", send)
+        reminders.notices_send(now=timezone.now(), connection=get_connection())
+        assert Notification.objects.get(pk=note.pk).email_state == "pending"
+        errors[0] = smtplib.SMTPRecipientsRefused({w.coordinator.email: (550, b"no")})
+        reminders.notices_send(now=timezone.now(), connection=get_connection())
+        assert Notification.objects.get(pk=note.pk).email_state == "failed"

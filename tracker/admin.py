@@ -110,8 +110,15 @@ class TrackedItemAdmin(AuditedAdmin):
 
 @admin.register(StatutoryResponse)
 class StatutoryResponseAdmin(AuditedAdmin):
+    """Publication and approval happen on the response's pages (with the completeness check
+    and a published version); the admin cannot set them."""
+
     list_display = ["report", "body", "published_on"]
     list_select_related = ["report", "body"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["published_on", "url", "approved_at", "approved_by", "approved_fingerprint"]
+        return fields + ["body"] if obj is not None else fields
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

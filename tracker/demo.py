@@ -96,6 +96,12 @@ def load_reference_data() -> str:
     return "\n".join(messages)
 
 
+def seed_report_keys() -> list[str]:
+    """The keys of the seed reports (fixtures/reports.json)."""
+    with open(FIXTURES / "reports.json", encoding="utf-8") as handle:
+        return [r["key"] for r in json.load(handle)["reports"]]
+
+
 def _at(today: datetime.date, days: int, hour: int = 10) -> datetime.datetime:
     day = today + datetime.timedelta(days=days)
     return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour))

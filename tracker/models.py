@@ -939,6 +939,8 @@ class Notification(models.Model):
         ],
         help_text="For notices sent by email on their own (not reminders, which have rows).",
     )
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1140,17 +1140,27 @@ NOTICE_STUCK_AFTER = datetime.timedelta(minutes=30)
 
 
 def notices_send(*, now: datetime.datetime, connection) -> int:
-    """Email the notices waiting to go on their own, each once: a notice is claimed with a
-    conditional UPDATE (pending to sending) before it is sent. One claimed by a run that died
-    is tried again after half an hour. A refused address marks it failed; a server that
-    cannot be reached gives it back and stops the sweep."""
+    """Email the notices waiting to go on their own, each once.
+
+    1. A notice is claimed with a conditional UPDATE (pending to sending, stamped with the
+       real time of the claim) before it is sent; one whose claim is over half an hour old
+       (its sweep died) can be claimed again.
+    2. A refused address fails for good at once; another error puts it back to be tried by
+       the next sweep, up to REMINDER_MAX_ATTEMPTS; a server that cannot be reached gives it
+       back and stops the sweep.
+    """
     sent = 0
     stuck = timezone.now() - NOTICE_STUCK_AFTER
     waiting = Notification.objects.filter(
-        Q(email_state="pending") | Q(email_state="sending", created_at__lt=stuck)
+        Q(email_state="pending") | Q(email_state="sending", email_claimed_at__lt=stuck)
     ).filter(created_at__lte=now)
     for pk in list(waiting.order_by("created_at", "id").values_list("pk", flat=True)[:BATCH]):
-        if not waiting.filter(pk=pk).update(email_state="sending"):
+        claimed = waiting.filter(pk=pk).update(
+            email_state="sending",
+            email_claimed_at=timezone.now(),
+            email_attempts=F("email_attempts") + 1,
+        )
+        if not claimed:
             continue  # another sweep has it
         note = Notification.objects.select_related("user").get(pk=pk)
         context = {"note": note, "user": note.user, "link": site_url(note.url)}
@@ -1161,15 +1171,20 @@ def notices_send(*, now: datetime.datetime, connection) -> int:
             render_to_string("email/notice.html", context),
         )
         message.connection = connection
+        mine = Notification.objects.filter(pk=pk, email_state="sending")
         try:
             message.send()
         except Exception as exc:
             if _is_connection_error(exc):
-                Notification.objects.filter(pk=pk).update(email_state="pending")
+                mine.update(email_state="pending", email_attempts=F("email_attempts") - 1)
                 raise MailServerDown(str(exc)) from exc
-            Notification.objects.filter(pk=pk).update(email_state="failed")
+            give_up = _is_permanent(exc) or note.email_attempts >= settings.REMINDER_MAX_ATTEMPTS
+            mine.update(email_state="failed" if give_up else "pending")
+            log.warning(
+                "Notice %s not sent (%s): %s", pk, "gave up" if give_up else "will retry", exc
+            )
             continue
-        Notification.objects.filter(pk=pk).update(email_state="sent")
+        mine.update(email_state="sent")
         sent += 1
     return sent
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from accounts.models import Role, User
+from accounts.models import PolicingBodyTerm, Role, User
 from tracker import policy
 from tracker.models import (
     AuditEvent,
@@ -316,15 +316,20 @@ def _response_pairs(force_ids):
         rule__who_must_act="pcc_office",
         state=DeadlineState.OPEN,
     ).order_by("due_on")
-    return pairs.annotate(
-        published=Exists(responses.filter(published_on__isnull=False)),
-        due=Subquery(due.values("due_on")[:1]),
-    ).order_by(
-        "published",
-        F("due").asc(nulls_last=True),
-        "-report__published_on",
-        "report__title",
-        "organisation__name",
+    with_body = PolicingBodyTerm.objects.filter(force_id=OuterRef("organisation_id"))
+    return (
+        pairs.filter(Exists(with_body))
+        .annotate(
+            published=Exists(responses.filter(published_on__isnull=False)),
+            due=Subquery(due.values("due_on")[:1]),
+        )
+        .order_by(
+            "published",
+            F("due").asc(nulls_last=True),
+            "-report__published_on",
+            "report__title",
+            "organisation__name",
+        )
     )
 
 
@@ -426,13 +431,14 @@ def review_items(*, user, today: datetime.date):
     )
 
 
-def public_versions(*, body) -> list:
+def public_versions(*, body) -> QuerySet[ResponseVersion]:
     """The latest published version of each of a local policing body's responses; nothing
     unpublished. For the public page (no sign-in)."""
     latest = ResponseVersion.objects.filter(response_id=OuterRef("response_id")).order_by("-number")
-    return list(
+    return (
         ResponseVersion.objects.filter(response__body=body)
         .filter(pk=Subquery(latest.values("pk")[:1]))
         .select_related("response__report", "response__force")
+        .defer("content")
         .order_by("-published_on", "-id")
     )

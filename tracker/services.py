@@ -487,9 +487,10 @@ def item_assign(
 @transaction.atomic
 def item_request_update(
     *, item: TrackedItem, by, message: str = "", now: datetime.datetime | None = None
-) -> ProgressReview:
-    """The PCC office asks the force for an update on an item: the owner (or, with no owner,
-    the force coordinators) is told at once, in the app and by email."""
+) -> tuple[ProgressReview, list]:
+    """The PCC office asks the force for an update on an item: the owner (or, with no active
+    owner, the force coordinators) is told at once, in the app and by email. Returns the
+    request and who was told; refused when there is nobody to tell."""
     now = now or timezone.now()
     if not policy.can_review_progress(by, item, timezone.localdate(now)):
         raise ValidationError("Only the PCC office for this force can ask for an update.")
@@ -508,7 +509,13 @@ def item_request_update(
         at=now,
         changes={"kind": (None, review.kind), "text": (None, message)},
     )
-    people = [item.owner] if item.owner_id else list(reminders.coordinators(item.force_id))
+    people = [item.owner] if item.owner_id and item.owner.is_active else []
+    people = people or reminders.coordinators(item.force_id)
+    if not people:
+        raise ValidationError(
+            f"Nobody can be asked: the item has no active owner and {item.force} has no "
+            "active force coordinator."
+        )
     reminders.notify(
         people,
         subject=f"The PCC office asks for an update – {item.finding.summary[:120]}",
@@ -519,7 +526,7 @@ def item_request_update(
         url=reverse("tracker:item_detail", args=[item.uuid]),
         now=now,
     )
-    return review
+    return review, people
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -117,6 +117,12 @@ def introduction_render(template: str, values: dict[str, str]) -> str:
     """Fill in {{ field }}s. An unknown field or a stray brace is refused with a message
     that names it and lists the fields there are."""
     known = ", ".join("{{ " + name + " }}" for name in FIELD_HELP)
+    for tag in ("{%", "%}", "{#", "#}"):
+        if tag in template:
+            raise ValidationError(
+                f"The introduction cannot use “{tag}”: only fields like {{{{ report_title }}}}. "
+                f"Fields you can use: {known}."
+            )
     for name in FIELD_PATTERN.findall(template):
         if name not in FIELD_HELP:
             raise ValidationError(
@@ -178,6 +184,8 @@ def _long_date(day: datetime.date | None) -> str:
 
 def statutory_deadline(response: StatutoryResponse) -> Deadline | None:
     """The deadline the law (or the office's local target) sets for the PCC's comments."""
+    if response.pk is None:
+        return None
     rows = [d for d in response.deadlines.all() if d.state != DeadlineState.WITHDRAWN]
     for d in rows:
         if d.rule.who_must_act == "pcc_office" and d.rule.statutory:
@@ -253,10 +261,11 @@ def response_content(response: StatutoryResponse) -> dict:
             "url": report.url,
         },
         "deadline": _long_date(deadline.due_on) if deadline else "",
-        "version": 0,
+        # A draft is the next version; once published, with_publication() fills these in.
+        "version": _next_version(response),
         "published_on": None,
         "published": "",
-        "first_published": "",
+        "first_published": _long_date(response.published_on),
         "url": "",
         "introduction": introduction,
         "judgements": [
@@ -270,6 +279,13 @@ def response_content(response: StatutoryResponse) -> dict:
         "statutory_basis": STATUTORY_BASIS,
         "copyright": COPYRIGHT,
     }
+
+
+def _next_version(response: StatutoryResponse) -> int:
+    if response.pk is None:
+        return 1
+    latest = response.versions.order_by("-number").values_list("number", flat=True).first()
+    return (latest or 0) + 1
 
 
 PUBLICATION_KEYS = ("version", "published_on", "published", "first_published", "url")
@@ -344,16 +360,30 @@ def _audit(by, response, now, changes, note=""):
 
 
 def response_for(*, report: Report, force: Organisation, now=None) -> StatutoryResponse:
-    """The force's response row for the report, started if there is none yet."""
+    """The force's response row for the report, started if there is none yet (two people
+    starting it at once get the same row)."""
     response = report.statutory_responses.filter(force=force).first()
     if response is not None:
         return response
     body = reminders._body_for(force, report.published_on)
     if body is None:
         raise ValidationError(f"No local policing body is recorded for {force}.")
-    response = StatutoryResponse.objects.create(report=report, body=body, force=force)
+    try:
+        with transaction.atomic():
+            response = StatutoryResponse.objects.create(report=report, body=body, force=force)
+    except IntegrityError:
+        return report.statutory_responses.get(force=force)
     reminders.deadlines_sync_response(response=response, now=now or timezone.now())
     return response
+
+
+def response_unsaved(*, report: Report, force: Organisation) -> StatutoryResponse | None:
+    """What a response not started yet would be, to show its form without starting it (a page
+    visit changes nothing). None when the force has no local policing body on record."""
+    body = reminders._body_for(force, report.published_on)
+    if body is None:
+        return None
+    return StatutoryResponse(report=report, body=body, force=force)
 
 
 def _locked(response: StatutoryResponse) -> StatutoryResponse:
@@ -364,9 +394,31 @@ def _locked(response: StatutoryResponse) -> StatutoryResponse:
     )
 
 
-def _require_pcc_office(by, response, today, what: str) -> None:
+def _require_pcc_office(by, response, today, what: str, *, now=None) -> None:
+    """Only the office of the force's local policing body today may act. When the body has
+    changed since the report (a police authority replaced by a PCC, a PCC by a mayor), the
+    office in post takes the response over before it is first published, so the document and
+    the public page carry its name; after publication, only the body that published it may
+    publish new versions (its earlier versions stay on its public page)."""
     if not policy.is_pcc_office_for(by, response.force_id, today):
         raise ValidationError(f"Only the PCC office for {response.force} can {what}.")
+    if by.organisation_id == response.body_id:
+        return
+    if response.versions.exists():
+        raise ValidationError(
+            f"This response was published by {response.body}; only its office can publish a "
+            "new version."
+        )
+    before = response.body
+    response.body = by.organisation
+    response.save(update_fields=["body"])
+    _audit(
+        by,
+        response,
+        now or timezone.now(),
+        {"body": (before, by.organisation)},
+        note="Taken over by the local policing body in post",
+    )
 
 
 def _text(value: str, what: str, *, required=False) -> str:
@@ -395,7 +447,7 @@ def response_request_comments(
     now = now or timezone.now()
     today = timezone.localdate(now)
     response = _locked(response)
-    _require_pcc_office(by, response, today, "ask for the chief constable's comments")
+    _require_pcc_office(by, response, today, "ask for the chief constable's comments", now=now)
     if _published_version(response):
         raise ValidationError("The comments on this report have already been published.")
     if due_on < today:
@@ -472,6 +524,7 @@ def response_record_comments(
     if changes:
         response.save(update_fields=list(changes))
         _audit(by, response, now, changes)
+        _withdraw_approval(response)
         reminders.deadlines_sync_response(response=response, now=now)
         if by.organisation_id == response.force_id:
             reminders.notify(
@@ -511,8 +564,11 @@ def response_save_draft(
     response = _locked(response)
     pcc = policy.is_pcc_office_for(by, response.force_id, today)
     force_side = policy.can_write_force_response(by, response.force_id, today)
-    if (introduction is not None or pcc_comments is not None or pcc_responses) and not pcc:
+    pcc_side = introduction is not None or pcc_comments is not None or bool(pcc_responses)
+    if pcc_side and not pcc:
         raise ValidationError("Only the PCC office can write the PCC's comments and responses.")
+    if pcc_side:
+        _require_pcc_office(by, response, today, "write the PCC's response", now=now)
     if force_responses and not force_side:
         raise ValidationError("Only the force coordinator or the PCC office can do this.")
     changed: list[str] = []
@@ -566,7 +622,17 @@ def response_save_draft(
                 note=f"Statutory response on {response.report.title}"[:300],
             )
             changed.append(f"{field}:{finding_id}")
+    if changed:
+        _withdraw_approval(response)
     return changed
+
+
+def _withdraw_approval(response: StatutoryResponse) -> None:
+    """A change after approval needs approval again; the list and the steps then say so."""
+    if response.approved_at:
+        response.approved_at = None
+        response.approved_fingerprint = ""
+        response.save(update_fields=["approved_at", "approved_fingerprint"])
 
 
 @transaction.atomic
@@ -576,7 +642,7 @@ def response_approve(*, response: StatutoryResponse, by, now=None) -> StatutoryR
     now = now or timezone.now()
     today = timezone.localdate(now)
     response = _locked(response)
-    _require_pcc_office(by, response, today, "approve the response")
+    _require_pcc_office(by, response, today, "approve the response", now=now)
     entries = response_entries(response)
     problems = response_problems(response, entries)
     if problems:
@@ -615,7 +681,7 @@ def response_publish(
     now = now or timezone.now()
     today = timezone.localdate(now)
     response = _locked(response)
-    _require_pcc_office(by, response, today, "publish the response")
+    _require_pcc_office(by, response, today, "publish the response", now=now)
     entries = response_entries(response)
     problems = response_problems(response, entries)
     if problems:
@@ -690,7 +756,7 @@ def response_record_copies(
     now = now or timezone.now()
     today = timezone.localdate(now)
     response = _locked(response)
-    _require_pcc_office(by, response, today, "record the copies sent")
+    _require_pcc_office(by, response, today, "record the copies sent", now=now)
     if response.published_on is None:
         raise ValidationError("Publish the response before recording the copies sent.")
     changes = {}
@@ -715,14 +781,15 @@ def response_record_copies(
 
 
 @transaction.atomic
-def versions_record_published(*, now=None) -> int:
-    """Responses recorded as published without a version (the seed data, or an import from
-    before versions were kept) keep what they say now as version 1, so the public page and
-    the documents have them. Returns how many were recorded; running it again adds none."""
+def versions_record_published(*, report_keys, now=None) -> int:
+    """The seed reports' responses, recorded as published in the source documents, keep
+    what they say as version 1, so the public page and the documents have them. Only the
+    reports named: nothing else reaches the public page without approval. Returns how many
+    were recorded; running it again adds none."""
     now = now or timezone.now()
     count = 0
     waiting = StatutoryResponse.objects.filter(
-        published_on__isnull=False, versions__isnull=True
+        report__key__in=report_keys, published_on__isnull=False, versions__isnull=True
     ).select_related("report", "body", "force")
     for response in waiting:
         content = response_content(response)

@@ -5,6 +5,8 @@ Same recipe as tracker/views.py: sign-in (except the public pages), a scoped loa
 answers 404 for what the person may not see, a form, a service, a redirect.
 """
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +20,8 @@ from accounts.models import Organisation, Role
 from tracker import documents, forms, policy, selectors, services, statutory
 from tracker.models import ResponseVersion, StatutoryResponse
 from tracker.views import _deadline_rows, _filtered_page
+
+log = logging.getLogger(__name__)
 
 
 def _today():
@@ -62,7 +66,9 @@ class _Scope:
 
 
 def _versions(response):
-    return list(response.versions.select_related("published_by")) if response else []
+    if response is None:
+        return []
+    return list(response.versions.select_related("published_by").defer("content"))
 
 
 @login_required
@@ -213,7 +219,10 @@ def response_edit(request, key, force_code):
     scope = _Scope(request, key, force_code)
     if not (scope.pcc or scope.force_side):
         raise PermissionDenied("You cannot write this response.")
-    response = scope.started()
+    # A visit changes nothing: the response is started by the first save.
+    response = scope.response or statutory.response_unsaved(report=scope.report, force=scope.force)
+    if response is None:
+        raise Http404("No local policing body is recorded for this force")
     entries = statutory.response_entries(response)
     kwargs = {"entries": entries, "can_pcc": scope.pcc, "can_force": scope.force_side}
     if request.method == "POST":
@@ -221,6 +230,7 @@ def response_edit(request, key, force_code):
         if form.is_valid():
             data = form.cleaned_data
             try:
+                response = scope.started()
                 changed = statutory.response_save_draft(
                     response=response,
                     by=request.user,
@@ -269,7 +279,10 @@ def response_approve(request, key, force_code):
     scope = _Scope(request, key, force_code)
     if not scope.pcc:
         raise PermissionDenied("Only the PCC office can approve the response.")
-    response = scope.started()
+    response = scope.response
+    if response is None:
+        messages.info(request, "Write the response before approving it")
+        return redirect("tracker:response_edit", key=scope.report.key, force_code=scope.force.code)
     errors = []
     if request.method == "POST":
         try:
@@ -345,8 +358,23 @@ def _document_response(content: dict, fmt: str) -> HttpResponse:
     if fmt == "html":
         response = HttpResponse(documents.render_html(content), content_type=DOCUMENT_TYPES[fmt])
     else:
-        render_ = documents.render_docx if fmt == "docx" else documents.render_pdf
-        response = HttpResponse(render_(content), content_type=DOCUMENT_TYPES[fmt])
+        try:
+            data = (
+                documents.render_docx(content) if fmt == "docx" else documents.render_pdf(content)
+            )
+        except OSError:
+            if fmt != "pdf":
+                raise
+            # WeasyPrint could not load Pango: say so plainly rather than fail with a 500.
+            log.exception("PDF rendering is unavailable")
+            return HttpResponse(
+                "PDF documents are not available on this server: the system libraries for "
+                "PDFs (Pango) are missing. Download the Word document instead, or ask your "
+                "administrator to install them (see the README).",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        response = HttpResponse(data, content_type=DOCUMENT_TYPES[fmt])
         response["Content-Disposition"] = (
             f'attachment; filename="{documents.document_filename(content, fmt)}"'
         )
@@ -397,12 +425,12 @@ def _review_action(request, uuid, *, form_class, template, act, success):
         form = form_class(request.POST)
         if form.is_valid():
             try:
-                act(item, form.cleaned_data)
+                result = act(item, form.cleaned_data)
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                messages.success(request, success)
+                messages.success(request, success(result) if callable(success) else success)
                 return redirect("tracker:item_detail", uuid=item.uuid)
     else:
         form = form_class()
@@ -422,7 +450,9 @@ def item_request_update(request, uuid):
         act=lambda item, data: services.item_request_update(
             item=item, by=request.user, message=data["message"]
         ),
-        success="Your request has been sent to the item's owner",
+        success=lambda result: (
+            "Your request has been sent to " + ", ".join(p.full_name for p in result[1])
+        ),
     )
 
 
@@ -480,7 +510,11 @@ def _public_version(body_code, uuid, number=None) -> ResponseVersion:
 @require_GET
 def public_response(request, body_code, uuid, number=None):
     version = _public_version(body_code, uuid, number)
-    others = ResponseVersion.objects.filter(response_id=version.response_id).order_by("-number")
+    others = (
+        ResponseVersion.objects.filter(response_id=version.response_id)
+        .defer("content")
+        .order_by("-number")
+    )
     return render(
         request,
         "public/response.html",

@@ -330,6 +330,7 @@ def report_list(request):
 def report_detail(request, key):
     today = _today()
     report = selectors.report_get(user=request.user, key=key, today=today)
+    office_forces = _local_target_forces(report, request.user, today)
     return render(
         request,
         "tracker/report_detail.html",
@@ -341,7 +342,8 @@ def report_detail(request, key):
             "findings": selectors.report_findings(report=report, user=request.user, today=today),
             "responses": _response_rows(report, request.user, today),
             "statutory_rule": reminders.statutory_rule_for(report),
-            "can_set_local_target": bool(_local_target_forces(report, request.user, today)),
+            "can_set_local_target": bool(office_forces),
+            "response_forces": office_forces,
             "s55_rule": reminders.s55_rule(),
             "today": today,
         },

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from tracker import reminders, statutory
-from tracker.demo import create_demo, load_reference_data
+from tracker.demo import create_demo, load_reference_data, seed_report_keys
 from tracker.rule_presets import presets_install
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Deadlines up to date: {counts['responses_created']} statutory responses started."
         )
-        recorded = statutory.versions_record_published()
+        recorded = statutory.versions_record_published(report_keys=seed_report_keys())
         if recorded:
             self.stdout.write(f"Published responses: {recorded} kept as version 1.")
         if options["demo"]:
