@@ -125,3 +125,13 @@ def test_an_inactive_owner_means_the_coordinator_is_asked_and_nobody_means_refus
     assert refused.status_code == 400
     assert "Nobody can be asked" in refused.content.decode()
     assert ProgressReview.objects.count() == 1
+
+
+def test_the_owner_sees_the_request_at_the_top_until_they_add_an_update(world, client):
+    services.item_request_update(item=world.item, by=world.pcc, message="By Friday, please")
+    client.force_login(world.owner)
+    page = client.get(item_url("item_detail", world.item)).content.decode()
+    assert "Update requested" in page and "By Friday, please" in page
+    services.item_add_update(item=world.item, author=world.owner, text="Done this week.")
+    page = client.get(item_url("item_detail", world.item)).content.decode()
+    assert "Update requested" not in page

@@ -716,3 +716,58 @@ class TestNoticeEmails:
         errors[0] = smtplib.SMTPRecipientsRefused({w.coordinator.email: (550, b"no")})
         reminders.notices_send(now=timezone.now(), connection=get_connection())
         assert Notification.objects.get(pk=note.pk).email_state == "failed"
+
+
+# Found in the walkthrough ------------------------------------------------------------------
+
+
+def test_a_refused_date_is_shown_at_its_field(w, client):
+    client.force_login(w.pcc)
+    page = client.post(url(w, "response_request_comments"), {"due_on": "01/01/2020"})
+    assert page.status_code == 400
+    assert 'id="id_due_on-error"' in page.content.decode()
+    write_all(w)
+    statutory.response_approve(response=fresh(w), by=w.pcc)
+    page = client.post(url(w, "response_publish"), {"published_on": "01/01/2018"})
+    assert 'id="id_published_on-error"' in page.content.decode()
+
+
+def test_only_web_addresses_are_accepted_for_the_published_response(w, client):
+    write_all(w)
+    statutory.response_approve(response=fresh(w), by=w.pcc)
+    client.force_login(w.pcc)
+    for bad in ("ftp://example.org/x", "javascript:alert(1)"):
+        page = client.post(url(w, "response_publish"), {"published_on": "17/05/2018", "url": bad})
+        assert page.status_code == 400
+    assert not ResponseVersion.objects.exists()
+
+
+def test_recording_no_copy_dates_at_all_is_refused(w, client):
+    approve_and_publish(w)
+    client.force_login(w.pcc)
+    page = client.post(url(w, "response_copies"), {})
+    assert page.status_code == 400
+    assert "at least one of the copies" in page.content.decode()
+
+
+def test_the_approved_document_is_not_called_a_draft(w, client):
+    write_all(w)
+    client.force_login(w.pcc)
+    draft = client.get(url(w, "response_document", "docx"))
+    assert "-draft.docx" in draft["Content-Disposition"]
+    statutory.response_approve(response=fresh(w), by=w.pcc)
+    final = client.get(url(w, "response_document", "docx"))
+    assert "-draft" not in final["Content-Disposition"]
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(final.content)).paragraphs)
+    assert "Approved for publication" in text and "Draft" not in text
+
+
+def test_readers_outside_the_office_and_coordinator_do_not_see_unpublished_words(w, client):
+    write_all(w, pcc_response="Unpublished explanation")
+    for person in (w.reader, w.owner):
+        client.force_login(person)
+        page = client.get(url(w, "response_detail")).content.decode()
+        assert "Unpublished explanation" not in page
+        assert client.get(url(w, "response_document", "pdf")).status_code == 403
+    client.force_login(w.coordinator)
+    assert "Unpublished explanation" in client.get(url(w, "response_detail")).content.decode()

@@ -290,7 +290,8 @@ def document_filename(content: dict, extension: str) -> str:
     body = slugify(content.get("body_short") or content.get("body") or "") or "pcc"
     title = slugify(report.get("title") or "") or "inspection-report"
     version = max(int(content.get("version") or 1), 1)
-    suffix = f"-v{version}" + ("-draft" if content.get("published_on") is None else "")
+    draft = content.get("published_on") is None and not content.get("approved")
+    suffix = f"-v{version}" + ("-draft" if draft else "")
     ext = slugify(extension.lstrip(".")) or "bin"
     head = f"{body[:40].rstrip('-')}-response-"
     room = MAX_FILENAME_LENGTH - len(head) - len(suffix) - len(ext) - 1
@@ -380,6 +381,10 @@ def _status_line(content: dict) -> str:
     version = max(int(content.get("version") or 1), 1)
     published = _clean(content.get("published") or "")
     first = _clean(content.get("first_published") or "")
+    if content.get("published_on") is None and content.get("approved"):
+        # Approved and ready: the office downloads this to publish on its own website.
+        line = "Approved for publication" + (f" (version {version})" if version > 1 else "")
+        return f"{line}; version 1 first published {first}" if first and version > 1 else line
     if content.get("published_on") is None:
         if version > 1:
             line = f"Draft of version {version} – not published"

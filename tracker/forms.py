@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import URLValidator
 
 from tracker.models import CHOOSABLE_STATUSES, Status
 
@@ -222,7 +223,8 @@ def _date_field(label, help_text, what, required=True):
 class RequestCommentsForm(forms.Form):
     due_on = _date_field(
         "When do you need the chief constable's comments by?",
-        "For example, 27/03/2027. The force coordinator is told now and reminded before it.",
+        "On or before the deadline for the PCC's comments, so there is time to publish them. "
+        "The force coordinator is told now and reminded before it.",
         "the date you need the comments by",
     )
 
@@ -237,7 +239,9 @@ class ChiefOfficerCommentsForm(forms.Form):
         max_length=50_000,
     )
     received_on = _date_field(
-        "When were they received?", "For example, 27/03/2027.", "the date they were received"
+        "When were they received?",
+        "Today or earlier, for example 17/05/2018.",
+        "the date they were received",
     )
 
 
@@ -311,10 +315,11 @@ class ResponseDraftForm(forms.Form):
 class PublishForm(forms.Form):
     published_on = _date_field(
         "Date published",
-        "The day the response was (or is) published on your website. For example, 17/05/2018.",
+        "The day it was published on your website: today or earlier, for example 17/05/2018.",
         "the date published",
     )
     url = forms.URLField(
+        validators=[URLValidator(schemes=["http", "https"])],
         label="Web address of the published response (optional)",
         help_text="Leave blank if this service's public page is where it is published.",
         required=False,
@@ -325,6 +330,16 @@ class PublishForm(forms.Form):
 
 
 class CopiesSentForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        if (
+            not self.errors
+            and not data.get("inspectorate_on")
+            and not data.get("home_secretary_on")
+        ):
+            raise forms.ValidationError("Enter the date at least one of the copies was sent")
+        return data
+
     inspectorate_on = _date_field(
         "Copy sent to the inspectorate (HMICFRS) on",
         "For example, 18/05/2018. Leave blank if not sent yet.",

@@ -198,6 +198,17 @@ class Finding(models.Model):
         return f"{self.get_kind_display()}: {self.text[:80]}"
 
     @property
+    def label(self) -> str:
+        """ "Recommendation 3", "Area for improvement (AFI 2)": the kind with its reference,
+        without doubling a reference that already names the kind."""
+        kind = self.get_kind_display()
+        if not self.reference:
+            return kind
+        if self.reference.lower().startswith(kind.lower()):
+            return self.reference
+        return f"{kind} ({self.reference})"
+
+    @property
     def summary(self) -> str:
         """The text on one line, cut at a word near 160 characters, for lists and titles."""
         flat = " ".join(self.text.split())
@@ -296,15 +307,15 @@ class TrackedItem(models.Model):
 
     RAG_LABELS = {
         "red": "Red: overdue",
-        "amber": "Amber: due soon or gone quiet",
+        "amber": "Amber: due within 30 days or no update for 30 days",
         "green": "Green: on track",
         "closed": "Closed",
     }
-    QUIET_DAYS = 90
+    QUIET_DAYS = 30  # as the "next progress update" rule: an update is due every 30 days
 
     def rag(self, today: datetime.date) -> str:
-        """Red when overdue; amber when due within 30 days or with no activity for 90 days;
-        otherwise green. Closed items are neither."""
+        """Red when overdue; amber when due within 30 days or with no activity for 30 days
+        (an update is due every 30 days); otherwise green. Closed items are neither."""
         from django.utils import timezone
 
         if not self.is_open:

@@ -91,7 +91,9 @@ def item_get(*, user, uuid, today: datetime.date) -> TrackedItem:
             .select_related("lead")
             .prefetch_related(
                 Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
-                Prefetch("reviews", queryset=ProgressReview.objects.select_related("by")),
+                Prefetch(
+                    "reviews", queryset=ProgressReview.objects.select_related("by__organisation")
+                ),
             )
             .get(uuid=uuid)
         )
@@ -268,6 +270,16 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
         entries.append(TimelineEntry(r.at, "review", title, r.by, r.text))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def open_update_request(item: TrackedItem):
+    """The PCC office's latest request for an update, while nothing has happened on the item
+    since (from the reviews item_get prefetched)."""
+    asks = [r for r in item.reviews.all() if r.kind == ProgressReview.Kind.UPDATE_REQUEST]
+    latest = max(asks, key=lambda r: (r.at, r.id)) if asks else None
+    if latest is None or not item.is_open or item.last_activity_at > latest.at:
+        return None
+    return latest
 
 
 def latest_view(item: TrackedItem):

@@ -518,7 +518,7 @@ def item_request_update(
         )
     reminders.notify(
         people,
-        subject=f"The PCC office asks for an update – {item.finding.summary[:120]}",
+        subject=f"The PCC office asks for an update – {item.finding.summary}",
         body=(
             f"{by.full_name} ({by.organisation}) asks for an update on this item."
             + (f"\n\nTheir message: {message}" if message else "")

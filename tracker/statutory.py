@@ -96,10 +96,9 @@ def stage_of(response: StatutoryResponse | None, *, drafted: bool, published: bo
 
 DEFAULT_INTRODUCTION = (
     "On {{ report_published }} {{ inspectorate }} published its report "
-    "“{{ report_title }}”. This is the response of the {{ body }}, with the comments of the "
-    "chief constable of {{ force }}.\n\n"
-    "The report makes {{ recommendations }}. For each one, the force's response and the "
-    "response of the {{ body }} are set out below."
+    "“{{ report_title }}”. This is the response of the {{ body }}.\n\n"
+    "The report makes {{ recommendations }}. The response of {{ force }} and of the "
+    "{{ body }} to each is set out below."
 )
 FIELD_PATTERN = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 FIELD_HELP = {

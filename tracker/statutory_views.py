@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Organisation, Role
-from tracker import documents, forms, policy, selectors, services, statutory
+from tracker import documents, forms, policy, reminders, selectors, services, statutory
 from tracker.models import ResponseVersion, StatutoryResponse
 from tracker.views import _deadline_rows, _filtered_page
 
@@ -54,6 +54,8 @@ class _Scope:
         )
         self.pcc = policy.is_pcc_office_for(user, self.force.id, self.today)
         self.force_side = policy.can_write_force_response(user, self.force.id, self.today)
+        # Those who write it read the unpublished wording; others see its stage and dates.
+        self.reads_draft = self.pcc or self.force_side
 
     def started(self):
         """The response row, started now if this is the first thing done on it."""
@@ -118,14 +120,18 @@ def response_detail(request, key, force_code):
             else [],
             "can_pcc": scope.pcc,
             "can_force": scope.force_side,
+            "reads_draft": scope.reads_draft,
+            "statutory_rule": reminders.statutory_rule_for(scope.report),
             "today": scope.today,
         },
     )
 
 
-def _response_form_page(request, key, force_code, *, allowed, form_class, template, act, success):
-    """GET shows the form; POST validates, calls the service (a refusal shows on the form),
-    then goes back to the response page."""
+def _response_form_page(
+    request, key, force_code, *, allowed, form_class, template, act, success, error_field=None
+):
+    """GET shows the form; POST validates, calls the service (a refusal shows at the field
+    `error_field(message)` names, else at the top), then goes back to the response page."""
     scope = _Scope(request, key, force_code)
     if not allowed(scope):
         raise PermissionDenied("You cannot do this on this response.")
@@ -136,7 +142,7 @@ def _response_form_page(request, key, force_code, *, allowed, form_class, templa
                 act(scope, form.cleaned_data)
             except ValidationError as exc:
                 for message in exc.messages:
-                    form.add_error(None, message)
+                    form.add_error(error_field(message) if error_field else None, message)
             else:
                 messages.success(request, success)
                 return scope.back()
@@ -183,6 +189,7 @@ def response_request_comments(request, key, force_code):
         allowed=lambda s: s.pcc,
         form_class=forms.RequestCommentsForm,
         template="tracker/response_request_form.html",
+        error_field=lambda message: "due_on" if "date" in message or "due" in message else None,
         act=lambda s, data: statutory.response_request_comments(
             response=s.started(), by=request.user, due_on=data["due_on"]
         ),
@@ -201,6 +208,7 @@ def response_record_comments(request, key, force_code):
         allowed=lambda s: s.force_side,
         form_class=forms.ChiefOfficerCommentsForm,
         template="tracker/response_comments_form.html",
+        error_field=lambda message: "received_on" if "date" in message else "comments",
         act=lambda s, data: statutory.response_record_comments(
             response=s.started(),
             by=request.user,
@@ -317,6 +325,9 @@ def response_publish(request, key, force_code):
         allowed=lambda s: s.pcc and s.response is not None,
         form_class=forms.PublishForm,
         template="tracker/response_publish_form.html",
+        error_field=lambda message: (
+            "published_on" if "date" in message or "published on" in message else None
+        ),
         act=lambda s, data: statutory.response_publish(
             response=s.response,
             by=request.user,
@@ -337,6 +348,11 @@ def response_copies(request, key, force_code):
         allowed=lambda s: s.pcc and s.response is not None,
         form_class=forms.CopiesSentForm,
         template="tracker/response_copies_form.html",
+        error_field=lambda message: (
+            "inspectorate_on"
+            if "inspectorate" in message
+            else ("home_secretary_on" if "Home Secretary" in message else None)
+        ),
         act=lambda s, data: statutory.response_record_copies(
             response=s.response,
             by=request.user,
@@ -389,7 +405,15 @@ def response_document(request, key, force_code, fmt):
     scope = _Scope(request, key, force_code)
     if scope.response is None or fmt not in DOCUMENT_TYPES:
         raise Http404("No such document")
-    return _document_response(statutory.response_content(scope.response), fmt)
+    if not scope.reads_draft:
+        raise PermissionDenied(
+            "Unpublished responses are for the PCC office and the force coordinator; the "
+            "published versions are on the public page."
+        )
+    content = statutory.response_content(scope.response)
+    if statutory.approval_current(scope.response, content):
+        content["approved"] = True  # the final words, ready to publish
+    return _document_response(content, fmt)
 
 
 # The PCC office's review of progress --------------------------------------------------------

@@ -111,6 +111,7 @@ def item_detail(request, uuid):
             "is_proposer": proposal is not None and proposal.proposed_by_id == request.user.id,
             "can_review": policy.can_review_progress(request.user, item, today),
             "latest_view": selectors.latest_view(item),
+            "update_request": selectors.open_update_request(item),
             "response_link": reverse(
                 "tracker:response_detail", args=[item.finding.report.key, item.force.code]
             )

@@ -80,8 +80,8 @@ def test_the_office_takes_a_report_from_request_to_publication(page, live_server
     # 3. The office writes its response; the check refuses approval until it is complete.
     sign_in(page, base, PCC)
     page.goto(f"{base}/responses/{RECENT_REPORT}/west-midlands-police/approve/")
-    page.get_by_role("button", name="Approve the response").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("recommendation 1")
+    expect(main).to_contain_text("recommendation 1")
+    expect(page.get_by_role("button", name="Approve the response")).to_have_count(0)
     check_accessibility(page, "response-approve-refused")
 
     page.goto(f"{base}/responses/{RECENT_REPORT}/west-midlands-police/edit/")
@@ -101,12 +101,16 @@ def test_the_office_takes_a_report_from_request_to_publication(page, live_server
 
     # 4. The documents say what was recorded.
     with page.expect_download() as word:
-        page.get_by_role("link", name="Download the draft as a Word document (.docx)").click()
+        page.get_by_role(
+            "link", name="Download the approved document as a Word document (.docx)"
+        ).click()
     text = "\n".join(p.text for p in docx.Document(word.value.path()).paragraphs)
     assert "The chief constable accepts the recommendation." in text
     assert "Repeat callers are flagged <now>." in text
     assert "A repeat-caller review board meets weekly." in text
     assert "quarterly update on repeat callers" in text
+    assert "Approved for publication" in text and "Draft" not in text
+    assert word.value.suggested_filename.endswith("-v1.docx")
 
     # 5. Publication: a date before the report is refused, then recorded.
     page.get_by_role("link", name="Record publication").click()
