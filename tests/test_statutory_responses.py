@@ -771,3 +771,14 @@ def test_readers_outside_the_office_and_coordinator_do_not_see_unpublished_words
         assert client.get(url(w, "response_document", "pdf")).status_code == 403
     client.force_login(w.coordinator)
     assert "Unpublished explanation" in client.get(url(w, "response_detail")).content.decode()
+
+
+def test_asking_again_replaces_the_earlier_request_in_the_coordinators_list(w):
+    today = timezone.localdate()
+    for days in (10, 12):
+        statutory.response_request_comments(
+            response=fresh(w), by=w.pcc, due_on=today + datetime.timedelta(days=days)
+        )
+    unread = Notification.objects.filter(user=w.coordinator, read_at__isnull=True)
+    assert unread.count() == 1
+    assert (today + datetime.timedelta(days=12)).strftime("%-d %B %Y") in unread.get().subject

@@ -34,6 +34,7 @@ from tracker.models import (
     DeadlineState,
     Finding,
     FindingKind,
+    Notification,
     Report,
     ResponseVersion,
     StatutoryResponse,
@@ -437,6 +438,9 @@ def _response_link(response) -> str:
     return reverse("tracker:response_detail", args=[response.report.key, response.force.code])
 
 
+REQUEST_SUBJECT = "The PCC office asks for the chief constable's comments"
+
+
 @transaction.atomic
 def response_request_comments(
     *, response: StatutoryResponse, by, due_on: datetime.date, now=None
@@ -476,12 +480,13 @@ def response_request_comments(
         },
     )
     reminders.deadlines_sync_response(response=response, now=now)
+    # A new date replaces the earlier request: its notices no longer stand.
+    Notification.objects.filter(
+        url=_response_link(response), subject__startswith=REQUEST_SUBJECT, read_at__isnull=True
+    ).update(read_at=now)
     reminders.notify(
         reminders.coordinators(response.force_id),
-        subject=(
-            f"The PCC office asks for the chief constable's comments by {_long_date(due_on)} "
-            f"– {response.report.title}"
-        ),
+        subject=(f"{REQUEST_SUBJECT} by {_long_date(due_on)} – {response.report.title}"),
         body=(
             f"{response.body.name} asks for the chief constable's comments on the report "
             f"“{response.report.title}” by {_long_date(due_on)}, with the force's response "
