@@ -37,7 +37,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     inlines = [RoleInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["full_name", "job_title", "organisation"]}),
+        ("Person", {"fields": ["full_name", "job_title", "department", "organisation"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -113,6 +113,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, blank=True)
+    department = models.CharField(
+        max_length=200, blank=True, help_text="Their department or team, e.g. Force Contact."
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="people", null=True, blank=True
     )

@@ -6,6 +6,12 @@ NAVIGATION = [
     ("All items", "tracker:item_list", {"item_list"}, None),
     ("Reports", "tracker:report_list", {"report_list", "report_detail"}, None),
     (
+        "Overdue",
+        "tracker:overdue",
+        {"overdue"},
+        {"force_coordinator", "pcc_office", "national_reader", "administrator"},
+    ),
+    (
         "Statutory responses",
         "tracker:response_list",
         {"response_list", "response_detail"},

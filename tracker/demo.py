@@ -120,7 +120,13 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
     for email, name, title, org_code, roles in PEOPLE:
         org = Organisation.objects.get(code=org_code) if org_code else None
         user = User.objects.create_user(
-            email, password, full_name=name, job_title=title, organisation=org
+            email,
+            password,
+            full_name=name,
+            job_title=title,
+            # The team after the rank: "Inspector, Force Contact" works in Force Contact.
+            department=title.split(", ", 1)[1] if ", " in title else "",
+            organisation=org,
         )
         if Role.ADMINISTRATOR in roles:
             user.is_staff = user.is_superuser = True

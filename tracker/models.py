@@ -305,6 +305,16 @@ class TrackedItem(models.Model):
     def days_overdue(self, today: datetime.date) -> int:
         return (today - self.due_date).days if self.is_overdue(today) else 0
 
+    def next_step(self) -> str:
+        """What has to happen next on an overdue item, in a few words."""
+        if self.status == Status.PROPOSED_FOR_CLOSURE:
+            return "Decide on the closure proposal (coordinator or PCC office)"
+        if self.owner_id is None:
+            return "Choose an owner (coordinator)"
+        if self.status == Status.NOT_STARTED:
+            return "Owner to start, or the coordinator to revise the due date"
+        return "Owner to finish and propose closure, or the coordinator to revise the due date"
+
     RAG_LABELS = {
         "red": "Red: overdue",
         "amber": "Amber: due within 30 days or no update for 30 days",

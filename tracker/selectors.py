@@ -454,3 +454,36 @@ def public_versions(*, body) -> QuerySet[ResponseVersion]:
         .defer("content")
         .order_by("-published_on", "-id")
     )
+
+
+# Managers: the overdue report -----------------------------------------------------------------
+
+OVERDUE_GROUPS = {
+    "owner": ("Owner", ["owner__full_name", "owner_id"]),
+    "department": ("Department", ["owner__department", "owner__full_name"]),
+    "report": ("Report", ["-finding__report__published_on", "finding__report_id"]),
+    "force": ("Force", ["force__name"]),
+}
+
+
+def overdue_items(*, user, today: datetime.date, group: str) -> QuerySet[TrackedItem]:
+    """Open items past their due date, in the order of the chosen grouping, most overdue
+    first within each group."""
+    order = OVERDUE_GROUPS[group][1]
+    return (
+        item_list(user=user, today=today)
+        .overdue(today)
+        .select_related("owner", "finding__report")
+        .order_by(*order, "due_date", "id")
+    )
+
+
+def overdue_responses(*, user, today: datetime.date) -> QuerySet[Deadline]:
+    """Statutory responses (and the chief constable's comments) past their deadline."""
+    force_ids = policy.visible_force_ids(user, today)
+    deadlines = (
+        Deadline.objects.filter(state=DeadlineState.OPEN, due_on__lt=today, response__isnull=False)
+        .select_related("rule", "response__report", "force")
+        .order_by("due_on", "id")
+    )
+    return deadlines if force_ids is None else deadlines.filter(force_id__in=force_ids)

@@ -105,6 +105,7 @@ def export_tracker(*, include_files: bool = True) -> dict:
                 "email": u.email,
                 "full_name": u.full_name,
                 "job_title": u.job_title,
+                "department": u.department,
                 "organisation": code(u.organisation_id),
                 "roles": roles.get(u.pk, []),
                 "is_active": u.is_active,
@@ -946,6 +947,7 @@ def _import(doc, imp: _Importer):
             {
                 "full_name": str,
                 "job_title": _text,
+                "department": _text,
                 "organisation": orgs.get,
                 "is_active": bool,
                 "is_staff": bool,

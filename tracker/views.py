@@ -6,18 +6,19 @@ for what the person may not see, a form to validate, a service to act, then a re
 
 import mimetypes
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
-from tracker import forms, policy, reminders, selectors, services
+from tracker import exports, forms, policy, reminders, selectors, services
 from tracker.filters import ItemFilter
 
 PAGE_SIZE = 50
@@ -38,13 +39,15 @@ def home(request):
     return redirect("tracker:item_list" if overseer else "tracker:my_items")
 
 
-def _filtered_page(request, queryset):
-    filterset = ItemFilter(request.GET or None, queryset=queryset)
+def _filtered_page(request, queryset, size=PAGE_SIZE):
+    filterset = ItemFilter(
+        request.GET or None, queryset=queryset, user=request.user, today=_today()
+    )
     if filterset.is_bound and not filterset.is_valid():
         for field, errors in filterset.errors.items():
             label = filterset.form.fields[field].label if field in filterset.form.fields else field
             messages.warning(request, f"The filter “{label}” was ignored: {' '.join(errors)}")
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return filterset, page, query.urlencode()
@@ -52,6 +55,7 @@ def _filtered_page(request, queryset):
 
 def _list_context(request, filterset, page, query, today):
     return {
+        "export": True,
         "filter": filterset,
         "page": page,
         "query": query,
@@ -81,6 +85,87 @@ def item_list(request):
     )
     return render(
         request, "tracker/item_list.html", _list_context(request, filterset, page, query, today)
+    )
+
+
+def _group_links(request, current):
+    links = []
+    for key, (label, _order) in selectors.OVERDUE_GROUPS.items():
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["group"] = key
+        links.append({"label": label, "url": "?" + query.urlencode(), "current": key == current})
+    return links
+
+
+@login_required
+@require_GET
+def overdue(request):
+    """Every open item past its due date and every statutory response past its deadline,
+    grouped by owner, department, report or force, with the item filters."""
+    today = _today()
+    group = request.GET.get("group") or "owner"
+    if group not in selectors.OVERDUE_GROUPS:
+        messages.warning(request, f"The grouping “{group[:40]}” was ignored: group by owner.")
+        group = "owner"
+    filterset, page, query = _filtered_page(
+        request, selectors.overdue_items(user=request.user, today=today, group=group), size=100
+    )
+    for item in page:
+        item.days = item.days_overdue(today)
+    responses = selectors.overdue_responses(user=request.user, today=today)
+    filtered_force = filterset.form.cleaned_data.get("force") if filterset.is_bound else None
+    if filtered_force:
+        responses = responses.filter(force=filtered_force)
+    return render(
+        request,
+        "tracker/overdue.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query,
+            "today": today,
+            "group": group,
+            "group_links": _group_links(request, group),
+            "responses": [
+                {"deadline": d, "days": (today - d.due_on).days} for d in responses[:200]
+            ],
+            "export": True,
+            "export_query": query + ("&" if query else "") + "overdue=true",
+        },
+    )
+
+
+@login_required
+@require_GET
+def item_export(request, fmt):
+    """The item list with the filters applied, as CSV or Excel. Scoped like the list: the
+    filters can only narrow what the person may see. Streams; zero rows gives the header."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format")
+    today = _today()
+    queryset = selectors.item_list(user=request.user, today=today).select_related("lead")
+    filterset = ItemFilter(request.GET or None, queryset=queryset, user=request.user, today=today)
+    if filterset.is_bound and not filterset.is_valid():
+        # The same rule as the lists: values that do not validate are ignored.
+        data = request.GET.copy()
+        for name in filterset.errors:
+            data.pop(name, None)
+        filterset = ItemFilter(data, queryset=queryset, user=request.user, today=today)
+    items = filterset.qs.iterator(chunk_size=exports.CHUNK)
+    site = settings.SITE_URL.rstrip("/")
+    stamp = today.isoformat()
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_stream(items, today, site), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="items-{stamp}.csv"'
+        return response
+    return FileResponse(
+        exports.xlsx_file(items, today, site),
+        as_attachment=True,
+        filename=f"items-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 

@@ -1,0 +1,169 @@
+"""Managers' lists: the filters on every item list, the overdue report, and CSV and Excel
+exports of any filtered list."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_finding, make_item, make_report
+from tracker.models import TrackedItem
+
+OVERDUE = reverse("tracker:overdue")
+
+
+def export(client, fmt, query=""):
+    response = client.get(reverse("tracker:item_export", args=[fmt]) + query)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    return [[c.value for c in row] for row in sheet.iter_rows()]
+
+
+@pytest.fixture
+def late(world):
+    """Two overdue items (one in each force), one not yet due."""
+    today = timezone.localdate()
+    TrackedItem.objects.filter(pk=world.item.pk).update(
+        due_date=today - datetime.timedelta(days=12)
+    )
+    other = make_report(forces=[world.staffs], title="Staffordshire report")
+    theirs = make_item(make_finding(other, "Staffordshire's finding"), world.staffs)
+    TrackedItem.objects.filter(pk=theirs.pk).update(due_date=today - datetime.timedelta(days=3))
+    world.later = make_item(
+        make_finding(world.report, '=HYPERLINK("http://evil","click")'),
+        world.wmp,
+        owner=world.colleague,
+        due=today + datetime.timedelta(days=5),
+    )
+    return world
+
+
+def test_the_overdue_report_lists_only_overdue_items_of_the_persons_forces(late, client):
+    client.force_login(late.coordinator)
+    page = client.get(OVERDUE).content.decode()
+    assert late.finding.summary in page
+    assert "Staffordshire&#x27;s finding" not in page and "HYPERLINK" not in page
+    assert ">12<" in page  # days overdue
+    client.force_login(late.reader)
+    assert "Staffordshire&#x27;s finding" in client.get(OVERDUE).content.decode()
+
+
+def test_the_overdue_report_groups_by_owner_department_report_or_force(late, client):
+    late.owner.department = "Force Contact"
+    late.owner.save()
+    client.force_login(late.coordinator)
+    assert "Force Contact" in client.get(OVERDUE + "?group=department").content.decode()
+    assert late.report.title in client.get(OVERDUE + "?group=report").content.decode()
+    bogus = client.get(OVERDUE + "?group=<script>")
+    assert bogus.status_code == 200
+    page = bogus.content.decode()
+    assert "was ignored" in page and "“&lt;script&gt;”" in page and "“<script>”" not in page
+
+
+def test_the_overdue_report_includes_statutory_responses_past_their_deadline(late, client):
+    from tracker import reminders
+
+    old = make_report(
+        forces=[late.wmp],
+        title="A report whose response is late",
+        published_on=timezone.localdate() - datetime.timedelta(days=70),
+    )
+    reminders.responses_ensure(report=old)
+    client.force_login(late.pcc)
+    page = client.get(OVERDUE).content.decode()
+    assert "A report whose response is late" in page
+    assert "The PCC office to publish its comments" in page
+
+
+def test_unknown_and_tampered_filter_values_are_ignored_with_a_message(late, client):
+    client.force_login(late.coordinator)
+    query = (
+        f"?force={late.staffs.pk}&owner={late.outsider.pk}&due_after=31/02/2027"
+        "&report=no-such-report&status=nonsense"
+    )
+    response = client.get(reverse("tracker:item_list") + query)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("was ignored") == 5
+    assert late.finding.summary in page  # the list is the person's own, unnarrowed
+
+
+def test_filters_narrow_by_force_report_owner_area_and_due_dates(late, client):
+    client.force_login(late.reader)
+    items = reverse("tracker:item_list")
+    page = client.get(items + f"?force={late.staffs.pk}").content.decode()
+    assert "Staffordshire&#x27;s finding" in page and late.finding.summary not in page
+    page = client.get(items + f"?owner={late.colleague.pk}").content.decode()
+    assert "HYPERLINK" in page and late.finding.summary not in page
+    due = (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    page = client.get(items + f"?due_after={due}").content.decode()
+    assert "HYPERLINK" in page and late.finding.summary not in page
+    page = client.get(items + f"?report={late.report.key}&area=vulner").content.decode()
+    assert late.finding.summary in page and "Staffordshire&#x27;s finding" not in page
+
+
+def test_a_search_with_sql_or_html_characters_is_just_text(late, client):
+    client.force_login(late.coordinator)
+    response = client.get(reverse("tracker:item_list") + "?q=%27%3B+DROP+TABLE+x%3B+--%3Cb%3E")
+    assert response.status_code == 200
+    assert "0 items" in response.content.decode()
+    assert TrackedItem.objects.count() == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_apply_the_filters_and_the_persons_scope(late, client, fmt):
+    client.force_login(late.coordinator)
+    rows = export(client, fmt, "?overdue=true")
+    assert rows[0][0] == "Force" and len(rows) == 2
+    assert rows[1][0] == "West Midlands Police" and int(rows[1][11]) == 12
+    everything = export(client, fmt, f"?force={late.staffs.pk}")  # tampered: ignored
+    assert {r[0] for r in everything[1:]} == {"West Midlands Police"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_are_safe_against_formula_injection(late, client, fmt):
+    client.force_login(late.coordinator)
+    rows = export(client, fmt)
+    cell = next(r[6] for r in rows if "HYPERLINK" in str(r[6]))
+    assert cell.startswith("'=HYPERLINK")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_of_nothing_is_just_the_header(late, client, fmt):
+    client.force_login(late.coordinator)
+    rows = export(client, fmt, "?q=nothing-matches-this")
+    assert len(rows) == 1 and rows[0][0] == "Force"
+
+
+def test_exports_need_sign_in_and_a_known_format(late, client):
+    assert client.get(reverse("tracker:item_export", args=["csv"])).status_code == 302
+    client.force_login(late.coordinator)
+    assert client.get(reverse("tracker:item_export", args=["pdf"])).status_code == 404
+
+
+def test_the_overdue_report_uses_a_fixed_number_of_queries(
+    late, client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(late.coordinator)
+    with CaptureQueriesContext(connection) as few:
+        client.get(OVERDUE)
+    today = timezone.localdate()
+    for n in range(20):
+        item = make_item(make_finding(late.report, f"Late {n}"), late.wmp, owner=late.owner)
+        TrackedItem.objects.filter(pk=item.pk).update(
+            due_date=today - datetime.timedelta(days=n + 1)
+        )
+    for group in ("owner", "department", "report", "force"):
+        with django_assert_max_num_queries(len(few)):
+            page = client.get(OVERDUE + f"?group={group}").content.decode()
+        assert "Late 19" in page
