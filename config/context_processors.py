@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 NAVIGATION = [
+    ("Dashboard", "tracker:dashboard", {"dashboard"}, None),
     ("My items", "tracker:my_items", {"my_items"}, None),
     ("All items", "tracker:item_list", {"item_list"}, None),
     ("Reports", "tracker:report_list", {"report_list", "report_detail"}, None),

@@ -208,10 +208,14 @@ def render_pdf(content: dict) -> bytes:
     WeasyPrint from fetching anything: the page has no external resources and the fonts are
     the system's (Arial if present, else DejaVu Sans).
     """
-    import weasyprint  # heavy import (Pango, fonts); only the PDF download needs it
+    return html_to_pdf(render_html(content))
 
-    html = weasyprint.HTML(string=render_html(content), base_url=None)
-    return html.write_pdf(pdf_variant="pdf/ua-1")
+
+def html_to_pdf(html: str) -> bytes:
+    """A standalone HTML page (no external resources) as a tagged PDF/UA-1 file."""
+    import weasyprint  # heavy import (Pango, fonts); only the PDF downloads need it
+
+    return weasyprint.HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def render_docx(content: dict) -> bytes:

@@ -487,3 +487,22 @@ def overdue_responses(*, user, today: datetime.date) -> QuerySet[Deadline]:
         .order_by("due_on", "id")
     )
     return deadlines if force_ids is None else deadlines.filter(force_id__in=force_ids)
+
+
+def dashboard_scope(*, user, today: datetime.date) -> tuple[str, QuerySet[TrackedItem]]:
+    """Which dashboard a person gets, and its items: force staff their own; coordinators their
+    force; the PCC office its forces; national readers and administrators every force."""
+    items = TrackedItem.objects.for_forces(policy.visible_force_ids(user, today))
+    if user.has_role(Role.NATIONAL_READER, Role.ADMINISTRATOR):
+        return "national", items
+    if user.has_role(Role.PCC_OFFICE):
+        return "pcc", items
+    if user.has_role(Role.FORCE_COORDINATOR):
+        return "force", items
+    return "own", items.owned_by(user)
+
+
+def response_deadlines(*, user, today: datetime.date) -> QuerySet[Deadline]:
+    force_ids = policy.visible_force_ids(user, today)
+    deadlines = Deadline.objects.filter(response__isnull=False)
+    return deadlines if force_ids is None else deadlines.filter(force_id__in=force_ids)

@@ -11,14 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
-from tracker import exports, forms, policy, reminders, selectors, services
+from tracker import dashboards, documents, exports, forms, policy, reminders, selectors, services
 from tracker.filters import ItemFilter
 
 PAGE_SIZE = 50
@@ -86,6 +86,107 @@ def item_list(request):
     return render(
         request, "tracker/item_list.html", _list_context(request, filterset, page, query, today)
     )
+
+
+DASHBOARD_TITLES = {
+    "own": "Your items",
+    "force": "Your force",
+    "pcc": "Your force and its statutory responses",
+    "national": "All forces",
+}
+
+
+def dashboard_context(user, today) -> dict:
+    """The figures, tables and chart geometry of a person's dashboard (also the board pack)."""
+    kind, items = selectors.dashboard_scope(user=user, today=today)
+    by = "force" if kind == "national" else "owner"
+    bands = dashboards.ageing(items, today, by=by)
+    forces = dashboards.force_summaries(
+        items, selectors.response_deadlines(user=user, today=today), today
+    )
+    due = bands["due"]
+    context = {
+        "kind": kind,
+        "title": DASHBOARD_TITLES[kind],
+        "today": today,
+        "quarter_start": dashboards.quarter_start(today),
+        "forces": forces,
+        "totals": {
+            "open": sum(f.open for f in forces),
+            "overdue": sum(f.overdue for f in forces),
+            "closed_this_quarter": sum(f.closed_this_quarter for f in forces),
+        },
+        "age_table": bands["age"],
+        "due_table": due,
+        "status_chart": dashboards.bar_chart(dashboards.status_counts(items)),
+        "due_chart": dashboards.bar_chart(list(zip(due.bands, due.totals, strict=True))),
+    }
+    if kind == "national":
+        context["force_chart"] = dashboards.bar_chart(
+            [(f.name, f.overdue) for f in forces if f.open or f.overdue]
+        )
+    return context
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    return render(request, "tracker/dashboard.html", dashboard_context(request.user, _today()))
+
+
+BOARD_PACK_ROWS = 500
+
+
+def board_pack_context(user, today) -> dict:
+    context = dashboard_context(user, today)
+    _kind, items = selectors.dashboard_scope(user=user, today=today)
+    overdue = (
+        items.overdue(today)
+        .select_related("finding__report", "force", "owner")
+        .order_by("due_date", "id")
+    )
+    rows = list(overdue[:BOARD_PACK_ROWS])
+    for item in rows:
+        item.days = item.days_overdue(today)
+    responses = selectors.overdue_responses(user=user, today=today)
+    context.update(
+        {
+            "overdue": rows,
+            "overdue_count": overdue.count(),
+            "responses": [
+                {"deadline": d, "days": (today - d.due_on).days} for d in responses[:200]
+            ],
+        }
+    )
+    return context
+
+
+@login_required
+@require_GET
+def board_pack(request):
+    """The overdue and ageing reports on one printable page, for a governance meeting."""
+    return render(request, "tracker/board_pack.html", board_pack_context(request.user, _today()))
+
+
+@login_required
+@require_GET
+def board_pack_pdf(request):
+    from django.template.loader import render_to_string
+
+    today = _today()
+    html = render_to_string("tracker/board_pack.html", board_pack_context(request.user, today))
+    try:
+        pdf = documents.html_to_pdf(html)
+    except OSError:
+        return HttpResponse(
+            "PDF documents are not available on this server: the system libraries for PDFs "
+            "(Pango) are missing. Print the board pack page instead.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="board-pack-{today.isoformat()}.pdf"'
+    return response
 
 
 def _group_links(request, current):

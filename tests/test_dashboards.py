@@ -1,0 +1,140 @@
+"""Dashboards, ageing bands and the board pack, on a fixed data set with a frozen clock."""
+
+import datetime
+import io
+
+import pypdf
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_finding, make_item, make_report
+from tracker import dashboards
+from tracker.models import Status, TrackedItem
+
+TODAY = datetime.date(2026, 12, 3)
+NOON = datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOON, tick=False):
+        yield
+
+
+def item_due(world, report, text, due_in, owner=None, force=None, status=None):
+    item = make_item(make_finding(report, text), force or world.wmp, owner=owner)
+    fields = {"due_date": TODAY + datetime.timedelta(days=due_in) if due_in is not None else None}
+    if status:
+        fields["status"] = status
+        if status == Status.CLOSED:
+            fields["closed_at"] = timezone.now()
+    TrackedItem.objects.filter(pk=item.pk).update(**fields)
+    return item
+
+
+@pytest.fixture
+def data(world, frozen):
+    """West Midlands: items across every due band and two report ages; Staffordshire: one."""
+    TrackedItem.objects.filter(pk=world.item.pk).update(due_date=None)  # report of 2018
+    recent = make_report(
+        forces=[world.wmp], title="Recent", published_on=TODAY - datetime.timedelta(days=20)
+    )
+    item_due(world, recent, "not due", 45, owner=world.owner)
+    item_due(world, recent, "due soon", 10, owner=world.owner)
+    item_due(world, recent, "late 5", -5, owner=world.colleague)
+    item_due(world, recent, "late 40", -40, owner=world.colleague)
+    item_due(world, recent, "late 100", -100, owner=world.colleague)
+    item_due(world, recent, "closed", -100, owner=world.owner, status=Status.CLOSED)
+    staffs = make_report(
+        forces=[world.staffs], title="Theirs", published_on=TODAY - datetime.timedelta(days=100)
+    )
+    item_due(world, staffs, "theirs late", -1, force=world.staffs)
+    return world
+
+
+def test_due_bands_count_open_items_once_each(data):
+    items = TrackedItem.objects.filter(force=data.wmp)
+    table = dashboards.ageing(items, TODAY, by="force")["due"]
+    assert table.bands == dashboards.DUE_BANDS
+    assert table.rows == [
+        {"label": "West Midlands Police", "counts": [1, 1, 1, 1, 1, 1], "total": 6}
+    ]
+
+
+def test_age_bands_count_days_since_the_report(data):
+    items = TrackedItem.objects.all()
+    table = dashboards.ageing(items, TODAY, by="force")["age"]
+    rows = {r["label"]: r["counts"] for r in table.rows}
+    assert rows["West Midlands Police"] == [5, 0, 0, 0, 1]  # five from 20 days ago, one from 2018
+    assert rows["Staffordshire Police"] == [0, 0, 1, 0, 0]
+    assert table.totals == [5, 0, 1, 0, 1] and table.total == 7
+
+
+def test_band_edges_fall_on_the_right_side():
+    conditions = dashboards.age_conditions(TODAY)
+    # 30 days ago is in the first band, 31 in the second.
+    assert conditions[0].children[0] == ("finding__report__published_on__lte", TODAY)
+    assert ("finding__report__published_on__gte", TODAY - datetime.timedelta(days=30)) in (
+        conditions[0].children
+    )
+    assert ("finding__report__published_on__lte", TODAY - datetime.timedelta(days=31)) in (
+        conditions[1].children
+    )
+
+
+def test_ageing_by_owner(data):
+    items = TrackedItem.objects.filter(force=data.wmp)
+    table = dashboards.ageing(items, TODAY, by="owner")["due"]
+    rows = {r["label"]: r["counts"] for r in table.rows}
+    assert rows["Tom Ellis"] == [0, 0, 0, 1, 1, 1]
+    assert rows["Priya Shah"] == [1, 1, 1, 0, 0, 0]  # the 2018 item (no due date) and two
+
+
+def test_force_summaries(data):
+    from tracker.models import Deadline
+
+    summaries = dashboards.force_summaries(TrackedItem.objects.all(), Deadline.objects.all(), TODAY)
+    wmp = next(s for s in summaries if s.name == "West Midlands Police")
+    assert (wmp.open, wmp.overdue, wmp.closed_this_quarter) == (6, 3, 1)
+    assert wmp.median_days_to_close == 0  # created and closed the same moment here
+
+
+def test_each_role_gets_its_own_scope(data, client):
+    client.force_login(data.owner)
+    page = client.get(reverse("tracker:dashboard")).content.decode()
+    assert "Your items" in page
+    client.force_login(data.coordinator)
+    page = client.get(reverse("tracker:dashboard")).content.decode()
+    assert "Your force" in page and "Staffordshire Police" not in page
+    client.force_login(data.reader)
+    page = client.get(reverse("tracker:dashboard")).content.decode()
+    assert (
+        "All forces" in page and "Staffordshire Police" in page and "West Midlands Police" in page
+    )
+    assert '<svg class="app-chart__svg" role="img"' in page
+
+
+def test_the_dashboard_uses_a_fixed_number_of_queries(data, client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(data.reader)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("tracker:dashboard"))
+    recent = make_report(forces=[data.staffs], title="More")
+    for n in range(15):
+        item_due(data, recent, f"more {n}", -n, force=data.staffs)
+    with django_assert_max_num_queries(len(few)):
+        client.get(reverse("tracker:dashboard"))
+
+
+def test_the_board_pack_is_printable_and_a_pdf_with_the_same_figures(data, client):
+    client.force_login(data.coordinator)
+    page = client.get(reverse("tracker:board_pack")).content.decode()
+    assert "late 100" in page and "theirs late" not in page
+    pdf = client.get(reverse("tracker:board_pack_pdf"))
+    assert pdf["Content-Type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "The overdue report" in text and "late 100" in text and "theirs late" not in text
