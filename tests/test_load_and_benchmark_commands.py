@@ -39,3 +39,15 @@ def test_benchmark_reminders_sends_the_reminders_it_makes_due(db):
     assert out.count("20 sent") == 2
     assert Reminder.objects.filter(state="sent").count() == 40
     assert "queries" in out
+
+
+def test_benchmark_pages_renders_every_page_for_each_role(db):
+    run("generate_load_data", "--items", "120", "--history", "0")
+    out = run("benchmark_pages", "--runs", "2")
+    assert out.count(" queries ") == 14
+    assert "Slowest 95th percentile" in out
+
+
+def test_benchmark_pages_needs_load_data(db):
+    with pytest.raises(CommandError, match="generate_load_data first"):
+        run("benchmark_pages", "--runs", "1")

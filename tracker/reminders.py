@@ -1313,7 +1313,7 @@ def overdue_digest_context(user: User, today: datetime.date) -> dict:
             for d in responses[:DIGEST_LIMIT]
         ],
         "response_count": responses.count(),
-        "list_link": site_url(reverse("tracker:item_list") + "?overdue=true"),
+        "list_link": site_url(reverse("tracker:overdue")),
         "limit": DIGEST_LIMIT,
     }
 
