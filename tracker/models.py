@@ -193,6 +193,7 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["report", "order"]
+        indexes = [models.Index(fields=["kind"])]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:80]}"
@@ -290,6 +291,8 @@ class TrackedItem(models.Model):
             models.Index(fields=["force", "status"]),
             models.Index(fields=["owner", "-last_activity_at"]),
             models.Index(fields=["due_date"]),
+            # The overdue report and the dashboards: open items by due date.
+            models.Index(fields=["status", "due_date"]),
         ]
 
     def __str__(self):
