@@ -167,3 +167,27 @@ def test_the_overdue_report_uses_a_fixed_number_of_queries(
         with django_assert_max_num_queries(len(few)):
             page = client.get(OVERDUE + f"?group={group}").content.decode()
         assert "Late 19" in page
+
+
+def test_the_reports_list_filters_and_paginates(late, client):
+    client.force_login(late.reader)
+    reports = reverse("tracker:report_list")
+    page = client.get(reports + "?q=staffordshire").content.decode()
+    assert "Staffordshire report" in page and late.report.title not in page
+    make_report(forces=[late.staffs], title="Newer", published_on=datetime.date(2020, 1, 1))
+    page = client.get(reports + "?published_after=01/01/2019").content.decode()
+    assert "Newer" in page and late.report.title not in page  # 2018
+    bad = client.get(reports + "?report_type=nonsense&published_before=99/99/9999")
+    assert bad.status_code == 200 and bad.content.decode().count("was ignored") == 2
+
+
+def test_the_responses_list_filters_by_state_and_force(late, client):
+    from tracker import reminders
+
+    reminders.responses_ensure(report=late.report)
+    client.force_login(late.pcc)
+    responses = reverse("tracker:response_list")
+    assert late.report.title in client.get(responses + "?state=late").content.decode()
+    assert late.report.title not in client.get(responses + "?state=published").content.decode()
+    tampered = client.get(responses + f"?force={late.staffs.pk}").content.decode()
+    assert "was ignored" in tampered and late.report.title in tampered

@@ -5,7 +5,7 @@ from django.utils import timezone
 from accounts.models import Organisation, Role, User
 from tracker import policy
 from tracker.forms import DATE_INPUT_FORMATS
-from tracker.models import FindingKind, Report, Status, TrackedItem
+from tracker.models import FindingKind, Report, ReportType, Status, TrackedItem
 
 
 def _date_filter(label, lookup):
@@ -109,4 +109,86 @@ class ItemFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value:
             return queryset.overdue(timezone.localdate())
+        return queryset
+
+
+def _report_date_filter(label, lookup):
+    return django_filters.DateFilter(
+        field_name="published_on",
+        lookup_expr=lookup,
+        label=label,
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={"invalid": "Enter a real date, for example 31/03/2017"},
+    )
+
+
+class ReportFilter(django_filters.FilterSet):
+    """Filters for the reports list."""
+
+    q = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", label="Search the title", max_length=200
+    )
+    report_type = django_filters.ChoiceFilter(
+        choices=ReportType.choices, label="Type", empty_label="Any type"
+    )
+    published_after = _report_date_filter("Published on or after", "gte")
+    published_before = _report_date_filter("Published on or before", "lte")
+
+    class Meta:
+        model = Report
+        fields = ["q", "report_type", "published_after", "published_before"]
+
+    def __init__(self, *args, user=None, today=None, **kwargs):
+        super().__init__(*args, **kwargs)  # the queryset is scoped before it gets here
+
+
+class ResponseFilter(django_filters.FilterSet):
+    """Filters for the statutory responses list (rows are a report and one of its forces)."""
+
+    q = django_filters.CharFilter(
+        field_name="report__title",
+        lookup_expr="icontains",
+        label="Search the report title",
+        max_length=200,
+    )
+    force = django_filters.ModelChoiceFilter(
+        field_name="organisation",
+        queryset=Organisation.objects.none(),
+        label="Force",
+        empty_label="Any force",
+    )
+    state = django_filters.ChoiceFilter(
+        label="Show",
+        empty_label="Every response",
+        choices=[
+            ("unpublished", "Not yet published"),
+            ("late", "Past the deadline, not published"),
+            ("published", "Published"),
+        ],
+        method="filter_state",
+    )
+
+    class Meta:
+        model = Report.forces.through
+        fields = ["q", "force", "state"]
+
+    def __init__(self, *args, user=None, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        force_ids = policy.visible_force_ids(user, self.today) if user is not None else set()
+        forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE)
+        if force_ids is not None:
+            forces = forces.filter(pk__in=force_ids)
+        self.filters["force"].queryset = forces.order_by("name")
+        self.form.fields["force"].error_messages["invalid_choice"] = (
+            "That is not one of the choices you can see"
+        )
+
+    def filter_state(self, queryset, name, value):
+        if value == "published":
+            return queryset.filter(published=True)
+        if value == "late":
+            return queryset.filter(published=False, due__lt=self.today)
+        if value == "unpublished":
+            return queryset.filter(published=False)
         return queryset

@@ -345,18 +345,20 @@ def _response_pairs(force_ids):
     )
 
 
-def response_page(*, user, today: datetime.date, page_number) -> tuple:
-    """Every report about the forces the person sees, with its statutory response, most
+def response_pairs(*, user, today: datetime.date):
+    """Every report about the forces the person sees (a row per report and force), most
     urgent first: unpublished with the nearest (or most overdue) deadline, then unpublished
-    with no deadline, then published, newest report first. A fixed number of queries."""
-    from django.core.paginator import Paginator
-
-    from tracker.statutory import stage_of
-
-    pairs = _response_pairs(policy.visible_force_ids(user, today)).select_related(
+    with no deadline, then published, newest report first."""
+    return _response_pairs(policy.visible_force_ids(user, today)).select_related(
         "report", "organisation"
     )
-    page = Paginator(pairs, 50).get_page(page_number)
+
+
+def response_rows(page, *, today: datetime.date) -> list:
+    """The rows of one page of response_pairs, with each response, its deadline and stage.
+    A fixed number of queries."""
+    from tracker.statutory import stage_of
+
     keys = [(p.report_id, p.organisation_id) for p in page]
     drafted_items = TrackedItem.objects.filter(
         finding__report_id=OuterRef("report_id"), force_id=OuterRef("force_id")
@@ -400,7 +402,7 @@ def response_page(*, user, today: datetime.date, page_number) -> tuple:
                 days_left=deadline.days_left(today) if deadline else None,
             )
         )
-    return page, rows
+    return rows
 
 
 def response_scope_get(*, user, key: str, force_code: str, today: datetime.date):

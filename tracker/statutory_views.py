@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Organisation, Role
 from tracker import documents, forms, policy, reminders, selectors, services, statutory
+from tracker.filters import ResponseFilter
 from tracker.models import ResponseVersion, StatutoryResponse
 from tracker.views import _deadline_rows, _filtered_page
 
@@ -32,13 +33,21 @@ def _today():
 @require_GET
 def response_list(request):
     today = _today()
-    page, rows = selectors.response_page(
-        user=request.user, today=today, page_number=request.GET.get("page")
+    filterset, page, query = _filtered_page(
+        request,
+        selectors.response_pairs(user=request.user, today=today),
+        filter_class=ResponseFilter,
     )
     return render(
         request,
         "tracker/response_list.html",
-        {"page": page, "rows": rows, "today": today},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query,
+            "rows": selectors.response_rows(page, today=today),
+            "today": today,
+        },
     )
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
 from tracker import dashboards, documents, exports, forms, policy, reminders, selectors, services
-from tracker.filters import ItemFilter
+from tracker.filters import ItemFilter, ReportFilter
 
 PAGE_SIZE = 50
 
@@ -39,8 +39,9 @@ def home(request):
     return redirect("tracker:item_list" if overseer else "tracker:my_items")
 
 
-def _filtered_page(request, queryset, size=PAGE_SIZE):
-    filterset = ItemFilter(
+def _filtered_page(request, queryset, size=PAGE_SIZE, filter_class=ItemFilter):
+    """Filter (values that do not validate are ignored, with a message) and paginate."""
+    filterset = filter_class(
         request.GET or None, queryset=queryset, user=request.user, today=_today()
     )
     if filterset.is_bound and not filterset.is_valid():
@@ -508,8 +509,14 @@ def evidence_download(request, uuid, evidence_uuid):
 @require_GET
 def report_list(request):
     today = _today()
-    reports = selectors.report_list(user=request.user, today=today)
-    return render(request, "tracker/report_list.html", {"reports": reports})
+    filterset, page, query = _filtered_page(
+        request, selectors.report_list(user=request.user, today=today), filter_class=ReportFilter
+    )
+    return render(
+        request,
+        "tracker/report_list.html",
+        {"filter": filterset, "page": page, "query": query, "reports": page.object_list},
+    )
 
 
 @login_required
