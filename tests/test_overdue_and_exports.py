@@ -191,3 +191,22 @@ def test_the_responses_list_filters_by_state_and_force(late, client):
     assert late.report.title not in client.get(responses + "?state=published").content.decode()
     tampered = client.get(responses + f"?force={late.staffs.pk}").content.decode()
     assert "was ignored" in tampered and late.report.title in tampered
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_responses_list_exports_with_its_filters(late, client, fmt):
+    from tracker import reminders
+
+    reminders.responses_ensure(report=late.report)
+    client.force_login(late.pcc)
+    url = reverse("tracker:response_export", args=[fmt])
+    body = b"".join(client.get(url + "?state=late").streaming_content)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+        rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert rows[0][0] == "Report" and len(rows) == 2
+    assert rows[1][0] == late.report.title and rows[1][5] == "Not started"
+    body = b"".join(client.get(url + "?state=published").streaming_content)
+    assert len(body.splitlines()) == 1 if fmt == "csv" else body

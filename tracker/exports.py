@@ -66,9 +66,43 @@ def item_row(item: TrackedItem, today: datetime.date, site: str) -> list:
 
 
 def rows(items: Iterable[TrackedItem], today: datetime.date, site: str) -> Iterator[list]:
+    """The item table: the header, then a safe row per item."""
     yield COLUMNS
     for item in items:
         yield [safe_cell(v) for v in item_row(item, today, site)]
+
+
+RESPONSE_COLUMNS = [
+    "Report",
+    "Report published",
+    "Force",
+    "Deadline",
+    "Days left (negative: late)",
+    "Stage",
+    "Published",
+    "Latest version",
+    "Link",
+]
+
+
+def response_rows(chunks: Iterable[list], site: str) -> Iterator[list]:
+    """The statutory responses table, from chunks of selectors.response_rows()."""
+    yield RESPONSE_COLUMNS
+    for chunk in chunks:
+        for row in chunk:
+            deadline = row.deadline
+            values = [
+                row.report.title,
+                row.report.published_on,
+                row.force.name,
+                deadline.due_on if deadline else None,
+                row.days_left if deadline and deadline.state == "open" else None,
+                row.stage_label,
+                row.response.published_on if row.response else None,
+                row.latest_version or None,
+                f"{site}/responses/{row.report.key}/{row.force.code}/",
+            ]
+            yield [safe_cell(v) for v in values]
 
 
 class _Echo:
@@ -76,32 +110,33 @@ class _Echo:
         return value
 
 
-def csv_stream(items, today, site) -> Iterator[str]:
+def csv_stream(table: Iterable[list]) -> Iterator[str]:
     """CSV lines, one at a time, with a byte-order mark so Excel reads UTF-8 correctly."""
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    for row in rows(items, today, site):
+    for row in table:
         yield writer.writerow([v.isoformat() if isinstance(v, datetime.date) else v for v in row])
 
 
-def xlsx_file(items, today, site):
-    """A temporary .xlsx file (deleted when closed), written row by row."""
+def xlsx_file(table: Iterable[list], title: str = "Items"):
+    """A temporary .xlsx file (deleted when closed), written row by row; the first row of
+    the table is the header."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Items")
+    sheet = workbook.create_sheet(title)
     bold = Font(bold=True)
-    generator = rows(items, today, site)
+    generator = iter(table)
     header = []
-    for title in next(generator):
-        cell = WriteOnlyCell(sheet, value=title)
+    for heading in next(generator):
+        cell = WriteOnlyCell(sheet, value=heading)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     for row in generator:
-        sheet.append(row)
+        sheet.append([None if v == "" else v for v in row])
     handle = tempfile.TemporaryFile(suffix=".xlsx")
     workbook.save(handle)
     handle.seek(0)

@@ -7,6 +7,7 @@ answers 404 for what the person may not see, a form, a service, a redirect.
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,10 +18,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Organisation, Role
-from tracker import documents, forms, policy, reminders, selectors, services, statutory
+from tracker import documents, exports, forms, policy, reminders, selectors, services, statutory
 from tracker.filters import ResponseFilter
 from tracker.models import ResponseVersion, StatutoryResponse
-from tracker.views import _deadline_rows, _filtered_page
+from tracker.views import _deadline_rows, _filtered_page, export_response, valid_filterset
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,26 @@ def response_list(request):
             "today": today,
         },
     )
+
+
+@login_required
+@require_GET
+def response_export(request, fmt):
+    """The statutory responses list, with its filters, as CSV or Excel."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format")
+    today = _today()
+    pairs = valid_filterset(
+        ResponseFilter, request, selectors.response_pairs(user=request.user, today=today), today
+    ).qs
+
+    def chunks(size=500):
+        paginator = Paginator(pairs, size)
+        for number in paginator.page_range:
+            yield selectors.response_rows(paginator.page(number), today=today)
+
+    table = exports.response_rows(chunks(), settings.SITE_URL.rstrip("/"))
+    return export_response(table, fmt, f"statutory-responses-{today.isoformat()}", "Responses")
 
 
 class _Scope:

@@ -37,6 +37,7 @@ urlpatterns = [
     path("reports/<slug:key>/", views.report_detail, name="report_detail"),
     path("reports/<slug:key>/local-target/", views.report_local_target, name="report_local_target"),
     path("responses/", sv.response_list, name="response_list"),
+    path("responses/export.<str:fmt>", sv.response_export, name="response_export"),
     path("responses/<slug:key>/<slug:force_code>/", sv.response_detail, name="response_detail"),
     path(
         "responses/<slug:key>/<slug:force_code>/request/",

@@ -247,28 +247,37 @@ def item_export(request, fmt):
         raise Http404("No such format")
     today = _today()
     queryset = selectors.item_list(user=request.user, today=today).select_related("lead")
-    filterset = ItemFilter(request.GET or None, queryset=queryset, user=request.user, today=today)
+    filterset = valid_filterset(ItemFilter, request, queryset, today)
+    items = filterset.qs.iterator(chunk_size=exports.CHUNK)
+    table = exports.rows(items, today, settings.SITE_URL.rstrip("/"))
+    return export_response(table, fmt, f"items-{today.isoformat()}", "Items")
+
+
+def export_response(table, fmt: str, name: str, title: str):
+    """Send a table (header first) as a streamed CSV or a spooled Excel file."""
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_stream(table), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    return FileResponse(
+        exports.xlsx_file(table, title),
+        as_attachment=True,
+        filename=f"{name}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def valid_filterset(filter_class, request, queryset, today):
+    """A filter set with the values that do not validate left out (as the lists do)."""
+    filterset = filter_class(request.GET or None, queryset=queryset, user=request.user, today=today)
     if filterset.is_bound and not filterset.is_valid():
-        # The same rule as the lists: values that do not validate are ignored.
         data = request.GET.copy()
         for name in filterset.errors:
             data.pop(name, None)
-        filterset = ItemFilter(data, queryset=queryset, user=request.user, today=today)
-    items = filterset.qs.iterator(chunk_size=exports.CHUNK)
-    site = settings.SITE_URL.rstrip("/")
-    stamp = today.isoformat()
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            exports.csv_stream(items, today, site), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="items-{stamp}.csv"'
-        return response
-    return FileResponse(
-        exports.xlsx_file(items, today, site),
-        as_attachment=True,
-        filename=f"items-{stamp}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+        filterset = filter_class(data, queryset=queryset, user=request.user, today=today)
+    return filterset
 
 
 @login_required
