@@ -9,7 +9,8 @@ import datetime
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
 from tracker.models import DeadlineState, Status
 
@@ -34,17 +35,6 @@ DUE_BANDS = [
 
 def _days(today: datetime.date, n: int) -> datetime.date:
     return today - datetime.timedelta(days=n)
-
-
-def age_conditions(today: datetime.date) -> list[Q]:
-    """One condition per AGE_BANDS entry on the report's publication date."""
-    conditions = []
-    for _label, low, high in AGE_BANDS:
-        q = Q(finding__report__published_on__lte=_days(today, low))
-        if high is not None:
-            q &= Q(finding__report__published_on__gte=_days(today, high))
-        conditions.append(q)
-    return conditions
 
 
 def due_conditions(today: datetime.date) -> list[Q]:
@@ -77,25 +67,61 @@ class BandTable:
         return sum(self.totals)
 
 
-def band_table(items: QuerySet, conditions: list[Q], bands: list[str], by: str) -> BandTable:
-    """Open items counted per group (force or owner) and band: one query."""
-    column, label = GROUPS[by]
-    counts = {f"b{i}": Count("id", filter=q) for i, q in enumerate(conditions)}
-    table = BandTable(group_label=label, bands=bands)
-    for row in open_items(items).values(column).annotate(**counts).order_by(column):
-        values = [row[f"b{i}"] for i in range(len(bands))]
-        table.rows.append(
-            {"label": row[column] or "No owner", "counts": values, "total": sum(values)}
-        )
-    table.totals = [sum(r["counts"][i] for r in table.rows) for i in range(len(bands))]
-    return table
+def age_band(published_on: datetime.date, today: datetime.date) -> int:
+    """Which AGE_BANDS entry a report published on this day falls in."""
+    days = (today - published_on).days
+    for i, (_label, _low, high) in enumerate(AGE_BANDS):
+        if high is None or days <= high:
+            return i
+    return len(AGE_BANDS) - 1
 
 
-def ageing(items: QuerySet, today: datetime.date, by: str = "force") -> dict[str, BandTable]:
-    return {
-        "age": band_table(items, age_conditions(today), [b[0] for b in AGE_BANDS], by),
-        "due": band_table(items, due_conditions(today), DUE_BANDS, by),
+def grouped_counts(items: QuerySet, today: datetime.date, column: str) -> list[dict]:
+    """One query for the tables: per group and report publication date, the open items in
+    each due band (d0 to d5) and the items closed this quarter. The age bands, the due
+    bands and the per-force open and overdue figures are all sums of these rows."""
+    not_closed = ~Q(status=Status.CLOSED)
+    counts = {
+        f"d{i}": Count("id", filter=not_closed & q) for i, q in enumerate(due_conditions(today))
     }
+    counts["closed_q"] = Count(
+        "id", filter=Q(status=Status.CLOSED, closed_at__date__gte=quarter_start(today))
+    )
+    return list(
+        items.values(column, "finding__report__published_on").annotate(**counts).order_by(column)
+    )
+
+
+def ageing(
+    items: QuerySet, today: datetime.date, by: str = "force", rows: list[dict] | None = None
+) -> dict[str, BandTable]:
+    """Open items per group by days since the report and against the due date."""
+    column, label = GROUPS[by]
+    rows = grouped_counts(items, today, column) if rows is None else rows
+    age: dict[str, list[int]] = {}
+    due: dict[str, list[int]] = {}
+    for row in rows:
+        name = row[column] or "No owner"
+        bands = [row[f"d{i}"] for i in range(len(DUE_BANDS))]
+        if not sum(bands):
+            continue
+        due_counts = due.setdefault(name, [0] * len(DUE_BANDS))
+        for i, n in enumerate(bands):
+            due_counts[i] += n
+        age.setdefault(name, [0] * len(AGE_BANDS))[
+            age_band(row["finding__report__published_on"], today)
+        ] += sum(bands)
+    tables = {}
+    for key, found, names in (
+        ("age", age, [b[0] for b in AGE_BANDS]),
+        ("due", due, DUE_BANDS),
+    ):
+        table = BandTable(group_label=label, bands=names)
+        for name in sorted(found):
+            table.rows.append({"label": name, "counts": found[name], "total": sum(found[name])})
+        table.totals = [sum(r["counts"][i] for r in table.rows) for i in range(len(names))]
+        tables[key] = table
+    return tables
 
 
 def quarter_start(today: datetime.date) -> datetime.date:
@@ -119,30 +145,22 @@ class ForceSummary:
         return round(100 * self.responses_on_time / self.responses_due)
 
 
-def force_summaries(items: QuerySet, deadlines: QuerySet, today: datetime.date) -> list:
+def force_summaries(
+    items: QuerySet, deadlines: QuerySet, today: datetime.date, rows: list[dict] | None = None
+) -> list:
     """Per force: open, overdue, closed this quarter, median days from the item's creation
-    to closure (closed this year), and s55 responses published on time. Three queries."""
-    start = quarter_start(today)
-    closed = [Status.CLOSED]
+    to closure (closed this year), and s55 responses published on time. `rows` are
+    grouped_counts() by force, when the caller already has them. Three queries at most."""
+    rows = grouped_counts(items, today, "force__name") if rows is None else rows
     summary: dict[str, ForceSummary] = {}
-    for row in items.values("force__name").annotate(
-        open=Count("id", filter=~Q(status__in=closed)),
-        overdue=Count("id", filter=~Q(status__in=closed) & Q(due_date__lt=today)),
-        closed_q=Count("id", filter=Q(status__in=closed, closed_at__date__gte=start)),
-    ):
-        summary[row["force__name"]] = ForceSummary(
-            row["force__name"], row["open"], row["overdue"], row["closed_q"]
-        )
-    year_ago = today - datetime.timedelta(days=365)
-    durations: dict[str, list[float]] = {}
-    for name, created, closed_at in items.filter(
-        status__in=closed, closed_at__date__gte=year_ago
-    ).values_list("force__name", "created_at", "closed_at"):
-        durations.setdefault(name, []).append((closed_at - created).total_seconds() / 86400)
-    for name, values in durations.items():
-        summary.setdefault(name, ForceSummary(name)).median_days_to_close = round(
-            statistics.median(values)
-        )
+    for row in rows:
+        s = summary.setdefault(row["force__name"], ForceSummary(row["force__name"]))
+        bands = [row[f"d{i}"] for i in range(len(DUE_BANDS))]
+        s.open += sum(bands)
+        s.overdue += sum(bands[3:])
+        s.closed_this_quarter += row["closed_q"]
+    for name, days in median_days_to_close(items, today).items():
+        summary.setdefault(name, ForceSummary(name)).median_days_to_close = days
     for row in (
         deadlines.filter(rule__statutory=True, rule__who_must_act="pcc_office")
         .exclude(state=DeadlineState.WITHDRAWN)
@@ -156,6 +174,32 @@ def force_summaries(items: QuerySet, deadlines: QuerySet, today: datetime.date) 
         s = summary.setdefault(row["force__name"], ForceSummary(row["force__name"]))
         s.responses_due, s.responses_on_time = row["due"], row["on_time"]
     return sorted(summary.values(), key=lambda s: s.name)
+
+
+class Median(Aggregate):
+    """PostgreSQL's median (it takes intervals as well as numbers)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def median_days_to_close(items: QuerySet, today: datetime.date) -> dict[str, int]:
+    """Per force, the median days from an item's creation to its closure, for items closed
+    in the last 12 months. PostgreSQL works the median out itself; elsewhere (SQLite, small
+    data) the durations are fetched and the median taken here."""
+    closed = items.filter(
+        status=Status.CLOSED, closed_at__date__gte=today - datetime.timedelta(days=365)
+    )
+    took = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        rows = closed.values("force__name").annotate(
+            median=Median(took, output_field=DurationField())
+        )
+        return {r["force__name"]: round(r["median"].total_seconds() / 86400) for r in rows}
+    durations: dict[str, list[float]] = {}
+    for name, created, closed_at in closed.values_list("force__name", "created_at", "closed_at"):
+        durations.setdefault(name, []).append((closed_at - created).total_seconds() / 86400)
+    return {name: round(statistics.median(v)) for name, v in durations.items()}
 
 
 # Charts -------------------------------------------------------------------------------------

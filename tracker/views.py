@@ -39,6 +39,17 @@ def home(request):
     return redirect("tracker:item_list" if overseer else "tracker:my_items")
 
 
+def narrow_page(queryset, number, size):
+    """A page of a large, sorted list in two short queries: the sort runs on the ids alone
+    (a narrow sort, several times faster on 100,000 rows than sorting whole rows with their
+    joined text), then only the page's rows are fetched, in that order."""
+    page = Paginator(queryset.values_list("pk", flat=True), size).get_page(number)
+    ids = list(page.object_list)
+    rows = queryset.filter(pk__in=ids).in_bulk() if ids else {}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
 def _filtered_page(request, queryset, size=PAGE_SIZE, filter_class=ItemFilter):
     """Filter (values that do not validate are ignored, with a message) and paginate."""
     filterset = filter_class(
@@ -48,7 +59,7 @@ def _filtered_page(request, queryset, size=PAGE_SIZE, filter_class=ItemFilter):
         for field, errors in filterset.errors.items():
             label = filterset.form.fields[field].label if field in filterset.form.fields else field
             messages.warning(request, f"The filter “{label}” was ignored: {' '.join(errors)}")
-    page = Paginator(filterset.qs, size).get_page(request.GET.get("page"))
+    page = narrow_page(filterset.qs, request.GET.get("page"), size)
     query = request.GET.copy()
     query.pop("page", None)
     return filterset, page, query.urlencode()
@@ -101,9 +112,13 @@ def dashboard_context(user, today) -> dict:
     """The figures, tables and chart geometry of a person's dashboard (also the board pack)."""
     kind, items = selectors.dashboard_scope(user=user, today=today)
     by = "force" if kind == "national" else "owner"
-    bands = dashboards.ageing(items, today, by=by)
+    rows = dashboards.grouped_counts(items, today, dashboards.GROUPS[by][0])
+    bands = dashboards.ageing(items, today, by=by, rows=rows)
     forces = dashboards.force_summaries(
-        items, selectors.response_deadlines(user=user, today=today), today
+        items,
+        selectors.response_deadlines(user=user, today=today),
+        today,
+        rows=rows if by == "force" else None,
     )
     due = bands["due"]
     context = {
