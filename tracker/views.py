@@ -150,7 +150,7 @@ def dashboard(request):
     return render(request, "tracker/dashboard.html", dashboard_context(request.user, _today()))
 
 
-BOARD_PACK_ROWS = 500
+BOARD_PACK_ROWS = 200  # WeasyPrint lays out long tables slowly; the full list is exported
 
 
 def board_pack_context(user, today) -> dict:
