@@ -146,13 +146,18 @@ class ForceSummary:
 
 
 def force_summaries(
-    items: QuerySet, deadlines: QuerySet, today: datetime.date, rows: list[dict] | None = None
+    items: QuerySet,
+    deadlines: QuerySet,
+    today: datetime.date,
+    rows: list[dict] | None = None,
+    names: list[str] = (),
 ) -> list:
     """Per force: open, overdue, closed this quarter, median days from the item's creation
     to closure (closed this year), and s55 responses published on time. `rows` are
     grouped_counts() by force, when the caller already has them. Three queries at most."""
     rows = grouped_counts(items, today, "force__name") if rows is None else rows
-    summary: dict[str, ForceSummary] = {}
+    # `names`: forces to list even with nothing to count (all forces side by side).
+    summary: dict[str, ForceSummary] = {name: ForceSummary(name) for name in names}
     for row in rows:
         s = summary.setdefault(row["force__name"], ForceSummary(row["force__name"]))
         bands = [row[f"d{i}"] for i in range(len(DUE_BANDS))]

@@ -508,3 +508,11 @@ def response_deadlines(*, user, today: datetime.date) -> QuerySet[Deadline]:
     force_ids = policy.visible_force_ids(user, today)
     deadlines = Deadline.objects.filter(response__isnull=False)
     return deadlines if force_ids is None else deadlines.filter(force_id__in=force_ids)
+
+
+def force_names() -> list[str]:
+    from accounts.models import Organisation
+
+    return list(
+        Organisation.objects.filter(kind=Organisation.Kind.FORCE).values_list("name", flat=True)
+    )

@@ -119,6 +119,7 @@ def dashboard_context(user, today) -> dict:
         selectors.response_deadlines(user=user, today=today),
         today,
         rows=rows if by == "force" else None,
+        names=selectors.force_names() if kind == "national" else (),
     )
     due = bands["due"]
     context = {
