@@ -114,11 +114,15 @@ def test_each_role_gets_its_own_scope(data, client):
     client.force_login(data.coordinator)
     page = client.get(reverse("tracker:dashboard")).content.decode()
     assert "Your force" in page and "Staffordshire Police" not in page
+    from tests.factories import make_org
+
+    make_org("Dyfed-Powys Police")  # no items: still listed side by side, with zeros
     client.force_login(data.reader)
     page = client.get(reverse("tracker:dashboard")).content.decode()
     assert (
         "All forces" in page and "Staffordshire Police" in page and "West Midlands Police" in page
     )
+    assert "Dyfed-Powys Police" in page
     assert '<svg class="app-chart__svg" role="img"' in page
 
 
