@@ -148,3 +148,20 @@ def test_the_board_pack_is_printable_and_a_pdf_with_the_same_figures(data, clien
     assert pdf["Content-Type"] == "application/pdf"
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert "The overdue report" in text and "late 100" in text and "theirs late" not in text
+
+
+def test_the_pcc_office_sees_its_statutory_responses_and_can_group_by_force(data, client):
+    from tracker import reminders
+
+    late = make_report(
+        forces=[data.wmp], title="Late one", published_on=TODAY - datetime.timedelta(days=70)
+    )
+    reminders.responses_ensure(report=late)
+    client.force_login(data.pcc)
+    response = client.get(reverse("tracker:dashboard"))
+    assert response.context["response_figures"] == {"late": 1, "due_soon": 0, "published": 0}
+    assert response.context["age_table"].group_label == "Owner"
+    by_force = client.get(reverse("tracker:dashboard") + "?by=force")
+    assert by_force.context["age_table"].group_label == "Force"
+    bogus = client.get(reverse("tracker:dashboard") + "?by=<b>")
+    assert "was ignored" in bogus.content.decode()

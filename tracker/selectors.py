@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import PolicingBodyTerm, Role, User
@@ -515,4 +515,15 @@ def force_names() -> list[str]:
 
     return list(
         Organisation.objects.filter(kind=Organisation.Kind.FORCE).values_list("name", flat=True)
+    )
+
+
+def response_figures(*, user, today: datetime.date) -> dict:
+    """For the PCC office's dashboard: statutory responses not yet published and past their
+    deadline, due within 30 days, and published. One query."""
+    soon = today + datetime.timedelta(days=30)
+    return response_pairs(user=user, today=today).aggregate(
+        late=Count("pk", filter=Q(published=False, due__lt=today)),
+        due_soon=Count("pk", filter=Q(published=False, due__gte=today, due__lte=soon)),
+        published=Count("pk", filter=Q(published=True)),
     )

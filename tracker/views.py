@@ -108,10 +108,12 @@ DASHBOARD_TITLES = {
 }
 
 
-def dashboard_context(user, today) -> dict:
-    """The figures, tables and chart geometry of a person's dashboard (also the board pack)."""
+def dashboard_context(user, today, by: str | None = None) -> dict:
+    """The figures, tables and chart geometry of a person's dashboard (also the board pack).
+    The ageing tables are by force for national readers and by owner for the others, unless
+    `by` says otherwise."""
     kind, items = selectors.dashboard_scope(user=user, today=today)
-    by = "force" if kind == "national" else "owner"
+    by = by or ("force" if kind == "national" else "owner")
     rows = dashboards.grouped_counts(items, today, dashboards.GROUPS[by][0])
     bands = dashboards.ageing(items, today, by=by, rows=rows)
     forces = dashboards.force_summaries(
@@ -138,6 +140,9 @@ def dashboard_context(user, today) -> dict:
         "status_chart": dashboards.bar_chart(dashboards.status_counts(items)),
         "due_chart": dashboards.bar_chart(list(zip(due.bands, due.totals, strict=True))),
     }
+    context["by"] = by
+    if kind == "pcc":
+        context["response_figures"] = selectors.response_figures(user=user, today=today)
     if kind == "national":
         context["force_chart"] = dashboards.bar_chart(
             [(f.name, f.overdue) for f in forces if f.open or f.overdue]
@@ -148,7 +153,13 @@ def dashboard_context(user, today) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
-    return render(request, "tracker/dashboard.html", dashboard_context(request.user, _today()))
+    by = request.GET.get("by")
+    if by is not None and by not in dashboards.GROUPS:
+        messages.warning(request, "The ageing grouping was ignored: choose by force or by owner.")
+        by = None
+    return render(
+        request, "tracker/dashboard.html", dashboard_context(request.user, _today(), by=by)
+    )
 
 
 BOARD_PACK_ROWS = 200  # WeasyPrint lays out long tables slowly; the full list is exported
