@@ -165,3 +165,17 @@ def test_the_pcc_office_sees_its_statutory_responses_and_can_group_by_force(data
     assert by_force.context["age_table"].group_label == "Force"
     bogus = client.get(reverse("tracker:dashboard") + "?by=<b>")
     assert "was ignored" in bogus.content.decode()
+
+
+def test_namesakes_stay_apart_in_ageing_by_owner(data):
+    from accounts.models import User
+
+    other = User.objects.create_user(
+        "tom.ellis@staffs.example", "x" * 16, full_name="Tom Ellis", organisation=data.staffs
+    )
+    theirs = make_report(forces=[data.staffs], title="Theirs again")
+    item_due(data, theirs, "other tom", 3, owner=other, force=data.staffs)
+    table = dashboards.ageing(TrackedItem.objects.all(), TODAY, by="owner")["due"]
+    labels = [r["label"] for r in table.rows]
+    assert "Tom Ellis (West Midlands Police)" in labels
+    assert "Tom Ellis (Staffordshire Police)" in labels

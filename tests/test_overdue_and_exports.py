@@ -127,12 +127,39 @@ def test_exports_apply_the_filters_and_the_persons_scope(late, client, fmt):
     assert {r[0] for r in everything[1:]} == {"West Midlands Police"}
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_exports_are_safe_against_formula_injection(late, client, fmt):
+def test_the_csv_export_is_safe_against_formula_injection(late, client):
+    from tracker.models import Report
+
+    Report.objects.filter(pk=late.report.pk).update(title=" \u00a0@SUM(A1:A9)")
     client.force_login(late.coordinator)
-    rows = export(client, fmt)
+    rows = export(client, "csv")
     cell = next(r[6] for r in rows if "HYPERLINK" in str(r[6]))
     assert cell.startswith("'=HYPERLINK")
+    assert {r[1] for r in rows[1:]} == {"' \u00a0@SUM(A1:A9)"}
+
+
+def test_the_excel_export_keeps_text_as_text_never_a_formula(late, client):
+    from tracker.models import Finding, Report
+
+    Report.objects.filter(pk=late.report.pk).update(title="Bad\x01title -12")
+    Finding.objects.filter(pk=late.finding.pk).update(reference="-12")
+    client.force_login(late.coordinator)
+    response = client.get(reverse("tracker:item_export", args=["xlsx"]))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row]
+    formula = next(c for c in cells if "HYPERLINK" in str(c.value))
+    assert formula.value.startswith("=HYPERLINK") and formula.data_type == "s"
+    assert "Badtitle -12" in {c.value for c in cells}  # the control character is dropped
+    assert "-12" in {c.value for c in cells}  # as written, no apostrophe
+
+
+def test_the_my_items_export_is_what_the_person_owns(late, client):
+    client.force_login(late.owner)
+    page = client.get(reverse("tracker:my_items")).content.decode()
+    assert "mine=1" in page
+    rows = export(client, "csv", "?mine=1")
+    assert len(rows) == 2 and "HYPERLINK" not in str(rows)  # the colleague's item is not there
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -210,3 +237,31 @@ def test_the_responses_list_exports_with_its_filters(late, client, fmt):
     assert rows[1][0] == late.report.title and rows[1][5] == "Not started"
     body = b"".join(client.get(url + "?state=published").streaming_content)
     assert len(body.splitlines()) == 1 if fmt == "csv" else body
+
+
+def test_the_overdue_responses_follow_the_report_filter_and_say_what_they_ignore(late, client):
+    from tracker import reminders
+
+    old = make_report(
+        forces=[late.wmp],
+        title="A report whose response is late",
+        published_on=timezone.localdate() - datetime.timedelta(days=70),
+    )
+    reminders.responses_ensure(report=old)
+    client.force_login(late.pcc)
+    page = client.get(OVERDUE + f"?report={late.report.key}").content.decode()
+    assert ">A report whose response is late</a>" not in page
+    page = client.get(OVERDUE + f"?owner={late.owner.pk}").content.decode()
+    assert ">A report whose response is late</a>" in page
+    assert "filtered by force and report only, not by owner" in page
+
+
+def test_no_owner_and_no_department_are_one_group(late, client):
+    TrackedItem.objects.filter(pk=late.item.pk).update(owner=None)
+    item = make_item(make_finding(late.report, "Another late one"), late.wmp, owner=late.colleague)
+    TrackedItem.objects.filter(pk=item.pk).update(
+        due_date=timezone.localdate() - datetime.timedelta(days=2)
+    )
+    client.force_login(late.coordinator)
+    page = client.get(OVERDUE + "?group=department").content.decode()
+    assert page.count("No department recorded") == 1

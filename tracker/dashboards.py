@@ -25,8 +25,8 @@ AGE_BANDS = [
 # Against the due date.
 DUE_BANDS = [
     "No due date",
-    "Not due yet",
-    "Due in 30 days",
+    "Due in more than 30 days",
+    "Due within 30 days",
     "Overdue 1 to 30 days",
     "Overdue 31 to 90 days",
     "Overdue over 90 days",
@@ -50,7 +50,12 @@ def due_conditions(today: datetime.date) -> list[Q]:
     ]
 
 
-GROUPS = {"force": ("force__name", "Force"), "owner": ("owner__full_name", "Owner")}
+# The columns a table groups by (the first identifies the group), and its heading. Owners
+# are grouped by id, so two people with the same name stay apart.
+GROUPS = {
+    "force": (["force__name"], "Force"),
+    "owner": (["owner_id", "owner__full_name", "force__short_name"], "Owner"),
+}
 
 
 @dataclass
@@ -76,7 +81,7 @@ def age_band(published_on: datetime.date, today: datetime.date) -> int:
     return len(AGE_BANDS) - 1
 
 
-def grouped_counts(items: QuerySet, today: datetime.date, column: str) -> list[dict]:
+def grouped_counts(items: QuerySet, today: datetime.date, by: str) -> list[dict]:
     """One query for the tables: per group and report publication date, the open items in
     each due band (d0 to d5) and the items closed this quarter. The age bands, the due
     bands and the per-force open and overdue figures are all sums of these rows."""
@@ -87,8 +92,11 @@ def grouped_counts(items: QuerySet, today: datetime.date, column: str) -> list[d
     counts["closed_q"] = Count(
         "id", filter=Q(status=Status.CLOSED, closed_at__date__gte=quarter_start(today))
     )
+    columns = GROUPS[by][0]
     return list(
-        items.values(column, "finding__report__published_on").annotate(**counts).order_by(column)
+        items.values(*columns, "finding__report__published_on")
+        .annotate(**counts)
+        .order_by(*columns)
     )
 
 
@@ -96,32 +104,57 @@ def ageing(
     items: QuerySet, today: datetime.date, by: str = "force", rows: list[dict] | None = None
 ) -> dict[str, BandTable]:
     """Open items per group by days since the report and against the due date."""
-    column, label = GROUPS[by]
-    rows = grouped_counts(items, today, column) if rows is None else rows
-    age: dict[str, list[int]] = {}
-    due: dict[str, list[int]] = {}
+    columns, label = GROUPS[by]
+    rows = grouped_counts(items, today, by) if rows is None else rows
+    age: dict = {}
+    due: dict = {}
+    names: dict = {}
     for row in rows:
-        name = row[column] or "No owner"
+        key = row[columns[0]]
+        names[key] = _group_name(row, by)
         bands = [row[f"d{i}"] for i in range(len(DUE_BANDS))]
         if not sum(bands):
             continue
-        due_counts = due.setdefault(name, [0] * len(DUE_BANDS))
+        due_counts = due.setdefault(key, [0] * len(DUE_BANDS))
         for i, n in enumerate(bands):
             due_counts[i] += n
-        age.setdefault(name, [0] * len(AGE_BANDS))[
+        age.setdefault(key, [0] * len(AGE_BANDS))[
             age_band(row["finding__report__published_on"], today)
         ] += sum(bands)
+    labels = _labels(names)
     tables = {}
-    for key, found, names in (
+    for table_key, found, bands in (
         ("age", age, [b[0] for b in AGE_BANDS]),
         ("due", due, DUE_BANDS),
     ):
-        table = BandTable(group_label=label, bands=names)
-        for name in sorted(found):
-            table.rows.append({"label": name, "counts": found[name], "total": sum(found[name])})
-        table.totals = [sum(r["counts"][i] for r in table.rows) for i in range(len(names))]
-        tables[key] = table
+        table = BandTable(group_label=label, bands=bands)
+        for key in sorted(found, key=lambda k: labels[k]):
+            table.rows.append(
+                {"label": labels[key], "counts": found[key], "total": sum(found[key])}
+            )
+        table.totals = [sum(r["counts"][i] for r in table.rows) for i in range(len(bands))]
+        tables[table_key] = table
     return tables
+
+
+def _group_name(row: dict, by: str) -> tuple[str, str]:
+    """(name, what tells namesakes apart)."""
+    if by == "force":
+        return row["force__name"], ""
+    if row["owner_id"] is None:
+        return "No owner", row["force__short_name"]
+    return row["owner__full_name"], row["force__short_name"]
+
+
+def _labels(names: dict) -> dict:
+    """Each group's label: its name, with its force when another group has the same name."""
+    counts: dict[str, int] = {}
+    for name, _extra in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {
+        key: f"{name} ({extra})" if counts[name] > 1 and extra else name
+        for key, (name, extra) in names.items()
+    }
 
 
 def quarter_start(today: datetime.date) -> datetime.date:
@@ -153,9 +186,9 @@ def force_summaries(
     names: list[str] = (),
 ) -> list:
     """Per force: open, overdue, closed this quarter, median days from the item's creation
-    to closure (closed this year), and s55 responses published on time. `rows` are
+    to closure (items closed in the last 12 months), and s55 responses published on time. `rows` are
     grouped_counts() by force, when the caller already has them. Three queries at most."""
-    rows = grouped_counts(items, today, "force__name") if rows is None else rows
+    rows = grouped_counts(items, today, "force") if rows is None else rows
     # `names`: forces to list even with nothing to count (all forces side by side).
     summary: dict[str, ForceSummary] = {name: ForceSummary(name) for name in names}
     for row in rows:
@@ -204,7 +237,8 @@ def median_days_to_close(items: QuerySet, today: datetime.date) -> dict[str, int
     durations: dict[str, list[float]] = {}
     for name, created, closed_at in closed.values_list("force__name", "created_at", "closed_at"):
         durations.setdefault(name, []).append((closed_at - created).total_seconds() / 86400)
-    return {name: round(statistics.median(v)) for name, v in durations.items()}
+    # An item imported after it was closed can look closed before it was created: count 0.
+    return {name: max(0, round(statistics.median(v))) for name, v in durations.items()}
 
 
 # Charts -------------------------------------------------------------------------------------

@@ -2,19 +2,29 @@
 
 Both stream: CSV row by row as the response is sent, Excel through openpyxl's write-only
 workbook into a temporary file that is then sent from disk, so a large export never sits in
-memory. Every text cell is made safe against formula injection: a value a spreadsheet would
-run as a formula (starting with =, +, -, @, a tab or a carriage return) is prefixed with an
-apostrophe, which spreadsheets show as text.
+memory. Every text cell is made safe against formula injection: in CSV, text a spreadsheet would
+run as a formula (starting, after any spaces, with =, +, -, @, a tab, a line break, a pipe
+or their fullwidth forms) gets an apostrophe in front, which spreadsheets show as text; in
+Excel, text is stored as a string cell, which is never a formula. Control characters that
+an .xlsx file cannot hold are removed.
 """
 
 import csv
 import datetime
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 
+from django.utils import timezone
+
 from tracker.models import TrackedItem
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may run as a formula when it starts a cell (after any spaces), including
+# the fullwidth forms some spreadsheets accept, and DDE's pipe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Control characters an .xlsx file cannot hold.
+ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_CELL_MAX = 32_767
 CHUNK = 2000
 
 COLUMNS = [
@@ -35,14 +45,21 @@ COLUMNS = [
 ]
 
 
-def safe_cell(value):
-    """Text that a spreadsheet will not run as a formula; numbers and dates as they are."""
+def clean(value):
+    """Values for either format: text without the control characters spreadsheets refuse."""
     if value is None:
         return ""
     if isinstance(value, int | float | datetime.date):
         return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return ILLEGAL.sub("", str(value))
+
+
+def csv_cell(value):
+    """A CSV cell a spreadsheet will not run as a formula: text that starts (after spaces)
+    like a formula gets an apostrophe in front, which spreadsheets show as text."""
+    if not isinstance(value, str):
+        return value.isoformat() if isinstance(value, datetime.date) else value
+    return "'" + value if value.lstrip(" \u00a0").startswith(FORMULA_STARTS) else value
 
 
 def item_row(item: TrackedItem, today: datetime.date, site: str) -> list:
@@ -60,7 +77,7 @@ def item_row(item: TrackedItem, today: datetime.date, site: str) -> list:
         item.lead.full_name if item.lead else "",
         item.due_date,
         item.days_overdue(today) or "",
-        item.last_activity_at.date(),
+        timezone.localdate(item.last_activity_at),
         f"{site}/items/{item.uuid}/",
     ]
 
@@ -69,7 +86,7 @@ def rows(items: Iterable[TrackedItem], today: datetime.date, site: str) -> Itera
     """The item table: the header, then a safe row per item."""
     yield COLUMNS
     for item in items:
-        yield [safe_cell(v) for v in item_row(item, today, site)]
+        yield [clean(v) for v in item_row(item, today, site)]
 
 
 RESPONSE_COLUMNS = [
@@ -102,7 +119,7 @@ def response_rows(chunks: Iterable[list], site: str) -> Iterator[list]:
                 row.latest_version or None,
                 f"{site}/responses/{row.report.key}/{row.force.code}/",
             ]
-            yield [safe_cell(v) for v in values]
+            yield [clean(v) for v in values]
 
 
 class _Echo:
@@ -115,7 +132,21 @@ def csv_stream(table: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
     for row in table:
-        yield writer.writerow([v.isoformat() if isinstance(v, datetime.date) else v for v in row])
+        yield writer.writerow([csv_cell(v) for v in row])
+
+
+def _xlsx_cell(sheet, value):
+    """Text goes in as a string cell, exactly as written: never read as a formula (openpyxl
+    would make one of text starting "="), with no apostrophe added."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if value == "" or value is None:
+        return None
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value[:XLSX_CELL_MAX])
+    cell.data_type = "s"
+    return cell
 
 
 def xlsx_file(table: Iterable[list], title: str = "Items"):
@@ -136,7 +167,7 @@ def xlsx_file(table: Iterable[list], title: str = "Items"):
         header.append(cell)
     sheet.append(header)
     for row in generator:
-        sheet.append([None if v == "" else v for v in row])
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     handle = tempfile.TemporaryFile(suffix=".xlsx")
     workbook.save(handle)
     handle.seek(0)

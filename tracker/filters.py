@@ -78,7 +78,7 @@ class ItemFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
-        today = today or timezone.localdate()
+        today = self.today = today or timezone.localdate()
         force_ids = policy.visible_force_ids(user, today) if user is not None else set()
         forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE)
         people = User.objects.filter(
@@ -108,7 +108,7 @@ class ItemFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         if value:
-            return queryset.overdue(timezone.localdate())
+            return queryset.overdue(self.today)
         return queryset
 
 

@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import PolicingBodyTerm, Role, User
@@ -341,6 +342,8 @@ def _response_pairs(force_ids):
             "-report__published_on",
             "report__title",
             "organisation__name",
+            "report_id",
+            "pk",
         )
     )
 
@@ -462,7 +465,8 @@ def public_versions(*, body) -> QuerySet[ResponseVersion]:
 
 OVERDUE_GROUPS = {
     "owner": ("Owner", ["owner__full_name", "owner_id"]),
-    "department": ("Department", ["owner__department", "owner__full_name"]),
+    # No owner and an owner with no department recorded are one group.
+    "department": ("Department", ["department", "owner__full_name"]),
     "report": ("Report", ["-finding__report__published_on", "finding__report_id"]),
     "force": ("Force", ["force__name"]),
 }
@@ -476,6 +480,7 @@ def overdue_items(*, user, today: datetime.date, group: str) -> QuerySet[Tracked
         item_list(user=user, today=today)
         .overdue(today)
         .select_related("owner", "finding__report")
+        .annotate(department=Coalesce("owner__department", Value("")))
         .order_by(*order, "due_date", "id")
     )
 
@@ -484,7 +489,12 @@ def overdue_responses(*, user, today: datetime.date) -> QuerySet[Deadline]:
     """Statutory responses (and the chief constable's comments) past their deadline."""
     force_ids = policy.visible_force_ids(user, today)
     deadlines = (
-        Deadline.objects.filter(state=DeadlineState.OPEN, due_on__lt=today, response__isnull=False)
+        Deadline.objects.filter(
+            state=DeadlineState.OPEN,
+            due_on__lt=today,
+            response__isnull=False,
+            rule__statutory=True,  # not a local target the office set itself
+        )
         .select_related("rule", "response__report", "force")
         .order_by("due_on", "id")
     )

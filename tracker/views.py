@@ -83,9 +83,9 @@ def my_items(request):
     filterset, page, query = _filtered_page(
         request, selectors.my_item_list(user=request.user, today=today)
     )
-    return render(
-        request, "tracker/my_items.html", _list_context(request, filterset, page, query, today)
-    )
+    context = _list_context(request, filterset, page, query, today)
+    context["export_query"] = query + ("&" if query else "") + "mine=1"
+    return render(request, "tracker/my_items.html", context)
 
 
 @login_required
@@ -114,11 +114,12 @@ def dashboard_context(user, today, by: str | None = None) -> dict:
     `by` says otherwise."""
     kind, items = selectors.dashboard_scope(user=user, today=today)
     by = by or ("force" if kind == "national" else "owner")
-    rows = dashboards.grouped_counts(items, today, dashboards.GROUPS[by][0])
+    rows = dashboards.grouped_counts(items, today, by)
     bands = dashboards.ageing(items, today, by=by, rows=rows)
+    deadlines = selectors.response_deadlines(user=user, today=today)
     forces = dashboards.force_summaries(
         items,
-        selectors.response_deadlines(user=user, today=today),
+        deadlines.none() if kind == "own" else deadlines,  # force staff: their own items
         today,
         rows=rows if by == "force" else None,
         names=selectors.force_names() if kind == "national" else (),
@@ -162,6 +163,7 @@ def dashboard(request):
     )
 
 
+RESPONSES_SHOWN = 200
 BOARD_PACK_ROWS = 200  # WeasyPrint lays out long tables slowly; the full list is exported
 
 
@@ -177,13 +179,17 @@ def board_pack_context(user, today) -> dict:
     for item in rows:
         item.days = item.days_overdue(today)
     responses = selectors.overdue_responses(user=user, today=today)
+    if context["kind"] == "own":
+        responses = responses.none()  # force staff: their own items only
     context.update(
         {
             "overdue": rows,
             "overdue_count": overdue.count(),
             "responses": [
-                {"deadline": d, "days": (today - d.due_on).days} for d in responses[:200]
+                {"deadline": d, "days": (today - d.due_on).days}
+                for d in responses[:RESPONSES_SHOWN]
             ],
+            "response_count": responses.count(),
         }
     )
     return context
@@ -243,9 +249,16 @@ def overdue(request):
     for item in page:
         item.days = item.days_overdue(today)
     responses = selectors.overdue_responses(user=request.user, today=today)
-    filtered_force = filterset.form.cleaned_data.get("force") if filterset.is_bound else None
-    if filtered_force:
-        responses = responses.filter(force=filtered_force)
+    cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
+    if cleaned.get("force"):
+        responses = responses.filter(force=cleaned["force"])
+    if cleaned.get("report"):
+        responses = responses.filter(response__report=cleaned["report"])
+    item_only = [
+        filterset.form.fields[name].label
+        for name in ("q", "status", "kind", "owner", "area", "due_after", "due_before")
+        if cleaned.get(name)
+    ]
     return render(
         request,
         "tracker/overdue.html",
@@ -257,8 +270,11 @@ def overdue(request):
             "group": group,
             "group_links": _group_links(request, group),
             "responses": [
-                {"deadline": d, "days": (today - d.due_on).days} for d in responses[:200]
+                {"deadline": d, "days": (today - d.due_on).days}
+                for d in responses[:RESPONSES_SHOWN]
             ],
+            "response_count": responses.count(),
+            "responses_unfiltered_by": item_only,
             "export": True,
             "export_query": query + ("&" if query else "") + "overdue=true",
         },
@@ -273,7 +289,9 @@ def item_export(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")
     today = _today()
-    queryset = selectors.item_list(user=request.user, today=today).select_related("lead")
+    # "mine=1": the My items list (what the person owns), as on that page.
+    lister = selectors.my_item_list if request.GET.get("mine") == "1" else selectors.item_list
+    queryset = lister(user=request.user, today=today).select_related("lead")
     filterset = valid_filterset(ItemFilter, request, queryset, today)
     items = filterset.qs.iterator(chunk_size=exports.CHUNK)
     table = exports.rows(items, today, settings.SITE_URL.rstrip("/"))
