@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -530,10 +530,12 @@ def force_names() -> list[str]:
 
 def response_figures(*, user, today: datetime.date) -> dict:
     """For the PCC office's dashboard: statutory responses not yet published and past their
-    deadline, due within 30 days, and published. One query."""
+    deadline, due within 30 days, and published. Three counts (PostgreSQL cannot aggregate
+    over these annotations in one query)."""
     soon = today + datetime.timedelta(days=30)
-    return response_pairs(user=user, today=today).aggregate(
-        late=Count("pk", filter=Q(published=False, due__lt=today)),
-        due_soon=Count("pk", filter=Q(published=False, due__gte=today, due__lte=soon)),
-        published=Count("pk", filter=Q(published=True)),
-    )
+    pairs = response_pairs(user=user, today=today).order_by()
+    return {
+        "late": pairs.filter(published=False, due__lt=today).count(),
+        "due_soon": pairs.filter(published=False, due__gte=today, due__lte=soon).count(),
+        "published": pairs.filter(published=True).count(),
+    }
