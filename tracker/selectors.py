@@ -323,9 +323,11 @@ def _response_pairs(force_ids):
     responses = StatutoryResponse.objects.filter(
         report_id=OuterRef("report_id"), force_id=OuterRef("organisation_id")
     )
+    # The deadline is looked up by the response's id (an index lookup per row). Joining
+    # deadlines to responses by report and force instead let PostgreSQL, once it had
+    # statistics, scan every deadline for every row: 14 s for 89 rows among 100,000 items.
     due = Deadline.objects.filter(
-        response__report_id=OuterRef("report_id"),
-        response__force_id=OuterRef("organisation_id"),
+        response_id=OuterRef("response_id"),
         rule__who_must_act="pcc_office",
         state=DeadlineState.OPEN,
     ).order_by("due_on")
@@ -333,9 +335,10 @@ def _response_pairs(force_ids):
     return (
         pairs.filter(Exists(with_body))
         .annotate(
+            response_id=Subquery(responses.values("pk")[:1]),
             published=Exists(responses.filter(published_on__isnull=False)),
-            due=Subquery(due.values("due_on")[:1]),
         )
+        .annotate(due=Subquery(due.values("due_on")[:1]))
         .order_by(
             "published",
             F("due").asc(nulls_last=True),
