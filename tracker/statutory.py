@@ -215,11 +215,11 @@ def intro_values(response: StatutoryResponse, entries: list[Entry]) -> dict[str,
     }
 
 
-def response_content(response: StatutoryResponse) -> dict:
+def response_content(response: StatutoryResponse, entries: list[Entry] | None = None) -> dict:
     """Everything the response document shows, as plain JSON-ready data. The same content
     feeds the HTML page, the .docx and the PDF, and is what a published version keeps."""
     report = response.report
-    entries = response_entries(response)
+    entries = response_entries(response) if entries is None else entries
     judgements = _judgements(response)
     grade_by_area = {j.area: j.grade for j in judgements}
     deadline = statutory_deadline(response)
@@ -651,7 +651,7 @@ def response_approve(*, response: StatutoryResponse, by, now=None) -> StatutoryR
     problems = response_problems(response, entries)
     if problems:
         raise ValidationError([p[0] for p in problems])
-    content = response_content(response)
+    content = response_content(response, entries)
     print_ = fingerprint(content)
     before = (response.approved_at, response.approved_fingerprint)
     response.approved_at = now
@@ -692,7 +692,7 @@ def response_publish(
         raise ValidationError(
             ["Every recommendation must be answered before publishing."] + [p[0] for p in problems]
         )
-    content = response_content(response)
+    content = response_content(response, entries)
     if not approval_current(response, content):
         raise ValidationError(
             "Approve the response before publishing it. If it was approved, it has changed "

@@ -5,8 +5,6 @@ Same recipe as tracker/views.py: sign-in (except the public pages), a scoped loa
 answers 404 for what the person may not see, a form, a service, a redirect.
 """
 
-import logging
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,9 +19,13 @@ from accounts.models import Organisation, Role
 from tracker import documents, exports, forms, policy, reminders, selectors, services, statutory
 from tracker.filters import ResponseFilter
 from tracker.models import ResponseVersion, StatutoryResponse
-from tracker.views import _deadline_rows, _filtered_page, export_response, valid_filterset
-
-log = logging.getLogger(__name__)
+from tracker.views import (
+    _deadline_rows,
+    _filtered_page,
+    export_response,
+    pdf_download,
+    valid_filterset,
+)
 
 
 def _today():
@@ -110,7 +112,7 @@ def response_detail(request, key, force_code):
     response = scope.response
     entries = statutory.response_entries(response) if response else []
     versions = _versions(response)
-    content = statutory.response_content(response) if response else None
+    content = statutory.response_content(response, entries) if response else None
     problems = statutory.response_problems(response, entries) if response else []
     drafted = bool(
         response
@@ -401,29 +403,19 @@ DOCUMENT_TYPES = {
 
 
 def _document_response(content: dict, fmt: str) -> HttpResponse:
+    name = documents.document_filename(content, fmt)
+    if fmt == "pdf":
+        return pdf_download(
+            lambda: documents.render_pdf(content),
+            name,
+            instead="Download the Word document instead, or ask your administrator to install "
+            "them (see the README).",
+        )
     if fmt == "html":
         response = HttpResponse(documents.render_html(content), content_type=DOCUMENT_TYPES[fmt])
     else:
-        try:
-            data = (
-                documents.render_docx(content) if fmt == "docx" else documents.render_pdf(content)
-            )
-        except OSError:
-            if fmt != "pdf":
-                raise
-            # WeasyPrint could not load Pango: say so plainly rather than fail with a 500.
-            log.exception("PDF rendering is unavailable")
-            return HttpResponse(
-                "PDF documents are not available on this server: the system libraries for "
-                "PDFs (Pango) are missing. Download the Word document instead, or ask your "
-                "administrator to install them (see the README).",
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
-        response = HttpResponse(data, content_type=DOCUMENT_TYPES[fmt])
-        response["Content-Disposition"] = (
-            f'attachment; filename="{documents.document_filename(content, fmt)}"'
-        )
+        response = HttpResponse(documents.render_docx(content), content_type=DOCUMENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -470,7 +462,7 @@ def review(request):
     )
 
 
-def _review_action(request, uuid, *, form_class, template, act, success):
+def _review_action(request, uuid, *, form_class, template, heading, act, success):
     today = _today()
     item = selectors.item_get(user=request.user, uuid=uuid, today=today)
     if not policy.can_review_progress(request.user, item, today):
@@ -489,7 +481,10 @@ def _review_action(request, uuid, *, form_class, template, act, success):
     else:
         form = form_class()
     return render(
-        request, template, {"item": item, "form": form}, status=400 if form.errors else 200
+        request,
+        template,
+        {"item": item, "form": form, "heading": heading},
+        status=400 if form.errors else 200,
     )
 
 
@@ -501,6 +496,7 @@ def item_request_update(request, uuid):
         uuid,
         form_class=forms.UpdateRequestForm,
         template="tracker/item_request_update_form.html",
+        heading="Ask for an update",
         act=lambda item, data: services.item_request_update(
             item=item, by=request.user, message=data["message"]
         ),
@@ -518,6 +514,7 @@ def item_record_view(request, uuid):
         uuid,
         form_class=forms.ProgressViewForm,
         template="tracker/item_view_form.html",
+        heading="Record your view on progress",
         act=lambda item, data: services.item_record_view(
             item=item, by=request.user, rating=data["rating"], text=data["text"]
         ),

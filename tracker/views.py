@@ -4,6 +4,7 @@ Every view follows one recipe: sign-in required, a permission-scoped loader that
 for what the person may not see, a form to validate, a service to act, then a redirect.
 """
 
+import logging
 import mimetypes
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from tracker import dashboards, documents, exports, forms, policy, reminders, se
 from tracker.filters import ItemFilter, ReportFilter
 
 PAGE_SIZE = 50
+log = logging.getLogger(__name__)
 
 
 def _today():
@@ -209,17 +211,29 @@ def board_pack_pdf(request):
 
     today = _today()
     html = render_to_string("tracker/board_pack.html", board_pack_context(request.user, today))
+    return pdf_download(
+        lambda: documents.html_to_pdf(html),
+        f"board-pack-{today.isoformat()}.pdf",
+        instead="Print the board pack page instead.",
+    )
+
+
+def pdf_download(make_pdf, filename: str, *, instead: str) -> HttpResponse:
+    """A PDF as an attachment; when WeasyPrint cannot load Pango (an OSError), a plain 503
+    that says so and what to use instead, rather than a 500."""
     try:
-        pdf = documents.html_to_pdf(html)
+        pdf = make_pdf()
     except OSError:
+        log.exception("PDF rendering is unavailable")
         return HttpResponse(
             "PDF documents are not available on this server: the system libraries for PDFs "
-            "(Pango) are missing. Print the board pack page instead.",
+            f"(Pango) are missing. {instead}",
             status=503,
             content_type="text/plain; charset=utf-8",
         )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="board-pack-{today.isoformat()}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
