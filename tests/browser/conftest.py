@@ -82,3 +82,20 @@ def sign_in(page, base, email):
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/account/sign-in/code/" in page.url:
+        enter_two_factor_code(page, email)
+
+
+def enter_two_factor_code(page, email):
+    """The second sign-in step for an account with an authenticator app: the code the app
+    would show now (pyotp, from the stored key), as a person would type it."""
+    from django.utils import timezone
+
+    from accounts.models import TwoFactorDevice
+    from accounts.two_factor import next_usable_code
+
+    device = TwoFactorDevice.objects.get(user__email=email)
+    code = next_usable_code(device, at=timezone.now())
+    page.get_by_label("Code from your authenticator app").fill(code)
+    page.get_by_role("button", name="Continue").click()
