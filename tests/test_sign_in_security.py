@@ -25,6 +25,7 @@ from tracker.models import AuditEvent
 PASSWORD = "a long enough password 42"
 SIGN_IN = "/account/sign-in/"
 CODE = "/account/sign-in/code/"
+NEXT_STEP = datetime.timedelta(seconds=30)
 
 
 @pytest.fixture
@@ -205,7 +206,7 @@ def test_a_required_role_cannot_turn_it_off_and_others_can(client, settings, per
     settings.TWO_FACTOR_REQUIRED_ROLES = []
     response = client.post(
         reverse("accounts:security"),
-        {"action": "turn_off", "code": pyotp.TOTP(secret).at(timezone.now() + datetime.timedelta(seconds=30))},
+        {"action": "turn_off", "code": pyotp.TOTP(secret).at(timezone.now() + NEXT_STEP)},
     )
     assert response.status_code == 302
     assert not TwoFactorDevice.objects.filter(user=person).exists()
