@@ -109,3 +109,15 @@ def can_review_progress(user, item, today: datetime.date) -> bool:
     """Ask for an update and record a view on progress: the PCC office holding its force to
     account."""
     return is_pcc_office_for(user, item.force_id, today)
+
+
+def can_read_audit_trail(user, force_id: int | None, today: datetime.date) -> bool:
+    """The full change record, with every before and after: administrators, and for one
+    force its coordinators and its PCC office (who answer for the changes). A report's own
+    record (force_id None) is open to any coordinator or PCC office who can see the report."""
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    if force_id is None:
+        return user.has_role(Role.FORCE_COORDINATOR, Role.PCC_OFFICE)
+    coordinator = user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == force_id
+    return coordinator or is_pcc_office_for(user, force_id, today)
