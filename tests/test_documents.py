@@ -674,3 +674,13 @@ def test_a_reference_that_names_the_kind_is_not_doubled_in_the_heading(content):
     html = render_html(content)
     assert "Recommendation 1" in html
     assert "Recommendation Recommendation" not in html
+
+
+def test_a_very_long_title_still_makes_a_word_file(content):
+    """Word's document properties hold 255 characters at most; the heading keeps the whole
+    title and the property is cut."""
+    content["report"]["title"] = "A very long inspection title " * 20
+    document = docx.Document(io.BytesIO(render_docx(content)))
+    assert len(document.core_properties.title) <= 255
+    long_title = ("A very long inspection title " * 20).strip()
+    assert any(long_title in p.text for p in document.paragraphs)

@@ -190,6 +190,11 @@ def document_context(content: dict) -> dict[str, Any]:
     }
 
 
+def _property(text: str, limit: int = 255) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def render_html(content: dict, *, standalone: bool = True, csp_nonce: str = "") -> str:
     """Render the response as HTML: a complete page, or the fragment for the app's page.
 
@@ -239,12 +244,14 @@ def render_docx(content: dict) -> bytes:
         setattr(section, side, Mm(20))
     _add_page_number_footer(section)
 
+    # Word's document properties hold at most 255 characters each (python-docx refuses more);
+    # a long report title is cut there, the heading in the document keeps it whole.
     properties = document.core_properties
-    properties.title = doc["title"]
-    properties.subject = doc["subject"]
-    properties.author = doc["author"]
-    properties.last_modified_by = doc["author"]
-    properties.keywords = doc["keywords"]
+    properties.title = _property(doc["title"])
+    properties.subject = _property(doc["subject"])
+    properties.author = _property(doc["author"])
+    properties.last_modified_by = _property(doc["author"])
+    properties.keywords = _property(doc["keywords"])
     properties.comments = ""
     properties.language = LANGUAGE
     properties.revision = max(int(content.get("version") or 1), 1)
