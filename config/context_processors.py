@@ -4,7 +4,12 @@ from django.urls import reverse
 NAVIGATION = [
     ("Dashboard", "tracker:dashboard", {"dashboard"}, None),
     ("My items", "tracker:my_items", {"my_items"}, None),
-    ("All items", "tracker:item_list", {"item_list"}, None),
+    (
+        "All items",
+        "tracker:item_list",
+        {"item_list", "item_import", "item_import_preview", "item_import_done"},
+        None,
+    ),
     ("Reports", "tracker:report_list", {"report_list", "report_detail"}, None),
     (
         "Overdue",

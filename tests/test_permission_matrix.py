@@ -144,6 +144,16 @@ MATRIX = {
         "L 403 403 403 200 404 403 403",
         "L 403 403 403 400 404 403 403",
     ),
+    "tracker:item_import": ("L 403 403 200 403 200 403 200", "L 403 403 400 403 400 403 400"),
+    "tracker:item_import_template": (
+        "L 403 403 200 403 200 403 200",
+        "L 405 405 405 405 405 405 405",
+    ),
+    "tracker:item_import_done": ("L 403 403 302 403 302 403 302", "L 405 405 405 405 405 405 405"),
+    "tracker:item_import_preview": (
+        "L 403 403 404 403 404 403 404",
+        "L 403 403 404 403 404 403 404",
+    ),
     "tracker:review": ("L 403 403 403 200 403 403 403", "L 405 405 405 405 405 405 405"),
 }
 
@@ -265,6 +275,10 @@ def demo_world(db):
                 "accounts:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "set-password"}
             ),
             "admin_sign_in": "/admin/login/",
+            # Someone's upload: only the session that made it may open it.
+            "tracker:item_import_preview": reverse(
+                "tracker:item_import_preview", kwargs={"token": "A" * 43}
+            ),
             # The response pages are about the published 2018 response.
             **{
                 name: reverse(

@@ -385,3 +385,23 @@ class ProgressViewForm(forms.Form):
         error_messages={"required": "Enter your view on progress"},
         max_length=20_000,
     )
+
+
+class BulkImportForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        help_text="A CSV file or an Excel workbook (.xlsx), smaller than 10 MB and with up to "
+        "5,000 rows.",
+        error_messages={"required": "Select a file", "empty": "The selected file is empty"},
+    )
+
+    def clean_file(self):
+        from tracker.bulk_import import MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                f"The selected file must be smaller than {MAX_BYTES // 2**20} MB"
+            )
+        return upload

@@ -121,3 +121,30 @@ def can_read_audit_trail(user, force_id: int | None, today: datetime.date) -> bo
         return user.has_role(Role.FORCE_COORDINATOR, Role.PCC_OFFICE)
     coordinator = user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == force_id
     return coordinator or is_pcc_office_for(user, force_id, today)
+
+
+def can_bulk_import(user) -> bool:
+    """Import findings and items from a spreadsheet: force coordinators (for their own force)
+    and administrators (for any force). Everyone else is refused (403)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    return (
+        user.has_role(Role.FORCE_COORDINATOR)
+        and user.organisation is not None
+        and user.organisation.kind == Organisation.Kind.FORCE
+    )
+
+
+def can_bulk_import_for(user, force_id: int) -> bool:
+    """Whether a spreadsheet row for this force may be imported by this person: a
+    coordinator only for their own force, an administrator for any. A row for another force
+    is an error in the file, never silently imported. Within an import, the importer makes
+    the changes a coordinator makes on an item's pages (status, due date, owner and lead),
+    under the same rules."""
+    if not can_bulk_import(user):
+        return False
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    return user.organisation_id == force_id

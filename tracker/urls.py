@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tracker import import_views as iv
 from tracker import statutory_views as sv
 from tracker import views
 
@@ -10,6 +11,10 @@ urlpatterns = [
     path("items/mine/", views.my_items, name="my_items"),
     path("items/", views.item_list, name="item_list"),
     path("items/export.<str:fmt>", views.item_export, name="item_export"),
+    path("items/import/", iv.item_import, name="item_import"),
+    path("items/import/template.<str:fmt>", iv.item_import_template, name="item_import_template"),
+    path("items/import/done/", iv.item_import_done, name="item_import_done"),
+    path("items/import/<slug:token>/", iv.item_import_preview, name="item_import_preview"),
     path("overdue/", views.overdue, name="overdue"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("board-pack/", views.board_pack, name="board_pack"),

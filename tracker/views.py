@@ -97,9 +97,9 @@ def item_list(request):
     filterset, page, query = _filtered_page(
         request, selectors.item_list(user=request.user, today=today)
     )
-    return render(
-        request, "tracker/item_list.html", _list_context(request, filterset, page, query, today)
-    )
+    context = _list_context(request, filterset, page, query, today)
+    context["can_import"] = policy.can_bulk_import(request.user)
+    return render(request, "tracker/item_list.html", context)
 
 
 DASHBOARD_TITLES = {
