@@ -35,6 +35,24 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_filter = ["is_active", "organisation__kind", "role_assignments__role"]
     search_fields = ["full_name", "email"]
     inlines = [RoleInline]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor authentication (lost phone)")
+    def reset_two_factor(self, request, queryset):
+        """Audited on each person; they set it up again when they next sign in."""
+        from accounts.two_factor import device_of, two_factor_disable
+
+        done = 0
+        for person in queryset:
+            if device_of(person) is not None:
+                two_factor_disable(user=person, by=request.user)
+                done += 1
+        self.message_user(
+            request,
+            f"Two-factor authentication reset for {done} "
+            f"{'person' if done == 1 else 'people'}. They set it up again when they next sign in.",
+        )
+
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name", "job_title", "department", "organisation"]}),

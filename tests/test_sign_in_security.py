@@ -347,3 +347,23 @@ def test_production_refuses_to_start_without_a_secret_key():
         timeout=120,
     )
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_an_administrator_resets_a_lost_app_and_it_is_audited(client, person):
+    with_app(person)
+    two_factor.recovery_codes_renew(user=person)
+    admin = World.admin()
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [person.pk]},
+    )
+    assert response.status_code == 302
+    assert not TwoFactorDevice.objects.filter(user=person).exists()
+    assert not RecoveryCode.objects.filter(user=person).exists()
+    event = AuditEvent.objects.filter(object_id=person.email).latest("id")
+    assert event.actor == admin and "reset by an administrator" in event.note
+    # the password alone signs in again (no code step) until they set a new app up
+    client.logout()
+    assert sign_in(client, person.email).status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)
