@@ -10,7 +10,12 @@ NAVIGATION = [
         {"item_list", "item_import", "item_import_preview", "item_import_done"},
         None,
     ),
-    ("Reports", "tracker:report_list", {"report_list", "report_detail"}, None),
+    (
+        "Reports",
+        "tracker:report_list",
+        {"report_list", "report_detail", "report_import", "report_import_detail"},
+        None,
+    ),
     (
         "Overdue",
         "tracker:overdue",

@@ -161,6 +161,10 @@ STORAGES = {
 # evidence download view serves them, after a permission check.
 EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT", str(BASE_DIR / "var" / "evidence")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# Uploaded report documents wait here (outside the static root) until they are read, then
+# are deleted; their text is kept in the database.
+REPORT_IMPORT_ROOT = Path(env_str("REPORT_IMPORT_ROOT", str(BASE_DIR / "var" / "report-imports")))
+REPORT_IMPORT_MAX_BYTES = env_int("REPORT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.validators import URLValidator
 
-from tracker.models import CHOOSABLE_STATUSES, Status
+from tracker.models import CHOOSABLE_STATUSES, FindingKind, GradingScale, ReportType, Status
 
 
 class UpdateForm(forms.Form):
@@ -405,3 +405,79 @@ class BulkImportForm(forms.Form):
                 f"The selected file must be smaller than {MAX_BYTES // 2**20} MB"
             )
         return upload
+
+
+# Importing a report from its document ---------------------------------------------------------
+
+
+class ReportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload the report",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.html,.htm,.txt"}),
+        help_text="The published document: a PDF, a Word document (.docx), a web page saved "
+        "as HTML, or a text file. Smaller than 50 MB.",
+        error_messages={"required": "Select a file", "empty": "The selected file is empty"},
+    )
+
+
+class ReportDetailsForm(forms.Form):
+    title = forms.CharField(
+        label="Title", max_length=400, error_messages={"required": "Enter the report's title"}
+    )
+    inspectorate_label = forms.ChoiceField(
+        label="Inspectorate",
+        choices=[("HMIC", "HMIC"), ("HMICFRS", "HMICFRS")],
+        help_text="HMIC until 19 July 2017, then HMICFRS.",
+    )
+    report_type = forms.ChoiceField(label="Type of report", choices=ReportType.choices)
+    published_on = _date_field(
+        "Date published",
+        "For example 22/03/2018. If only the month is known, use the 1st and choose 'Month'.",
+        "the date the report was published",
+    )
+    published_precision = forms.ChoiceField(
+        label="How exact is the date?",
+        choices=[("day", "Day"), ("month", "Month")],
+        widget=forms.RadioSelect,
+    )
+    grading_scale = forms.ChoiceField(label="Grading scale", choices=GradingScale.choices)
+    forces = forms.TypedMultipleChoiceField(
+        label="Which forces does it apply to?",
+        help_text="An item is created for each finding and each force chosen.",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one force"},
+    )
+
+    def __init__(self, *args, force_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forces"].choices = force_choices
+
+
+class ImportedFindingForm(forms.Form):
+    include = forms.BooleanField(label="Include", required=False)
+    join_previous = forms.BooleanField(label="Join to the finding above", required=False)
+    kind = forms.ChoiceField(label="Kind", choices=FindingKind.choices)
+    reference = forms.CharField(label="Reference", max_length=20, required=False)
+    area = forms.CharField(label="Area", max_length=400, required=False)
+    text = forms.CharField(
+        label="Text",
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="To split it into two findings, put a line of three dashes (---) between them.",
+        required=False,
+    )
+
+
+ImportedFindingFormSet = forms.formset_factory(ImportedFindingForm, extra=0)
+
+
+class ImportedJudgementForm(forms.Form):
+    include = forms.BooleanField(label="Include", required=False)
+    area = forms.CharField(label="Area", max_length=400)
+    reference = forms.CharField(label="Reference", max_length=20, required=False)
+    grade = forms.CharField(label="Grade", max_length=40)
+    direction = forms.CharField(label="Direction of travel", max_length=20, required=False)
+
+
+ImportedJudgementFormSet = forms.formset_factory(ImportedJudgementForm, extra=0)

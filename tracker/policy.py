@@ -148,3 +148,22 @@ def can_bulk_import_for(user, force_id: int) -> bool:
     if user.has_role(Role.ADMINISTRATOR):
         return True
     return user.organisation_id == force_id
+
+
+def is_administrator(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.ADMINISTRATOR)
+
+
+def can_import_reports(user) -> bool:
+    """Upload a report's published document and create the report from it: force
+    coordinators (for their force), the PCC office (for its forces) and administrators."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    org = user.organisation
+    if org is None:
+        return False
+    if user.has_role(Role.FORCE_COORDINATOR) and org.kind == Organisation.Kind.FORCE:
+        return True
+    return user.has_role(Role.PCC_OFFICE) and org.kind == Organisation.Kind.LOCAL_POLICING_BODY

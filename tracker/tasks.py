@@ -41,3 +41,11 @@ def resync_rule(rule_id: int) -> None:
     if not DeadlineRule.objects.filter(pk=rule_id).exists():
         return
     reminders.deadlines_sync_all(now=timezone.now(), rules={rule_id})
+
+
+@shared_task
+def read_report_import(import_id: int) -> str | None:
+    """Read an uploaded report document (tracker/report_import.py)."""
+    from tracker import report_import
+
+    return report_import.import_read(import_id=import_id)

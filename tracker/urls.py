@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tracker import import_views as iv
+from tracker import report_import_views as riv
 from tracker import statutory_views as sv
 from tracker import views
 
@@ -39,6 +40,13 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("reminders/health/", views.reminders_health, name="reminders_health"),
     path("reports/", views.report_list, name="report_list"),
+    path("reports/import/", riv.report_import_upload, name="report_import"),
+    path("reports/import/<uuid:uuid>/", riv.report_import_detail, name="report_import_detail"),
+    path(
+        "reports/import/<uuid:uuid>/status.json",
+        riv.report_import_status,
+        name="report_import_status",
+    ),
     path("reports/<slug:key>/", views.report_detail, name="report_detail"),
     path("reports/<slug:key>/local-target/", views.report_local_target, name="report_local_target"),
     path("responses/", sv.response_list, name="response_list"),

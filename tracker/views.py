@@ -586,7 +586,13 @@ def report_list(request):
     return render(
         request,
         "tracker/report_list.html",
-        {"filter": filterset, "page": page, "query": query, "reports": page.object_list},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query,
+            "reports": page.object_list,
+            "can_import": policy.can_import_reports(request.user),
+        },
     )
 
 

@@ -1,0 +1,210 @@
+"""Import a report from its document: upload, progress, check and correct, create.
+
+Coordinators, the PCC office and administrators may import (403 for everyone else); an
+import is seen only by the person who uploaded it (404 for anyone else)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tracker import policy, report_import
+from tracker.forms import (
+    ImportedFindingFormSet,
+    ImportedJudgementFormSet,
+    ReportDetailsForm,
+    ReportUploadForm,
+)
+from tracker.models import GRADES, ReportImport
+
+WORKING = (ReportImport.State.QUEUED, ReportImport.State.READING)
+
+
+def _allowed(request) -> None:
+    if not policy.can_import_reports(request.user):
+        raise PermissionDenied(
+            "Only coordinators, the PCC office and administrators import reports."
+        )
+
+
+def _get(request, uuid) -> ReportImport:
+    _allowed(request)
+    found = ReportImport.objects.filter(uuid=uuid, uploaded_by=request.user).first()
+    if found is None:
+        raise Http404("No such import")
+    return found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_import_upload(request):
+    _allowed(request)
+    form = ReportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            started = report_import.import_start(
+                user=request.user, name=upload.name, size=upload.size, chunks=upload.chunks()
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.messages[0])
+        else:
+            return redirect("tracker:report_import_detail", uuid=started.uuid)
+    recent = ReportImport.objects.filter(uploaded_by=request.user).select_related("report")[:10]
+    return render(
+        request,
+        "tracker/report_import_upload.html",
+        {"form": form, "recent": recent},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def report_import_status(request, uuid):
+    found = _get(request, uuid)
+    return JsonResponse(
+        {
+            "state": found.state,
+            "progress": found.progress,
+            "stage": found.stage,
+            "working": found.state in WORKING,
+        }
+    )
+
+
+def _force_choices(request):
+    return [(f.id, f.name) for f in report_import.import_forces(request.user)]
+
+
+def _forms(request, found: ReportImport, data=None):
+    draft = found.draft
+    details = ReportDetailsForm(
+        data,
+        prefix="report",
+        force_choices=_force_choices(request),
+        initial={
+            **{k: draft.get(k) for k in ("title", "inspectorate_label", "report_type")},
+            "published_on": draft.get("published_on") and _display(draft["published_on"]),
+            "published_precision": draft.get("published_precision") or "day",
+            "grading_scale": draft.get("grading_scale"),
+            "forces": draft.get("forces", []),
+        },
+    )
+    findings = ImportedFindingFormSet(
+        data,
+        prefix="findings",
+        initial=[
+            {k: f.get(k) for k in ("include", "kind", "reference", "area", "text")}
+            for f in draft.get("findings", [])
+        ],
+    )
+    judgements = ImportedJudgementFormSet(
+        data, prefix="judgements", initial=draft.get("judgements", [])
+    )
+    return details, findings, judgements
+
+
+def _display(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_import_detail(request, uuid):
+    found = _get(request, uuid)
+    now = timezone.now()
+    if found.state in WORKING:
+        return render(
+            request,
+            "tracker/report_import_progress.html",
+            {"import": found, "stalled": report_import.is_stalled(found, now)},
+        )
+    if found.state == ReportImport.State.FAILED:
+        return render(request, "tracker/report_import_failed.html", {"import": found})
+    if found.state == ReportImport.State.CREATED:
+        return redirect("tracker:report_detail", key=found.report.key)
+    duplicate = report_import.duplicate_of(found)
+    errors = []
+    if request.method == "POST":
+        details, findings, judgements = _forms(request, found, request.POST)
+        if details.is_valid() and findings.is_valid() and judgements.is_valid():
+            response = _act(request, found, details, findings, judgements, duplicate, errors)
+            if response is not None:
+                return response
+    else:
+        details, findings, judgements = _forms(request, found)
+    scale = found.draft.get("grading_scale") or "none"
+    invalid = (
+        details.errors or findings.total_error_count() or judgements.total_error_count() or errors
+    )
+    return render(
+        request,
+        "tracker/report_import_preview.html",
+        {
+            "import": found,
+            "details": details,
+            "findings": findings,
+            "judgements": judgements,
+            "duplicate": duplicate,
+            "problems": errors,
+            "grades": GRADES.get(scale, []),
+            "warnings": found.extraction.get("warnings", []),
+            "document_type": found.extraction.get("document_type", ""),
+        },
+        status=400 if invalid else 200,
+    )
+
+
+def _act(request, found, details, findings, judgements, duplicate, errors):
+    draft = found.draft
+    data = details.cleaned_data
+    chosen = {
+        "title": data["title"],
+        "inspectorate_label": data["inspectorate_label"],
+        "report_type": data["report_type"],
+        "published_on": data["published_on"].isoformat(),
+        "published_precision": data["published_precision"],
+        "grading_scale": data["grading_scale"],
+        "forces": data["forces"],
+        "judgements": [
+            {**j.cleaned_data, "direction": j.cleaned_data.get("direction") or ""}
+            for j in judgements
+        ],
+    }
+    edited = [
+        {**draft["findings"][i], **form.cleaned_data}
+        for i, form in enumerate(findings)
+        if i < len(draft.get("findings", []))
+    ]
+    report_import.draft_apply(report_import=found, details=chosen, findings=edited)
+    action = request.POST.get("action", "apply")
+    try:
+        if action == "create":
+            report = report_import.import_create(report_import=found, by=request.user)
+            messages.success(
+                request,
+                f"The report is created with {report.findings.count()} findings. Each force "
+                "chosen has an item for each of them.",
+            )
+            return redirect("tracker:report_detail", key=report.key)
+        if action == "update" and duplicate is not None:
+            added = report_import.import_update(
+                report_import=found, report=duplicate, by=request.user
+            )
+            messages.success(
+                request,
+                f"The report is updated: {added['findings']} new findings, {added['items']} new "
+                f"items, {added['judgements']} judgements.",
+            )
+            return redirect("tracker:report_detail", key=duplicate.key)
+    except ValidationError as exc:
+        errors.extend(exc.messages)
+        return None
+    messages.success(request, "Your changes are saved. Check them, then create the report.")
+    return redirect(reverse("tracker:report_import_detail", args=[found.uuid]) + "#findings")
