@@ -351,6 +351,7 @@ class _Line:
     text: str
     size: float = 0.0
     bullet: bool = False
+    cells: list[float] = field(default_factory=list)  # left edge of each table cell
 
     @property
     def height(self) -> float:
@@ -400,25 +401,35 @@ def read_pdf(data: bytes) -> SourceText:
 
 
 def _page_lines(page) -> tuple[float, list[_Line]]:
-    """The page's height and its lines, top to bottom, with cells joined by tabs."""
-    import pypdfium2.raw as raw
+    """The page's height and its lines, top to bottom, with cells joined by tabs.
 
+    Runs are PDFium's text rectangles. Their boxes hug the glyphs ("were:" is shorter than
+    "These"), so each run takes the loose box of its first character (the font's full
+    ascent and descent) for its vertical extent, which makes line gaps comparable and
+    gives the type size.
+    """
     height = page.get_height()
     textpage = page.get_textpage()
     try:
         runs = []
         for i in range(textpage.count_rects()):
             left, bottom, right, top = textpage.get_rect(i)
-            text = textpage.get_text_bounded(left, bottom, right, top)
-            if text.strip():
-                runs.append(
-                    _Line(left, bottom, right, top, text.replace("\r", " ").replace("\n", " "))
-                )
+            # Shrunk a little, so a glyph that only touches the edge is not read twice.
+            dx = 0.3 if right - left > 1 else 0.0
+            dy = 1.0 if top - bottom > 3 else 0.0
+            text = textpage.get_text_bounded(left + dx, bottom + dy, right - dx, top - dy)
+            if not text.strip():
+                continue
+            text = text.replace("\x02", "-")  # PDFium's mark for a hyphen at a line end
+            run = _Line(left, bottom, right, top, " ".join(text.split()))
+            index = textpage.get_index(
+                left + min(2.0, (right - left) / 2), (top + bottom) / 2, 2.0, 2.0
+            )
+            if index is not None and index >= 0:
+                _, run.bottom, _, run.top = textpage.get_charbox(index, loose=True)
+            run.size = run.top - run.bottom  # the loose box's height follows the type size
+            runs.append(run)
         lines = _group_runs(runs)
-        for line in lines:
-            index = textpage.get_index(line.left + 1, (line.top + line.bottom) / 2, 3, 3)
-            if index >= 0:
-                line.size = raw.FPDFText_GetFontSize(textpage.raw, index)
     finally:
         textpage.close()
         page.close()
@@ -442,18 +453,21 @@ def _group_runs(runs: list[_Line]) -> list[_Line]:
 
 
 def _join_row(row: list[_Line]) -> _Line:
+    """One line from its runs, left to right: a wide gap is a table cell boundary (a tab),
+    a narrow one a space; a bullet glyph is followed by a space."""
     text = ""
+    cells: list[float] = [row[0].left]
     previous: _Line | None = None
     for run in row:
         piece = run.text
         if previous is not None:
             gap = run.left - previous.right
-            char = max(1.0, (previous.right - previous.left) / max(1, len(previous.text)))
-            marker = previous.text.strip() in BULLET_GLYPHS or previous.text.strip() in {"-"}
-            if gap > 3 * char and not marker:
+            if previous.text.strip() in BULLET_GLYPHS:
+                text = text.rstrip() + " "
+            elif gap > 0.7 * max(run.size, previous.size, 4.0):
                 text = text.rstrip() + "\t"
-                piece = piece.lstrip()
-            elif not text.endswith(" ") and not piece.startswith(" ") and gap > 0.15 * char:
+                cells.append(run.left)
+            elif gap > 0.5:
                 text += " "
         text += piece
         previous = run
@@ -464,7 +478,9 @@ def _join_row(row: list[_Line]) -> _Line:
         max(r.right for r in row),
         max(r.top for r in row),
         text.strip(),
+        size=max(r.size for r in row),
     )
+    line.cells = cells
     line.bullet = (
         bool(line.text)
         and line.text[0] in BULLET_GLYPHS
@@ -507,20 +523,19 @@ def _in_margin(line: _Line, height: float) -> bool:
 def _pages_to_text(pages: list[tuple[float, list[_Line]]]) -> str:
     sizes = [line.size for _, lines in pages for line in lines if line.size > 0]
     body_size = statistics.median(sizes) if sizes else 0.0
-    heights = [line.height for _, lines in pages for line in lines]
-    line_height = statistics.median(heights) if heights else 10.0
-    markers = sorted({round(line.left) for _, lines in pages for line in lines if line.bullet})
     out: list[str] = []
     carry = False  # the previous page ended mid-paragraph
     for _, lines in pages:
+        lines = _merge_wrapped_cells(lines)
         widest = max((line.right for line in lines), default=0.0)
         previous: _Line | None = None
+        markers: list[float] = []  # bullet indents of the list being read, outermost first
         for line in lines:
             new_paragraph = previous is None and not carry
             if previous is not None:
                 gap = previous.bottom - line.top
                 new_paragraph = (
-                    gap > 0.5 * line_height
+                    gap > 0.35 * max(line.size, previous.size, 1)
                     or "\t" in line.text
                     or "\t" in previous.text
                     or abs(line.size - previous.size) > 0.15 * max(line.size, previous.size, 1)
@@ -530,6 +545,8 @@ def _pages_to_text(pages: list[tuple[float, list[_Line]]]) -> str:
                 text = "  " * level + "- " + line.text[1:].strip()
                 out.append(("\n" if out and not new_paragraph else "\n\n") + text)
             else:
+                if new_paragraph:
+                    markers.clear()
                 text = line.text
                 if body_size and line.size > 1.2 * body_size and len(text) < 200:
                     text = "# " + text if new_paragraph else text
@@ -545,13 +562,44 @@ def _pages_to_text(pages: list[tuple[float, list[_Line]]]) -> str:
     return "".join(out).strip() + "\n"
 
 
-def _bullet_level(left: float, markers: list[int]) -> int:
-    """Nesting level from the bullet's indent: distinct indents, 8 points apart or more."""
-    levels: list[int] = []
-    for x in markers:
-        if not levels or x - levels[-1] > 8:
-            levels.append(x)
-    for level, x in enumerate(levels):
-        if left <= x + 8:
-            return min(level, 3)
-    return min(len(levels) - 1, 3)
+def _merge_wrapped_cells(lines: list[_Line]) -> list[_Line]:
+    """Put the second line of a wrapped table cell back into its cell.
+
+    A line right under a table row (closer than a row's padding) whose runs start where the
+    row's cells start continues those cells; the row keeps one line, as in the table.
+    """
+    out: list[_Line] = []
+    for line in lines:
+        row = out[-1] if out else None
+        if (
+            row is not None
+            and len(row.cells) > 1
+            and row.bottom - line.top < 0.25 * max(line.size, 1)
+            and all(any(abs(x - left) < 3 for left in row.cells) for x in line.cells)
+        ):
+            cells = row.text.split("\t")
+            for x, piece in zip(line.cells, line.text.split("\t"), strict=False):
+                column = min(range(len(row.cells)), key=lambda i: abs(row.cells[i] - x))
+                if column < len(cells):
+                    cells[column] = _join_wrapped_text(cells[column], piece)
+            row.text = "\t".join(cells)
+            row.bottom = line.bottom
+            continue
+        out.append(line)
+    return out
+
+
+def _join_wrapped_text(first: str, second: str) -> str:
+    if first.endswith("-") and second[:1].islower():
+        return first + second
+    return f"{first} {second}".strip()
+
+
+def _bullet_level(left: float, markers: list[float]) -> int:
+    """Nesting from the bullet's indent within the list being read: deeper than the
+    previous bullet by 8 points or more is one level down; back out to a matching indent."""
+    while markers and left < markers[-1] - 4:
+        markers.pop()
+    if not markers or left > markers[-1] + 8:
+        markers.append(left)
+    return min(len(markers) - 1, 3)
