@@ -59,14 +59,8 @@ def read_document(data: bytes, filename: str = "", *, max_bytes: int | None = No
     2. Decide the format from the first bytes (and, for HTML, from its tags).
     3. Hand over to the reader for that format; each raises ExtractionError on bad input.
     """
-    limit = MAX_BYTES if max_bytes is None else max_bytes
-    if len(data) > limit:
-        raise ExtractionError(
-            f"The file is {describe_size(len(data))}; the largest file this service reads is "
-            f"{describe_size(limit)}. Upload the report itself rather than a bundle, or a "
-            "version without embedded images."
-        )
-    if not data.strip():
+    check_size(len(data), max_bytes=max_bytes)
+    if not data or data.isspace():
         raise ExtractionError("The file is empty: there is nothing in it to read.")
     head = data[:1024]
     if PDF_MAGIC in head:
@@ -88,6 +82,17 @@ def read_document(data: bytes, filename: str = "", *, max_bytes: int | None = No
     if looks_like_html(text):
         return SourceText(text=html_to_text(text), format="html")
     return SourceText(text=text, format="text")
+
+
+def check_size(size: int, *, max_bytes: int | None = None) -> None:
+    """Refuse a file over the limit, before reading it (callers can pass a file's size)."""
+    limit = MAX_BYTES if max_bytes is None else max_bytes
+    if size > limit:
+        raise ExtractionError(
+            f"The file is {describe_size(size)}; the largest file this service reads is "
+            f"{describe_size(limit)}. Upload the report itself rather than a bundle, or a "
+            "version without embedded images."
+        )
 
 
 def describe_size(size: int) -> str:
