@@ -79,7 +79,7 @@ def publication_date(blocks: list[Block], limit: int = 60) -> str | None:
     "On 22 March 2018 HMICFRS published its ...", "... published by HMIC on Thursday
     4 September 2014"."""
     for block in blocks[:limit]:
-        if block.kind not in {"para", "bullet"}:
+        if block.kind not in {"para", "bullet", "heading"}:
             continue
         for sentence in re.split(r"(?<=[.!?])\s+", block.text):
             if re.search(r"\bpublish", sentence, re.IGNORECASE):

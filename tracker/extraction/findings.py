@@ -20,6 +20,7 @@ from .result import ExtractedFinding, ExtractedResponse
 from .vocabulary import IGNORED_SECTION, find_target, kind_label, response_party
 
 SHOULD = re.compile(r"\b(?:should|must|needs?\s+to|ought\s+to|we\s+recommend)\b", re.I)
+MODAL = re.compile(r"\b(?:should|must|needs?\s+to|ought\s+to)\b", re.I)
 
 
 @dataclass
@@ -283,9 +284,9 @@ class _State:
 def _split_if_parts_are_findings(item: _Item) -> list[_Item]:
     """ "We recommend that by March 2024:" + bullets that each say "the force should ..." are
     separate recommendations sharing the lead-in's target; otherwise one finding with parts."""
-    if not (item.intro.endswith(":") and len(item.parts) > 1) or SHOULD.search(item.intro):
+    if not (item.intro.endswith(":") and len(item.parts) > 1) or MODAL.search(item.intro):
         return [item]
-    if not all(SHOULD.search(part) for part in item.parts):
+    if not all(MODAL.search(part) for part in item.parts):
         return [item]
     return [
         _Item(item.kind, item.area, item.reference, part, parent=item.parent, lead_in=item.intro)

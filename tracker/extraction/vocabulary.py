@@ -131,11 +131,12 @@ PCC_RESPONSE = re.compile(
     re.IGNORECASE,
 )
 FORCE_RESPONSE = re.compile(
-    rf"^(?:the\s+)?(?:force|chief\s+constable|chief\s+officer|constabulary|[A-Z]{{2,6}}"
-    rf"|[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+){{0,4}}\s+(?:police|constabulary|police\s+"
+    rf"^(?i:the\s+)?(?:(?i:force|chief\s+constable|chief\s+officer|constabulary)|[A-Z]{{2,6}}"
+    rf"|[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z-]+){{0,4}}\s+(?i:police|constabulary|police\s+"
     rf"service))"
-    rf"{_POSSESSIVE}\s+(?:response|comments?)\s*:?$"
-    rf"|^(?:response|comments?)\s+(?:from|of|by)\s+the\s+(?:force|chief\s+constable)\s*:?$",
+    rf"{_POSSESSIVE}\s+(?i:response|comments?)\s*:?$"
+    rf"|^(?i:(?:response|comments?)\s+(?:from|of|by)\s+the\s+(?:force|chief\s+constable)"
+    rf"\s*:?)$",
 )
 
 
@@ -147,7 +148,7 @@ def response_party(text: str) -> str | None:
         return None
     if PCC_RESPONSE.match(text):
         return "pcc"
-    if FORCE_RESPONSE.match(text) or FORCE_RESPONSE.match(text[:1].upper() + text[1:]):
+    if FORCE_RESPONSE.match(text[:1].upper() + text[1:]):
         lowered = text.lower()
         if lowered.startswith(("hmic", "hmicfrs", "home office", "our ")):
             return None
