@@ -39,7 +39,8 @@ Dear Alan
 
 Crime data integrity: an inspection of crime recording
 
-This letter sets out what we found in Kent Police. The national report will be published on Tuesday 18 November 2014.
+This letter sets out what we found in Kent Police. The national report will be published
+on Tuesday 18 November 2014.
 
 The inspection examined:
 
@@ -149,7 +150,8 @@ How effective is the force at preventing crime and tackling anti-social behaviou
 
 
 
-Dyfed-Powys Police is good at preventing crime and tackling anti-social behaviour. Neighbourhood teams know their communities well and work with partners.
+Dyfed-Powys Police is good at preventing crime and tackling anti-social behaviour.
+Neighbourhood teams know their communities well and work with partners.
 
 Summary of findings
 
@@ -164,7 +166,8 @@ How effective is the force at protecting those who are vulnerable from harm, and
 
 
 
-The force has improved its understanding of vulnerability since last year, although some gaps remain in how risk is assessed.
+The force has improved its understanding of vulnerability since last year, although some
+gaps remain in how risk is assessed.
 
 Cause of concern
 
@@ -278,9 +281,11 @@ Requires improvement
 
 **Area for improvement 1**
 
-The force should make sure that investigations are allocated to officers with the right skills within six months.
+The force should make sure that investigations are allocated to officers with the right
+skills within six months.
 
-Area for improvement 2: The force needs to reduce the backlog of digital devices awaiting examination.
+Area for improvement 2: The force needs to reduce the backlog of digital devices awaiting
+examination.
 """
 
 
@@ -404,7 +409,8 @@ def test_a_baseline_assessment_takes_areas_for_improvement_but_not_strengths_or_
 SURREY_RESPONSE = """
 03/07/2019
 
-Surrey Police and Crime Commissioner's response to HMICFRS report: PEEL: Police effectiveness, efficiency and legitimacy 2018/19 – Surrey Police
+Surrey Police and Crime Commissioner's response to HMICFRS report: PEEL: Police
+effectiveness, efficiency and legitimacy 2018/19 – Surrey Police
 
 Overall grade\tGood
 
@@ -467,8 +473,10 @@ def test_a_pcc_response_gives_the_report_grades_and_dates():
     assert [(j.area, j.grade) for j in result.judgements] == [
         ("Overall", "Good"),
         ("How effective is the force at reducing crime and keeping people safe?", "Good"),
-        ("How efficient is the force at keeping people safe and reducing crime?",
-         "Requires improvement"),
+        (
+            "How efficient is the force at keeping people safe and reducing crime?",
+            "Requires improvement",
+        ),
         ("How legitimate is the force at keeping people safe and reducing crime?", "Good"),
     ]
 
@@ -560,7 +568,10 @@ def test_response_labels():
 
 def test_targets():
     assert find_target("The force should immediately review X.") == ("immediately", None)
-    assert find_target("By 31 March 2023, the force should X.") == ("By 31 March 2023", "2023-03-31")
+    assert find_target("By 31 March 2023, the force should X.") == (
+        "By 31 March 2023",
+        "2023-03-31",
+    )
     assert find_target("Within 12 months, the force should X.")[0] == "Within 12 months"
     assert find_target("The force should improve X.") == ("", None)
 

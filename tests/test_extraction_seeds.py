@@ -48,9 +48,15 @@ def score(gold: str, predicted: dict, tmp_path) -> str:
     path = tmp_path / "predicted.json"
     path.write_text(json.dumps(predicted), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(SHARED / "tools" / "score_extraction.py"),
-         str(SHARED / "seeds" / "gold" / gold), str(path)],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            str(SHARED / "tools" / "score_extraction.py"),
+            str(SHARED / "seeds" / "gold" / gold),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout
 
@@ -85,12 +91,8 @@ def test_each_finding_and_response_reads_as_the_team_transcribed_it(capsys):
     fixtures = json.loads((Path(settings.BASE_DIR) / "fixtures" / "reports.json").read_text())
     for report in fixtures["reports"]:
         predicted = extract_json(report["source_document"], capsys)
-        assert [f["text"] for f in predicted["findings"]] == [
-            f["text"] for f in report["findings"]
-        ]
-        assert [f["kind"] for f in predicted["findings"]] == [
-            f["kind"] for f in report["findings"]
-        ]
+        assert [f["text"] for f in predicted["findings"]] == [f["text"] for f in report["findings"]]
+        assert [f["kind"] for f in predicted["findings"]] == [f["kind"] for f in report["findings"]]
     item = fixtures["items"][0]
     predicted = extract_json("003_2e524c8537ccaab0.txt", capsys)
     by_party = {r["party"]: r for r in predicted["responses"]}
@@ -116,6 +118,7 @@ def test_a_pdf_of_each_seed_gives_the_same_extraction_as_its_text(seed, seed_pdf
     forces = load_known_forces()
     source = read_document(pdf, seed.replace(".txt", ".pdf"))
     assert source.format == "pdf" and source.pages >= 2
-    assert extract(source.text, known_forces=forces).to_dict() == extract(
-        text, known_forces=forces
-    ).to_dict()
+    assert (
+        extract(source.text, known_forces=forces).to_dict()
+        == extract(text, known_forces=forces).to_dict()
+    )
