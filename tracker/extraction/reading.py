@@ -22,6 +22,7 @@ import statistics
 import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from itertools import pairwise
 
 # Checked before anything else is done with the upload, so a huge file costs nothing.
 MAX_BYTES = 50 * 1024 * 1024
@@ -408,30 +409,43 @@ def read_pdf(data: bytes) -> SourceText:
 def _page_lines(page) -> tuple[float, list[_Line]]:
     """The page's height and its lines, top to bottom, with cells joined by tabs.
 
-    Runs are PDFium's text rectangles. Their boxes hug the glyphs ("were:" is shorter than
-    "These"), so each run takes the loose box of its first character (the font's full
-    ascent and descent) for its vertical extent, which makes line gaps comparable and
-    gives the type size.
+    Runs are PDFium's text rectangles, which follow the order of the page's characters, so
+    a run's text is the characters from its first to the next run's first (found by
+    position; reading by rectangle instead costs a scan of the page per run). When those
+    positions are not in order the page is read rectangle by rectangle. Rectangles hug the
+    glyphs ("were:" is shorter than "These"), so each run takes the loose box of its first
+    character (the font's full ascent and descent) for its vertical extent: line gaps are
+    then comparable, and the box's height gives the type size.
     """
     height = page.get_height()
     textpage = page.get_textpage()
     try:
+        rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
+        starts = [_first_char(textpage, rect) for rect in rects]
+        in_order = None not in starts and all(a < b for a, b in pairwise(starts))
+        total = textpage.count_chars()
         runs = []
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            # Shrunk a little, so a glyph that only touches the edge is not read twice.
-            dx = 0.3 if right - left > 1 else 0.0
-            dy = 1.0 if top - bottom > 3 else 0.0
-            text = textpage.get_text_bounded(left + dx, bottom + dy, right - dx, top - dy)
+        for i, (left, bottom, right, top) in enumerate(rects):
+            if in_order:
+                stop = starts[i + 1] if i + 1 < len(starts) else total
+                text = textpage.get_text_range(starts[i], stop - starts[i])
+            else:
+                # Shrunk a little, so a glyph that only touches the edge is not read twice.
+                dx = 0.3 if right - left > 1 else 0.0
+                dy = 1.0 if top - bottom > 3 else 0.0
+                text = textpage.get_text_bounded(left + dx, bottom + dy, right - dx, top - dy)
             if not text.strip():
                 continue
-            text = text.replace("\x02", "-")  # PDFium's mark for a hyphen at a line end
+            # PDFium marks a hyphen that ends a line (U+0002 or U+FFFE); keep the hyphen.
+            text = re.sub("[\x02\ufffe]\\s*", "-", text)
             run = _Line(left, bottom, right, top, " ".join(text.split()))
-            index = textpage.get_index(
-                left + min(2.0, (right - left) / 2), (top + bottom) / 2, 2.0, 2.0
-            )
-            if index is not None and index >= 0:
-                _, run.bottom, _, run.top = textpage.get_charbox(index, loose=True)
+            if starts[i] is not None:
+                stop = starts[i + 1] if in_order and i + 1 < len(starts) else total
+                extent = _loose_extent(
+                    textpage, starts[i], min(stop, starts[i] + 4), (left, bottom, right, top)
+                )
+                if extent:
+                    run.bottom, run.top = extent
             run.size = run.top - run.bottom  # the loose box's height follows the type size
             runs.append(run)
         lines = _group_runs(runs)
@@ -439,6 +453,30 @@ def _page_lines(page) -> tuple[float, list[_Line]]:
         textpage.close()
         page.close()
     return height, lines
+
+
+def _loose_extent(
+    textpage, start: int, stop: int, rect: tuple[float, float, float, float]
+) -> tuple[float, float] | None:
+    """The vertical extent of the loose boxes of a run's first few characters (one glyph,
+    a straight quote in a fallback font, can have a shorter box than its line), counting
+    only boxes centred on the run's own rectangle."""
+    _, rect_bottom, _, rect_top = rect
+    bottoms, tops = [], []
+    for index in range(start, stop):
+        _, bottom, _, top = textpage.get_charbox(index, loose=True)
+        if top > bottom and rect_bottom <= (top + bottom) / 2 <= rect_top:
+            bottoms.append(bottom)
+            tops.append(top)
+    return (min(bottoms), max(tops)) if tops else None
+
+
+def _first_char(textpage, rect: tuple[float, float, float, float]) -> int | None:
+    left, bottom, right, top = rect
+    # A tolerance of half the line's height in y: a quote mark sits high in its line.
+    half = max(1.0, (top - bottom) / 2)
+    index = textpage.get_index(left + min(0.5, (right - left) / 2), (top + bottom) / 2, 1.0, half)
+    return index if index is not None and index >= 0 else None
 
 
 def _group_runs(runs: list[_Line]) -> list[_Line]:
