@@ -101,6 +101,12 @@ def test_the_limit_is_one_constant(monkeypatch):
     assert "largest file this service reads" in error_for(b"%PDF-1.7 and more", "a.pdf")
 
 
+def test_it_refuses_more_text_than_any_report_has(monkeypatch):
+    monkeypatch.setattr(reading_module, "MAX_TEXT_CHARS", 30_000)
+    message = error_for(b"The force should act. " * 5000, "compilation.txt")
+    assert message.startswith("This document has about 36 pages of text; the longest")
+
+
 def test_it_says_plainly_when_a_pdf_is_not_a_pdf():
     message = error_for(b"<h1>Page not found</h1> sorry", "report.pdf")
     assert "is named as a PDF but is not one" in message

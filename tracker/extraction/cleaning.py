@@ -31,6 +31,13 @@ SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
 BULLET = re.compile(r"^(\s*)(?:[-•◦▪▫‣∙●○■□➢➤►·–—*\uf000-\uf0ff]\s+)+")
 NUMBERED_POINT = re.compile(r"^(?:\d{1,2}[.)]|\(?[a-z]\)|\(?[ivx]{1,4}\))\s+\S")
 TERMINAL = re.compile(r"[.!?:;)\"'”’]$")
+MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)]*)\)")
+MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+WHOLE_LINE_BOLD = re.compile(r"\*\*(.+?)\*\*:?|__(.+?)__")
+HTML_BREAK = re.compile(r"(?i)<br\s*/?>")
+HTML_TAG = re.compile(r"(?i)</?(p|div|ul|ol|li|span|b|i|em|strong|u|sup|sub|font|a)(\s[^>]*)?>")
+ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])")
+SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<=\S)[ \t]+([?!,;:.])(?=\s|$)")
 
 
 @dataclass
@@ -65,14 +72,15 @@ def _normalise_characters(text: str) -> str:
 def _clean_line(line: str) -> str:
     if "<" in line:
         line = _strip_tags(line)
-    line = re.sub(r"\[([^\]]*)\]\((?:[^)]*)\)", r"\1", line)  # markdown links
+    if "](" in line:
+        line = MARKDOWN_LINK.sub(r"\1", line)
     line = line.replace("\\_", "_").replace("^{*}", "*")
     heading = False
     stripped = line.strip()
-    match = re.match(r"^#{1,6}\s+(.*)$", stripped)
+    match = MARKDOWN_HEADING.match(stripped) if stripped.startswith("#") else None
     if match:
         heading, stripped = True, match.group(1)
-    if re.fullmatch(r"\*\*(.+?)\*\*:?|__(.+?)__", stripped):
+    if stripped[:2] in {"**", "__"} and WHOLE_LINE_BOLD.fullmatch(stripped):
         heading = True
     if "\t" not in line and "<b>" in line.lower() and re.fullmatch(r"(?i)<b>.*</b>", stripped):
         heading = True
@@ -99,22 +107,21 @@ def _clean_line(line: str) -> str:
 
 def _strip_tags(line: str) -> str:
     """Keep the text of HTML fragments: list items become bullets inside the line's text."""
-    line = re.sub(r"(?i)<br\s*/?>", " ", line)
-    line = re.sub(
-        r"(?i)</?(p|div|ul|ol|li|span|b|i|em|strong|u|sup|sub|font|a)(\s[^>]*)?>", " ", line
-    )
+    line = HTML_BREAK.sub(" ", line)
+    line = HTML_TAG.sub(" ", line)
     return re.sub(r" {2,}", " ", line).strip() if "\t" not in line else line
 
 
 def _strip_emphasis(text: str) -> str:
     text = text.replace("**", "").replace("__", "")
     # *italic* around words, but not a lone asterisk used as a footnote mark.
-    return re.sub(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])", r"\1", text)
+    return ITALIC.sub(r"\1", text) if "*" in text else text
 
 
 def _tidy_spaces(text: str) -> str:
-    text = re.sub(r"(?<=\S)[ \t]+([?!,;:.])(?=\s|$)", r"\1", text)
-    text = re.sub(r"[ ]{2,}", " ", text)
+    text = SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+    if "  " in text:
+        text = re.sub(r"[ ]{2,}", " ", text)
     return text.rstrip()
 
 

@@ -9,6 +9,7 @@ from .findings import Area
 from .vocabulary import (
     IGNORED_SECTION,
     day_dates,
+    force_mentions,
     forces_named,
     kind_label,
     parse_grade,
@@ -25,6 +26,8 @@ PRIMARY_QUESTION = re.compile(
     re.IGNORECASE,
 )
 OVERVIEW = re.compile(r"^(?:Overview|Overall)\s*[–—:-]\s*(?P<question>.+\?)$", re.IGNORECASE)
+# How much of a title or an opening is searched for force names: a page or so.
+OPENING_CHARS = 3000
 GRADE_LABEL = re.compile(
     r"^(?:overall\s+)?(?:judge?ment|grade|rating)s?$|^summary(?:\s+of\s+"
     r"findings)?$",
@@ -139,16 +142,13 @@ def grading_scale(judgements, title: str, document_type: str) -> str:
     return "peel_2014"
 
 
-def forces_for(text_with_priority: list[str], patterns, whole_text: str) -> list[str]:
+def forces_for(text_with_priority: list[str], forces, whole_text: str) -> list[str]:
     """Forces named in the first text that names any (title, address block...), trying
     short names only in the first; else a force named at least three times in the text."""
     for position, text in enumerate(text_with_priority):
-        found = forces_named(text, patterns, short_names=position == 0)
+        found = forces_named(text[:OPENING_CHARS], forces, short_names=position == 0)
         if found:
             return found
-    counts = []
-    for name, full, _ in patterns:
-        hits = len(full.findall(whole_text))
-        if hits >= 3:
-            counts.append((hits, name))
-    return [max(counts)[1]] if counts else []
+    counts = force_mentions(whole_text, forces)
+    frequent = [(hits, name) for name, hits in counts.items() if hits >= 3]
+    return [max(frequent)[1]] if frequent else []

@@ -31,6 +31,9 @@ PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Word .doc, Excel .xls
 BULLET_GLYPHS = "•◦▪▫‣∙●○■□➢➤►–—·*"
+# About 1,500 pages of a report: more text than any one report has, and a bound on the time
+# extraction takes (about 2 s per million characters).
+MAX_TEXT_CHARS = 5_000_000
 # Fewer readable characters per page than this and the PDF is treated as a scan.
 MIN_CHARS_PER_PAGE = 20
 
@@ -59,8 +62,13 @@ def read_document(data: bytes, filename: str = "", *, max_bytes: int | None = No
     1. Refuse an empty or oversized file before looking inside it.
     2. Decide the format from the first bytes (and, for HTML, from its tags).
     3. Hand over to the reader for that format; each raises ExtractionError on bad input.
+    4. Refuse more text than any report has (MAX_TEXT_CHARS).
     """
     check_size(len(data), max_bytes=max_bytes)
+    return check_length(_read(data, filename))
+
+
+def _read(data: bytes, filename: str) -> SourceText:
     if not data or data.isspace():
         raise ExtractionError("The file is empty: there is nothing in it to read.")
     head = data[:1024]
@@ -83,6 +91,18 @@ def read_document(data: bytes, filename: str = "", *, max_bytes: int | None = No
     if looks_like_html(text):
         return SourceText(text=html_to_text(text), format="html")
     return SourceText(text=text, format="text")
+
+
+def check_length(source: SourceText) -> SourceText:
+    """Refuse text longer than any report, which would only tie up the service."""
+    if len(source.text) > MAX_TEXT_CHARS:
+        pages = len(source.text) // 3000
+        raise ExtractionError(
+            f"This document has about {pages:,} pages of text; the longest this service reads "
+            f"is about {MAX_TEXT_CHARS // 3000:,} pages. Upload the inspection report on its "
+            "own rather than a compilation of documents."
+        )
+    return source
 
 
 def check_size(size: int, *, max_bytes: int | None = None) -> None:

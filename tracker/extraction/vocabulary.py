@@ -262,31 +262,64 @@ def find_target(text: str) -> tuple[str, str | None]:
 _FORCE_SUFFIX = re.compile(r"\s+(?:police\s+service|police|constabulary)$", re.IGNORECASE)
 
 
-def force_patterns(known_forces: list[str]) -> list[tuple[str, re.Pattern, re.Pattern | None]]:
-    """(name, full-name pattern, short-name pattern) for each force; "&" matches "and"."""
-    patterns = []
+@dataclass
+class ForceNames:
+    """The known forces as two patterns (full names, short names), each searched in one
+    pass: a document is scanned once, not once per force."""
+
+    full: re.Pattern
+    short: re.Pattern | None
+    names: dict[str, str]  # normalised full or short name -> the force's full name
+
+
+def force_patterns(known_forces: list[str]) -> ForceNames:
+    """Patterns for the forces' full names and their short names ("Kent" for "Kent
+    Police"); "&" matches "and"."""
+    names: dict[str, str] = {}
+    full, short = [], []
     for name in known_forces:
-        short = _FORCE_SUFFIX.sub("", name)
-        full = _name_pattern(name)
-        patterns.append((name, full, _name_pattern(short) if short != name else None))
-    return patterns
+        names[_normalise_name(name)] = name
+        full.append(name)
+        brief = _FORCE_SUFFIX.sub("", name)
+        if brief != name:
+            names.setdefault(_normalise_name(brief), name)
+            short.append(brief)
+    return ForceNames(_names_pattern(full), _names_pattern(short) if short else None, names)
 
 
-def _name_pattern(name: str) -> re.Pattern:
-    words = [re.escape(word) for word in name.split()]
-    body = r"\s+".join(r"(?:and|&)" if word == "and" else word for word in words)
-    return re.compile(rf"(?<![\w-]){body}(?![\w-])", re.IGNORECASE)
+def _names_pattern(names: list[str]) -> re.Pattern:
+    bodies = []
+    for name in sorted(names, key=len, reverse=True):  # longest first: "North Wales Police"
+        words = [re.escape(word) for word in name.split()]
+        bodies.append(r"\s+".join(r"(?:and|&)" if word == "and" else word for word in words))
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(bodies)})(?![\w-])", re.IGNORECASE)
 
 
-def forces_named(text: str, patterns, *, short_names: bool = False) -> list[str]:
-    """Forces named in the text, in order of first mention, by full name (and short name if
-    asked: only safe in a title, where "Kent" means the force, not the county)."""
-    hits = []
-    for name, full, short in patterns:
-        match = full.search(text) or (short.search(text) if short_names and short else None)
-        if match:
-            hits.append((match.start(), name))
-    names = [name for _, name in sorted(hits)]
-    # "West Midlands Police" also contains no other force name, but "North Wales Police"
-    # would not match "South Wales Police"; drop names that sit inside a longer match.
-    return [n for n in names if not any(n != m and n.lower() in m.lower() for m in names)]
+def _normalise_name(text: str) -> str:
+    return " ".join(text.lower().replace("&", "and").split())
+
+
+def forces_named(text: str, forces: ForceNames, *, short_names: bool = False) -> list[str]:
+    """Forces named in the text, in order of first mention, by full name (and by short
+    name if asked: only safe in a title, where "Kent" means the force, not the county)."""
+    found: list[str] = []
+    patterns = [forces.full] + ([forces.short] if short_names and forces.short else [])
+    hits = sorted(
+        (match.start(), forces.names.get(_normalise_name(match.group(0))))
+        for pattern in patterns
+        for match in pattern.finditer(text)
+    )
+    for _, name in hits:
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def force_mentions(text: str, forces: ForceNames) -> dict[str, int]:
+    """How often each force is named in full."""
+    counts: dict[str, int] = {}
+    for match in forces.full.finditer(text):
+        name = forces.names.get(_normalise_name(match.group(0)))
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+    return counts
