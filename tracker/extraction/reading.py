@@ -31,9 +31,9 @@ PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Word .doc, Excel .xls
 BULLET_GLYPHS = "•◦▪▫‣∙●○■□➢➤►–—·*"
-# About 1,500 pages of a report: more text than any one report has, and a bound on the time
-# extraction takes (about 2 s per million characters).
-MAX_TEXT_CHARS = 5_000_000
+# About 1,500 pages: more text than any one report has, and a bound on the time extraction
+# takes (under a second per million characters of report text; two for pathological text).
+MAX_TEXT_CHARS = 4_500_000
 # Fewer readable characters per page than this and the PDF is treated as a scan.
 MIN_CHARS_PER_PAGE = 20
 
