@@ -132,7 +132,6 @@ class _State:
     area: Area | None = None
     mode: str | None = None  # a finding kind, "response", or None (not collecting)
     reference: str = ""
-    plural: bool = False
     expect_content: bool = False
     item: _Item | None = None
     items_in_section: int = 0
@@ -152,7 +151,6 @@ class _State:
             self.last_cause = None
         self.mode = label.kind
         self.reference = label.reference
-        self.plural = label.plural
         self.items_in_section = 0
         self.expect_content = not label.rest
         if label.rest:

@@ -53,7 +53,6 @@ class SourceText:
     text: str
     format: str  # "pdf" | "docx" | "html" | "text"
     pages: int = 1
-    notes: list[str] = field(default_factory=list)
 
 
 def read_document(data: bytes, filename: str = "", *, max_bytes: int | None = None) -> SourceText:

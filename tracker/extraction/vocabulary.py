@@ -78,7 +78,6 @@ class KindLabel:
     kind: str
     reference: str  # "Recommendation 2" when numbered, else ""
     rest: str  # text after "Recommendation 2:" on the same line
-    plural: bool
 
 
 def kind_label(text: str, *, heading: bool) -> KindLabel | None:
@@ -106,10 +105,7 @@ def kind_label(text: str, *, heading: bool) -> KindLabel | None:
         number = match.group("number")
         label_text = match.group("label")
         reference = f"{label_text[0].upper()}{label_text[1:]} {number}" if number else ""
-        plural = label_text.lower().rstrip().endswith(("s", "concern")) and (
-            label_text.lower().startswith(("causes", "recommendations", "areas", "afis"))
-        )
-        return KindLabel(kind, reference, rest, plural)
+        return KindLabel(kind, reference, rest)
     return None
 
 
