@@ -1,0 +1,66 @@
+"""What an extraction finds in one document, and its JSON form.
+
+The JSON form is the shape of /work/shared/seeds/README.md that `score_extraction.py`
+reads, with each finding's full text (not only its opening words) and a few more fields
+the upload preview needs (references, parts, targets, responses tied to their finding).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class ExtractedJudgement:
+    area: str
+    grade: str  # a value of tracker.models.GRADES, e.g. "Requires improvement", "Not graded"
+    direction: str | None = None  # baseline direction of travel: Improved/Stable/Declined/...
+    reference: str = ""  # "1A" in a baseline assessment
+    note: str = ""  # e.g. "2016 inspection result"
+
+
+@dataclass
+class ExtractedFinding:
+    kind: str  # cause_of_concern | recommendation | area_for_improvement | finding
+    area: str  # the section it sits in
+    text: str  # as published: paragraphs split by "\n\n", bullets as "- " lines
+    reference: str = ""  # "1A", "Recommendation 2"
+    parent: int | None = None  # index in Extraction.findings of the cause of concern
+    parts: list[str] = field(default_factory=list)  # a recommendation's lettered/bulleted parts
+    target_text: str = ""  # "immediately", "within six months", "by 31 March 2023"
+    target_date: str | None = None  # ISO date when the target names one
+
+
+@dataclass
+class ExtractedResponse:
+    to: int  # index in Extraction.findings
+    party: str  # "force" | "pcc"
+    text: str
+
+
+@dataclass
+class Extraction:
+    title: str = ""
+    inspectorate: str = ""  # "HMIC" | "HMICFRS" | "" when the text does not say
+    forces: list[str] = field(default_factory=list)  # force names as in organisations.json
+    report_type: str = "other"  # a tracker.models.ReportType value
+    published: str | None = None  # the report's publication: "YYYY-MM-DD" or "YYYY-MM"
+    grading_scale: str = "none"  # baseline | peel_2014 | peel_2021 | none
+    judgements: list[ExtractedJudgement] = field(default_factory=list)
+    findings: list[ExtractedFinding] = field(default_factory=list)
+    responses: list[ExtractedResponse] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    document_type: str = "unknown"  # letter | peel | baseline | pcc_response | unknown
+    dated: str | None = None  # the date the document itself bears (a letter, a response)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for response in data["responses"]:
+            # The gold files name what a response answers by its kind; keep the index too.
+            response["finding"] = response["to"]
+            response["to"] = self.findings[response["finding"]].kind
+        return data
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
