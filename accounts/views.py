@@ -132,7 +132,7 @@ def sign_in_code(request):
         request.session.pop(PENDING, None)
         return _locked_out(request)
     form = CodeForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         label="Code from your authenticator app",
         help_text="The 6 numbers your app shows now. Lost your phone? Enter one of your "
         "recovery codes instead.",
@@ -203,7 +203,7 @@ def two_factor_setup(request):
     secret = request.session.get(SETUP_SECRET) or two_factor.new_secret()
     request.session[SETUP_SECRET] = secret
     form = CodeForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         label="Code from your authenticator app",
         help_text="After you add the account, your app shows 6 numbers. Enter them here.",
     )
@@ -243,7 +243,7 @@ def security(request):
     required = two_factor.is_required_for(user)
     action = request.POST.get("action", "")
     form = CodeForm(
-        request.POST or None,
+        request.POST if request.method == "POST" and device is not None else None,
         label="Code from your authenticator app",
         help_text="To make this change, enter the 6 numbers your app shows now.",
     )

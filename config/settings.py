@@ -21,7 +21,7 @@ DEMO_MODE = env_bool("DEMO_MODE", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if DEBUG or DEMO_MODE or env_bool("TESTING", False):
+    if DEBUG or DEMO_MODE or env_bool("TESTING", False) or env_bool("OFFLINE_COMMAND", False):
         SECRET_KEY = "insecure-local-demo-key-not-for-production"
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set unless DEBUG or DEMO_MODE is on.")

@@ -47,6 +47,15 @@ ORDER = list(PERSONAS)
 # URL name: (GET row, POST row), one entry per persona in ORDER:
 #            anon staff colleague coordinator pcc other_force national admin
 MATRIX = {
+    "tracker:report_import": ("L 403 403 200 200 200 403 200", "L 403 403 400 400 400 403 400"),
+    "tracker:report_import_detail": (
+        "L 403 403 404 404 404 403 404",
+        "L 403 403 404 404 404 403 404",
+    ),
+    "tracker:report_import_status": (
+        "L 403 403 404 404 404 403 404",
+        "L 405 405 405 405 405 405 405",
+    ),
     "accounts:email_settings": ("L 200 200 200 200 200 200 200", "L 400 400 400 400 400 400 400"),
     "accounts:password_reset": (
         "200 200 200 200 200 200 200 200",
@@ -64,11 +73,11 @@ MATRIX = {
         "200 200 200 200 200 200 200 200",
         "405 405 405 405 405 405 405 405",
     ),
-    "accounts:security": ("L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),
+    "accounts:security": ("L 200 200 200 200 200 200 200", "L 200 200 200 400 200 200 400"),
     "accounts:sign_in": ("200 302 302 302 302 302 302 302", "200 302 302 302 302 302 302 302"),
     "accounts:sign_in_code": ("302 302 302 302 302 302 302 302", "302 302 302 302 302 302 302 302"),
     "accounts:sign_out": ("405 405 405 405 405 405 405 405", "302 302 302 302 302 302 302 302"),
-    "accounts:two_factor_setup": ("L 200 200 200 302 200 200 302", "L 200 200 200 302 200 200 302"),
+    "accounts:two_factor_setup": ("L 200 200 200 302 200 200 302", "L 400 400 400 302 400 400 302"),
     "admin_sign_in": ("L L L L L L L L", "L L L L L L L L"),
     "tracker:board_pack": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
     "tracker:board_pack_pdf": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
@@ -184,6 +193,8 @@ WEST_MIDLANDS_OBJECTS = {
     "tracker:item_request_update",
     "tracker:item_record_view",
     "tracker:notification_open",
+    "tracker:report_import_detail",
+    "tracker:report_import_status",
 }
 # A national reader's own account pages: the only places their POST may do anything.
 OWN_ACCOUNT = {
@@ -275,6 +286,15 @@ def demo_world(db):
                 "accounts:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "set-password"}
             ),
             "admin_sign_in": "/admin/login/",
+            # Someone else's report import (a made-up one): importers get 404, others 403.
+            "tracker:report_import_detail": reverse(
+                "tracker:report_import_detail",
+                kwargs={"uuid": "00000000-0000-4000-8000-000000000001"},
+            ),
+            "tracker:report_import_status": reverse(
+                "tracker:report_import_status",
+                kwargs={"uuid": "00000000-0000-4000-8000-000000000001"},
+            ),
             # Someone's upload: only the session that made it may open it.
             "tracker:item_import_preview": reverse(
                 "tracker:item_import_preview", kwargs={"token": "A" * 43}

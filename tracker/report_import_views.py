@@ -43,7 +43,8 @@ def _get(request, uuid) -> ReportImport:
 @require_http_methods(["GET", "POST"])
 def report_import_upload(request):
     _allowed(request)
-    form = ReportUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = ReportUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
