@@ -1,6 +1,7 @@
 """Sign-in (password, then the authenticator code where one is set up), password reset,
 two-factor set-up and the person's own settings."""
 
+import hashlib
 import time
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -10,6 +11,8 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -58,7 +61,8 @@ class SignInView(auth_views.LoginView):
             }
             return redirect("accounts:sign_in_code")
         _start_session(self.request, user, user.backend, two_factor_done=False)
-        return redirect(self.get_success_url())
+        # A URL, never a view name: redirect() would try "?next=foo" as a view name.
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -149,7 +153,7 @@ def sign_in_code(request):
                     f"You signed in with a recovery code. You have {left} left: make new "
                     "ones on your sign-in and security page if you are running low.",
                 )
-            return redirect(pending["next"])
+            return HttpResponseRedirect(pending["next"])
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         if not AxesProxyHandler.is_allowed(request, credentials):
             request.session.pop(PENDING, None)
@@ -281,6 +285,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
+        """At most one email per address every PASSWORD_RESET_EVERY seconds; the page that
+        follows is the same either way, so a refusal reveals nothing either."""
+        from django.core.cache import cache
+
+        key = (
+            "password-reset:"
+            + hashlib.sha256(form.cleaned_data["email"].strip().lower().encode()).hexdigest()
+        )
+        if not cache.add(key, 1, timeout=settings.PASSWORD_RESET_EVERY):
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
         return super().form_valid(form)
 
@@ -320,6 +334,9 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 def admin_sign_in(request):
-    """The admin site signs in through the service's own sign-in (with its second step)."""
+    """The admin site signs in through the service's own sign-in (with its second step).
+    Someone signed in without access to the admin site is told so, not sent round in a loop."""
+    if request.user.is_authenticated:
+        raise PermissionDenied("The admin site is for administrators.")
     next_url = request.GET.get("next", reverse("admin:index"))
     return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': next_url})}")

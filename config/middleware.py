@@ -58,6 +58,11 @@ class ContentSecurityPolicyMiddleware:
             response["Content-Security-Policy"] = content_security_policy(
                 request.csp_nonce, admin=admin
             )
+        # A signed-in person's pages, exports and files are not kept by browsers or proxies
+        # (a shared computer's Back button, a shared cache).
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

@@ -123,8 +123,20 @@ AXES_SENSITIVE_PARAMETERS = ["password", "code"]
 # these roles must, before they can use anything else.
 TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["administrator", "pcc_office"])
 TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "Inspection tracker")
-# Password reset links last this long.
+# Password reset links last this long; one address is sent at most one every
+# PASSWORD_RESET_EVERY seconds.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
+PASSWORD_RESET_EVERY = env_int("PASSWORD_RESET_EVERY", 5 * 60)
+
+# The cache (password-reset throttling): Redis where there is one, so every process shares
+# it; in memory for the demo.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+        if env_str("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -22,3 +22,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Two-factor authentication is required of nobody in unit tests that sign people in with
 # force_login; tests/test_two_factor.py turns the requirement on to test it.
 TWO_FACTOR_REQUIRED_ROLES = []
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

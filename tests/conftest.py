@@ -13,3 +13,13 @@ def world(db):
     from tests.factories import World  # imported here so Django-free tests run without Django
 
     return World.build()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (password-reset throttling lives there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

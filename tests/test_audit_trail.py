@@ -142,3 +142,31 @@ def test_the_report_page_shows_its_change_record_to_coordinators_and_the_pcc_off
     assert 'id="audit-trail"' in client.get(url).content.decode()
     client.force_login(world.reader)
     assert 'id="audit-trail"' not in client.get(url).content.decode()
+
+
+def test_a_shared_reports_record_keeps_one_forces_findings_and_grades_to_that_force(client, world):
+    """A report about several forces (a national thematic) with a finding and a grade about
+    West Midlands alone: Staffordshire's coordinator sees neither in the change record."""
+    from tests.factories import make_finding, make_report
+    from tracker.models import Judgement
+
+    shared = make_report(forces=[world.wmp, world.staffs], national=True, title="Thematic")
+    secret = make_finding(shared, text="WMP ONLY: covert operation at Aston", force=world.wmp)
+    grade = Judgement.objects.create(
+        report=shared, force=world.wmp, area="WMP only area", grade="Good"
+    )
+    for obj in (secret, grade):
+        audit_record(
+            actor=world.coordinator,
+            action="create",
+            obj=obj,
+            changes={"text": (None, "WMP ONLY detail")},
+            at=report_time(),
+        )
+    url = reverse("tracker:report_detail", args=[shared.key])
+    client.force_login(world.outsider)
+    page = client.get(url).content.decode()
+    assert 'id="audit-trail"' in page
+    assert "WMP ONLY" not in page and "covert operation" not in page
+    client.force_login(world.coordinator)
+    assert client.get(url).content.decode().count("WMP ONLY detail") == 2

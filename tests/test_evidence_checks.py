@@ -77,3 +77,19 @@ def test_it_rejects_a_program_with_a_pdf_header_stuck_on():
     elf = b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 40
     with pytest.raises(EvidenceRejected, match="is not a real PDF"):
         check("polyglot.pdf", b"%PDF-1.4\n" + elf)
+
+
+def test_a_zip_bomb_named_docx_is_refused():
+    import io
+    import zipfile
+
+    from tracker.evidence import EvidenceRejected, check_evidence
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("[Content_Types].xml", "<Types/>")
+        bomb.writestr("word/document.xml", b"\0" * (50 * 1024 * 1024))
+    data = out.getvalue()
+    assert len(data) < 1024 * 1024
+    with pytest.raises(EvidenceRejected, match="not a real Word document"):
+        check_evidence("bomb.docx", len(data), data, max_bytes=10 * 1024 * 1024)

@@ -57,7 +57,7 @@ def test_the_fifth_wrong_password_locks_the_account_even_with_the_right_password
     assert sign_in(client, person.email, "wrong password").status_code == 429  # the fifth
     response = sign_in(client, person.email.upper())  # the right password, any case
     assert response.status_code == 429
-    assert "Sign-in is locked for this account" in response.content.decode()
+    assert "Sign-in is locked for now" in response.content.decode()
     assert "_auth_user_id" not in client.session
     attempt = AccessAttempt.objects.get()
     assert attempt.username == person.email and attempt.failures_since_start >= 5
@@ -314,7 +314,10 @@ def test_a_huge_upload_is_refused_before_it_is_read(client, person):
 
 
 def test_production_settings_pass_the_deploy_check():
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DEMO_MODE", "TESTING")}
+    # Only the real environment: not the test run's own switches (DJANGO_ALLOW_ASYNC_UNSAFE
+    # is set by the browser tests, and check --deploy rightly warns about it).
+    skip = ("DEBUG", "DEMO_MODE", "TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SECRET_KEY="a-production-like-secret-" + "k" * 60,
@@ -335,8 +338,8 @@ def test_production_settings_pass_the_deploy_check():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DEMO_MODE", "TESTING")}
-    env.pop("SECRET_KEY", None)
+    skip = ("DEBUG", "DEMO_MODE", "TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY")
+    env = {k: v for k, v in os.environ.items() if k not in skip}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -367,3 +370,34 @@ def test_an_administrator_resets_a_lost_app_and_it_is_audited(client, person):
     client.logout()
     assert sign_in(client, person.email).status_code == 302
     assert client.session["_auth_user_id"] == str(person.pk)
+
+
+def test_a_next_that_is_not_a_path_does_not_break_sign_in(client, person):
+    response = client.post(f"{SIGN_IN}?next=foo", {"username": person.email, "password": PASSWORD})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(person.pk)
+
+
+def test_the_admin_site_tells_a_signed_in_non_administrator_no_without_a_loop(client, person):
+    client.force_login(person)
+    first = client.get("/admin/")
+    assert first.status_code == 302 and first["Location"].startswith("/admin/login/")
+    assert client.get(first["Location"]).status_code == 403
+
+
+def test_password_reset_emails_one_address_at_most_every_five_minutes(client, person):
+    url = reverse("accounts:password_reset")
+    pages = [client.post(url, {"email": person.email}, follow=True) for _ in range(5)]
+    assert len(mail.outbox) == 1
+    assert len({p.content for p in pages[1:]}) == 1  # the same page each time
+    later = timezone.now() + datetime.timedelta(seconds=settings.PASSWORD_RESET_EVERY + 1)
+    with time_machine.travel(later):
+        client.post(url, {"email": person.email})
+    assert len(mail.outbox) == 2
+
+
+def test_signed_in_pages_are_not_cached_and_public_ones_may_be(client, person):
+    assert "no-store" not in client.get("/public/").get("Cache-Control", "")
+    client.force_login(person)
+    assert client.get(reverse("tracker:my_items"))["Cache-Control"] == "no-store"
+    export = client.get(reverse("tracker:item_export", args=["csv"]))
+    assert export["Cache-Control"] == "no-store"

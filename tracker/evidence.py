@@ -29,6 +29,8 @@ ALLOWED = {
     "txt": ("text/plain", "text file"),
     "csv": ("text/csv", "CSV file"),
 }
+# What a Word or Excel file may unpack to, at most: real ones are a few megabytes.
+MAX_UNZIPPED = 100 * 1024 * 1024
 ALLOWED_LIST = "PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, text or CSV"
 # Files are stored under a random name the app makes; nothing else is ever opened.
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.(" + "|".join(ALLOWED) + ")")
@@ -61,9 +63,16 @@ def _looks_like(extension: str, data: bytes) -> bool:
         if not data.startswith(b"PK\x03\x04"):
             return False
         try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+            entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
         except zipfile.BadZipFile:
             return False
+        # A zip bomb (a small file that unpacks to gigabytes) is not a real document: it would
+        # hang the Word or Excel of whoever opens it.
+        if sum(e.file_size for e in entries) > MAX_UNZIPPED or any(
+            e.file_size > 100 * max(e.compress_size, 1) for e in entries
+        ):
+            return False
+        names = [e.filename for e in entries]
         marker = "word/" if extension == "docx" else "xl/"
         return "[Content_Types].xml" in names and any(n.startswith(marker) for n in names)
     if extension in ("txt", "csv"):

@@ -578,25 +578,36 @@ def item_audit_trail(item: TrackedItem):
 
 def report_audit_trail(*, report: Report, user, today):
     """Changes to the report, its findings and judgements, and the statutory responses to it
-    that this person may see the record of."""
+    that this person may see the record of. A fixed number of queries."""
     from django.db.models import Q
 
     from tracker.models import Judgement, StatutoryResponse
 
-    responses = [
-        str(r.uuid)
-        for r in StatutoryResponse.objects.filter(report=report).only("uuid", "force_id")
-        if policy.can_read_audit_trail(user, r.force_id, today)
-    ]
+    force_ids = policy.visible_force_ids(user, today)
+    # Only findings and grades this person may see: on a report about several forces, a
+    # finding or grade about one force stays with that force.
+    own = Q(force__isnull=True) if force_ids is not None else Q()
+    if force_ids is not None:
+        own |= Q(force_id__in=force_ids)
+    findings = report.findings.filter(own).values_list("key", flat=True)
     judgements = [
-        str(pk) for pk in Judgement.objects.filter(report=report).values_list("pk", flat=True)
+        str(pk) for pk in Judgement.objects.filter(own, report=report).values_list("pk", flat=True)
     ]
+    # Responses: the whole record for administrators; for the others, the forces they
+    # answer for (policy.can_read_audit_trail).
+    responses = StatutoryResponse.objects.filter(report=report)
+    if not policy.is_administrator(user):
+        readable = set(force_ids or []) if user.has_role("pcc_office") else set()
+        if user.has_role("force_coordinator") and user.organisation_id:
+            readable.add(user.organisation_id)
+        responses = responses.filter(force_id__in=readable)
+    response_ids = [str(u) for u in responses.values_list("uuid", flat=True)]
     return (
         AuditEvent.objects.filter(
             Q(object_type="tracker.Report", object_id=report.key)
-            | Q(object_type="tracker.Finding", object_id__startswith=f"{report.key}:")
+            | Q(object_type="tracker.Finding", object_id__in=list(findings))
             | Q(object_type="tracker.Judgement", object_id__in=judgements)
-            | Q(object_type="tracker.StatutoryResponse", object_id__in=responses)
+            | Q(object_type="tracker.StatutoryResponse", object_id__in=response_ids)
         )
         .select_related("actor")
         .order_by("-at", "-id")[:AUDIT_TRAIL_LIMIT]
