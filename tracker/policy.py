@@ -109,3 +109,9 @@ def can_review_progress(user, item, today: datetime.date) -> bool:
     """Ask for an update and record a view on progress: the PCC office holding its force to
     account."""
     return is_pcc_office_for(user, item.force_id, today)
+
+
+def can_manage_people(user) -> bool:
+    """Adding people, changing their roles, deactivating and reactivating them:
+    administrators only. Not a per-force object, so others are refused (403), not hidden."""
+    return user.is_authenticated and user.is_active and user.has_role(Role.ADMINISTRATOR)
