@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
-from accounts.models import Role, User
+from accounts.models import Organisation, Role, User
 from accounts.people_forms import DeactivateForm, PeopleFilter, PersonForm
 from tracker import policy
 
@@ -88,9 +88,11 @@ def person_add(request):
     )
 
 
-def _describe(field: str, value) -> str:
+def _describe(field: str, value, organisations: dict) -> str:
     if value in (None, "", []):
         return "—"
+    if field == "organisation" and value in organisations:
+        return organisations[value].name  # the audit trail names it by its code
     if field == "roles" and isinstance(value, list):
         return ", ".join(Role(v).label if v in Role.values else str(v) for v in value)
     if isinstance(value, bool):
@@ -117,15 +119,22 @@ def person_detail(request, pk):
     _check_may_manage(request)
     person = _person(pk)
     items = list(selectors.person_open_items(person=person))
+    events = list(selectors.person_history(person=person))
+    codes = {v for e in events for v in e.changes.get("organisation", []) if isinstance(v, str)}
+    organisations = Organisation.objects.in_bulk(codes, field_name="code")
     history = [
         {
             "event": event,
             "changes": [
-                (FIELD_LABELS.get(k, k.replace("_", " ")), _describe(k, b), _describe(k, a))
+                (
+                    FIELD_LABELS.get(k, k.replace("_", " ")),
+                    _describe(k, b, organisations),
+                    _describe(k, a, organisations),
+                )
                 for k, (b, a) in event.changes.items()
             ],
         }
-        for event in selectors.person_history(person=person)
+        for event in events
     ]
     return render(
         request,

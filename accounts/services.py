@@ -214,11 +214,15 @@ def person_create(
         obj=person,
         at=now,
         changes={
-            "full_name": (None, person.full_name),
-            "job_title": (None, person.job_title),
-            "department": (None, person.department),
-            "organisation": (None, organisation),
-            "roles": (None, sorted(roles)),
+            field: (None, value)
+            for field, value in (
+                ("full_name", person.full_name),
+                ("job_title", person.job_title),
+                ("department", person.department),
+                ("organisation", organisation),
+                ("roles", sorted(roles)),
+            )
+            if value
         },
         note="Added by an administrator",
     )

@@ -509,3 +509,31 @@ def test_kinds_of_organisation_are_all_covered():
     assert {k for kinds in services.ROLE_ORGANISATIONS.values() if kinds for k in kinds} == set(
         Organisation.Kind
     )
+
+
+def test_an_administrator_can_email_a_new_set_password_link(
+    admin_client, world, django_capture_on_commit_callbacks
+):
+    url = reverse("accounts:person_send_password_link", args=[world.owner.pk])
+    assert admin_client.get(url).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url)
+    assert response.status_code == 302
+    [email] = mail.outbox
+    assert email.to == [world.owner.email]
+    assert "/account/reset/" in email.body
+
+
+def test_the_history_names_the_organisation(admin_client, admin, world):
+    services.person_update(
+        by=admin,
+        person=world.pcc,
+        full_name="Daniel Hughes",
+        organisation=world.staffs_pcc,
+        roles={Role.PCC_OFFICE},
+    )
+    page = admin_client.get(reverse("accounts:person_detail", args=[world.pcc.pk]))
+    assert (
+        "Organisation: West Midlands Police and Crime Commissioner → "
+        "Staffordshire Police and Crime Commissioner" in page.content.decode()
+    )
