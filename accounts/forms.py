@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from accounts.models import ReminderDelivery
 
@@ -49,3 +49,52 @@ class ReminderDeliveryForm(forms.Form):
             "invalid_choice": "Select one of the options",
         },
     )
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from the authenticator app, or (where allowed) a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Enter the code"},
+    )
+
+    def __init__(self, *args, label: str = "Code", help_text: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = label
+        self.fields["code"].help_text = help_text
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form (it only ever emails active people with a password, and the page
+    after it says the same thing whether or not the address is known), with our wording."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+
+
+class NewPasswordForm(SetPasswordForm):
+    error_messages = {"password_mismatch": "The two passwords do not match"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters. Not a common password, not only numbers, and not like "
+            "your name or email address."
+        )
+        self.fields["new_password2"].label = "Type the new password again"
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Type the new password again"

@@ -180,3 +180,32 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.get_role_display()}"
+
+
+class TwoFactorDevice(models.Model):
+    """A person's authenticator app (TOTP, RFC 6238). One per person; the secret is shown
+    once, when it is set up. `last_used_step` stops the same code being used twice."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor_device")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField()
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Authenticator app for {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the authenticator app is lost. Only a hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="unique_recovery_code")
+        ]
+
+    def __str__(self):
+        return f"Recovery code for {self.user}{' (used)' if self.used_at else ''}"

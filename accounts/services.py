@@ -131,6 +131,15 @@ def set_password_link(person) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _lifetime() -> str:
+    seconds = settings.PASSWORD_RESET_TIMEOUT
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds} seconds"
+
+
 def _send_set_password_email(person_pk: int) -> None:
     person = User.objects.filter(pk=person_pk, is_active=True).first()
     if person is None:
@@ -141,9 +150,10 @@ def _send_set_password_email(person_pk: int) -> None:
             f"Dear {person.full_name},\n\n"
             "An administrator has given you an account on the inspection tracker, which "
             "tracks what inspection reports ask police forces to do.\n\n"
-            "Choose your password here (the link works once, for a few days):\n"
+            f"Choose your password here (the link works once, for {_lifetime()}):\n"
             f"{set_password_link(person)}\n\n"
-            f"Then sign in with this email address, {person.email}.\n\n"
+            f"Then sign in with this email address, {person.email}. If the link has "
+            "stopped working, ask your administrator to send you a new one.\n\n"
             "If you did not expect this email, you can ignore it.\n"
         ),
         from_email=None,

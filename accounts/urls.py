@@ -1,5 +1,4 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from accounts import people_views, views
 
@@ -7,24 +6,19 @@ app_name = "accounts"
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
     path("email-settings/", views.email_settings, name="email_settings"),
-    # Setting a password from the emailed link (kept minimal; sign-in work may replace these).
+    path("security/", views.security, name="security"),
+    path("security/two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
-    path(
-        "reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
-        ),
-        name="password_reset_complete",
-    ),
+    path("reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     # Administrators manage people.
     path("people/", people_views.people, name="people"),
     path("people/add/", people_views.person_add, name="person_add"),

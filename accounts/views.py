@@ -1,18 +1,64 @@
+"""Sign-in (password, then the authenticator code where one is set up), password reset,
+two-factor set-up and the person's own settings."""
+
+import time
+
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import ReminderDeliveryForm, SignInForm
+from accounts import two_factor
+from accounts.forms import (
+    CodeForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    ReminderDeliveryForm,
+    SignInForm,
+)
+from accounts.models import User
+
+PENDING = "two_factor_pending"
+PENDING_SECONDS = 5 * 60
+SETUP_SECRET = "two_factor_setup_secret"
+VERIFIED = "two_factor_ok"
+
+
+def _start_session(request, user, backend: str, *, two_factor_done: bool) -> None:
+    login(request, user, backend=backend)
+    request.session["seen_at"] = time.time()
+    request.session[VERIFIED] = two_factor_done
 
 
 class SignInView(auth_views.LoginView):
+    """Email and password. With an authenticator app set up, the password only gets the person
+    as far as the code page; the session is not signed in until the code is right."""
+
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if two_factor.device_of(user) is not None:
+            self.request.session.cycle_key()
+            self.request.session[PENDING] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "next": self.get_success_url(),
+                "at": time.time(),
+            }
+            return redirect("accounts:sign_in_code")
+        _start_session(self.request, user, user.backend, two_factor_done=False)
+        return redirect(self.get_success_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -62,3 +108,218 @@ def email_settings(request):
     return render(
         request, "accounts/email_settings.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+def _pending_user(request) -> tuple[User | None, dict]:
+    pending = request.session.get(PENDING) or {}
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None, {}
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    return user, pending
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request):
+    """The second step: the code from the authenticator app, or a recovery code. Wrong codes
+    count towards the same lockout as wrong passwords."""
+    user, pending = _pending_user(request)
+    if user is None:
+        request.session.pop(PENDING, None)
+        messages.info(request, "Sign in again: the time to enter your code ran out.")
+        return redirect("accounts:sign_in")
+    credentials = {"username": user.email}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        request.session.pop(PENDING, None)
+        return _locked_out(request)
+    form = CodeForm(
+        request.POST or None,
+        label="Code from your authenticator app",
+        help_text="The 6 numbers your app shows now. Lost your phone? Enter one of your "
+        "recovery codes instead.",
+    )
+    if request.method == "POST" and form.is_valid():
+        how = two_factor.two_factor_verify(user=user, code=form.cleaned_data["code"])
+        if how is not None:
+            request.session.pop(PENDING, None)
+            _start_session(request, user, pending["backend"], two_factor_done=True)
+            if how == "recovery code":
+                left = two_factor.recovery_codes_left(user)
+                messages.warning(
+                    request,
+                    f"You signed in with a recovery code. You have {left} left: make new "
+                    "ones on your sign-in and security page if you are running low.",
+                )
+            return redirect(pending["next"])
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            request.session.pop(PENDING, None)
+            return _locked_out(request)
+        form.add_error(
+            "code",
+            "The code is not right. Enter the 6 numbers your app shows now, or one of your "
+            "recovery codes.",
+        )
+    context = {"form": form}
+    if settings.DEMO_MODE:
+        context["demo_code"] = _demo_code(user)
+    status = 400 if form.errors else 200
+    return render(request, "accounts/sign_in_code.html", context, status=status)
+
+
+def _demo_code(user) -> str:
+    """The demo's accounts have public keys (tracker/demo.py), so the demo shows the code."""
+    from tracker.demo import PEOPLE
+
+    device = two_factor.device_of(user)
+    if device is None or device.secret != two_factor.demo_secret(user.email):
+        return ""
+    if user.email not in {p[0] for p in PEOPLE}:
+        return ""
+    return two_factor.next_usable_code(device, at=timezone.now()) or ""
+
+
+def _locked_out(request):
+    return render(
+        request,
+        settings.AXES_LOCKOUT_TEMPLATE,
+        {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes calls this (AXES_LOCKOUT_CALLABLE) when a locked-out address signs in."""
+    return _locked_out(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    """Set up an authenticator app: scan the QR code (or type the key), enter a code it
+    shows, and get the recovery codes, once."""
+    user = request.user
+    if two_factor.device_of(user) is not None:
+        return redirect("accounts:security")
+    secret = request.session.get(SETUP_SECRET) or two_factor.new_secret()
+    request.session[SETUP_SECRET] = secret
+    form = CodeForm(
+        request.POST or None,
+        label="Code from your authenticator app",
+        help_text="After you add the account, your app shows 6 numbers. Enter them here.",
+    )
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        codes = two_factor.two_factor_enable(user=user, secret=secret, code=code)
+        if codes is not None:
+            request.session.pop(SETUP_SECRET, None)
+            request.session[VERIFIED] = True
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "first_time": True}
+            )
+        form.add_error(
+            "code",
+            "The code is not right. Check the app's clock is set automatically, and enter "
+            "the 6 numbers it shows now.",
+        )
+    uri = two_factor.provisioning_uri(secret=secret, email=user.email)
+    context = {
+        "form": form,
+        "qr_svg": two_factor.qr_svg(uri),
+        "key": two_factor.grouped(secret),
+        "required": two_factor.is_required_for(user),
+    }
+    return render(
+        request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def security(request):
+    """The person's sign-in and security page: two-factor status, new recovery codes,
+    turning it off (where their role allows), and a link to change the password."""
+    user = request.user
+    device = two_factor.device_of(user)
+    required = two_factor.is_required_for(user)
+    action = request.POST.get("action", "")
+    form = CodeForm(
+        request.POST or None,
+        label="Code from your authenticator app",
+        help_text="To make this change, enter the 6 numbers your app shows now.",
+    )
+    if request.method == "POST" and device is not None and form.is_valid():
+        if action not in ("renew", "turn_off") or (action == "turn_off" and required):
+            form.add_error("code", "Choose one of the buttons on this page.")
+        elif two_factor.two_factor_verify(user=user, code=form.cleaned_data["code"]) != "app":
+            form.add_error("code", "The code is not right. Enter the 6 numbers your app shows now.")
+        elif action == "renew":
+            codes = two_factor.recovery_codes_renew(user=user)
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "first_time": False}
+            )
+        else:
+            two_factor.two_factor_disable(user=user, by=user)
+            messages.success(request, "Two-factor authentication is turned off")
+            return redirect("accounts:security")
+    context = {
+        "form": form,
+        "device": device,
+        "required": required,
+        "codes_left": two_factor.recovery_codes_left(user) if device else 0,
+    }
+    return render(request, "accounts/security.html", context, status=400 if form.errors else 200)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link. The next page says the same whether or not the address is known,
+    and an unknown address is sent nothing, so the page never reveals who has an account."""
+
+    template_name = "accounts/password_reset_form.html"
+    form_class = PasswordResetRequestForm
+    email_template_name = "email/password_reset.txt"
+    subject_template_name = "email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password from the emailed link. Setting it clears any lockout on the
+    address and is recorded in the person's audit history."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        from axes.utils import reset as axes_reset
+
+        from tracker.services import audit_record
+
+        response = super().form_valid(form)
+        axes_reset(username=self.user.email)
+        audit_record(
+            actor=self.user,
+            action="update",
+            obj=self.user,
+            changes={},
+            at=timezone.now(),
+            note="Password set from an emailed reset link",
+        )
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+def admin_sign_in(request):
+    """The admin site signs in through the service's own sign-in (with its second step)."""
+    next_url = request.GET.get("next", reverse("admin:index"))
+    return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': next_url})}")

@@ -19,3 +19,6 @@ CELERY_BROKER_URL = "memory://"
 # process) reads and writes the same data as the test.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+# Two-factor authentication is required of nobody in unit tests that sign people in with
+# force_login; tests/test_two_factor.py turns the requirement on to test it.
+TWO_FACTOR_REQUIRED_ROLES = []

@@ -68,6 +68,7 @@ def test_an_admin_edit_of_a_report_is_audited_with_before_and_after(admin_client
     event = AuditEvent.objects.get(object_type="tracker.Report", object_id=report.key)
     assert event.changes["title"] == ["PEEL: police effectiveness 2017", "A corrected title"]
     assert event.actor.email == "alex@example.org"
+    assert event.source == "admin" and event.path.startswith("POST /admin/tracker/report/")
 
 
 def test_an_admin_change_of_roles_is_audited(admin_client, world):

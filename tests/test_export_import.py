@@ -97,6 +97,8 @@ def wipe(evidence_root):
             "tracker_report",
             "tracker_auditevent",
             "accounts_roleassignment",
+            "accounts_recoverycode",
+            "accounts_twofactordevice",
             "accounts_user",
             "accounts_policingbodyterm",
             "accounts_organisation",

@@ -227,7 +227,18 @@ for model, columns in {
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "action", "object_type", "object_repr"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["object_repr", "object_id", "note"]
+    """The whole audit trail, searchable by who, what, which object and which request."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_repr", "source", "ip_address"]
+    list_filter = ["action", "source", "object_type"]
+    search_fields = [
+        "object_repr",
+        "object_id",
+        "note",
+        "actor__email",
+        "actor__full_name",
+        "request_id",
+        "path",
+    ]
+    date_hierarchy = "at"
     list_select_related = ["actor"]

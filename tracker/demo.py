@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, Role, RoleAssignment, User
+from accounts import two_factor
+from accounts.models import Organisation, Role, RoleAssignment, TwoFactorDevice, User
 from tracker import reminders, services
 from tracker.models import (
     Finding,
@@ -133,6 +134,12 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
             user.save(update_fields=["is_staff", "is_superuser"])
         for role in roles:
             RoleAssignment.objects.create(user=user, role=role)
+        if {Role.ADMINISTRATOR, Role.PCC_OFFICE} & set(roles):
+            # Their roles need two-factor authentication (TWO_FACTOR_REQUIRED_ROLES). The
+            # demo's keys are public, so the code page shows the code; a real one never does.
+            TwoFactorDevice.objects.create(
+                user=user, secret=two_factor.demo_secret(email), confirmed_at=timezone.now()
+            )
         people[email.split("@")[0].split(".")[0]] = user
     priya, tom, grace, daniel = (people[k] for k in ("priya", "tom", "grace", "daniel"))
     wmp = Organisation.objects.get(code="west-midlands-police")

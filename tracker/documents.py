@@ -190,14 +190,15 @@ def document_context(content: dict) -> dict[str, Any]:
     }
 
 
-def render_html(content: dict, *, standalone: bool = True) -> str:
+def render_html(content: dict, *, standalone: bool = True, csp_nonce: str = "") -> str:
     """Render the response as HTML: a complete page, or the fragment for the app's page.
 
     Rendered by Django's template engine with autoescaping on, so every stored text arrives
-    as escaped text; the templates never mark content as safe.
+    as escaped text; the templates never mark content as safe. Served as a web page, the
+    page's style block carries the request's Content Security Policy nonce.
     """
     template = STANDALONE_TEMPLATE if standalone else FRAGMENT_TEMPLATE
-    return render_to_string(template, {"doc": document_context(content)})
+    return render_to_string(template, {"doc": document_context(content), "csp_nonce": csp_nonce})
 
 
 def render_pdf(content: dict) -> bytes:

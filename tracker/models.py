@@ -586,10 +586,19 @@ class AuditEvent(AppendOnlyModel):
     object_repr = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
     note = models.CharField(max_length=300, blank=True)
+    # Where the change came from (tracker/audit_context.py): the web app, the admin site, a
+    # background task, a command or an import; for web changes, which request made it.
+    source = models.CharField(max_length=20, blank=True)
+    request_id = models.CharField(max_length=32, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor", "-at"]),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.action} {self.object_repr}"

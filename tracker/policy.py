@@ -115,3 +115,15 @@ def can_manage_people(user) -> bool:
     """Adding people, changing their roles, deactivating and reactivating them:
     administrators only. Not a per-force object, so others are refused (403), not hidden."""
     return user.is_authenticated and user.is_active and user.has_role(Role.ADMINISTRATOR)
+
+
+def can_read_audit_trail(user, force_id: int | None, today: datetime.date) -> bool:
+    """The full change record, with every before and after: administrators, and for one
+    force its coordinators and its PCC office (who answer for the changes). A report's own
+    record (force_id None) is open to any coordinator or PCC office who can see the report."""
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    if force_id is None:
+        return user.has_role(Role.FORCE_COORDINATOR, Role.PCC_OFFICE)
+    coordinator = user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == force_id
+    return coordinator or is_pcc_office_for(user, force_id, today)

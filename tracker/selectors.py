@@ -542,3 +542,62 @@ def response_figures(*, user, today: datetime.date) -> dict:
         "due_soon": pairs.filter(published=False, due__gte=today, due__lte=soon).count(),
         "published": pairs.filter(published=True).count(),
     }
+
+
+# The audit trail ------------------------------------------------------------------------------
+
+AUDIT_TRAIL_LIMIT = 200
+
+
+def item_audit_trail(item: TrackedItem):
+    """Every recorded change to the item and to what was added to it (updates, evidence,
+    the PCC office's reviews), newest first; the page shows the latest 200."""
+    from django.db.models import Q
+
+    added = [
+        str(u)
+        for related in (item.updates, item.evidence, item.reviews)
+        for u in related.values_list("uuid", flat=True)
+    ]
+    return (
+        AuditEvent.objects.filter(
+            Q(object_type="tracker.TrackedItem", object_id=str(item.uuid))
+            | Q(
+                object_type__in=[
+                    "tracker.ProgressUpdate",
+                    "tracker.Evidence",
+                    "tracker.ProgressReview",
+                ],
+                object_id__in=added,
+            )
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:AUDIT_TRAIL_LIMIT]
+    )
+
+
+def report_audit_trail(*, report: Report, user, today):
+    """Changes to the report, its findings and judgements, and the statutory responses to it
+    that this person may see the record of."""
+    from django.db.models import Q
+
+    from tracker.models import Judgement, StatutoryResponse
+
+    responses = [
+        str(r.uuid)
+        for r in StatutoryResponse.objects.filter(report=report).only("uuid", "force_id")
+        if policy.can_read_audit_trail(user, r.force_id, today)
+    ]
+    judgements = [
+        str(pk) for pk in Judgement.objects.filter(report=report).values_list("pk", flat=True)
+    ]
+    return (
+        AuditEvent.objects.filter(
+            Q(object_type="tracker.Report", object_id=report.key)
+            | Q(object_type="tracker.Finding", object_id__startswith=f"{report.key}:")
+            | Q(object_type="tracker.Judgement", object_id__in=judgements)
+            | Q(object_type="tracker.StatutoryResponse", object_id__in=responses)
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:AUDIT_TRAIL_LIMIT]
+    )

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker import policy, reminders
+from tracker import audit_context, policy, reminders
 from tracker.evidence import EvidenceRejected, check_evidence, evidence_path
 from tracker.models import (
     CHOOSABLE_STATUSES,
@@ -66,7 +66,19 @@ def audit_record(
         object_repr=str(obj)[:300],
         changes={k: [_json(b), _json(a)] for k, (b, a) in changes.items()},
         note=note[:300],
+        **audit_context_fields(),
     )
+
+
+def audit_context_fields() -> dict:
+    """The request or job that is making the change (tracker/audit_context.py)."""
+    context = audit_context.current()
+    return {
+        "source": context.source,
+        "request_id": context.request_id,
+        "ip_address": context.ip_address,
+        "path": context.path,
+    }
 
 
 def _clean_text(text: str, what: str) -> str:

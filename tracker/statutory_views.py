@@ -402,7 +402,7 @@ DOCUMENT_TYPES = {
 }
 
 
-def _document_response(content: dict, fmt: str) -> HttpResponse:
+def _document_response(request, content: dict, fmt: str) -> HttpResponse:
     name = documents.document_filename(content, fmt)
     if fmt == "pdf":
         return pdf_download(
@@ -412,7 +412,10 @@ def _document_response(content: dict, fmt: str) -> HttpResponse:
             "them (see the README).",
         )
     if fmt == "html":
-        response = HttpResponse(documents.render_html(content), content_type=DOCUMENT_TYPES[fmt])
+        response = HttpResponse(
+            documents.render_html(content, csp_nonce=getattr(request, "csp_nonce", "")),
+            content_type=DOCUMENT_TYPES[fmt],
+        )
     else:
         response = HttpResponse(documents.render_docx(content), content_type=DOCUMENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -435,7 +438,7 @@ def response_document(request, key, force_code, fmt):
     content = statutory.response_content(scope.response)
     if statutory.approval_current(scope.response, content):
         content["approved"] = True  # the final words, ready to publish
-    return _document_response(content, fmt)
+    return _document_response(request, content, fmt)
 
 
 # The PCC office's review of progress --------------------------------------------------------
@@ -583,4 +586,4 @@ def public_document(request, body_code, uuid, number, fmt):
     if fmt not in DOCUMENT_TYPES or fmt == "html":
         raise Http404("No such document")
     version = _public_version(body_code, uuid, number)
-    return _document_response(version.content, fmt)
+    return _document_response(request, version.content, fmt)

@@ -12,6 +12,7 @@ transaction: a bad file is refused with a list of what is wrong and nothing is s
 import base64
 import datetime
 import hashlib
+import ipaddress
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
@@ -298,6 +299,10 @@ def export_tracker(*, include_files: bool = True) -> dict:
             "object_repr": a.object_repr,
             "changes": a.changes,
             "note": a.note,
+            "source": a.source,
+            "request_id": a.request_id,
+            "ip_address": a.ip_address,
+            "path": a.path,
         }
         for a in AuditEvent.objects.order_by("at", "id")
     ]
@@ -791,6 +796,11 @@ def check_document(doc) -> list[str]:
             isinstance(v, list) and len(v) == 2 for v in changes.values()
         ):
             c.fail(f"{where}.changes", "must map each field to [before, after]")
+        if a.get("ip_address"):
+            try:
+                ipaddress.ip_address(a["ip_address"])
+            except ValueError:
+                c.fail(f"{where}.ip_address", "must be an IP address or empty")
         person_ref(a.get("actor"), f"{where}.actor")
     return c.problems
 
@@ -1114,11 +1124,17 @@ def _import(doc, imp: _Importer):
                 "object_repr": _text(a.get("object_repr")),
                 "changes": a.get("changes") or {},
                 "note": _text(a.get("note")),
+                "source": _text(a.get("source"))[:20],
+                "request_id": _text(a.get("request_id"))[:32],
+                "ip_address": a.get("ip_address") or None,
+                "path": _text(a.get("path"))[:300],
             },
             f"audit_events[{i}]",
         )
 
     if imp.result.changed:
+        from tracker.services import audit_context_fields
+
         AuditEvent.objects.create(
             at=imp.now,
             actor=None,
@@ -1128,6 +1144,7 @@ def _import(doc, imp: _Importer):
             object_repr="Import of a tracker file",
             changes={},
             note=imp.result.summary()[:300],
+            **audit_context_fields(),
         )
 
 

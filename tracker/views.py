@@ -372,6 +372,9 @@ def item_detail(request, uuid):
             )
             if item.finding.kind in ("recommendation", "cause_of_concern")
             else "",
+            "audit_trail": selectors.item_audit_trail(item)
+            if policy.can_read_audit_trail(request.user, item.force_id, today)
+            else None,
         },
     )
 
@@ -608,6 +611,11 @@ def report_detail(request, key):
             "response_forces": office_forces,
             "s55_rule": reminders.s55_rule(),
             "today": today,
+            "audit_trail": selectors.report_audit_trail(
+                report=report, user=request.user, today=today
+            )
+            if policy.can_read_audit_trail(request.user, None, today)
+            else None,
         },
     )
 

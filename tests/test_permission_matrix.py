@@ -1,0 +1,466 @@
+"""The permission matrix: every URL in the URL conf, for every role and an anonymous visitor,
+by GET and by POST, against the demo's data.
+
+The list of URLs comes from the URL conf itself, so a new view without a row here fails
+`test_every_url_has_a_rule`. Each row says what each persona gets:
+
+    200  the page          400  a form with errors (the POST was allowed but empty)
+    302  sent on (allowed)  L    sent to sign in      403  refused      404  "not found"
+    405  method not allowed
+
+404 is the answer wherever the existence of the thing must not leak (another force's item,
+report, response, evidence or notification). Besides the exact table, three rules are
+checked on their own, so a mistake in the table cannot hide a leak: an anonymous visitor
+reaches nothing but the public pages, Staffordshire's coordinator gets 404 for every West
+Midlands address, and a national reader can change nothing.
+
+Each request runs in a savepoint that is rolled back, so one persona's POST does not change
+what the next one sees. Print the observed table with PRINT_MATRIX=1 (pytest -s).
+"""
+
+import os
+
+import pytest
+from django.contrib.admin import site as admin_site
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import User
+from tracker import statutory
+from tracker.demo import create_demo, load_reference_data, seed_report_keys
+from tracker.models import Deadline, Evidence, Notification, StatutoryResponse, TrackedItem
+
+PERSONAS = {
+    "anonymous": None,
+    "staff": "priya.shah@wmp.example",
+    "colleague": "tom.ellis@wmp.example",
+    "coordinator": "grace.okafor@wmp.example",
+    "pcc": "daniel.hughes@pcc.example",
+    "other_force": "megan.price@staffs.example",
+    "national": "sam.patel@hmicfrs.example",
+    "admin": "alex.morgan@admin.example",
+}
+ORDER = list(PERSONAS)
+
+# URL name: (GET row, POST row), one entry per persona in ORDER:
+#            anon staff colleague coordinator pcc other_force national admin
+MATRIX = {
+    "accounts:email_settings": ("L 200 200 200 200 200 200 200", "L 400 400 400 400 400 400 400"),
+    "accounts:password_reset": (
+        "200 200 200 200 200 200 200 200",
+        "200 200 200 200 200 200 200 200",
+    ),
+    "accounts:password_reset_complete": (
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "accounts:password_reset_confirm": (
+        "200 200 200 200 200 200 200 200",
+        "200 200 200 200 200 200 200 200",
+    ),
+    "accounts:password_reset_done": (
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "accounts:people": ("L 403 403 403 403 403 403 200", "L 405 405 405 405 405 405 405"),
+    "accounts:person_add": ("L 403 403 403 403 403 403 200", "L 403 403 403 403 403 403 400"),
+    "accounts:person_deactivate": (
+        "L 403 403 403 403 403 403 200",
+        "L 403 403 403 403 403 403 302",
+    ),
+    "accounts:person_detail": ("L 403 403 403 403 403 403 200", "L 405 405 405 405 405 405 405"),
+    "accounts:person_edit": ("L 403 403 403 403 403 403 200", "L 403 403 403 403 403 403 400"),
+    "accounts:person_reactivate": (
+        "L 403 403 403 403 403 403 200",
+        "L 403 403 403 403 403 403 302",
+    ),
+    "accounts:person_send_password_link": (
+        "L 405 405 405 405 405 405 405",
+        "L 403 403 403 403 403 403 302",
+    ),
+    "accounts:security": ("L 200 200 200 200 200 200 200", "L 200 200 200 200 200 200 200"),
+    "accounts:sign_in": ("200 302 302 302 302 302 302 302", "200 302 302 302 302 302 302 302"),
+    "accounts:sign_in_code": ("302 302 302 302 302 302 302 302", "302 302 302 302 302 302 302 302"),
+    "accounts:sign_out": ("405 405 405 405 405 405 405 405", "302 302 302 302 302 302 302 302"),
+    "accounts:two_factor_setup": ("L 200 200 200 302 200 200 302", "L 200 200 200 302 200 200 302"),
+    "admin_sign_in": ("L L L L L L L L", "L L L L L L L L"),
+    "tracker:board_pack": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:board_pack_pdf": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:dashboard": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:deadline_change": ("L 403 403 403 403 404 403 403", "L 403 403 403 403 404 403 403"),
+    "tracker:evidence_download": ("L 200 200 200 200 404 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:home": ("L 302 302 302 302 302 302 302", "L 405 405 405 405 405 405 405"),
+    "tracker:item_add_evidence": ("L 200 403 200 403 404 403 403", "L 400 403 400 403 404 403 403"),
+    "tracker:item_add_update": ("L 200 403 200 403 404 403 403", "L 400 403 400 403 404 403 403"),
+    "tracker:item_assign": ("L 403 403 200 403 404 403 403", "L 403 403 302 403 404 403 403"),
+    "tracker:item_change_status": (
+        "L 200 403 200 403 404 403 403",
+        "L 400 403 400 403 404 403 403",
+    ),
+    "tracker:item_decide_closure": (
+        "L 403 403 200 200 404 403 403",
+        "L 403 403 400 400 404 403 403",
+    ),
+    "tracker:item_detail": ("L 200 200 200 200 404 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:item_export": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:item_list": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:item_propose_closure": (
+        "L 200 403 200 403 404 403 403",
+        "L 400 403 400 403 404 403 403",
+    ),
+    "tracker:item_record_view": ("L 403 403 403 200 404 403 403", "L 403 403 403 400 404 403 403"),
+    "tracker:item_request_update": (
+        "L 403 403 403 200 404 403 403",
+        "L 403 403 403 302 404 403 403",
+    ),
+    "tracker:item_revise_due_date": (
+        "L 403 403 200 403 404 403 403",
+        "L 403 403 400 403 404 403 403",
+    ),
+    "tracker:my_items": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:notification_open": ("L 404 404 302 404 404 404 404", "L 405 405 405 405 405 405 405"),
+    "tracker:notifications": ("L 200 200 200 200 200 200 200", "L 302 302 302 302 302 302 302"),
+    "tracker:overdue": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:public_body": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "tracker:public_document": (
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "tracker:public_index": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "tracker:public_response": (
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "tracker:public_response_version": (
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "tracker:reminders_health": ("L 403 403 403 403 403 403 200", "L 405 405 405 405 405 405 405"),
+    "tracker:report_detail": ("L 200 200 200 200 404 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:report_list": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:report_local_target": (
+        "L 403 403 403 200 404 403 403",
+        "L 403 403 403 400 404 403 403",
+    ),
+    "tracker:response_approve": ("L 403 403 403 200 404 403 403", "L 403 403 403 302 404 403 403"),
+    "tracker:response_copies": ("L 403 403 403 200 404 403 403", "L 403 403 403 400 404 403 403"),
+    "tracker:response_detail": ("L 200 200 200 200 404 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:response_document": ("L 403 403 200 200 404 403 403", "L 405 405 405 405 405 405 405"),
+    "tracker:response_edit": ("L 403 403 200 200 404 403 403", "L 403 403 302 302 404 403 403"),
+    "tracker:response_export": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:response_list": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:response_publish": ("L 403 403 403 200 404 403 403", "L 403 403 403 400 404 403 403"),
+    "tracker:response_record_comments": (
+        "L 403 403 200 200 404 403 403",
+        "L 403 403 400 400 404 403 403",
+    ),
+    "tracker:response_request_comments": (
+        "L 403 403 403 200 404 403 403",
+        "L 403 403 403 400 404 403 403",
+    ),
+    "tracker:review": ("L 403 403 403 200 403 403 403", "L 405 405 405 405 405 405 405"),
+}
+
+# Pages anyone may see without signing in.
+PUBLIC = {name for name, (get, _) in MATRIX.items() if not get.startswith("L")}
+# Addresses that name a West Midlands object: Staffordshire must get 404 for every one.
+WEST_MIDLANDS_OBJECTS = {
+    "tracker:item_detail",
+    "tracker:item_add_update",
+    "tracker:item_change_status",
+    "tracker:item_add_evidence",
+    "tracker:evidence_download",
+    "tracker:item_assign",
+    "tracker:item_revise_due_date",
+    "tracker:item_propose_closure",
+    "tracker:item_decide_closure",
+    "tracker:deadline_change",
+    "tracker:report_detail",
+    "tracker:report_local_target",
+    "tracker:response_detail",
+    "tracker:response_request_comments",
+    "tracker:response_record_comments",
+    "tracker:response_edit",
+    "tracker:response_approve",
+    "tracker:response_publish",
+    "tracker:response_copies",
+    "tracker:response_document",
+    "tracker:item_request_update",
+    "tracker:item_record_view",
+    "tracker:notification_open",
+}
+# A national reader's own account pages: the only places their POST may do anything.
+OWN_ACCOUNT = {
+    "tracker:notifications",
+    "tracker:notification_open",
+    "accounts:sign_in",
+    "accounts:sign_in_code",
+    "accounts:sign_out",
+    "accounts:email_settings",
+    "accounts:security",
+    "accounts:two_factor_setup",
+    "accounts:password_reset",
+    "accounts:password_reset_confirm",
+    "admin_sign_in",
+}
+
+
+def url_names() -> set[str]:
+    """Every named URL outside the admin site (checked separately), from the URL conf."""
+    names = set()
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern):
+                if p.name:
+                    names.add(f"{namespace}:{p.name}" if namespace else p.name)
+                else:
+                    names.add(p.callback.__name__)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+@pytest.fixture
+def demo_world(db):
+    load_reference_data()
+    statutory.versions_record_published(report_keys=seed_report_keys())
+    create_demo(password="x" * 16, today=timezone.localdate())
+    priya = User.objects.get(email=PERSONAS["staff"])
+    grace = User.objects.get(email=PERSONAS["coordinator"])
+    evidence = Evidence.objects.filter(
+        item__owner=priya, item__status="proposed_for_closure"
+    ).first()
+    item = evidence.item
+    deadline = Deadline.objects.filter(item=item, state="open").first()
+    response = StatutoryResponse.objects.filter(versions__isnull=False).first()
+    notification = Notification.objects.create(
+        user=grace, created_at=timezone.now(), subject="A notice", body="For Grace only.", url="/"
+    )
+    # The people pages are about Tom Ellis; reactivating, about someone who has left.
+    tom = User.objects.get(email=PERSONAS["colleague"])
+    former = User.objects.create_user(
+        "former@wmp.example", None, full_name="A Former Officer", organisation=item.force
+    )
+    former.is_active = False
+    former.save()
+    people = {
+        f"accounts:{name}": reverse(f"accounts:{name}", kwargs={"pk": tom.pk})
+        for name in ("person_detail", "person_edit", "person_deactivate")
+        + ("person_send_password_link",)
+    }
+    people["accounts:person_reactivate"] = reverse(
+        "accounts:person_reactivate", kwargs={"pk": former.pk}
+    )
+    report = item.finding.report
+    assert item.force.code == "west-midlands-police" and deadline and response and notification
+    kwargs = {
+        "uuid": item.uuid,
+        "evidence_uuid": evidence.uuid,
+        "key": report.key,
+        "force_code": item.force.code,
+        "fmt": "csv",
+    }
+    public = {"body_code": response.body.code, "uuid": response.uuid, "number": 1}
+    return {
+        "item": item,
+        "urls": {
+            **{name: None for name in MATRIX},
+            "tracker:deadline_change": reverse(
+                "tracker:deadline_change", kwargs={"uuid": deadline.uuid}
+            ),
+            "tracker:notification_open": reverse(
+                "tracker:notification_open", kwargs={"pk": notification.pk}
+            ),
+            "tracker:board_pack_pdf": reverse("tracker:board_pack_pdf"),
+            "tracker:public_document": reverse(
+                "tracker:public_document", kwargs={**public, "fmt": "docx"}
+            ),
+            "tracker:public_body": reverse(
+                "tracker:public_body", kwargs={"body_code": response.body.code}
+            ),
+            "tracker:public_response": reverse(
+                "tracker:public_response",
+                kwargs={"body_code": response.body.code, "uuid": response.uuid},
+            ),
+            "tracker:public_response_version": reverse(
+                "tracker:public_response_version", kwargs=public
+            ),
+            "accounts:password_reset_confirm": reverse(
+                "accounts:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "set-password"}
+            ),
+            "admin_sign_in": "/admin/login/",
+            **people,
+            # The response pages are about the published 2018 response.
+            **{
+                name: reverse(
+                    name, kwargs={"key": response.report.key, "force_code": response.force.code}
+                )
+                for name in MATRIX
+                if name.startswith("tracker:response_")
+                and name not in ("tracker:response_list", "tracker:response_export")
+                and name != "tracker:response_document"
+            },
+            "tracker:response_document": reverse(
+                "tracker:response_document",
+                kwargs={
+                    "key": response.report.key,
+                    "force_code": response.force.code,
+                    "fmt": "docx",
+                },
+            ),
+        },
+        "kwargs": kwargs,
+    }
+
+
+def url_for(name: str, world) -> str:
+    if world["urls"].get(name):
+        return world["urls"][name]
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        pass
+    for keys in (
+        ["uuid", "evidence_uuid"],
+        ["uuid"],
+        ["key", "force_code", "fmt"],
+        ["key", "force_code"],
+        ["key"],
+        ["fmt"],
+    ):
+        try:
+            return reverse(name, kwargs={k: world["kwargs"][k] for k in keys})
+        except NoReverseMatch:
+            continue
+    raise AssertionError(f"the matrix test cannot build an address for {name}")
+
+
+def outcome(response) -> str:
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        if "/account/sign-in/" in location and "next=" in location:
+            return "L"
+        return "302"
+    return str(response.status_code)
+
+
+def observe(world) -> dict[str, tuple[list[str], list[str]]]:
+    clients = {}
+    for persona, email in PERSONAS.items():
+        client = Client()
+        if email:
+            client.force_login(User.objects.get(email=email))
+        clients[persona] = client
+    observed = {}
+    for name in sorted(MATRIX):
+        url = url_for(name, world)
+        rows = []
+        for method in ("get", "post"):
+            row = []
+            for persona in ORDER:
+                with transaction.atomic():
+                    response = getattr(clients[persona], method)(url)
+                    transaction.set_rollback(True)
+                row.append(outcome(response))
+                if method == "post" and name == "accounts:sign_out" and PERSONAS[persona]:
+                    clients[persona].force_login(User.objects.get(email=PERSONAS[persona]))
+            rows.append(row)
+        observed[name] = tuple(rows)
+    return observed
+
+
+def test_every_url_has_a_rule():
+    names = url_names()
+    assert names - set(MATRIX) == set(), "URLs with no row in the permission matrix"
+    assert set(MATRIX) - names == set(), "rows for URLs that no longer exist"
+
+
+def test_every_url_answers_each_role_as_the_matrix_says(demo_world):
+    observed = observe(demo_world)
+    if os.environ.get("PRINT_MATRIX"):
+        for name, (get, post) in observed.items():
+            print(f'    "{name}": ("{" ".join(get)}", "{" ".join(post)}"),')
+    problems = []
+    for name, (get_row, post_row) in MATRIX.items():
+        for method, expected, got in (
+            ("GET", get_row.split(), observed[name][0]),
+            ("POST", post_row.split(), observed[name][1]),
+        ):
+            for persona, want, have in zip(ORDER, expected, got, strict=True):
+                if want != have:
+                    problems.append(f"{method} {name} as {persona}: expected {want}, got {have}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_leak_whatever_the_table_says(demo_world):
+    """The three rules that matter most, checked without trusting the table."""
+    observed = observe(demo_world)
+    problems = []
+    for name, (get, post) in observed.items():
+        anon = dict(zip(ORDER, get, strict=True))["anonymous"]
+        anon_post = dict(zip(ORDER, post, strict=True))["anonymous"]
+        if name not in PUBLIC and (anon != "L" or anon_post != "L"):
+            problems.append(f"anonymous reaches {name}: GET {anon}, POST {anon_post}")
+        if name in WEST_MIDLANDS_OBJECTS:
+            # 405 (a method the address never takes) says nothing about the object.
+            for method, row in (("GET", get), ("POST", post)):
+                other = row[ORDER.index("other_force")]
+                if other not in ("404", "405"):
+                    problems.append(f"Staffordshire's {method} {name} got {other}, not 404")
+        national_post = post[ORDER.index("national")]
+        if name not in OWN_ACCOUNT and name not in PUBLIC and national_post in ("200", "302"):
+            problems.append(f"a national reader's POST to {name} was accepted ({national_post})")
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_admin_site_is_for_administrators_only(demo_world):
+    urls = ["/admin/"] + [
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist")
+        for m in admin_site._registry
+    ]
+    for persona, email in PERSONAS.items():
+        client = Client()
+        if email:
+            client.force_login(User.objects.get(email=email))
+        for url in urls:
+            response = client.get(url)
+            if persona == "admin":
+                assert response.status_code == 200, url
+            else:
+                assert response.status_code == 302, (persona, url)
+                assert "/login/" in response["Location"] or "sign-in" in response["Location"]
+
+
+def test_a_tampered_id_or_another_forces_filter_reveals_nothing(demo_world, client):
+    """Staffordshire's coordinator asks for West Midlands data by every route a filter
+    allows: the exports ignore the other force's id, and a made-up uuid is simply 404."""
+    import uuid
+
+    megan = User.objects.get(email=PERSONAS["other_force"])
+    client.force_login(megan)
+    wmp_id = demo_world["item"].force_id
+    for url in (
+        f"{reverse('tracker:item_export', kwargs={'fmt': 'csv'})}?force={wmp_id}",
+        f"{reverse('tracker:item_list')}?force={wmp_id}",
+        f"{reverse('tracker:overdue')}?force={wmp_id}",
+    ):
+        body = b"".join(client.get(url).streaming_content) if "export" in url else None
+        if body is None:
+            body = client.get(url).content
+        assert b"West Midlands" not in body, url
+    fake = reverse("tracker:item_detail", kwargs={"uuid": uuid.uuid4()})
+    assert client.get(fake).status_code == 404
+    item_url = reverse("tracker:item_add_update", kwargs={"uuid": demo_world["item"].uuid})
+    before = TrackedItem.objects.get(pk=demo_world["item"].pk).last_activity_at
+    response = client.post(item_url, {"text": "Forged update from another force"})
+    assert response.status_code == 404
+    assert TrackedItem.objects.get(pk=demo_world["item"].pk).last_activity_at == before
