@@ -53,10 +53,22 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             f"{'person' if done == 1 else 'people'}. They set it up again when they next sign in.",
         )
 
+    # Deactivating someone must hand their open items over (accounts.services.person_deactivate),
+    # so it is done on the People pages, not by unticking a box here.
+    readonly_fields = ["is_active"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name", "job_title", "department", "organisation"]}),
-        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (
+            "Access",
+            {
+                "fields": ["is_active", "is_staff", "is_superuser"],
+                "description": (
+                    "To deactivate or reactivate someone, use People in the tracker "
+                    "(/account/people/): it hands their open items over and ends their sessions."
+                ),
+            },
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

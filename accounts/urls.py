@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import people_views, views
 
 app_name = "accounts"
 
@@ -19,4 +19,16 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # Administrators manage people.
+    path("people/", people_views.people, name="people"),
+    path("people/add/", people_views.person_add, name="person_add"),
+    path("people/<int:pk>/", people_views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", people_views.person_edit, name="person_edit"),
+    path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", people_views.person_reactivate, name="person_reactivate"),
+    path(
+        "people/<int:pk>/password-link/",
+        people_views.person_send_password_link,
+        name="person_send_password_link",
+    ),
 ]

@@ -337,6 +337,8 @@ def admin_sign_in(request):
     """The admin site signs in through the service's own sign-in (with its second step).
     Someone signed in without access to the admin site is told so, not sent round in a loop."""
     if request.user.is_authenticated:
-        raise PermissionDenied("The admin site is for administrators.")
+        if not request.user.is_staff:
+            raise PermissionDenied("The admin site is for administrators.")
+        return redirect("admin:index")
     next_url = request.GET.get("next", reverse("admin:index"))
     return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': next_url})}")

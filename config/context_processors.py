@@ -29,6 +29,19 @@ NAVIGATION = [
         {"force_coordinator", "pcc_office", "national_reader", "administrator"},
     ),
     ("Progress review", "tracker:review", {"review"}, {"pcc_office"}),
+    (
+        "People",
+        "accounts:people",
+        {
+            "people",
+            "person_add",
+            "person_detail",
+            "person_edit",
+            "person_deactivate",
+            "person_reactivate",
+        },
+        {"administrator"},
+    ),
 ]
 
 

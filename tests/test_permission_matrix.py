@@ -73,12 +73,28 @@ MATRIX = {
         "200 200 200 200 200 200 200 200",
         "405 405 405 405 405 405 405 405",
     ),
+    "accounts:people": ("L 403 403 403 403 403 403 200", "L 405 405 405 405 405 405 405"),
+    "accounts:person_add": ("L 403 403 403 403 403 403 200", "L 403 403 403 403 403 403 400"),
+    "accounts:person_deactivate": (
+        "L 403 403 403 403 403 403 200",
+        "L 403 403 403 403 403 403 302",
+    ),
+    "accounts:person_detail": ("L 403 403 403 403 403 403 200", "L 405 405 405 405 405 405 405"),
+    "accounts:person_edit": ("L 403 403 403 403 403 403 200", "L 403 403 403 403 403 403 400"),
+    "accounts:person_reactivate": (
+        "L 403 403 403 403 403 403 200",
+        "L 403 403 403 403 403 403 302",
+    ),
+    "accounts:person_send_password_link": (
+        "L 405 405 405 405 405 405 405",
+        "L 403 403 403 403 403 403 302",
+    ),
     "accounts:security": ("L 200 200 200 200 200 200 200", "L 200 200 200 400 200 200 400"),
     "accounts:sign_in": ("200 302 302 302 302 302 302 302", "200 302 302 302 302 302 302 302"),
     "accounts:sign_in_code": ("302 302 302 302 302 302 302 302", "302 302 302 302 302 302 302 302"),
     "accounts:sign_out": ("405 405 405 405 405 405 405 405", "302 302 302 302 302 302 302 302"),
     "accounts:two_factor_setup": ("L 200 200 200 302 200 200 302", "L 400 400 400 302 400 400 302"),
-    "admin_sign_in": ("L L L L L L L L", "L L L L L L L L"),
+    "admin_sign_in": ("L 403 403 403 403 403 403 302", "L 403 403 403 403 403 403 302"),
     "tracker:board_pack": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
     "tracker:board_pack_pdf": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
     "tracker:dashboard": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
@@ -248,6 +264,21 @@ def demo_world(db):
     notification = Notification.objects.create(
         user=grace, created_at=timezone.now(), subject="A notice", body="For Grace only.", url="/"
     )
+    # The people pages are about Tom Ellis; reactivating, about someone who has left.
+    tom = User.objects.get(email=PERSONAS["colleague"])
+    former = User.objects.create_user(
+        "former@wmp.example", None, full_name="A Former Officer", organisation=item.force
+    )
+    former.is_active = False
+    former.save()
+    people = {
+        f"accounts:{name}": reverse(f"accounts:{name}", kwargs={"pk": tom.pk})
+        for name in ("person_detail", "person_edit", "person_deactivate")
+        + ("person_send_password_link",)
+    }
+    people["accounts:person_reactivate"] = reverse(
+        "accounts:person_reactivate", kwargs={"pk": former.pk}
+    )
     report = item.finding.report
     assert item.force.code == "west-midlands-police" and deadline and response and notification
     kwargs = {
@@ -299,6 +330,7 @@ def demo_world(db):
             "tracker:item_import_preview": reverse(
                 "tracker:item_import_preview", kwargs={"token": "A" * 43}
             ),
+            **people,
             # The response pages are about the published 2018 response.
             **{
                 name: reverse(

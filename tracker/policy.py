@@ -111,6 +111,12 @@ def can_review_progress(user, item, today: datetime.date) -> bool:
     return is_pcc_office_for(user, item.force_id, today)
 
 
+def can_manage_people(user) -> bool:
+    """Adding people, changing their roles, deactivating and reactivating them:
+    administrators only. Not a per-force object, so others are refused (403), not hidden."""
+    return user.is_authenticated and user.is_active and user.has_role(Role.ADMINISTRATOR)
+
+
 def can_read_audit_trail(user, force_id: int | None, today: datetime.date) -> bool:
     """The full change record, with every before and after: administrators, and for one
     force its coordinators and its PCC office (who answer for the changes). A report's own

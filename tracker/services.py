@@ -473,11 +473,29 @@ def item_assign(
     item = _locked(item)
     if not policy.can_assign(by, item):
         raise ValidationError("Only the force coordinator can choose the owner and lead.")
+    if owner == item.owner and lead == item.lead:
+        raise ValidationError("The owner and accountable lead are already as chosen.")
+    _set_owner_and_lead(item, by=by, owner=owner, lead=lead, now=now)
+    return item
+
+
+@transaction.atomic
+def item_hand_over(
+    *, item: TrackedItem, by, owner, lead, now: datetime.datetime, note: str = ""
+) -> TrackedItem:
+    """Move an item to a new owner and lead (or none) when its owner or lead is deactivated.
+
+    Only for `accounts.services.person_deactivate`, which has checked that `by` may manage
+    people; the same checks on the people and the same audit and reminders as `item_assign`."""
+    item = _locked(item)
+    _set_owner_and_lead(item, by=by, owner=owner, lead=lead, now=now, note=note)
+    return item
+
+
+def _set_owner_and_lead(item, *, by, owner, lead, now, note: str = "") -> None:
     for person, what in ((owner, "owner"), (lead, "accountable lead")):
         if person is not None and (person.organisation_id != item.force_id or not person.is_active):
             raise ValidationError(f"Choose an {what} who works for {item.force}.")
-    if owner == item.owner and lead == item.lead:
-        raise ValidationError("The owner and accountable lead are already as chosen.")
     before = {"owner": item.owner, "lead": item.lead}
     _touch(item, now, owner=owner, lead=lead)
     audit_record(
@@ -488,9 +506,9 @@ def item_assign(
         changes={
             k: (before[k], v) for k, v in (("owner", owner), ("lead", lead)) if before[k] != v
         },
+        note=note,
     )
     reminders.deadlines_sync_item(item=item, now=now)
-    return item
 
 
 # The PCC office holding the force to account ----------------------------------------------

@@ -1,0 +1,137 @@
+"""Forms for the administrators' people pages. They check the shape of what was typed; the
+rules (roles that go with the organisation, an address nobody else uses, who may take over
+items) are the services', whose errors are shown against these fields."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from accounts.models import Organisation, Role, User
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.get_kind_display().lower()})"
+
+
+class PersonForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        help_text="They sign in with it, and we email them a link to set their password.",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={
+            "required": "Enter their full name",
+            "max_length": "Full name must be 200 characters or fewer",
+        },
+    )
+    job_title = forms.CharField(
+        label="Job title (optional)",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "Job title must be 200 characters or fewer"},
+    )
+    department = forms.CharField(
+        label="Department or team (optional)",
+        max_length=200,
+        required=False,
+        help_text="For example, Force Contact.",
+        error_messages={"max_length": "Department must be 200 characters or fewer"},
+    )
+    organisation = OrganisationChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        empty_label="No organisation (administrators only)",
+        error_messages={"invalid_choice": "Choose an organisation from the list"},
+    )
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        help_text=(
+            "Force staff and coordinators belong to a force, the PCC office to a local policing "
+            "body, national readers to the inspectorate or a government department."
+        ),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one role",
+            "invalid_choice": "Choose roles from the list",
+        },
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["email"]  # how the audit trail names them; not changed here
+
+
+class DeactivateForm(forms.Form):
+    reassign_to = forms.ModelChoiceField(
+        label="Who should take over their open items?",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Leave unassigned for the force coordinator",
+        help_text=(
+            "Active staff and coordinators of the same force. If you leave them unassigned, "
+            "the force's coordinators are told and choose someone."
+        ),
+    )
+
+    def __init__(self, *args, successors, force=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reassign_to"]
+        field.queryset = successors
+        field.error_messages["invalid_choice"] = (
+            "Choose someone from the list: only active staff and coordinators of "
+            f"{force or 'the same force'} can take these items"
+        )
+
+
+class PeopleFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search name or email", method="search", max_length=200)
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.order_by("name"),
+        label="Organisation",
+        empty_label="Any organisation",
+    )
+    role = django_filters.ChoiceFilter(
+        field_name="role_assignments__role",
+        choices=Role.choices,
+        label="Role",
+        empty_label="Any role",
+        distinct=True,
+    )
+    active = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[("yes", "Active"), ("no", "Deactivated")],
+        empty_label="Active and deactivated",
+        method="filter_active",
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "organisation", "role", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("organisation", "role", "active"):
+            self.form.fields[name].error_messages["invalid_choice"] = (
+                "That is not one of the choices"
+            )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "yes")

@@ -1,0 +1,469 @@
+"""Managing people: adding them, changing their details and roles, deactivating and
+reactivating them. Administrators only (tracker.policy.can_manage_people).
+
+People are never deleted: their name stays on everything they did. Deactivating someone ends
+their sessions and hands their open items over (to a colleague in the same force, or back to
+the force's coordinators to choose), through the tracker's own services, so every change is
+audited and reminders are re-planned. Errors are ValidationErrors keyed by form field, with
+messages written for the administrator; nothing is saved when one is raised.
+"""
+
+import datetime
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts import selectors
+from accounts.models import Organisation, Role, RoleAssignment, User
+
+# The tracker depends on accounts; managing people is the one place that has to reach back
+# (open items are handed over when someone leaves), so only this module imports it.
+from tracker import policy, reminders
+from tracker import services as tracker_services
+from tracker.models import AuditEvent, TrackedItem
+
+log = logging.getLogger(__name__)
+
+FORCE_ROLES = frozenset({Role.FORCE_STAFF, Role.FORCE_COORDINATOR})
+
+# Which kinds of organisation each role goes with (None: any organisation, or none).
+ROLE_ORGANISATIONS = {
+    Role.FORCE_STAFF: {Organisation.Kind.FORCE},
+    Role.FORCE_COORDINATOR: {Organisation.Kind.FORCE},
+    Role.PCC_OFFICE: {Organisation.Kind.LOCAL_POLICING_BODY},
+    Role.NATIONAL_READER: {Organisation.Kind.INSPECTORATE, Organisation.Kind.GOVERNMENT},
+    Role.ADMINISTRATOR: None,
+}
+ROLE_ORGANISATION_HINT = {
+    Role.FORCE_STAFF: "Force staff must belong to a police force.",
+    Role.FORCE_COORDINATOR: "A force coordinator must belong to a police force.",
+    Role.PCC_OFFICE: "The PCC office role is for people of a local policing body.",
+    Role.NATIONAL_READER: (
+        "A national reader must belong to the inspectorate or a government department."
+    ),
+}
+
+
+def _check_may_manage(by) -> None:
+    if not policy.can_manage_people(by):
+        raise ValidationError("Only an administrator can manage people.")
+
+
+def _clean_roles(roles, organisation) -> set[str]:
+    roles = {Role(r) for r in roles}
+    if not roles:
+        raise ValidationError({"roles": "Select at least one role."})
+    problems = [
+        ROLE_ORGANISATION_HINT[role]
+        for role in sorted(roles)
+        if ROLE_ORGANISATIONS[role] is not None
+        and (organisation is None or organisation.kind not in ROLE_ORGANISATIONS[role])
+    ]
+    if problems:
+        raise ValidationError({"roles": problems})
+    return roles
+
+
+def _check_email_free(email: str, *, exclude_pk=None) -> None:
+    others = User.objects.filter(email__iexact=email)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError({"email": "Someone already uses this email address."})
+
+
+def _active_administrators():
+    """The active administrators' rows, locked, so that two administrators removing each
+    other at the same moment cannot both succeed and leave nobody to manage people."""
+    return list(
+        User.objects.select_for_update()
+        .filter(is_active=True, role_assignments__role=Role.ADMINISTRATOR)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _check_not_last_administrator(person, what: str) -> None:
+    admins = _active_administrators()
+    if person.pk in admins and len(admins) == 1:
+        raise ValidationError(
+            f"{person.full_name} is the last active administrator, so you cannot {what}. "
+            "Make someone else an administrator first."
+        )
+
+
+def _roles_of(person) -> list[str]:
+    return sorted(RoleAssignment.objects.filter(user=person).values_list("role", flat=True))
+
+
+def _set_roles(person, roles: set[str]) -> None:
+    RoleAssignment.objects.filter(user=person).exclude(role__in=roles).delete()
+    have = set(RoleAssignment.objects.filter(user=person).values_list("role", flat=True))
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=person, role=r) for r in sorted(roles - have)]
+    )
+    person.__dict__.pop("roles", None)  # the cached_property
+
+
+# Setting a password ------------------------------------------------------------------------
+
+
+def set_password_link(person) -> str:
+    """A one-off link to set a password (Django's password reset token: it stops working once
+    the password is set, or after PASSWORD_RESET_TIMEOUT)."""
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+        },
+    )
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _lifetime() -> str:
+    seconds = settings.PASSWORD_RESET_TIMEOUT
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def _send_set_password_email(person_pk: int) -> None:
+    person = User.objects.filter(pk=person_pk, is_active=True).first()
+    if person is None:
+        return
+    send_mail(
+        subject="Set your password for the inspection tracker",
+        message=(
+            f"Dear {person.full_name},\n\n"
+            "An administrator has given you an account on the inspection tracker, which "
+            "tracks what inspection reports ask police forces to do.\n\n"
+            f"Choose your password here (the link works once, for {_lifetime()}):\n"
+            f"{set_password_link(person)}\n\n"
+            f"Then sign in with this email address, {person.email}. If the link has "
+            "stopped working, ask your administrator to send you a new one.\n\n"
+            "If you did not expect this email, you can ignore it.\n"
+        ),
+        from_email=None,
+        recipient_list=[person.email],
+    )
+
+
+def person_send_set_password_email(*, by, person) -> None:
+    """Email the person a link to set their password, once the transaction has committed
+    (a rolled-back person gets nothing). A mail failure is logged, and the administrator
+    can send a new link from the person's page."""
+    _check_may_manage(by)
+    if not person.is_active:
+        raise ValidationError(f"{person.full_name} is deactivated: reactivate them first.")
+    transaction.on_commit(partial(_send_set_password_email, person.pk), robust=True)
+
+
+# The services ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(
+    *,
+    by,
+    email: str,
+    full_name: str,
+    job_title: str = "",
+    department: str = "",
+    organisation: Organisation | None,
+    roles,
+    now: datetime.datetime | None = None,
+) -> User:
+    """Add a person with the given roles and no usable password; they are emailed a link
+    to set one."""
+    now = now or timezone.now()
+    _check_may_manage(by)
+    email = (email or "").strip().lower()
+    full_name = (full_name or "").strip()
+    errors = {}
+    if not full_name:
+        errors["full_name"] = "Enter their full name."
+    try:
+        if email:
+            _check_email_free(email)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        roles = _clean_roles(roles, organisation)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+    person = User(
+        email=email,
+        full_name=full_name,
+        job_title=(job_title or "").strip(),
+        department=(department or "").strip(),
+        organisation=organisation,
+        date_joined=now,
+    )
+    person.set_unusable_password()
+    person.full_clean()
+    person.save()
+    _set_roles(person, roles)
+    tracker_services.audit_record(
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        obj=person,
+        at=now,
+        changes={
+            field: (None, value)
+            for field, value in (
+                ("full_name", person.full_name),
+                ("job_title", person.job_title),
+                ("department", person.department),
+                ("organisation", organisation),
+                ("roles", sorted(roles)),
+            )
+            if value
+        },
+        note="Added by an administrator",
+    )
+    person_send_set_password_email(by=by, person=person)
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    by,
+    person: User,
+    full_name: str,
+    job_title: str = "",
+    department: str = "",
+    organisation: Organisation | None,
+    roles,
+    now: datetime.datetime | None = None,
+) -> User:
+    """Change a person's name, job, organisation and roles (the email address is how the
+    audit trail names them, so it is not changed here)."""
+    now = now or timezone.now()
+    _check_may_manage(by)
+    person = User.objects.select_for_update().select_related("organisation").get(pk=person.pk)
+    full_name = (full_name or "").strip()
+    errors = {}
+    if not full_name:
+        errors["full_name"] = "Enter their full name."
+    try:
+        roles = _clean_roles(roles, organisation)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    before_roles = _roles_of(person)
+    if Role.ADMINISTRATOR in before_roles and Role.ADMINISTRATOR not in roles:
+        if person.pk == by.pk:
+            raise ValidationError(
+                {"roles": "You cannot remove your own administrator role. Ask another one."}
+            )
+        try:
+            _check_not_last_administrator(person, "remove their administrator role")
+        except ValidationError as exc:
+            raise ValidationError({"roles": exc.messages}) from None
+
+    # Someone who owns or leads open items must stay able to work on them: a force person
+    # of that force. Otherwise the items would sit with someone who cannot see them.
+    still_eligible = bool(roles & FORCE_ROLES)
+    stranded = [
+        item
+        for item in selectors.person_open_items(person=person)
+        if not still_eligible or organisation is None or item.force_id != organisation.pk
+    ]
+    if stranded:
+        raise ValidationError(
+            {
+                "organisation" if still_eligible else "roles": (
+                    f"{person.full_name} owns or leads {len(stranded)} open "
+                    f"item{'s' if len(stranded) != 1 else ''} of {stranded[0].force}. "
+                    "Deactivate them to hand the items over, or ask the force coordinator "
+                    "to reassign them first."
+                )
+            }
+        )
+
+    before = {
+        "full_name": person.full_name,
+        "job_title": person.job_title,
+        "department": person.department,
+        "organisation": person.organisation,
+    }
+    person.full_name = full_name
+    person.job_title = (job_title or "").strip()
+    person.department = (department or "").strip()
+    person.organisation = organisation
+    person.full_clean()
+    person.save(update_fields=["full_name", "job_title", "department", "organisation"])
+    _set_roles(person, roles)
+    after = {
+        "full_name": person.full_name,
+        "job_title": person.job_title,
+        "department": person.department,
+        "organisation": person.organisation,
+    }
+    changes = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    if before_roles != sorted(roles):
+        changes["roles"] = (before_roles, sorted(roles))
+    if changes:
+        tracker_services.audit_record(
+            actor=by, action=AuditEvent.Action.UPDATE, obj=person, at=now, changes=changes
+        )
+    return person
+
+
+def _end_sessions(person, now) -> int:
+    """Delete the person's sessions. (The auth backend refuses an inactive person's session
+    on the next request anyway; this makes sure nothing of it is left.)"""
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=now).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(person.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def person_deactivate(
+    *, by, person: User, reassign_to: User | None = None, now: datetime.datetime | None = None
+) -> list[TrackedItem]:
+    """Deactivate a person: they can no longer sign in, and their open items move on.
+
+    1. Refuse deactivating yourself, someone already deactivated, or the last active
+       administrator.
+    2. Each open item they own or lead goes to `reassign_to` (an active member of staff or
+       coordinator of that item's force), through the tracker's hand-over service, which
+       audits it and re-plans its reminders. With nobody chosen, the owner (or lead) is
+       cleared and the force's coordinators are notified, to choose someone.
+    3. They are marked inactive (never deleted: their name stays on their history) and their
+       sessions are ended. The change is audited.
+
+    Returns the items handed over."""
+    now = now or timezone.now()
+    _check_may_manage(by)
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.pk == by.pk:
+        raise ValidationError("You cannot deactivate yourself. Ask another administrator.")
+    if not person.is_active:
+        raise ValidationError(f"{person.full_name} is already deactivated.")
+    _check_not_last_administrator(person, "deactivate them")
+    if by.pk not in _active_administrators():
+        raise ValidationError("Only an active administrator can manage people.")
+
+    items = list(selectors.person_open_items(person=person))
+    if reassign_to is not None:
+        reassign_to = User.objects.select_related("organisation").get(pk=reassign_to.pk)
+        wrong = [
+            item
+            for item in items
+            if reassign_to.pk == person.pk
+            or not reassign_to.is_active
+            or reassign_to.organisation_id != item.force_id
+            or not (reassign_to.roles & FORCE_ROLES)
+        ]
+        if wrong:
+            raise ValidationError(
+                {
+                    "reassign_to": (
+                        f"{reassign_to.full_name} cannot take these items: choose an active "
+                        f"member of staff or coordinator of {wrong[0].force}."
+                    )
+                }
+            )
+    unassigned = []
+    if reassign_to is None:
+        for force_id in {item.force_id for item in items}:
+            if not [c for c in reminders.coordinators(force_id) if c.pk != person.pk]:
+                force = next(i.force for i in items if i.force_id == force_id)
+                raise ValidationError(
+                    {
+                        "reassign_to": (
+                            f"{force} has no other active coordinator to choose new owners, "
+                            "so choose who takes these items."
+                        )
+                    }
+                )
+
+    note = f"Handed over: {person.full_name} was deactivated"[:300]
+    for item in items:
+        roles_held = {"owner": item.owner_id, "accountable lead": item.lead_id}
+        was = [what for what, pk in roles_held.items() if pk == person.pk]
+        item = tracker_services.item_hand_over(
+            item=item,
+            by=by,
+            owner=reassign_to if item.owner_id == person.pk else item.owner,
+            lead=reassign_to if item.lead_id == person.pk else item.lead,
+            now=now,
+            note=note,
+        )
+        if reassign_to is None:
+            unassigned.append((item, " and ".join(was)))
+
+    person.is_active = False
+    person.full_clean()
+    person.save(update_fields=["is_active"])
+    for item, missing in unassigned:
+        reminders.notify(
+            reminders.coordinators(item.force_id),
+            subject=f"Choose a new {missing}: {item.finding.summary}"[:300],
+            body=(
+                f"{person.full_name} no longer uses the tracker, so this item of {item.force} "
+                f"has no {missing}. Choose who takes it over.\n\n{item.finding.summary}"
+            ),
+            url=reverse("tracker:item_detail", args=[item.uuid]),
+            now=now,
+        )
+    sessions = _end_sessions(person, now)
+    handed = (
+        f"{len(items)} open item{'s' if len(items) != 1 else ''} "
+        + (f"handed to {reassign_to.full_name}" if reassign_to else "left for the coordinator")
+        if items
+        else "no open items"
+    )
+    tracker_services.audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=person,
+        at=now,
+        changes={"is_active": (True, False)},
+        note=f"Deactivated; {handed}; {sessions} session{'s' if sessions != 1 else ''} ended",
+    )
+    return items
+
+
+@transaction.atomic
+def person_reactivate(*, by, person: User, now: datetime.datetime | None = None) -> User:
+    """Let a deactivated person sign in again. Items handed over stay where they went."""
+    now = now or timezone.now()
+    _check_may_manage(by)
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.is_active:
+        raise ValidationError(f"{person.full_name} is already active.")
+    person.is_active = True
+    person.full_clean()
+    person.save(update_fields=["is_active"])
+    tracker_services.audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=person,
+        at=now,
+        changes={"is_active": (False, True)},
+        note="Reactivated",
+    )
+    return person
