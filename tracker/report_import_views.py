@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,7 +20,7 @@ from tracker.forms import (
     ReportDetailsForm,
     ReportUploadForm,
 )
-from tracker.models import GRADES, ReportImport
+from tracker.models import GRADES, ReportImport, TrackedItem
 
 WORKING = (ReportImport.State.QUEUED, ReportImport.State.READING)
 
@@ -188,10 +189,12 @@ def _act(request, found, details, findings, judgements, duplicate, errors):
     try:
         if action == "create":
             report = report_import.import_create(report_import=found, by=request.user)
+            findings = report.findings.count()
+            items = TrackedItem.objects.filter(finding__report=report).count()
             messages.success(
                 request,
-                f"The report is created with {report.findings.count()} findings. Each force "
-                "chosen has an item for each of them.",
+                f"The report is created with {findings} finding{pluralize(findings)} and "
+                f"{items} tracked item{pluralize(items)}.",
             )
             return redirect("tracker:report_detail", key=report.key)
         if action == "update" and duplicate is not None:

@@ -59,7 +59,7 @@ def test_the_coordinator_imports_a_report_from_its_pdf(page, live_server, demo):
     page.get_by_role("button", name="Create the report and its items").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("PEEL 2015 imported again")
-    expect(main).to_contain_text("The report is created with 5 findings")
+    expect(main).to_contain_text("The report is created with 5 findings and 5 tracked items")
     check_accessibility(page, "report-import-created")
     report = Report.objects.get(title="PEEL 2015 imported again <b>test</b>")
     assert report.findings.count() == 5
