@@ -162,6 +162,7 @@ def start_worker(broker, mail_server, tmp_path):
         workers.append((process, log))
         return process
 
+    start.queue = queue  # for tests that send their own tasks to this worker
     yield start
     for process, log in workers:
         kill_group(process)
