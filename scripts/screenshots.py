@@ -13,6 +13,7 @@ from playwright.sync_api import sync_playwright
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PASSWORD = os.environ.get("DEMO_PASSWORD", "inspection-demo-2026")
+SEED = Path(__file__).resolve().parent.parent / "fixtures" / "sources" / "002_d8db408b9b4688bf.txt"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -23,11 +24,17 @@ CHROMIUM_ARGS = [
 ]
 
 
-def sign_in(page, email):
+def sign_in(page, email, *, shot=None):
     page.goto(f"{BASE}/account/sign-in/")
     page.fill("#id_username", email)
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    if "/sign-in/code/" in page.url:
+        # Demo accounts with two-factor authentication: the demo shows their current code.
+        if shot:
+            page.screenshot(path=OUT / shot, full_page=True)
+        page.fill("#id_code", page.locator(".govuk-inset-text strong").inner_text())
+        page.click("button:has-text('Continue')")
 
 
 def main():
@@ -47,15 +54,24 @@ def main():
         page.screenshot(path=OUT / "notifications.png", full_page=True)
         page.goto(f"{BASE}/account/email-settings/")
         page.screenshot(path=OUT / "email-settings.png", full_page=True)
+        page.goto(f"{BASE}/account/security/two-factor/")
+        page.screenshot(path=OUT / "two-factor-setup.png", full_page=True)
         page.click("button:has-text('Sign out')")
         sign_in(page, "grace.okafor@wmp.example")
         page.screenshot(path=OUT / "coordinator.png", full_page=True)
+        page.goto(f"{BASE}/reports/import/")
+        page.set_input_files("#id_file", str(SEED))
+        page.click("button:has-text('Upload and read')")
+        page.wait_for_selector("h1:has-text('Check what was found')", timeout=60_000)
+        page.set_viewport_size({"width": 1200, "height": 1700})
+        page.screenshot(path=OUT / "report-import.png")
+        page.set_viewport_size({"width": 1200, "height": 900})
         page.goto(f"{BASE}/dashboard/")
         page.screenshot(path=OUT / "dashboard.png", full_page=True)
         page.goto(f"{BASE}/overdue/")
         page.screenshot(path=OUT / "overdue.png", full_page=True)
         page.click("button:has-text('Sign out')")
-        sign_in(page, "daniel.hughes@pcc.example")
+        sign_in(page, "daniel.hughes@pcc.example", shot="sign-in-code.png")
         page.goto(f"{BASE}/reports/demo-report-published-50-days-ago/")
         page.screenshot(path=OUT / "statutory-deadline.png", full_page=True)
         page.goto(f"{BASE}/reports/peel-effectiveness-2015-west-midlands/")
@@ -80,6 +96,8 @@ def main():
         sign_in(page, "alex.morgan@admin.example")
         page.goto(f"{BASE}/reminders/health/")
         page.screenshot(path=OUT / "reminder-health.png", full_page=True)
+        page.goto(f"{BASE}/account/people/")
+        page.screenshot(path=OUT / "people.png", full_page=True)
         browser.close()
     print(f"Screenshots written to {OUT}")
 

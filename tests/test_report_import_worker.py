@@ -24,7 +24,7 @@ def test_a_real_worker_reads_the_upload_and_the_page_follows_it(
     settings,
     monkeypatch,
     tmp_path,
-    broker,
+    broker,  # noqa: F811
     start_worker,  # noqa: F811
 ):
     root = tmp_path / "report-imports"
