@@ -256,7 +256,8 @@ def person_update(
     audit trail names them, so it is not changed here)."""
     now = now or timezone.now()
     _check_may_manage(by)
-    person = User.objects.select_for_update().select_related("organisation").get(pk=person.pk)
+    locked = User.objects.select_for_update(of=("self",))  # not the organisation's row
+    person = locked.select_related("organisation").get(pk=person.pk)
     full_name = (full_name or "").strip()
     errors = {}
     if not full_name:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +40,7 @@ def upload(client, data: bytes, name: str, django_capture_on_commit_callbacks):
 
 def preview_data(page_context, **overrides) -> dict:
     """The preview form as the browser would send it back, with changes."""
-    data = {}
+    data = {"version": page_context["version"]}
     for form in (page_context["details"],):
         for field in form:
             value = field.value()
@@ -159,7 +160,11 @@ def test_the_same_title_and_month_is_a_duplicate_even_from_another_file(world):
             "published_on": world.report.published_on.replace(day=28).isoformat(),
         },
     )
-    assert report_import.duplicate_of(found) == world.report
+    found.draft["forces"] = [world.wmp.id]
+    assert report_import.duplicate_of(found, user=world.coordinator)[0] == world.report
+    # Staffordshire's coordinator is not offered West Midlands' own report
+    found.draft["forces"] = [world.staffs.id]
+    assert report_import.duplicate_of(found, user=world.outsider) == (None, "")
 
 
 def test_a_pcc_response_document_brings_the_responses_onto_the_item(
@@ -275,3 +280,95 @@ def test_a_coordinator_cannot_import_for_another_force(
     assert result.status_code == 400
     assert "Select a valid choice" in result.content.decode()
     assert Report.objects.count() == 1
+
+
+def test_a_preview_from_an_older_draft_is_refused_and_changes_nothing(
+    client, world, django_capture_on_commit_callbacks
+):
+    """Two tabs: one splits a finding and saves; the other, still showing the old draft,
+    must not pair its rows with the new findings."""
+    client.force_login(world.pcc)
+    response = upload(client, PCC_RESPONSE_2018, "response.txt", django_capture_on_commit_callbacks)
+    old_tab = client.get(response["Location"]).context
+    new_tab = client.get(response["Location"]).context
+    split = preview_data(new_tab, action="apply")
+    split["findings-0-text"] += "\n---\nA second cause of concern."
+    client.post(response["Location"], split)
+    stale = client.post(
+        response["Location"],
+        preview_data(old_tab, action="create", **{"report-title": "Stale tab"}),
+    )
+    assert stale.status_code == 400
+    assert "This page was out of date" in stale.content.decode()
+    assert not Report.objects.filter(title="Stale tab").exists()
+    assert len(ReportImport.objects.get().draft["findings"]) == 3
+
+
+def test_row_errors_are_listed_at_the_top_and_an_unknown_action_is_refused(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.coordinator)
+    response = upload(client, PEEL_2015, "peel.txt", django_capture_on_commit_callbacks)
+    page = client.get(response["Location"]).context
+    blank = client.post(
+        response["Location"], preview_data(page, action="create", **{"judgements-0-grade": ""})
+    )
+    assert blank.status_code == 400
+    assert "Judgement 1, grade: This field is required." in blank.content.decode()
+    odd = client.post(response["Location"], preview_data(page, action="publish"))
+    assert odd.status_code == 400 and "Choose one of the buttons" in odd.content.decode()
+    assert Report.objects.count() == 1
+
+
+def test_a_force_sent_twice_counts_once(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.coordinator)
+    response = upload(client, PEEL_2015, "peel.txt", django_capture_on_commit_callbacks)
+    page = client.get(response["Location"]).context
+    twice = {"report-forces": [str(world.wmp.id), str(world.wmp.id)], "report-title": "Once"}
+    client.post(response["Location"], preview_data(page, action="create", **twice))
+    report = Report.objects.get(title="Once")
+    assert not report.national and list(report.forces.all()) == [world.wmp]
+
+
+def test_an_update_adds_without_changing_grades_and_keeps_parents(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.pcc)
+    first = upload(client, PCC_RESPONSE_2018, "response.txt", django_capture_on_commit_callbacks)
+    client.post(
+        first["Location"], preview_data(client.get(first["Location"]).context, action="create")
+    )
+    report = Report.objects.exclude(pk=world.report.pk).get()
+    grades = dict(report.judgements.values_list("area", "grade"))
+    cause = report.findings.get(kind="cause_of_concern")
+
+    second = upload(client, PCC_RESPONSE_2018, "again.txt", django_capture_on_commit_callbacks)
+    page = client.get(second["Location"]).context
+    data = preview_data(page, action="update")
+    data["judgements-3-grade"] = "Outstanding"  # an existing grade: not changed by an update
+    data["findings-1-text"] += " (as revised)"  # a new wording: a new recommendation
+    client.post(second["Location"], data)
+    assert dict(report.judgements.values_list("area", "grade")) == grades
+    revised = report.findings.get(text__endswith="(as revised)")
+    assert revised.parent == cause  # tied to the cause of concern already there
+
+
+def test_an_update_never_takes_over_another_forces_report(world):
+    found = ReportImport.objects.create(
+        uploaded_by=world.outsider,
+        uploaded_at=timezone.now(),
+        original_name="x.txt",
+        size=1,
+        sha256="y",
+        state="ready",
+        draft={
+            "title": world.report.title,
+            "published_on": world.report.published_on.isoformat(),
+            "forces": [world.staffs.id],
+            "findings": [],
+            "judgements": [],
+        },
+    )
+    with pytest.raises(ValidationError, match="force you do not import for"):
+        report_import.import_update(report_import=found, report=world.report, by=world.outsider)
+    assert list(world.report.forces.all()) == [world.wmp]

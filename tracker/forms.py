@@ -453,6 +453,9 @@ class ReportDetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["forces"].choices = force_choices
 
+    def clean_forces(self):
+        return list(dict.fromkeys(self.cleaned_data["forces"]))  # a force sent twice counts once
+
 
 class ImportedFindingForm(forms.Form):
     include = forms.BooleanField(label="Include", required=False)

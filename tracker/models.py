@@ -582,7 +582,7 @@ class AuditEvent(AppendOnlyModel):
     )
     action = models.CharField(max_length=10, choices=Action.choices)
     object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=200)
     object_repr = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
     note = models.CharField(max_length=300, blank=True)

@@ -15,6 +15,7 @@ Every write is one transaction, audited; nothing is half-saved.
 
 import datetime
 import hashlib
+import json
 import re
 import secrets
 from pathlib import Path
@@ -45,6 +46,7 @@ from tracker.models import (
 HMICFRS_FROM = datetime.date(2017, 7, 19)  # HMIC became HMICFRS
 SPLIT_MARKER = re.compile(r"^\s*-{3,}\s*$", re.MULTILINE)
 STALLED_AFTER = datetime.timedelta(minutes=2)
+READING_STALLED_AFTER = datetime.timedelta(minutes=10)
 
 
 def import_root() -> Path:
@@ -138,17 +140,26 @@ def import_read(*, import_id: int, now=None) -> str | None:
         raise
     finally:
         path.unlink(missing_ok=True)
-    extraction = result.to_dict()
-    report_import.extraction = extraction
-    report_import.draft = initial_draft(extraction, user=report_import.uploaded_by)
-    report_import.source_text = source.text
-    report_import.document_format = source.format
-    report_import.pages = source.pages
-    report_import.state = ReportImport.State.READY
-    report_import.progress = 100
-    report_import.stage = "Ready to check"
-    report_import.finished_at = now or timezone.now()
-    report_import.save()
+    try:
+        extraction = result.to_dict()
+        report_import.extraction = extraction
+        report_import.draft = initial_draft(extraction, user=report_import.uploaded_by)
+        report_import.source_text = source.text
+        report_import.document_format = source.format
+        report_import.pages = source.pages
+        report_import.state = ReportImport.State.READY
+        report_import.progress = 100
+        report_import.stage = "Ready to check"
+        report_import.finished_at = now or timezone.now()
+        report_import.save()
+    except Exception:
+        _fail(
+            report_import,
+            "Something went wrong while saving what was found. Nothing was created. Try "
+            "again, or send the file to your administrator.",
+            now,
+        )
+        raise
     return report_import.state
 
 
@@ -163,11 +174,13 @@ def _fail(report_import: ReportImport, message: str, now) -> str:
 
 
 def is_stalled(report_import: ReportImport, now) -> bool:
-    """Still waiting long after upload: the background worker is probably not running."""
-    return (
-        report_import.state == ReportImport.State.QUEUED
-        and now - report_import.uploaded_at > STALLED_AFTER
-    )
+    """Still waiting long after upload (the background worker is probably not running), or
+    still being read long after (the worker stopped in the middle)."""
+    if report_import.state == ReportImport.State.QUEUED:
+        return now - report_import.uploaded_at > STALLED_AFTER
+    if report_import.state == ReportImport.State.READING:
+        return now - report_import.uploaded_at > READING_STALLED_AFTER
+    return False
 
 
 # The draft ------------------------------------------------------------------------------------
@@ -188,6 +201,8 @@ def initial_draft(extraction: dict, *, user) -> dict:
     names = {n.lower() for n in extraction.get("forces", [])}
     allowed = import_forces(user)
     forces = [f.id for f in allowed if f.name.lower() in names or f.short_name.lower() in names]
+    allowed_names = {f.name.lower() for f in allowed}
+    not_yours = sorted(n for n in extraction.get("forces", []) if n.lower() not in allowed_names)
     published_on, precision = _published(extraction.get("published"))
     responses: dict[int, dict[str, str]] = {}
     for response in extraction.get("responses", []):
@@ -221,6 +236,7 @@ def initial_draft(extraction: dict, *, user) -> dict:
         "published_precision": precision,
         "grading_scale": extraction.get("grading_scale") or GradingScale.NONE,
         "forces": forces,
+        "forces_not_yours": not_yours,
         "judgements": [
             {
                 "include": True,
@@ -233,6 +249,13 @@ def initial_draft(extraction: dict, *, user) -> dict:
         ],
         "findings": findings,
     }
+
+
+def draft_version(draft: dict) -> str:
+    """A fingerprint of the draft, sent with the preview's form: a form made from an older
+    draft (another tab, the Back button) is refused instead of being paired with the wrong
+    findings."""
+    return hashlib.sha256(json.dumps(draft, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def draft_apply(*, report_import: ReportImport, details: dict, findings: list[dict]) -> dict:
@@ -255,7 +278,7 @@ def draft_apply(*, report_import: ReportImport, details: dict, findings: list[di
         parts = [p.strip() for p in SPLIT_MARKER.split(f["text"]) if p.strip()]
         for n, part in enumerate(parts or [""]):
             entry = {**f, "text": part, "join_previous": False}
-            if n:  # responses and parent stay with the first part
+            if n:  # the responses stay with the first part; kind, area and parent go to each
                 entry.update(force_response="", pcc_response="")
             merged.append(entry)
             if n == 0:
@@ -288,37 +311,53 @@ def _normal_title(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 
 
-def duplicate_of(report_import: ReportImport) -> Report | None:
-    """The report already in the tracker that this document is: the same file imported
-    before, or a report with the same title published in the same month."""
+def duplicate_of(report_import: ReportImport, *, user) -> tuple[Report | None, str]:
+    """The report already in the tracker that this document is, and why it is thought so:
+    the same file imported before, or a report with the same title published in the same
+    month. Only reports this person can see and could update count: a national report, or
+    one about the forces chosen."""
+    force_ids = policy.visible_force_ids(user, timezone.localdate())
+    visible = Report.objects.for_forces(force_ids)
+    chosen = set(report_import.draft.get("forces", []))
+
+    def could_update(report: Report) -> bool:
+        return report.national or bool(chosen & set(report.forces.values_list("id", flat=True)))
+
     earlier = (
-        ReportImport.objects.filter(sha256=report_import.sha256, report__isnull=False)
+        ReportImport.objects.filter(
+            sha256=report_import.sha256, report__in=visible, state=ReportImport.State.CREATED
+        )
         .exclude(pk=report_import.pk)
         .select_related("report")
+        .order_by("finished_at")
         .first()
     )
-    if earlier is not None:
-        return earlier.report
+    if earlier is not None and could_update(earlier.report):
+        when = timezone.localtime(earlier.finished_at).strftime("%-d %B %Y")
+        return earlier.report, f"This same file was imported on {when}."
     draft = report_import.draft
     title = _normal_title(draft.get("title", ""))
     published = draft.get("published_on") or ""
     if not title or not published:
-        return None
+        return None, ""
     year, month = int(published[:4]), int(published[5:7])
-    for report in Report.objects.filter(published_on__year=year, published_on__month=month):
-        if _normal_title(report.title) == title:
-            return report
-    return None
+    candidates = visible.filter(published_on__year=year, published_on__month=month).order_by(
+        "-national", "pk"
+    )
+    for report in candidates:
+        if _normal_title(report.title) == title and could_update(report):
+            return report, "A report with the same title was published the same month."
+    return None, ""
 
 
 # Creating and updating -------------------------------------------------------------------------
 
 
-def _problems(draft: dict, forces: list[Organisation]) -> list[str]:
+def _problems(draft: dict, forces: list[Organisation], *, updating: bool = False) -> list[str]:
     problems = []
-    if not draft.get("title", "").strip():
+    if not updating and not draft.get("title", "").strip():
         problems.append("Enter the report's title.")
-    if not draft.get("published_on"):
+    if not updating and not draft.get("published_on"):
         problems.append("Enter the date the report was published.")
     if not forces:
         problems.append("Choose at least one force the report applies to.")
@@ -340,8 +379,9 @@ def _problems(draft: dict, forces: list[Organisation]) -> list[str]:
 
 def _chosen_forces(draft: dict, user) -> list[Organisation]:
     allowed = {f.id: f for f in import_forces(user)}
-    chosen = [allowed[i] for i in draft.get("forces", []) if i in allowed]
-    if len(chosen) != len(draft.get("forces", [])):
+    wanted = list(dict.fromkeys(draft.get("forces", [])))  # each once, in order
+    chosen = [allowed[i] for i in wanted if i in allowed]
+    if len(chosen) != len(wanted):
         raise ValidationError("You cannot import a report for a force you do not answer for.")
     return chosen
 
@@ -402,15 +442,21 @@ def _track(finding: Finding, draft_finding: dict, forces, *, by, now) -> int:
     return made
 
 
-def _create_findings(report, draft, forces, *, by, now, existing=None, start_order=0):
-    """Findings in the draft's order, parents first; returns (findings made, items made)."""
+def _create_findings(report, draft, forces, *, by, now, matched=None, start_order=0):
+    """Create the draft's findings that are not already on the report (`matched`: draft index
+    to the existing finding it is), parents first, then their items. A new recommendation
+    whose cause of concern is already on the report is tied to that one. Returns (findings
+    made, items made)."""
+    matched = matched or {}
     made: dict[int, Finding] = {}
     items = 0
     single = forces[0] if len(forces) == 1 else None
     for index, f in enumerate(draft["findings"]):
-        if existing is not None and existing(f):
+        if index in matched:
             continue
-        parent = made.get(f["parent"]) if isinstance(f.get("parent"), int) else None
+        parent = None
+        if isinstance(f.get("parent"), int):
+            parent = made.get(f["parent"]) or matched.get(f["parent"])
         finding = Finding(
             key=_unique_key(Finding, f"{report.key}:{start_order + index + 1}"),
             report=report,
@@ -440,38 +486,38 @@ def _create_findings(report, draft, forces, *, by, now, existing=None, start_ord
 
 
 def _judgements(report, draft, forces, *, by, now) -> int:
-    force = forces[0] if len(forces) == 1 and not report.national else None
-    count = 0
+    """Add the draft's judgements the report does not have (by area, and force where the
+    grade is one force's). An existing grade is never changed by an import. Returns how
+    many were added."""
+    force = (
+        forces[0] if len(forces) == 1 and (report.national or report.forces.count() > 1) else None
+    )
+    added = 0
     order = report.judgements.count()
     for j in draft.get("judgements", []):
         if not j.get("include"):
             continue
-        judgement, created = Judgement.objects.update_or_create(
+        if Judgement.objects.filter(report=report, area=j["area"], force=force).exists():
+            continue
+        judgement = Judgement.objects.create(
             report=report,
             area=j["area"],
             force=force,
-            defaults={
-                "grade": j["grade"],
-                "direction": j.get("direction") or "",
-                "reference": j.get("reference", ""),
-            },
-            create_defaults={
-                "grade": j["grade"],
-                "direction": j.get("direction") or "",
-                "reference": j.get("reference", ""),
-                "order": order + count + 1,
-            },
+            grade=j["grade"],
+            direction=j.get("direction") or "",
+            reference=j.get("reference", ""),
+            order=order + added + 1,
         )
         services.audit_record(
             actor=by,
-            action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+            action=AuditEvent.Action.CREATE,
             obj=judgement,
             at=now,
             changes={"grade": (None, judgement.grade)},
             note="From an imported document",
         )
-        count += 1
-    return count
+        added += 1
+    return added
 
 
 def _ready(report_import: ReportImport, by) -> None:
@@ -527,24 +573,47 @@ def import_create(*, report_import: ReportImport, by, now=None) -> Report:
 
 
 @transaction.atomic
+def _same(finding_kind: str, text: str) -> tuple[str, str]:
+    return finding_kind, " ".join(text.split()).lower()
+
+
+def can_update(report: Report, user) -> bool:
+    """An import may add to a national report (a force adds itself and its findings), or to a
+    report about forces the person imports for; never to another force's own report."""
+    if report.national:
+        return True
+    allowed = {f.id for f in import_forces(user)}
+    return set(report.forces.values_list("id", flat=True)) <= allowed
+
+
+@transaction.atomic
 def import_update(*, report_import: ReportImport, report: Report, by, now=None) -> dict:
-    """Add what the document has that the report lacks: the chosen forces, findings not yet
-    recorded (matched by kind and text), judgements (grades updated), and items for every
-    finding and chosen force not yet tracked. Nothing is removed."""
+    """Add what the document has that the report lacks: the chosen forces (national reports
+    only), findings not yet recorded (matched by kind and text among the findings that apply
+    to the chosen forces), judgements not yet recorded, and items for every finding and
+    chosen force not yet tracked. Nothing already there is changed or removed."""
     now = now or timezone.now()
     report_import = ReportImport.objects.select_for_update().get(pk=report_import.pk)
     _ready(report_import, by)
+    if not can_update(report, by):
+        raise ValidationError(
+            "That report is about a force you do not import for. Create a separate report."
+        )
     draft = {**report_import.draft, "_file": report_import.original_name}
     forces = _chosen_forces(draft, by)
-    problems = [p for p in _problems(draft, forces) if "title" not in p and "published" not in p]
+    problems = _problems(draft, forces, updating=True)
     if problems:
         raise ValidationError(problems)
     added_forces = [f for f in forces if not report.forces.filter(pk=f.pk).exists()]
+    if added_forces and not report.national:
+        # A report about one force does not become about another: its findings would then
+        # apply to both.
+        raise ValidationError(
+            f"“{report.title}” is about {', '.join(f.name for f in report.forces.all())} only. "
+            "Choose that force, or create a separate report."
+        )
     if added_forces:
         report.forces.add(*added_forces)
-        if report.forces.count() > 1 and not report.national:
-            Report.objects.filter(pk=report.pk).update(national=True)
-            report.national = True
         services.audit_record(
             actor=by,
             action=AuditEvent.Action.UPDATE,
@@ -553,21 +622,23 @@ def import_update(*, report_import: ReportImport, report: Report, by, now=None) 
             changes={"forces added": (None, [f.code for f in added_forces])},
             note=f"From an imported document, {report_import.original_name}"[:300],
         )
-    known = {(f.kind, " ".join(f.text.split()).lower()): f for f in report.findings.all()}
-
-    def already(draft_finding) -> bool:
-        return (draft_finding["kind"], " ".join(draft_finding["text"].split()).lower()) in known
-
+    chosen = {f.id for f in forces}
+    known = {
+        _same(f.kind, f.text): f
+        for f in report.findings.all()
+        if f.force_id is None or f.force_id in chosen
+    }
+    matched = {
+        index: known[_same(f["kind"], f["text"])]
+        for index, f in enumerate(draft["findings"])
+        if _same(f["kind"], f["text"]) in known
+    }
     start = report.findings.count()
     added, items = _create_findings(
-        report, draft, forces, by=by, now=now, existing=already, start_order=start
+        report, draft, forces, by=by, now=now, matched=matched, start_order=start
     )
-    for draft_finding in draft["findings"]:
-        finding = known.get(
-            (draft_finding["kind"], " ".join(draft_finding["text"].split()).lower())
-        )
-        if finding is not None:
-            items += _track(finding, draft_finding, forces, by=by, now=now)
+    for index, finding in matched.items():
+        items += _track(finding, draft["findings"][index], forces, by=by, now=now)
     judgements = _judgements(report, draft, forces, by=by, now=now)
     reminders.responses_ensure(report=report, now=now)
     _finish(report_import, report, now)

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -116,6 +115,9 @@ def _display(iso: str) -> str:
     return f"{day}/{month}/{year}"
 
 
+ACTIONS = {"apply", "create", "update"}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_import_detail(request, uuid):
@@ -131,39 +133,87 @@ def report_import_detail(request, uuid):
         return render(request, "tracker/report_import_failed.html", {"import": found})
     if found.state == ReportImport.State.CREATED:
         return redirect("tracker:report_detail", key=found.report.key)
-    duplicate = report_import.duplicate_of(found)
-    errors = []
+    errors: list[str] = []
     if request.method == "POST":
         details, findings, judgements = _forms(request, found, request.POST)
-        if details.is_valid() and findings.is_valid() and judgements.is_valid():
-            response = _act(request, found, details, findings, judgements, duplicate, errors)
+        stale = request.POST.get("version") != report_import.draft_version(found.draft)
+        if stale or findings.total_form_count() != len(found.draft.get("findings", [])):
+            # Made from an older draft (another tab, the Back button): pairing its rows with
+            # today's findings would attach texts and responses to the wrong ones.
+            details, findings, judgements = _forms(request, found)
+            errors.append(
+                "This page was out of date: the import had been changed since it was opened "
+                "(in another tab, perhaps). It now shows the latest saved version; make your "
+                "changes again."
+            )
+        elif request.POST.get("action") not in ACTIONS:
+            errors.append("Choose one of the buttons at the end of the page.")
+        elif details.is_valid() and findings.is_valid() and judgements.is_valid():
+            response = _act(request, found, details, findings, judgements, errors)
             if response is not None:
                 return response
+        else:
+            errors.extend(_form_problems(findings, "Finding"))
+            errors.extend(_form_problems(judgements, "Judgement"))
     else:
         details, findings, judgements = _forms(request, found)
+    duplicate, why_duplicate = report_import.duplicate_of(found, user=request.user)
     scale = found.draft.get("grading_scale") or "none"
-    invalid = (
-        details.errors or findings.total_error_count() or judgements.total_error_count() or errors
-    )
+    invalid = details.errors or errors
+    draft_findings = found.draft.get("findings", [])
     return render(
         request,
         "tracker/report_import_preview.html",
         {
             "import": found,
+            "version": report_import.draft_version(found.draft),
             "details": details,
             "findings": findings,
+            "finding_rows": list(zip(findings, _context(draft_findings), strict=False)),
             "judgements": judgements,
             "duplicate": duplicate,
+            "why_duplicate": why_duplicate,
             "problems": errors,
             "grades": GRADES.get(scale, []),
             "warnings": found.extraction.get("warnings", []),
-            "document_type": found.extraction.get("document_type", ""),
+            "forces_not_yours": found.draft.get("forces_not_yours", []),
+            "responses_dropped": len(found.draft.get("forces", [])) > 1
+            and any(f.get("force_response") or f.get("pcc_response") for f in draft_findings),
         },
         status=400 if invalid else 200,
     )
 
 
-def _act(request, found, details, findings, judgements, duplicate, errors):
+def _form_problems(formset, what: str) -> list[str]:
+    """Each error in a formset, named by its row, for the summary at the top."""
+    problems = []
+    for n, form in enumerate(formset, start=1):
+        for name, field_errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in field_errors:
+                problems.append(f"{what} {n}{f', {label.lower()}' if label else ''}: {error}")
+    return problems
+
+
+def _context(draft_findings: list[dict]) -> list[dict]:
+    """What the preview shows of each finding but does not let you type over: which cause of
+    concern it belongs to, its target, and the responses that will go onto its item."""
+    rows = []
+    for f in draft_findings:
+        parent = f.get("parent")
+        rows.append(
+            {
+                "parent": parent + 1 if isinstance(parent, int) else None,
+                "target_text": f.get("target_text", ""),
+                "target_date": f.get("target_date", ""),
+                "force_response": f.get("force_response", ""),
+                "pcc_response": f.get("pcc_response", ""),
+            }
+        )
+    return rows
+
+
+def _act(request, found, details, findings, judgements, errors):
     draft = found.draft
     data = details.cleaned_data
     chosen = {
@@ -179,36 +229,41 @@ def _act(request, found, details, findings, judgements, duplicate, errors):
             for j in judgements
         ],
     }
-    edited = [
-        {**draft["findings"][i], **form.cleaned_data}
-        for i, form in enumerate(findings)
-        if i < len(draft.get("findings", []))
-    ]
+    edited = [{**draft["findings"][i], **form.cleaned_data} for i, form in enumerate(findings)]
     report_import.draft_apply(report_import=found, details=chosen, findings=edited)
-    action = request.POST.get("action", "apply")
+    action = request.POST["action"]
     try:
         if action == "create":
             report = report_import.import_create(report_import=found, by=request.user)
-            findings = report.findings.count()
+            made = report.findings.count()
             items = TrackedItem.objects.filter(finding__report=report).count()
             messages.success(
                 request,
-                f"The report is created with {findings} finding{pluralize(findings)} and "
+                f"The report is created with {made} finding{pluralize(made)} and "
                 f"{items} tracked item{pluralize(items)}.",
             )
             return redirect("tracker:report_detail", key=report.key)
-        if action == "update" and duplicate is not None:
+        if action == "update":
+            duplicate, _ = report_import.duplicate_of(found, user=request.user)
+            if duplicate is None:
+                errors.append("There is no report to update: create the report instead.")
+                return None
             added = report_import.import_update(
                 report_import=found, report=duplicate, by=request.user
             )
+            n, i, j = added["findings"], added["items"], added["judgements"]
             messages.success(
                 request,
-                f"The report is updated: {added['findings']} new findings, {added['items']} new "
-                f"items, {added['judgements']} judgements.",
+                f"The report is updated: {n} new finding{pluralize(n)}, {i} new tracked "
+                f"item{pluralize(i)} and {j} new judgement{pluralize(j)}. Nothing already "
+                "there was changed.",
             )
             return redirect("tracker:report_detail", key=duplicate.key)
     except ValidationError as exc:
+        found.refresh_from_db()
+        if found.state == ReportImport.State.CREATED:  # a second click on the button
+            return redirect("tracker:report_detail", key=found.report.key)
         errors.extend(exc.messages)
         return None
     messages.success(request, "Your changes are saved. Check them, then create the report.")
-    return redirect(reverse("tracker:report_import_detail", args=[found.uuid]) + "#findings")
+    return redirect("tracker:report_import_detail", uuid=found.uuid)
