@@ -79,8 +79,7 @@ DATE_HINT = "Use the form 31/01/2027 or 2027-01-31."
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y"]
 DATE_FORMATS += ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
 ITEM_LINK = re.compile(r"(?:/items/)?([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})/?$")
-# The inspectorate was HMIC until 19 July 2017, then HMICFRS.
-HMICFRS_FROM = datetime.date(2017, 7, 19)
+HMICFRS_FROM = services.HMICFRS_FROM
 
 
 class FileRejected(Exception):
@@ -764,7 +763,7 @@ def plan_import(*, table: Table, user, today: datetime.date) -> Plan:
 
     plan.new_reports = list(new_reports.values())
     plan.new_findings = list(new_findings.values())
-    if plan.new_reports and _inspectorate() is None:
+    if plan.new_reports and services.default_inspectorate() is None:
         plan.fail(
             None,
             None,
@@ -935,11 +934,6 @@ def _plan_item(r: _Row, report, finding, item, people, plan, today) -> RowPlan |
     )
 
 
-def _inspectorate():
-    inspectorates = Organisation.objects.filter(kind=Organisation.Kind.INSPECTORATE)
-    return inspectorates.filter(code="hmicfrs").first() or inspectorates.order_by("id").first()
-
-
 # --------------------------------------------------------------------------- the service
 
 
@@ -995,19 +989,11 @@ def items_import(
     return plan
 
 
-def _unique_key(model, base: str) -> str:
-    taken = set(model.objects.filter(key__startswith=base).values_list("key", flat=True))
-    key, n = base, 2
-    while key in taken:
-        key, n = f"{base}-{n}", n + 1
-    return key
-
-
 def _report_create(new: NewReport, *, user, now, note) -> Report:
     base = f"{slugify(new.title)[:90].strip('-') or 'report'}-{new.published_on.isoformat()}"
     report = Report(
-        key=_unique_key(Report, base),
-        inspectorate=_inspectorate(),
+        key=services.unique_key(Report, base),
+        inspectorate=services.default_inspectorate(),
         inspectorate_label="HMICFRS" if new.published_on >= HMICFRS_FROM else "HMIC",
         title=new.title,
         report_type=ReportType.OTHER,
@@ -1039,7 +1025,7 @@ def _finding_create(new: NewFinding, *, user, now, note) -> Finding:
     report = new.report.created if isinstance(new.report, NewReport) else new.report
     order = (report.findings.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     finding = Finding(
-        key=_unique_key(Finding, f"{report.key}:import-{new.first_row}"),
+        key=services.unique_key(Finding, f"{report.key}:import-{new.first_row}"),
         report=report,
         kind=new.kind,
         reference=new.reference,

@@ -43,7 +43,6 @@ from tracker.models import (
     TrackedItem,
 )
 
-HMICFRS_FROM = datetime.date(2017, 7, 19)  # HMIC became HMICFRS
 SPLIT_MARKER = re.compile(r"^\s*-{3,}\s*$", re.MULTILINE)
 STALLED_AFTER = datetime.timedelta(minutes=2)
 READING_STALLED_AFTER = datetime.timedelta(minutes=10)
@@ -226,7 +225,7 @@ def initial_draft(extraction: dict, *, user) -> dict:
             }
         )
     inspectorate = extraction.get("inspectorate") or (
-        "HMICFRS" if published_on and published_on >= HMICFRS_FROM.isoformat() else "HMIC"
+        "HMICFRS" if published_on and published_on >= services.HMICFRS_FROM.isoformat() else "HMIC"
     )
     return {
         "title": " ".join((extraction.get("title") or "").split())[:400],
@@ -296,9 +295,9 @@ def draft_apply(*, report_import: ReportImport, details: dict, findings: list[di
 
 def import_forces(user) -> list[Organisation]:
     """The forces this person may import a report for."""
-    ids = policy.visible_force_ids(user, timezone.localdate())
     if not policy.can_import_reports(user):
         return []
+    ids = policy.visible_force_ids(user, timezone.localdate())
     forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE).order_by("name")
     if policy.is_administrator(user):
         return list(forces)
@@ -386,17 +385,8 @@ def _chosen_forces(draft: dict, user) -> list[Organisation]:
     return chosen
 
 
-def _unique_key(model, base: str) -> str:
-    key, n = base, 2
-    while model.objects.filter(key=key).exists():
-        key = f"{base}-{n}"
-        n += 1
-    return key
-
-
 def _inspectorate() -> Organisation:
-    inspectorates = Organisation.objects.filter(kind=Organisation.Kind.INSPECTORATE)
-    found = inspectorates.filter(code="hmicfrs").first() or inspectorates.order_by("id").first()
+    found = services.default_inspectorate()
     if found is None:
         raise ValidationError(
             "No inspectorate is set up. Ask an administrator to load the reference data."
@@ -458,7 +448,7 @@ def _create_findings(report, draft, forces, *, by, now, matched=None, start_orde
         if isinstance(f.get("parent"), int):
             parent = made.get(f["parent"]) or matched.get(f["parent"])
         finding = Finding(
-            key=_unique_key(Finding, f"{report.key}:{start_order + index + 1}"),
+            key=services.unique_key(Finding, f"{report.key}:{start_order + index + 1}"),
             report=report,
             kind=f["kind"],
             parent=parent if parent and parent.kind == FindingKind.CAUSE_OF_CONCERN else None,
@@ -540,7 +530,7 @@ def import_create(*, report_import: ReportImport, by, now=None) -> Report:
         raise ValidationError(problems)
     published = datetime.date.fromisoformat(draft["published_on"])
     report = Report(
-        key=_unique_key(
+        key=services.unique_key(
             Report, f"{slugify(draft['title'])[:90].strip('-') or 'report'}-{published}"
         ),
         inspectorate=_inspectorate(),

@@ -46,6 +46,27 @@ def natural_key(obj) -> str:
     return str(obj.pk)
 
 
+# The inspectorate was HMIC until 19 July 2017, then HMICFRS.
+HMICFRS_FROM = datetime.date(2017, 7, 19)
+
+
+def unique_key(model, base: str) -> str:
+    """`base`, or `base-2`, `base-3`...: the first key the model does not use (one query)."""
+    taken = set(model.objects.filter(key__startswith=base).values_list("key", flat=True))
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def default_inspectorate():
+    """The inspectorate new reports are filed under (HMICFRS), or None if none is set up."""
+    from accounts.models import Organisation
+
+    inspectorates = Organisation.objects.filter(kind=Organisation.Kind.INSPECTORATE)
+    return inspectorates.filter(code="hmicfrs").first() or inspectorates.order_by("id").first()
+
+
 def _json(value):
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
