@@ -84,7 +84,16 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def with_role(self, *roles: str) -> "UserQuerySet":
+        """People who hold any of these roles (each person once, whatever else they hold)."""
+        return self.filter(pk__in=RoleAssignment.objects.filter(role__in=roles).values("user_id"))
+
+    def active(self) -> "UserQuerySet":
+        return self.filter(is_active=True)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
     def create_user(self, email, password=None, **extra):

@@ -4,8 +4,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
+from tracker.audit import natural_key
 from tracker.models import AuditEvent, TrackedItem
-from tracker.services import natural_key
 
 FORCE_ROLES = (Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
 

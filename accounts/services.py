@@ -30,6 +30,7 @@ from accounts.models import Organisation, Role, RoleAssignment, User
 # (open items are handed over when someone leaves), so only this module imports it.
 from tracker import policy, reminders
 from tracker import services as tracker_services
+from tracker.audit import audit_record
 from tracker.models import AuditEvent, TrackedItem
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,7 @@ def person_create(
     person.full_clean()
     person.save()
     _set_roles(person, roles)
-    tracker_services.audit_record(
+    audit_record(
         actor=by,
         action=AuditEvent.Action.CREATE,
         obj=person,
@@ -323,9 +324,7 @@ def person_update(
     if before_roles != sorted(roles):
         changes["roles"] = (before_roles, sorted(roles))
     if changes:
-        tracker_services.audit_record(
-            actor=by, action=AuditEvent.Action.UPDATE, obj=person, at=now, changes=changes
-        )
+        audit_record(actor=by, action=AuditEvent.Action.UPDATE, obj=person, at=now, changes=changes)
     return person
 
 
@@ -437,7 +436,7 @@ def person_deactivate(
         if items
         else "no open items"
     )
-    tracker_services.audit_record(
+    audit_record(
         actor=by,
         action=AuditEvent.Action.UPDATE,
         obj=person,
@@ -459,7 +458,7 @@ def person_reactivate(*, by, person: User, now: datetime.datetime | None = None)
     person.is_active = True
     person.full_clean()
     person.save(update_fields=["is_active"])
-    tracker_services.audit_record(
+    audit_record(
         actor=by,
         action=AuditEvent.Action.UPDATE,
         obj=person,

@@ -108,7 +108,7 @@ def device_of(user) -> TwoFactorDevice | None:
 
 
 def _audit(user, by, note: str, changes: dict) -> None:
-    from tracker.services import audit_record  # tracker depends on accounts, not the reverse
+    from tracker.audit import audit_record
 
     audit_record(actor=by, action="update", obj=user, changes=changes, at=timezone.now(), note=note)
 

@@ -88,7 +88,7 @@ class SignOutView(auth_views.LogoutView):
 @require_http_methods(["GET", "POST"])
 def email_settings(request):
     """Each reminder by email, or a daily or weekly digest of them."""
-    from tracker.services import audit_record  # tracker depends on accounts, not the reverse
+    from tracker.audit import audit_record
 
     user = request.user
     if request.method == "POST":
@@ -314,7 +314,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         from axes.utils import reset as axes_reset
 
-        from tracker.services import audit_record
+        from tracker.audit import audit_record
 
         response = super().form_valid(form)
         axes_reset(username=self.user.email)

@@ -81,9 +81,7 @@ TEMPLATES = [
     },
 ]
 
-if not env_str("DATABASE_URL"):
-    # The demo's SQLite file lives in var/, beside the evidence files; make sure it exists.
-    (BASE_DIR / "var").mkdir(exist_ok=True)
+# The demo's SQLite file lives in var/, beside the evidence files (scripts/serve creates it).
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -176,6 +174,9 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # Uploaded report documents wait here (outside the static root) until they are read, then
 # are deleted; their text is kept in the database.
 REPORT_IMPORT_ROOT = Path(env_str("REPORT_IMPORT_ROOT", str(BASE_DIR / "var" / "report-imports")))
+# Spreadsheets uploaded for a bulk import wait here (outside the static root) between the
+# preview and the import, under a random name.
+BULK_IMPORT_ROOT = Path(env_str("BULK_IMPORT_ROOT", str(BASE_DIR / "var" / "imports")))
 REPORT_IMPORT_MAX_BYTES = env_int("REPORT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -211,8 +212,8 @@ REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300)
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The folder is created by scripts/serve (settings create nothing on import).
     _broker = Path(env_str("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "broker")))
-    _broker.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker),
         "data_folder_out": str(_broker),

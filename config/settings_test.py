@@ -16,10 +16,13 @@ WHITENOISE_USE_FINDERS = True
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 # The SQLite test database is a file, so the end-to-end test's Celery worker (a separate
-# process) reads and writes the same data as the test.
+# process) reads and writes the same data as the test. TEST_SQLITE_NAME lets two test runs on
+# one machine keep apart (tests/conftest.py creates its folder).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get("TEST_SQLITE_NAME", str(BASE_DIR / "var" / "test-db.sqlite3"))  # noqa: F405
+    }
 # Two-factor authentication is required of nobody in unit tests that sign people in with
-# force_login; tests/test_two_factor.py turns the requirement on to test it.
+# force_login; tests/test_sign_in_security.py turns the requirement on to test it.
 TWO_FACTOR_REQUIRED_ROLES = []
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,6 +1,17 @@
 import pytest
 
 
+def pytest_configure(config):
+    """The SQLite test database is a file (config/settings_test.py): make its folder."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if name:
+        from pathlib import Path
+
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def evidence_root(settings, tmp_path):
     """Every test stores evidence in its own temporary folder."""

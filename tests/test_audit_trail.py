@@ -7,8 +7,8 @@ from celery import shared_task
 from django.urls import reverse
 
 from tracker import audit_context
+from tracker.audit import audit_record
 from tracker.models import AppendOnlyError, AuditEvent, Report
-from tracker.services import audit_record
 
 pytestmark = pytest.mark.django_db
 

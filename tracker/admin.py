@@ -2,8 +2,8 @@
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 
+from tracker import background
 from tracker.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from tracker.models import (
     AuditEvent,
@@ -170,10 +170,7 @@ class DeadlineRuleAdmin(AuditedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        from tracker.tasks import resync_rule
-
-        rule_id = form.instance.pk
-        transaction.on_commit(lambda: resync_rule.delay(rule_id))
+        background.send_on_commit(background.RESYNC_RULE, form.instance.pk)
 
 
 HISTORY_COLUMNS = {

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from tracker import services
+from tracker.audit import audit_record, natural_key
 from tracker.models import AuditEvent
 
 NEVER_AUDITED = {"password", "last_login"}
@@ -17,9 +17,9 @@ def _snapshot(obj) -> dict:
         if field.name not in values:
             continue
         if field.many_to_many:
-            values[field.name] = sorted(services.natural_key(v) for v in values[field.name])
+            values[field.name] = sorted(natural_key(v) for v in values[field.name])
         elif field.many_to_one and values[field.name] is not None:
-            values[field.name] = services.natural_key(getattr(obj, field.name))
+            values[field.name] = natural_key(getattr(obj, field.name))
     return {k: v for k, v in values.items() if k not in NEVER_AUDITED}
 
 
@@ -52,7 +52,7 @@ class AuditedAdmin(admin.ModelAdmin):
                     inline_notes.append(f"{name} {label}: {len(rows)}")
                     changes[f"{name} {label}"] = (None, [str(r) for r in rows][:20])
         if changes or not change:
-            services.audit_record(
+            audit_record(
                 actor=request.user,
                 action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
                 obj=obj,

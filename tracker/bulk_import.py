@@ -34,6 +34,7 @@ from django.utils.text import slugify
 
 from accounts.models import Organisation, Role, User
 from tracker import exports, policy, reminders, services
+from tracker.audit import audit_record, natural_key
 from tracker.models import (
     CHOOSABLE_STATUSES,
     AuditEvent,
@@ -483,7 +484,7 @@ class Plan:
                 return obj.identity()
             if isinstance(obj, NewFinding):
                 return ["new", ident(obj.report), obj.kind, obj.reference, obj.text]
-            return services.natural_key(obj)
+            return natural_key(obj)
 
         content = [
             [
@@ -1005,7 +1006,7 @@ def _report_create(new: NewReport, *, user, now, note) -> Report:
     report.full_clean()
     report.save()
     report.forces.set(new.forces)
-    services.audit_record(
+    audit_record(
         actor=user,
         action=AuditEvent.Action.CREATE,
         obj=report,
@@ -1036,7 +1037,7 @@ def _finding_create(new: NewFinding, *, user, now, note) -> Finding:
     )
     finding.full_clean()
     finding.save()
-    services.audit_record(
+    audit_record(
         actor=user,
         action=AuditEvent.Action.CREATE,
         obj=finding,
@@ -1078,7 +1079,7 @@ def _item_import_changes(row: RowPlan, *, user, now, reason, plan) -> None:
         )
         extra = {} if item.original_due_date else {"original_due_date": after}
         services._touch(item, now, due_date=after, **extra)
-        services.audit_record(
+        audit_record(
             actor=user,
             action=AuditEvent.Action.UPDATE,
             obj=item,
@@ -1089,7 +1090,7 @@ def _item_import_changes(row: RowPlan, *, user, now, reason, plan) -> None:
     people = {k: v for k, v in row.changes.items() if k in ("owner", "lead")}
     if people:
         services._touch(item, now, **{k: after for k, (_before, after) in people.items()})
-        services.audit_record(
+        audit_record(
             actor=user,
             action=AuditEvent.Action.UPDATE,
             obj=item,

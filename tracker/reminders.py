@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PolicingBodyTerm, ReminderDelivery, Role, User
-from tracker import deadlines
+from tracker import background, deadlines
 from tracker.models import (
     AuditEvent,
     Deadline,
@@ -129,7 +129,7 @@ def response_set_local_target(
     """Where the law sets no period, the PCC office may set itself a target for its comments.
     Starts the response record if there is none yet."""
     from tracker import policy
-    from tracker.services import audit_record  # services imports this module
+    from tracker.audit import audit_record
 
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -415,7 +415,7 @@ def _record_change(deadline, kind, *, by, on_date, reason, approved_by, approved
     )
     _resync(deadline, now)
     deadline.refresh_from_db()
-    from tracker.services import audit_record  # services imports this module
+    from tracker.audit import audit_record
 
     audit_record(
         actor=by,
@@ -1123,17 +1123,8 @@ def notify(users, *, subject: str, body: str, url: str, now) -> int:
     ]
     Notification.objects.bulk_create(rows)
     if any(r.email_state for r in rows):
-        transaction.on_commit(_enqueue_sweep)
+        transaction.on_commit(background.sweep_soon)
     return len(rows)
-
-
-def _enqueue_sweep() -> None:
-    from tracker.tasks import sweep_reminders  # tasks imports this module
-
-    try:
-        sweep_reminders.delay()
-    except Exception:  # noqa: BLE001 - the broker is down: the periodic sweep sends it
-        log.warning("Could not enqueue a sweep for a new notice; the next sweep sends it.")
 
 
 NOTICE_STUCK_AFTER = datetime.timedelta(minutes=30)

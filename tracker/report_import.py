@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Organisation
-from tracker import policy, reminders, services
+from tracker import background, policy, reminders, services
+from tracker.audit import audit_record
 from tracker.extraction import ExtractionError, extract, load_known_forces, read_document
 from tracker.extraction.reading import check_size
 from tracker.models import (
@@ -92,17 +93,11 @@ def import_start(*, user, name: str, size: int, chunks, now=None) -> ReportImpor
                 sha256=digest.hexdigest(),
                 stage="Waiting for the background worker",
             )
-            transaction.on_commit(lambda: _queue(report_import.pk))
+            background.send_on_commit(background.READ_REPORT_IMPORT, report_import.pk)
     except Exception:
         path.unlink(missing_ok=True)
         raise
     return report_import
-
-
-def _queue(import_id: int) -> None:
-    from tracker.tasks import read_report_import
-
-    read_report_import.delay(import_id)
 
 
 def _progress(report_import: ReportImport, percent: int, stage: str) -> None:
@@ -420,7 +415,7 @@ def _track(finding: Finding, draft_finding: dict, forces, *, by, now) -> int:
         }
         if fields and len(forces) == 1:
             TrackedItem.objects.filter(pk=item.pk).update(**fields)
-            services.audit_record(
+            audit_record(
                 actor=by,
                 action=AuditEvent.Action.UPDATE,
                 obj=item,
@@ -462,7 +457,7 @@ def _create_findings(report, draft, forces, *, by, now, matched=None, start_orde
         finding.full_clean(exclude=["report", "parent", "force"])
         finding.save()
         made[index] = finding
-        services.audit_record(
+        audit_record(
             actor=by,
             action=AuditEvent.Action.CREATE,
             obj=finding,
@@ -498,7 +493,7 @@ def _judgements(report, draft, forces, *, by, now) -> int:
             reference=j.get("reference", ""),
             order=order + added + 1,
         )
-        services.audit_record(
+        audit_record(
             actor=by,
             action=AuditEvent.Action.CREATE,
             obj=judgement,
@@ -547,7 +542,7 @@ def import_create(*, report_import: ReportImport, by, now=None) -> Report:
     report.full_clean(exclude=["inspectorate"])
     report.save()
     report.forces.set(forces)
-    services.audit_record(
+    audit_record(
         actor=by,
         action=AuditEvent.Action.CREATE,
         obj=report,
@@ -604,7 +599,7 @@ def import_update(*, report_import: ReportImport, report: Report, by, now=None) 
         )
     if added_forces:
         report.forces.add(*added_forces)
-        services.audit_record(
+        audit_record(
             actor=by,
             action=AuditEvent.Action.UPDATE,
             obj=report,

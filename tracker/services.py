@@ -16,7 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker import audit_context, policy, reminders
+from tracker import policy, reminders
+from tracker.audit import audit_record
 from tracker.evidence import EvidenceRejected, check_evidence, evidence_path
 from tracker.models import (
     CHOOSABLE_STATUSES,
@@ -34,16 +35,6 @@ from tracker.models import (
 )
 
 MAX_TEXT = 20_000
-
-
-def natural_key(obj) -> str:
-    """How the audit trail names a row: a key that survives export and import (uuid, report
-    or finding key, organisation code, email), falling back to the database id."""
-    for attr in ("uuid", "key", "code", "email"):
-        value = getattr(obj, attr, None)
-        if value:
-            return str(value)
-    return str(obj.pk)
 
 
 # The inspectorate was HMIC until 19 July 2017, then HMICFRS.
@@ -65,41 +56,6 @@ def default_inspectorate():
 
     inspectorates = Organisation.objects.filter(kind=Organisation.Kind.INSPECTORATE)
     return inspectorates.filter(code="hmicfrs").first() or inspectorates.order_by("id").first()
-
-
-def _json(value):
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return natural_key(value)
-    return value
-
-
-def audit_record(
-    *, actor, action: str, obj, changes: dict, at: datetime.datetime, note: str = ""
-) -> AuditEvent:
-    return AuditEvent.objects.create(
-        at=at,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=obj._meta.label,
-        object_id=natural_key(obj),
-        object_repr=str(obj)[:300],
-        changes={k: [_json(b), _json(a)] for k, (b, a) in changes.items()},
-        note=note[:300],
-        **audit_context_fields(),
-    )
-
-
-def audit_context_fields() -> dict:
-    """The request or job that is making the change (tracker/audit_context.py)."""
-    context = audit_context.current()
-    return {
-        "source": context.source,
-        "request_id": context.request_id,
-        "ip_address": context.ip_address,
-        "path": context.path,
-    }
 
 
 def _clean_text(text: str, what: str) -> str:

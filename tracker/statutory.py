@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
 from tracker import deadlines, policy, reminders
+from tracker.audit import audit_record
 from tracker.models import (
     AuditEvent,
     Deadline,
@@ -347,7 +348,6 @@ def response_problems(response: StatutoryResponse, entries: list[Entry] | None =
 
 
 def _audit(by, response, now, changes, note=""):
-    from tracker.services import audit_record  # services imports reminders; avoid a cycle
 
     audit_record(
         actor=by,
@@ -617,7 +617,7 @@ def response_save_draft(
                 continue
             TrackedItem.objects.filter(pk=item.pk).update(**{field: value})
             setattr(item, field, value)
-            services.audit_record(
+            audit_record(
                 actor=by,
                 action=AuditEvent.Action.UPDATE,
                 obj=item,

@@ -8,7 +8,7 @@ claimed with a conditional UPDATE before it is sent.
 from celery import shared_task
 from django.utils import timezone
 
-from tracker import reminders
+from tracker import reminders, report_import
 from tracker.models import DeadlineRule
 
 
@@ -46,6 +46,4 @@ def resync_rule(rule_id: int) -> None:
 @shared_task
 def read_report_import(import_id: int) -> str | None:
     """Read an uploaded report document (tracker/report_import.py)."""
-    from tracker import report_import
-
     return report_import.import_read(import_id=import_id)

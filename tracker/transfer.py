@@ -1133,7 +1133,7 @@ def _import(doc, imp: _Importer):
         )
 
     if imp.result.changed:
-        from tracker.services import audit_context_fields
+        from tracker.audit import audit_context_fields
 
         AuditEvent.objects.create(
             at=imp.now,
