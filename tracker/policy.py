@@ -160,6 +160,22 @@ def is_administrator(user) -> bool:
     return user.is_authenticated and user.has_role(Role.ADMINISTRATOR)
 
 
+def oversees_items(user) -> bool:
+    """Coordinators, the PCC office, national readers and administrators oversee everything
+    they may see (they start on All items); force staff start with what they own."""
+    return decides_closures(user) or user.has_role(Role.NATIONAL_READER, Role.ADMINISTRATOR)
+
+
+def sets_local_targets(user) -> bool:
+    """Local targets for a statutory response are set by a PCC office (for its own forces)."""
+    return user.has_role(Role.PCC_OFFICE) and user.organisation_id is not None
+
+
+# Who receives the weekly overdue digest (even when nothing is overdue): the people who
+# hold others to account.
+OVERDUE_DIGEST_ROLES = (Role.FORCE_COORDINATOR, Role.PCC_OFFICE, Role.NATIONAL_READER)
+
+
 def can_import_reports(user) -> bool:
     """Upload a report's published document and create the report from it: force
     coordinators (for their force), the PCC office (for its forces) and administrators."""

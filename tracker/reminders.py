@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PolicingBodyTerm, ReminderDelivery, Role, User
-from tracker import background, deadlines
+from tracker import background, deadlines, policy
 from tracker.models import (
     AuditEvent,
     Deadline,
@@ -128,7 +128,6 @@ def response_set_local_target(
 ) -> StatutoryResponse:
     """Where the law sets no period, the PCC office may set itself a target for its comments.
     Starts the response record if there is none yet."""
-    from tracker import policy
     from tracker.audit import audit_record
 
     now = now or timezone.now()
@@ -148,7 +147,7 @@ def response_set_local_target(
         )
     response = report.statutory_responses.filter(force=force).first()
     if response is None:
-        body = _body_for(force, today)
+        body = policing_body_on(force, today)
         response = StatutoryResponse.objects.create(report=report, body=body, force=force)
     if response.published_on:
         raise ValidationError("The comments on this report have already been published.")
@@ -314,7 +313,7 @@ def deadlines_sync_response(
     )
 
 
-def _body_for(force, day: datetime.date):
+def policing_body_on(force, day: datetime.date):
     term = PolicingBodyTerm.objects.on(day).filter(force=force).select_related("body").first()
     if term is None:
         term = (
@@ -340,7 +339,7 @@ def responses_ensure(*, report: Report, now: datetime.datetime | None = None, ru
         if response is None and not statutory:
             continue  # no statutory period: a response row is made when someone starts one
         if response is None:
-            body = _body_for(force, report.published_on)
+            body = policing_body_on(force, report.published_on)
             if body is None:
                 continue
             response = StatutoryResponse.objects.create(report=report, body=body, force=force)
@@ -381,6 +380,70 @@ def deadlines_sync_report_items(*, report: Report, now=None) -> None:
 
 
 # Extensions and pauses --------------------------------------------------------------------
+
+
+# The rule in words (shown beside each deadline) --------------------------------------------
+
+
+def days_before_in_words(offsets: list[int]) -> str:
+    words = [f"{n}" for n in offsets if n > 0]
+    text = (
+        ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + (words[-1] if words else "")
+    )
+    text = f"{text} day{'s' if words != ['1'] else ''} before" if words else ""
+    if 0 in offsets:
+        text = f"{text} and on the day" if text else "on the day"
+    return text
+
+
+def describe_reminders(deadline: Deadline) -> str:
+    """When reminders go and to whom, from the rule (the escalation ladder in words)."""
+    rule = deadline.rule
+    who = {
+        WhoActs.ITEM_OWNER: "the owner",
+        WhoActs.FORCE: "the force coordinator",
+        WhoActs.PCC_OFFICE: "the PCC office",
+    }[rule.who_must_act]
+    parts = [f"Reminders go to {who} {days_before_in_words(rule.offsets)}"]
+    if rule.who_must_act != WhoActs.FORCE:
+        if rule.coordinator_from_days is None:
+            parts.append("the force coordinator is copied in once it is missed")
+        elif rule.coordinator_from_days == 0:
+            parts.append("the force coordinator is copied in on the day")
+        else:
+            n = rule.coordinator_from_days
+            parts.append(
+                f"the force coordinator is copied in from {n} day{'s' if n != 1 else ''} before"
+            )
+    if rule.repeat_after_missed_days:
+        n = rule.repeat_after_missed_days
+        parts.append(f"once missed, every {n} days" if n != 7 else "once missed, every week")
+    else:
+        parts.append("and once when it is missed")
+    if rule.oversight_from_missed:
+        copied = "the PCC office" + (" and the accountable lead" if deadline.item_id else "")
+        nth = {1: "first", 2: "second", 3: "third"}.get(
+            rule.oversight_from_missed, f"{rule.oversight_from_missed}th"
+        )
+        parts.append(f"{copied} from the {nth} reminder after it is missed")
+    return "; ".join(parts) + "."
+
+
+TRIGGER_PHRASES = {
+    DeadlineTrigger.REPORT_PUBLISHED: "the day the report is published",
+    DeadlineTrigger.RECOMMENDATION_MADE: "the day the recommendation is made",
+    DeadlineTrigger.ITEM_CREATED: "the day the item is created",
+    DeadlineTrigger.LAST_UPDATE: "the day of the item's last update or other activity",
+}
+
+
+def describe_rule(rule: DeadlineRule) -> str:
+    """The rule in words: "56 days beginning with the day the report is published"."""
+    if rule.source != Source.RULE:
+        return rule.get_source_display()
+    unit = {"calendar_days": "days", "working_days": "working days", "months": "months"}[rule.unit]
+    how = "beginning with" if rule.counting == "beginning_with" else "after"
+    return f"{rule.length} {unit} {how} {TRIGGER_PHRASES[rule.trigger]}"
 
 
 MAX_CHANGE_DAYS = 3660
@@ -1224,16 +1287,7 @@ def _digest_rows_for(now: datetime.datetime) -> None:
             )
         )
     managers = (
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role__in=[
-                Role.FORCE_COORDINATOR,
-                Role.PCC_OFFICE,
-                Role.NATIONAL_READER,
-            ],
-        )
-        .values_list("pk", flat=True)
-        .distinct()
+        User.objects.active().with_role(*policy.OVERDUE_DIGEST_ROLES).values_list("pk", flat=True)
     )
     for user_id in managers:
         rows.append(
@@ -1251,7 +1305,6 @@ DIGEST_LIMIT = 50
 
 
 def overdue_digest_context(user: User, today: datetime.date) -> dict:
-    from tracker import policy
 
     forces = policy.visible_force_ids(user, today)
     items = (

@@ -365,7 +365,7 @@ def response_for(*, report: Report, force: Organisation, now=None) -> StatutoryR
     response = report.statutory_responses.filter(force=force).first()
     if response is not None:
         return response
-    body = reminders._body_for(force, report.published_on)
+    body = reminders.policing_body_on(force, report.published_on)
     if body is None:
         raise ValidationError(f"No local policing body is recorded for {force}.")
     try:
@@ -380,7 +380,7 @@ def response_for(*, report: Report, force: Organisation, now=None) -> StatutoryR
 def response_unsaved(*, report: Report, force: Organisation) -> StatutoryResponse | None:
     """What a response not started yet would be, to show its form without starting it (a page
     visit changes nothing). None when the force has no local policing body on record."""
-    body = reminders._body_for(force, report.published_on)
+    body = reminders.policing_body_on(force, report.published_on)
     if body is None:
         return None
     return StatutoryResponse(report=report, body=body, force=force)

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Role
 from tracker import dashboards, documents, exports, forms, policy, reminders, selectors, services
 from tracker.filters import ItemFilter, ReportFilter
 
@@ -35,9 +34,7 @@ def _today():
 def home(request):
     """Force staff start with what they own; coordinators, the PCC office, readers and
     administrators with everything they oversee."""
-    overseer = policy.decides_closures(request.user) or request.user.has_role(
-        Role.NATIONAL_READER, Role.ADMINISTRATOR
-    )
+    overseer = policy.oversees_items(request.user)
     return redirect("tracker:item_list" if overseer else "tracker:my_items")
 
 
@@ -641,76 +638,15 @@ def _deadline_rows(deadlines, user, today, *, item=None, response=None):
                 "deadline": deadline,
                 "days_left": deadline.days_left(today),
                 "days_overdue": -deadline.days_left(today) if deadline.due_on else 0,
-                "reminders_text": reminders_description(deadline),
+                "reminders_text": reminders.describe_reminders(deadline),
                 "missed": deadline.state == "open"
                 and deadline.due_on is not None
                 and deadline.due_on < today,
                 "can_change": policy.can_change_deadline(user, deadline, today),
-                "rule_text": rule_description(deadline.rule),
+                "rule_text": reminders.describe_rule(deadline.rule),
             }
         )
     return rows
-
-
-def _days_list(offsets: list[int]) -> str:
-    words = [f"{n}" for n in offsets if n > 0]
-    text = (
-        ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + (words[-1] if words else "")
-    )
-    text = f"{text} day{'s' if words != ['1'] else ''} before" if words else ""
-    if 0 in offsets:
-        text = f"{text} and on the day" if text else "on the day"
-    return text
-
-
-def reminders_description(deadline) -> str:
-    """When reminders go and to whom, from the rule (the escalation ladder in words)."""
-    rule = deadline.rule
-    who = {
-        "item_owner": "the owner",
-        "force": "the force coordinator",
-        "pcc_office": "the PCC office",
-    }[rule.who_must_act]
-    parts = [f"Reminders go to {who} {_days_list(rule.offsets)}"]
-    if rule.who_must_act != "force":
-        if rule.coordinator_from_days is None:
-            parts.append("the force coordinator is copied in once it is missed")
-        elif rule.coordinator_from_days == 0:
-            parts.append("the force coordinator is copied in on the day")
-        else:
-            n = rule.coordinator_from_days
-            parts.append(
-                f"the force coordinator is copied in from {n} day{'s' if n != 1 else ''} before"
-            )
-    if rule.repeat_after_missed_days:
-        n = rule.repeat_after_missed_days
-        parts.append(f"once missed, every {n} days" if n != 7 else "once missed, every week")
-    else:
-        parts.append("and once when it is missed")
-    if rule.oversight_from_missed:
-        copied = "the PCC office" + (" and the accountable lead" if deadline.item_id else "")
-        nth = {1: "first", 2: "second", 3: "third"}.get(
-            rule.oversight_from_missed, f"{rule.oversight_from_missed}th"
-        )
-        parts.append(f"{copied} from the {nth} reminder after it is missed")
-    return "; ".join(parts) + "."
-
-
-TRIGGER_PHRASES = {
-    "report_published": "the day the report is published",
-    "recommendation_made": "the day the recommendation is made",
-    "item_created": "the day the item is created",
-    "last_update": "the day of the item's last update or other activity",
-}
-
-
-def rule_description(rule) -> str:
-    """The rule in words: "56 days beginning with the day the report is published"."""
-    if rule.source != "rule":
-        return rule.get_source_display()
-    unit = {"calendar_days": "days", "working_days": "working days", "months": "months"}[rule.unit]
-    how = "beginning with" if rule.counting == "beginning_with" else "after"
-    return f"{rule.length} {unit} {how} {TRIGGER_PHRASES[rule.trigger]}"
 
 
 def _response_rows(report, user, today):
@@ -781,7 +717,7 @@ def deadline_change(request, uuid):
 
 
 def _local_target_forces(report, user, today):
-    if not user.has_role(Role.PCC_OFFICE) or user.organisation_id is None:
+    if not policy.sets_local_targets(user):
         return []
     mine = policy.visible_force_ids(user, today) or set()  # one query, whatever the report
     return [f for f in report.forces.all() if f.id in mine]
@@ -869,7 +805,7 @@ def notification_open(request, pk):
 @require_GET
 def reminders_health(request):
     """For administrators: is the sweep running, and what is waiting, sent or failed?"""
-    if not request.user.has_role(Role.ADMINISTRATOR):
+    if not policy.is_administrator(request.user):
         raise PermissionDenied("Only administrators can see the reminder health page.")
     return render(
         request,
