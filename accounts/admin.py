@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.models import Organisation, PolicingBodyTerm, RoleAssignment, User
+from accounts.two_factor import device_of, two_factor_disable
 from tracker.admin_audit import AuditedAdmin
 
 
@@ -38,10 +39,8 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     actions = ["reset_two_factor"]
 
     @admin.action(description="Reset two-factor authentication (lost phone)")
-    def reset_two_factor(self, request, queryset):
+    def reset_two_factor(self, request, queryset) -> None:
         """Audited on each person; they set it up again when they next sign in."""
-        from accounts.two_factor import device_of, two_factor_disable
-
         done = 0
         for person in queryset:
             if device_of(person) is not None:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.models import TwoFactorDevice
+from tracker.policy import requires_two_factor
 
 ALWAYS_ALLOWED = ("accounts:two_factor_setup", "accounts:sign_out")
 
@@ -25,7 +26,7 @@ class TwoFactorRequiredMiddleware:
             and user.is_authenticated
             and settings.TWO_FACTOR_REQUIRED_ROLES
             and not request.session.get("two_factor_ok")
-            and user.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)
+            and requires_two_factor(user)
             and not request.path.startswith(settings.STATIC_URL)
             and request.path not in {reverse(name) for name in ALWAYS_ALLOWED}
         ):

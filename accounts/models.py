@@ -39,7 +39,7 @@ class Organisation(models.Model):
 
 
 class PolicingBodyTermQuerySet(models.QuerySet):
-    def on(self, day: datetime.date):
+    def on(self, day: datetime.date) -> "PolicingBodyTermQuerySet":
         return self.filter(
             Q(starts_on__isnull=True) | Q(starts_on__lte=day),
             Q(ends_on__isnull=True) | Q(ends_on__gte=day),
@@ -96,7 +96,7 @@ class UserQuerySet(models.QuerySet):
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
-    def create_user(self, email, password=None, **extra):
+    def create_user(self, email, password=None, **extra) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -104,7 +104,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email, password=None, **extra):
+    def create_superuser(self, email, password=None, **extra) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         user = self.create_user(email, password, **extra)
@@ -157,15 +157,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.full_name or self.email
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         # Sign-in lowercases what people type, so addresses are stored in lower case.
         self.email = (self.email or "").strip().lower()
 
-    def get_full_name(self):
+    def get_full_name(self) -> str:
         return self.full_name
 
-    def get_short_name(self):
+    def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     @cached_property

@@ -2,15 +2,17 @@
 rules (roles that go with the organisation, an address nobody else uses, who may take over
 items) are the services', whose errors are shown against these fields."""
 
+from typing import cast
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.models import Organisation, Role, User
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj) -> str:
         return f"{obj.name} ({obj.get_kind_display().lower()})"
 
 
@@ -87,7 +89,7 @@ class DeactivateForm(forms.Form):
 
     def __init__(self, *args, successors, force=None, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["reassign_to"]
+        field = cast(forms.ModelChoiceField, self.fields["reassign_to"])  # declared above
         field.queryset = successors
         field.error_messages["invalid_choice"] = (
             "Choose someone from the list: only active staff and coordinators of "
@@ -103,11 +105,10 @@ class PeopleFilter(django_filters.FilterSet):
         empty_label="Any organisation",
     )
     role = django_filters.ChoiceFilter(
-        field_name="role_assignments__role",
         choices=Role.choices,
         label="Role",
         empty_label="Any role",
-        distinct=True,
+        method="filter_role",
     )
     active = django_filters.ChoiceFilter(
         label="Status",
@@ -127,11 +128,14 @@ class PeopleFilter(django_filters.FilterSet):
                 "That is not one of the choices"
             )
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, name, value) -> QuerySet[User]:
         value = value.strip()
         if not value:
             return queryset
         return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
 
-    def filter_active(self, queryset, name, value):
+    def filter_role(self, queryset, name, value) -> QuerySet[User]:
+        return queryset.with_role(value)
+
+    def filter_active(self, queryset, name, value) -> QuerySet[User]:
         return queryset.filter(is_active=value == "yes")

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -43,7 +44,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @login_required
 @require_GET
-def people(request):
+def people(request) -> HttpResponse:
     _check_may_manage(request)
     filterset = PeopleFilter(request.GET or None, queryset=selectors.person_list())
     if filterset.is_bound and not filterset.is_valid():
@@ -62,7 +63,7 @@ def people(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_add(request):
+def person_add(request) -> HttpResponse:
     _check_may_manage(request)
     if request.method == "POST":
         form = PersonForm(request.POST)
@@ -115,7 +116,7 @@ FIELD_LABELS = {
 
 @login_required
 @require_GET
-def person_detail(request, pk):
+def person_detail(request, pk) -> HttpResponse:
     _check_may_manage(request)
     person = _person(pk)
     items = list(selectors.person_open_items(person=person))
@@ -152,7 +153,7 @@ def person_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_edit(request, pk):
+def person_edit(request, pk) -> HttpResponse:
     _check_may_manage(request)
     person = _person(pk)
     if request.method == "POST":
@@ -186,7 +187,7 @@ def person_edit(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_deactivate(request, pk):
+def person_deactivate(request, pk) -> HttpResponse:
     _check_may_manage(request)
     person = _person(pk)
     if not person.is_active:
@@ -227,7 +228,7 @@ def person_deactivate(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_reactivate(request, pk):
+def person_reactivate(request, pk) -> HttpResponse:
     _check_may_manage(request)
     person = _person(pk)
     if person.is_active:
@@ -246,7 +247,7 @@ def person_reactivate(request, pk):
 
 @login_required
 @require_POST
-def person_send_password_link(request, pk):
+def person_send_password_link(request, pk) -> HttpResponseRedirect:
     _check_may_manage(request)
     person = _person(pk)
     try:

@@ -1,6 +1,6 @@
 """Reads for the administrators' people pages."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
@@ -22,7 +22,7 @@ def _open_count(field: str):
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
-def person_list():
+def person_list() -> QuerySet[User]:
     """Everyone, with their organisation, roles and how many open items they own and lead,
     in a fixed number of queries whatever the page size."""
     return (
@@ -33,7 +33,7 @@ def person_list():
     )
 
 
-def person_open_items(*, person):
+def person_open_items(*, person) -> QuerySet[TrackedItem]:
     """The open items a person owns or is the accountable lead of."""
     return (
         TrackedItem.objects.open()
@@ -43,29 +43,28 @@ def person_open_items(*, person):
     )
 
 
-def eligible_successors(*, person):
+def eligible_successors(*, person) -> QuerySet[User]:
     """Who may take over a person's open items: the active force staff and coordinators of
     the force those items belong to (nobody when they span several forces)."""
     force_ids = set(person_open_items(person=person).values_list("force_id", flat=True))
     if len(force_ids) != 1:
         return User.objects.none()
     return (
-        User.objects.filter(
-            organisation_id=force_ids.pop(), is_active=True, role_assignments__role__in=FORCE_ROLES
-        )
+        User.objects.active()
+        .with_role(*FORCE_ROLES)
+        .filter(organisation_id=force_ids.pop())
         .exclude(pk=person.pk)
-        .distinct()
         .order_by("full_name")
     )
 
 
-def person_history(*, person, limit: int = 50):
+def person_history(*, person, limit: int = 50) -> QuerySet[AuditEvent]:
     """Changes to the person's account (roles, details, deactivation), newest first."""
     return AuditEvent.objects.filter(
         object_type=User._meta.label, object_id=natural_key(person)
     ).select_related("actor")[:limit]
 
 
-def person_actions(*, person, limit: int = 20):
+def person_actions(*, person, limit: int = 20) -> QuerySet[AuditEvent]:
     """The latest changes the person made themselves (kept after they are deactivated)."""
     return AuditEvent.objects.filter(actor=person)[:limit]

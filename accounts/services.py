@@ -1,5 +1,6 @@
 """Managing people: adding them, changing their details and roles, deactivating and
-reactivating them. Administrators only (tracker.policy.can_manage_people).
+reactivating them. Administrators only (tracker.policy.can_manage_people). And a person's
+own account: their email settings, and a password set from a reset link.
 
 People are never deleted: their name stays on everything they did. Deactivating someone ends
 their sessions and hands their open items over (to a colleague in the same force, or back to
@@ -11,7 +12,9 @@ messages written for the administrator; nothing is saved when one is raised.
 import datetime
 import logging
 from functools import partial
+from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
@@ -24,14 +27,17 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import selectors
-from accounts.models import Organisation, Role, RoleAssignment, User
+from accounts.models import Organisation, ReminderDelivery, Role, RoleAssignment, User
 
-# The tracker depends on accounts; managing people is the one place that has to reach back
-# (open items are handed over when someone leaves), so only this module imports it.
-from tracker import policy, reminders
+# Managing people reaches into the tracker's services (open items are handed over when
+# someone leaves); the rest of accounts uses only tracker.audit, tracker.models and
+# tracker.policy (its admin the audited admin base, its views the demo's people).
+from tracker import policy
 from tracker import services as tracker_services
 from tracker.audit import audit_record
 from tracker.models import AuditEvent, TrackedItem
+from tracker.reminders.notices import notify
+from tracker.reminders.plan import coordinators
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +73,8 @@ def _clean_roles(roles, organisation) -> set[str]:
     problems = [
         ROLE_ORGANISATION_HINT[role]
         for role in sorted(roles)
-        if ROLE_ORGANISATIONS[role] is not None
-        and (organisation is None or organisation.kind not in ROLE_ORGANISATIONS[role])
+        if (kinds := ROLE_ORGANISATIONS[role]) is not None
+        and (organisation is None or organisation.kind not in kinds)
     ]
     if problems:
         raise ValidationError({"roles": problems})
@@ -84,13 +90,16 @@ def _check_email_free(email: str, *, exclude_pk=None) -> None:
 
 
 def _active_administrators():
-    """The active administrators' rows, locked, so that two administrators removing each
-    other at the same moment cannot both succeed and leave nobody to manage people."""
+    """The active administrators' ids, with their rows locked, so that two administrators
+    removing each other at the same moment cannot both succeed and leave nobody to manage
+    people. Read through the role rows (not User.objects.with_role(), a subquery that locks
+    nothing): both the role rows and the people's rows are locked, so a role removed by the
+    other transaction drops out once it commits."""
     return list(
-        User.objects.select_for_update()
-        .filter(is_active=True, role_assignments__role=Role.ADMINISTRATOR)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        RoleAssignment.objects.select_for_update()
+        .filter(role=Role.ADMINISTRATOR, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
     )
 
 
@@ -193,7 +202,7 @@ def person_create(
     _check_may_manage(by)
     email = (email or "").strip().lower()
     full_name = (full_name or "").strip()
-    errors = {}
+    errors: dict[str, str | list[ValidationError]] = {}
     if not full_name:
         errors["full_name"] = "Enter their full name."
     try:
@@ -260,7 +269,7 @@ def person_update(
     locked = User.objects.select_for_update(of=("self",))  # not the organisation's row
     person = locked.select_related("organisation").get(pk=person.pk)
     full_name = (full_name or "").strip()
-    errors = {}
+    errors: dict[str, str | list[ValidationError]] = {}
     if not full_name:
         errors["full_name"] = "Enter their full name."
     try:
@@ -320,7 +329,9 @@ def person_update(
         "department": person.department,
         "organisation": person.organisation,
     }
-    changes = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    changes: dict[str, tuple[Any, Any]] = {
+        k: (before[k], after[k]) for k in before if before[k] != after[k]
+    }
     if before_roles != sorted(roles):
         changes["roles"] = (before_roles, sorted(roles))
     if changes:
@@ -373,9 +384,7 @@ def person_deactivate(
             item
             for item in items
             if reassign_to.pk == person.pk
-            or not reassign_to.is_active
-            or reassign_to.organisation_id != item.force_id
-            or not (reassign_to.roles & FORCE_ROLES)
+            or not policy.can_take_over_items(reassign_to, item.force_id)
         ]
         if wrong:
             raise ValidationError(
@@ -389,7 +398,7 @@ def person_deactivate(
     unassigned = []
     if reassign_to is None:
         for force_id in {item.force_id for item in items}:
-            if not [c for c in reminders.coordinators(force_id) if c.pk != person.pk]:
+            if not [c for c in coordinators(force_id) if c.pk != person.pk]:
                 force = next(i.force for i in items if i.force_id == force_id)
                 raise ValidationError(
                     {
@@ -419,8 +428,8 @@ def person_deactivate(
     person.full_clean()
     person.save(update_fields=["is_active"])
     for item, missing in unassigned:
-        reminders.notify(
-            reminders.coordinators(item.force_id),
+        notify(
+            coordinators(item.force_id),
             subject=f"Choose a new {missing}: {item.finding.summary}"[:300],
             body=(
                 f"{person.full_name} no longer uses the tracker, so this item of {item.force} "
@@ -467,3 +476,43 @@ def person_reactivate(*, by, person: User, now: datetime.datetime | None = None)
         note="Reactivated",
     )
     return person
+
+
+# The person's own account ------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_set_reminder_delivery(
+    *, person: User, reminder_delivery: str, now: datetime.datetime | None = None
+) -> None:
+    """Each reminder by email, or a daily or weekly digest of them: the person's own choice,
+    audited when it changes."""
+    if reminder_delivery not in ReminderDelivery.values:
+        raise ValidationError({"reminder_delivery": "Choose one of the ways to get reminders."})
+    before = person.reminder_delivery
+    if before == reminder_delivery:
+        return
+    person.reminder_delivery = reminder_delivery
+    person.save(update_fields=["reminder_delivery"])
+    audit_record(
+        actor=person,
+        action=AuditEvent.Action.UPDATE,
+        obj=person,
+        at=now or timezone.now(),
+        changes={"reminder_delivery": (before, reminder_delivery)},
+    )
+
+
+@transaction.atomic
+def password_reset_finish(*, person: User, now: datetime.datetime | None = None) -> None:
+    """After a password is set from an emailed reset link: clear any lockout on the address
+    (the person has shown they hold it) and record it in the person's audit history."""
+    axes_reset(username=person.email)
+    audit_record(
+        actor=person,
+        action=AuditEvent.Action.UPDATE,
+        obj=person,
+        changes={},
+        at=now or timezone.now(),
+        note="Password set from an emailed reset link",
+    )

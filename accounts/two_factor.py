@@ -22,6 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import RecoveryCode, TwoFactorDevice, User
+from tracker.audit import audit_record
+from tracker.models import AuditEvent
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
@@ -52,7 +54,9 @@ def normalise_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").lower()
 
 
-def matching_step(secret: str, code: str, *, at: datetime.datetime, after_step: int | None):
+def matching_step(
+    secret: str, code: str, *, at: datetime.datetime, after_step: int | None
+) -> int | None:
     """The time step this six-digit code belongs to, or None if it is wrong, stale or used."""
     code = normalise_code(code)
     if not re.fullmatch(r"\d{6}", code):
@@ -99,18 +103,19 @@ def display_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
-def is_required_for(user) -> bool:
-    return user.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)
-
-
 def device_of(user) -> TwoFactorDevice | None:
     return TwoFactorDevice.objects.filter(user=user).first()
 
 
 def _audit(user, by, note: str, changes: dict) -> None:
-    from tracker.audit import audit_record
-
-    audit_record(actor=by, action="update", obj=user, changes=changes, at=timezone.now(), note=note)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=user,
+        changes=changes,
+        at=timezone.now(),
+        note=note,
+    )
 
 
 def _store_recovery_codes(user) -> list[str]:

@@ -3,6 +3,7 @@ two-factor set-up and the person's own settings."""
 
 import hashlib
 import time
+from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -11,15 +12,16 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from accounts import two_factor
+from accounts import services, two_factor
 from accounts.forms import (
     CodeForm,
     NewPasswordForm,
@@ -28,10 +30,12 @@ from accounts.forms import (
     SignInForm,
 )
 from accounts.models import User
+from tracker import policy
+from tracker.demo import PEOPLE
 
 PENDING = "two_factor_pending"
 PENDING_SECONDS = 5 * 60
-SETUP_SECRET = "two_factor_setup_secret"
+SETUP_SECRET = "two_factor_setup_secret"  # noqa: S105 - a session key's name, not a secret
 VERIFIED = "two_factor_ok"
 
 
@@ -49,7 +53,7 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form):
+    def form_valid(self, form) -> HttpResponse:
         user = form.get_user()
         if two_factor.device_of(user) is not None:
             self.request.session.cycle_key()
@@ -64,11 +68,9 @@ class SignInView(auth_views.LoginView):
         # A URL, never a view name: redirect() would try "?next=foo" as a view name.
         return HttpResponseRedirect(self.get_success_url())
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if settings.DEMO_MODE:
-            from tracker.demo import PEOPLE
-
             context["demo_accounts"] = [
                 {"email": email, "name": name, "title": title} for email, name, title, *_ in PEOPLE
             ]
@@ -78,7 +80,7 @@ class SignInView(auth_views.LoginView):
 class SignOutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request, *args, **kwargs) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
         messages.info(request, "You have signed out.")
         return response
@@ -86,25 +88,15 @@ class SignOutView(auth_views.LogoutView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def email_settings(request):
+def email_settings(request) -> HttpResponse:
     """Each reminder by email, or a daily or weekly digest of them."""
-    from tracker.audit import audit_record
-
     user = request.user
     if request.method == "POST":
         form = ReminderDeliveryForm(request.POST)
         if form.is_valid():
-            before, after = user.reminder_delivery, form.cleaned_data["reminder_delivery"]
-            if before != after:
-                user.reminder_delivery = after
-                user.save(update_fields=["reminder_delivery"])
-                audit_record(
-                    actor=user,
-                    action="update",
-                    obj=user,
-                    at=timezone.now(),
-                    changes={"reminder_delivery": (before, after)},
-                )
+            services.person_set_reminder_delivery(
+                person=user, reminder_delivery=form.cleaned_data["reminder_delivery"]
+            )
             messages.success(request, "Your email settings have been saved")
             return redirect("accounts:email_settings")
     else:
@@ -123,7 +115,7 @@ def _pending_user(request) -> tuple[User | None, dict]:
 
 
 @require_http_methods(["GET", "POST"])
-def sign_in_code(request):
+def sign_in_code(request) -> HttpResponse:
     """The second step: the code from the authenticator app, or a recovery code. Wrong codes
     count towards the same lockout as wrong passwords."""
     user, pending = _pending_user(request)
@@ -163,7 +155,7 @@ def sign_in_code(request):
             "The code is not right. Enter the 6 numbers your app shows now, or one of your "
             "recovery codes.",
         )
-    context = {"form": form}
+    context: dict[str, Any] = {"form": form}
     if settings.DEMO_MODE:
         context["demo_code"] = _demo_code(user)
     status = 400 if form.errors else 200
@@ -172,8 +164,6 @@ def sign_in_code(request):
 
 def _demo_code(user) -> str:
     """The demo's accounts have public keys (tracker/demo.py), so the demo shows the code."""
-    from tracker.demo import PEOPLE
-
     device = two_factor.device_of(user)
     if device is None or device.secret != two_factor.demo_secret(user.email):
         return ""
@@ -182,7 +172,7 @@ def _demo_code(user) -> str:
     return two_factor.next_usable_code(device, at=timezone.now()) or ""
 
 
-def _locked_out(request):
+def _locked_out(request) -> HttpResponse:
     return render(
         request,
         settings.AXES_LOCKOUT_TEMPLATE,
@@ -191,14 +181,14 @@ def _locked_out(request):
     )
 
 
-def locked_out(request, original_response=None, credentials=None):
+def locked_out(request, original_response=None, credentials=None) -> HttpResponse:
     """django-axes calls this (AXES_LOCKOUT_CALLABLE) when a locked-out address signs in."""
     return _locked_out(request)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request):
+def two_factor_setup(request) -> HttpResponse:
     """Set up an authenticator app: scan the QR code (or type the key), enter a code it
     shows, and get the recovery codes, once."""
     user = request.user
@@ -230,7 +220,7 @@ def two_factor_setup(request):
         "form": form,
         "qr_svg": two_factor.qr_svg(uri),
         "key": two_factor.grouped(secret),
-        "required": two_factor.is_required_for(user),
+        "required": policy.requires_two_factor(user),
     }
     return render(
         request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200
@@ -239,12 +229,12 @@ def two_factor_setup(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def security(request):
+def security(request) -> HttpResponse:
     """The person's sign-in and security page: two-factor status, new recovery codes,
     turning it off (where their role allows), and a link to change the password."""
     user = request.user
     device = two_factor.device_of(user)
-    required = two_factor.is_required_for(user)
+    required = policy.requires_two_factor(user)
     action = request.POST.get("action", "")
     form = CodeForm(
         request.POST if request.method == "POST" and device is not None else None,
@@ -284,11 +274,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def form_valid(self, form):
+    def form_valid(self, form) -> HttpResponse:
         """At most one email per address every PASSWORD_RESET_EVERY seconds; the page that
         follows is the same either way, so a refusal reveals nothing either."""
-        from django.core.cache import cache
-
         key = (
             "password-reset:"
             + hashlib.sha256(form.cleaned_data["email"].strip().lower().encode()).hexdigest()
@@ -311,21 +299,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form):
-        from axes.utils import reset as axes_reset
-
-        from tracker.audit import audit_record
-
+    def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
-        axes_reset(username=self.user.email)
-        audit_record(
-            actor=self.user,
-            action="update",
-            obj=self.user,
-            changes={},
-            at=timezone.now(),
-            note="Password set from an emailed reset link",
-        )
+        services.password_reset_finish(person=self.user)
         return response
 
 
@@ -333,7 +309,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
 
 
-def admin_sign_in(request):
+def admin_sign_in(request) -> HttpResponseRedirect:
     """The admin site signs in through the service's own sign-in (with its second step).
     Someone signed in without access to the admin site is told so, not sent round in a loop."""
     if request.user.is_authenticated:

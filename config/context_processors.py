@@ -1,6 +1,13 @@
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 
+from tracker import policy
+from tracker.selectors import unread_count
+
+# Label, URL name, the pages under it, and who sees it (a tracker.policy predicate; None:
+# everyone signed in).
 NAVIGATION = [
     ("Dashboard", "tracker:dashboard", {"dashboard"}, None),
     ("My items", "tracker:my_items", {"my_items"}, None),
@@ -16,19 +23,14 @@ NAVIGATION = [
         {"report_list", "report_detail", "report_import", "report_import_detail"},
         None,
     ),
-    (
-        "Overdue",
-        "tracker:overdue",
-        {"overdue"},
-        {"force_coordinator", "pcc_office", "national_reader", "administrator"},
-    ),
+    ("Overdue", "tracker:overdue", {"overdue"}, policy.oversees_items),
     (
         "Statutory responses",
         "tracker:response_list",
         {"response_list", "response_detail"},
-        {"force_coordinator", "pcc_office", "national_reader", "administrator"},
+        policy.oversees_items,
     ),
-    ("Progress review", "tracker:review", {"review"}, {"pcc_office"}),
+    ("Progress review", "tracker:review", {"review"}, policy.reviews_progress),
     (
         "People",
         "accounts:people",
@@ -40,12 +42,12 @@ NAVIGATION = [
             "person_deactivate",
             "person_reactivate",
         },
-        {"administrator"},
+        policy.can_manage_people,
     ),
 ]
 
 
-def service(request):
+def service(request) -> dict[str, Any]:
     context = {"service_name": "Inspection tracker", "demo_mode": settings.DEMO_MODE}
     if settings.DEMO_MODE:
         context["demo_password"] = settings.DEMO_PASSWORD
@@ -55,15 +57,14 @@ def service(request):
         current = match.url_name if match else None
         context["navigation"] = [
             {"label": label, "url": reverse(name), "active": current in names}
-            for label, name, names, roles in NAVIGATION
-            if roles is None or user.has_role(*roles)
+            for label, name, names, shown_to in NAVIGATION
+            if shown_to is None or shown_to(user)
         ]
-        from tracker.selectors import unread_count
-
+        context["can_see_reminder_health"] = policy.is_administrator(user)
         context["unread_notifications"] = unread_count(user=user)
     return context
 
 
-def csp_nonce(request):
+def csp_nonce(request) -> dict[str, str]:
     """The nonce that lets this page's own <style> blocks through the Content Security Policy."""
     return {"csp_nonce": getattr(request, "csp_nonce", "")}

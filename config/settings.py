@@ -14,6 +14,11 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Templates, static files and fixtures are top-level folders of the checkout; the wheel
+# carries them inside this package instead (pyproject.toml), so look here first.
+_PACKAGED = Path(__file__).resolve().parent
+DATA_DIR = _PACKAGED if (_PACKAGED / "templates").is_dir() else BASE_DIR
+FIXTURES_DIR = DATA_DIR / "fixtures"
 
 DEBUG = env_bool("DEBUG", False)
 # Demo mode: the README's first command sets it. It shows the demo accounts on the sign-in page.
@@ -22,7 +27,8 @@ DEMO_MODE = env_bool("DEMO_MODE", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or DEMO_MODE or env_bool("TESTING", False) or env_bool("OFFLINE_COMMAND", False):
-        SECRET_KEY = "insecure-local-demo-key-not-for-production"
+        # A known key, on purpose: only for local runs, the demo and tests (never in production).
+        SECRET_KEY = "insecure-local-demo-key-not-for-production"  # noqa: S105
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set unless DEBUG or DEMO_MODE is on.")
 
@@ -67,7 +73,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [DATA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -154,8 +160,8 @@ DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
+STATICFILES_DIRS = [DATA_DIR / "static"]
+STATIC_ROOT: Path | None = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -197,7 +203,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "sent-emails"))
 
-# Reminders (tracker/reminders.py). A claim lapses after REMINDER_CLAIM_SECONDS, so a worker
+# Reminders (tracker/reminders/). A claim lapses after REMINDER_CLAIM_SECONDS, so a worker
 # killed mid-send does not strand a reminder; a reminder sent more than REMINDER_LATE_AFTER
 # seconds after it was due is marked late; the health page flags a sweep older than
 # REMINDER_STALE_AFTER seconds.

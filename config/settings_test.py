@@ -23,6 +23,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         "NAME": os.environ.get("TEST_SQLITE_NAME", str(BASE_DIR / "var" / "test-db.sqlite3"))  # noqa: F405
     }
 # Two-factor authentication is required of nobody in unit tests that sign people in with
-# force_login; tests/test_sign_in_security.py turns the requirement on to test it.
+# force_login; tests/test_sign_in.py turns the requirement on to test it.
 TWO_FACTOR_REQUIRED_ROLES = []
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -5,10 +5,12 @@ reports to the people who answer for them, and searchable by administrators."""
 import pytest
 from celery import shared_task
 from django.urls import reverse
+from django.utils import timezone
 
+from tests.factories import make_finding, make_report
 from tracker import audit_context
 from tracker.audit import audit_record
-from tracker.models import AppendOnlyError, AuditEvent, Report
+from tracker.models import AppendOnlyError, AuditEvent, Judgement, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +43,8 @@ def test_one_request_shares_one_id_across_its_changes(client, world):
     ids = set(
         AuditEvent.objects.filter(source="web").values_list("request_id", flat=True).distinct()
     )
-    assert len(ids) == 1 and "" not in ids
+    assert len(ids) == 1
+    assert "" not in ids
 
 
 # Admin edits: tests/test_admin.py checks their before, after and "admin" source.
@@ -56,12 +59,12 @@ def test_a_background_task_marks_its_changes(world):
 
     touch_report.apply(args=[world.report.pk])
     event = latest(object_type="tracker.Report")
-    assert event.source == "task" and "touch_report" in event.path and event.actor is None
+    assert event.source == "task"
+    assert "touch_report" in event.path
+    assert event.actor is None
 
 
 def report_time():
-    from django.utils import timezone
-
     return timezone.now()
 
 
@@ -147,9 +150,6 @@ def test_the_report_page_shows_its_change_record_to_coordinators_and_the_pcc_off
 def test_a_shared_reports_record_keeps_one_forces_findings_and_grades_to_that_force(client, world):
     """A report about several forces (a national thematic) with a finding and a grade about
     West Midlands alone: Staffordshire's coordinator sees neither in the change record."""
-    from tests.factories import make_finding, make_report
-    from tracker.models import Judgement
-
     shared = make_report(forces=[world.wmp, world.staffs], national=True, title="Thematic")
     secret = make_finding(shared, text="WMP ONLY: covert operation at Aston", force=world.wmp)
     grade = Judgement.objects.create(
@@ -167,6 +167,7 @@ def test_a_shared_reports_record_keeps_one_forces_findings_and_grades_to_that_fo
     client.force_login(world.outsider)
     page = client.get(url).content.decode()
     assert 'id="audit-trail"' in page
-    assert "WMP ONLY" not in page and "covert operation" not in page
+    assert "WMP ONLY" not in page
+    assert "covert operation" not in page
     client.force_login(world.coordinator)
     assert client.get(url).content.decode().count("WMP ONLY detail") == 2

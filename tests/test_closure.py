@@ -1,6 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.factories import make_finding, make_item
 from tracker import services
 from tracker.models import ClosureDecision, ClosureProposal, Status, TrackedItem
 
@@ -101,10 +103,6 @@ def test_deciding_with_nothing_proposed_is_refused(world):
 
 
 def test_evidence_from_another_item_cannot_support_a_proposal(world):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.factories import make_finding, make_item
-
     other = make_item(make_finding(world.report), world.wmp, owner=world.owner)
     evidence = services.evidence_attach(
         item=other,

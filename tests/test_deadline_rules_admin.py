@@ -4,15 +4,7 @@ import pytest
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from accounts.models import User
 from tracker.models import AuditEvent, Deadline, DeadlineRule
-
-
-@pytest.fixture
-def admin_client(client, world):
-    admin = User.objects.create_superuser("alex@example.org", "x" * 16, full_name="Alex Admin")
-    client.force_login(admin)
-    return client
 
 
 def post_rule(admin_client, rule, **changes):
@@ -39,7 +31,7 @@ def test_the_presets_ship_with_the_product(db):
 
 
 @pytest.mark.parametrize(
-    "changes, message",
+    ("changes", "message"),
     [
         ({"length": "-5"}, "The length must be 0 or more."),
         ({"reminder_offsets": "28, 7, 7, 1"}, "7 is listed more than once."),

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.mail import get_connection
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.test import Client
@@ -13,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from tests.test_permission_matrix import MATRIX, PERSONAS, demo_world, url_for  # noqa: F401
-from tracker import reminders, services
+from tests.demo_pages import PERSONAS, url_for, url_names
+from tracker import services
 from tracker.models import Finding, Judgement, Report, StatutoryResponse, TrackedItem
+from tracker.reminders.notices import notices_send, notify
 
 PAYLOAD = "<script>alert('xss')</script><img src=x onerror=alert(1)>"
 ESCAPED = "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;"
@@ -27,7 +29,7 @@ def poison(model, *fields):
 
 
 @pytest.fixture
-def poisoned(demo_world):  # noqa: F811
+def poisoned(demo_world):
     poison(Report, "title", "notes")
     poison(Finding, "text", "area", "target_text")
     poison(Judgement, "area", "note")
@@ -39,7 +41,7 @@ def poisoned(demo_world):  # noqa: F811
     priya = User.objects.get(email=PERSONAS["staff"])
     item = demo_world["item"]
     services.item_add_update(item=item, author=priya, text=f"Progress {PAYLOAD}")
-    reminders.notify(
+    notify(
         [grace], subject=f"Notice {PAYLOAD}", body=f"Body {PAYLOAD}", url="/", now=timezone.now()
     )
     return demo_world
@@ -50,7 +52,7 @@ def test_no_page_renders_the_payload_as_markup(poisoned, persona):
     client = Client()
     client.force_login(User.objects.get(email=PERSONAS[persona]))
     shown_escaped = 0
-    for name in sorted(MATRIX):
+    for name in sorted(url_names()):
         response = client.get(url_for(name, poisoned))
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
@@ -69,10 +71,8 @@ def test_the_item_and_response_pages_show_it_as_text(poisoned):
 
 
 def test_emails_carry_it_as_text(poisoned):
-    from django.core.mail import get_connection
-
     mail.outbox.clear()
-    reminders.notices_send(now=timezone.now(), connection=get_connection())
+    notices_send(now=timezone.now(), connection=get_connection())
     assert mail.outbox, "the notice was emailed"
     message = mail.outbox[-1]
     assert f"Body {PAYLOAD}" in message.body  # plain text: literal, nothing runs

@@ -80,11 +80,6 @@ def test_it_rejects_a_program_with_a_pdf_header_stuck_on():
 
 
 def test_a_zip_bomb_named_docx_is_refused():
-    import io
-    import zipfile
-
-    from tracker.evidence import EvidenceRejected, check_evidence
-
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
         bomb.writestr("[Content_Types].xml", "<Types/>")

@@ -2,16 +2,22 @@
 nothing, and a bad file is refused without saving anything."""
 
 import json
+import shutil
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from tests.factories import make_finding, make_item, make_report
+from tracker import services
 from tracker.demo import create_demo, load_reference_data, seed_report_keys
 from tracker.models import (
     ClosureDecision,
     ClosureProposal,
+    Deadline,
+    DeadlineChange,
     DueDateRevision,
     Evidence,
     Finding,
@@ -19,12 +25,17 @@ from tracker.models import (
     ProgressReview,
     ProgressUpdate,
     Report,
+    ReportType,
     ResponseVersion,
     StatusChange,
     StatutoryResponse,
     TrackedItem,
 )
-from tracker.transfer import ImportRejected, export_tracker, import_tracker
+from tracker.reminders.changes import deadline_extend
+from tracker.statutory.services import versions_record_published
+from tracker.transfer.export import export_tracker
+from tracker.transfer.load import import_tracker
+from tracker.transfer.rows import ImportRejected
 
 MODELS = [
     Organisation,
@@ -57,16 +68,25 @@ def comparable(doc):
     return doc
 
 
-@pytest.fixture
-def demo(db):
-    from tracker import services, statutory
+@pytest.fixture(scope="module")
+def demo_once(build_once, tmp_path_factory):
+    """The demo, built once for the module; its evidence files in a folder of their own."""
+    files = tmp_path_factory.mktemp("demo-evidence")
+    with build_once() as unblocked, override_settings(EVIDENCE_ROOT=files):
+        with unblocked():
+            load_reference_data()
+            versions_record_published(report_keys=seed_report_keys())  # version 1
+            create_demo(password="x" * 16, today=timezone.localdate())
+            pcc = User.objects.get(email="daniel.hughes@pcc.example")
+            item = TrackedItem.objects.filter(status="in_progress").first()
+            services.item_record_view(item=item, by=pcc, rating="amber", text="Slipping.")
+        yield files
 
-    load_reference_data()
-    statutory.versions_record_published(report_keys=seed_report_keys())  # 2018: version 1
-    create_demo(password="x" * 16, today=timezone.localdate())
-    pcc = User.objects.get(email="daniel.hughes@pcc.example")
-    item = TrackedItem.objects.filter(status="in_progress").first()
-    services.item_record_view(item=item, by=pcc, rating="amber", text="Slipping.")
+
+@pytest.fixture
+def demo(demo_once, db, evidence_root):
+    """Each test starts from the demo, with a copy of its evidence files in its own folder."""
+    shutil.copytree(demo_once, evidence_root, dirs_exist_ok=True)
 
 
 def wipe(evidence_root):
@@ -104,7 +124,7 @@ def wipe(evidence_root):
             "accounts_organisation",
         ]
         for table in order:
-            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - names from the list above
     for f in evidence_root.iterdir():
         f.unlink()
 
@@ -112,9 +132,12 @@ def wipe(evidence_root):
 def test_a_round_trip_loses_nothing(demo, evidence_root):
     before = export_tracker()
     before_counts = counts()
-    assert before_counts["ProgressUpdate"] > 0 and before_counts["ClosureDecision"] > 0
-    assert before_counts["DueDateRevision"] > 0 and before_counts["Evidence"] > 0
-    assert before_counts["ResponseVersion"] == 1 and before_counts["ProgressReview"] == 1
+    assert before_counts["ProgressUpdate"] > 0
+    assert before_counts["ClosureDecision"] > 0
+    assert before_counts["DueDateRevision"] > 0
+    assert before_counts["Evidence"] > 0
+    assert before_counts["ResponseVersion"] == 1
+    assert before_counts["ProgressReview"] == 1
 
     wipe(evidence_root)
     assert counts()["TrackedItem"] == 0
@@ -185,7 +208,8 @@ class TestCommands:
         path = tmp_path / "tracker.json"
         call_command("export_tracker", "--format", "json", "--output", str(path))
         doc = json.loads(path.read_text())
-        assert doc["format"] == "inspection-tracker" and doc["version"] == 1
+        assert doc["format"] == "inspection-tracker"
+        assert doc["version"] == 1
         assert len(doc["reports"]) == 5  # the four seed reports and the demo's sample
         call_command("import_tracker", str(path))
         assert "Nothing changed" in capsys.readouterr().out
@@ -336,7 +360,7 @@ class TestHostileOrBrokenFiles:
         assert tom.job_title == "Detective Sergeant, Organised Crime"
 
     @pytest.mark.parametrize(
-        "change, message",
+        ("change", "message"),
         [
             (lambda d: d["items"][1].update(uuid=d["items"][0]["uuid"]), "appears twice"),
             (
@@ -368,8 +392,6 @@ class TestHistoryStaysConsistent:
     def test_an_older_export_cannot_roll_back_newer_work(self, demo):
         old = export_tracker()
         item = TrackedItem.objects.get(finding__key="peel-effectiveness-2015-west-midlands:afi-1")
-        from tracker import services
-
         grace = User.objects.get(email="grace.okafor@wmp.example")
         services.item_change_status(item=item, by=grace, to_status="not_started", reason="Paused")
         with pytest.raises(ImportRejected, match="is the file older"):
@@ -390,7 +412,7 @@ class TestHistoryStaysConsistent:
             import_tracker(doc)
 
     @pytest.mark.parametrize(
-        "change, message",
+        ("change", "message"),
         [
             (lambda d: d["audit_events"][0].update(changes={"owner": None}), "before, after"),
             (lambda d: d["items"][0].update(created_at="9999-12-31T23:59:59-05:00"), "between"),
@@ -410,10 +432,6 @@ class TestHistoryStaysConsistent:
 def test_deadline_extensions_survive_a_round_trip(demo, evidence_root):
     import datetime
 
-    from tests.factories import make_finding, make_item, make_report
-    from tracker import reminders
-    from tracker.models import Deadline, DeadlineChange, ReportType
-
     grace = User.objects.get(email="grace.okafor@wmp.example")
     wmp = grace.organisation
     report = make_report(forces=[wmp], published_on=timezone.localdate())
@@ -422,7 +440,7 @@ def test_deadline_extensions_survive_a_round_trip(demo, evidence_root):
     item = make_item(make_finding(report), wmp, owner=grace)
     deadline = Deadline.objects.get(item=item, rule__key="iopc-recommendation")
     extended = deadline.due_on + datetime.timedelta(days=30)
-    reminders.deadline_extend(
+    deadline_extend(
         deadline=deadline,
         by=grace,
         new_due_on=extended,
@@ -438,7 +456,8 @@ def test_deadline_extensions_survive_a_round_trip(demo, evidence_root):
     import_tracker(json.loads(json.dumps(before)))
 
     restored = Deadline.objects.get(item__uuid=item.uuid, rule__key="iopc-recommendation")
-    assert restored.due_on == extended and restored.moved
+    assert restored.due_on == extended
+    assert restored.moved
     change = DeadlineChange.objects.get()
     assert (change.reason, change.approved_by) == (
         "Applied before expiry.",

@@ -14,9 +14,12 @@ import sys
 import zipfile
 import zlib
 
+import docx
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from pypdf import PdfReader, PdfWriter
+from weasyprint import HTML
 
 from tracker.extraction import ExtractionError, extract, read_document
 from tracker.extraction import reading as reading_module
@@ -117,8 +120,6 @@ def test_it_says_a_damaged_pdf_is_damaged():
 
 
 def test_it_explains_a_password_protected_pdf():
-    from pypdf import PdfReader, PdfWriter
-
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(text_to_pdf(LETTER))))
     writer.encrypt("secret")
@@ -130,8 +131,6 @@ def test_it_explains_a_password_protected_pdf():
 
 
 def test_it_says_a_scanned_pdf_has_no_text_layer():
-    from weasyprint import HTML
-
     image = "data:image/png;base64," + __import__("base64").b64encode(png()).decode()
     pdf = HTML(string=f'<img src="{image}" style="width:15cm">' * 3).write_pdf()
     message = error_for(pdf, "scan.pdf")
@@ -189,7 +188,8 @@ def test_it_reads_a_pdf_text_layer_with_bullets_and_without_running_lines():
     letter = LETTER.replace("Yours sincerely", f"Other findings\n\n{filler}\nYours sincerely")
     pdf = text_to_pdf(letter, header="Crime data integrity", footer="Kent Police | page")
     source = read_document(pdf, "letter.pdf")
-    assert source.format == "pdf" and source.pages >= 3
+    assert source.format == "pdf"
+    assert source.pages >= 3
     assert "- The force does not record all reported crime promptly." in source.text
     assert "  - the audit team is small; and" in source.text
     assert "Crime data integrity\n" not in source.text.split("Dear Alan")[0]
@@ -216,8 +216,6 @@ def test_it_reads_a_web_page_without_its_scripts():
 
 
 def test_it_reads_a_word_document():
-    import docx
-
     document = docx.Document()
     document.add_heading("Areas for improvement", level=2)
     document.add_paragraph("The force should improve X.", style="List Bullet")
@@ -234,6 +232,23 @@ def test_it_reads_a_word_document():
     assert "Investigating crime\tAdequate" in source.text
     result = extract(source.text, known_forces=FORCES)
     assert [f.kind for f in result.findings] == ["area_for_improvement"] * 2
+
+
+def test_it_indents_a_numbered_word_paragraph_by_its_list_level():
+    document = docx.Document()
+    for text, level in (("The force should improve X.", 0), ("first part", 1)):
+        numbering = document.add_paragraph(text)._p.get_or_add_pPr().get_or_add_numPr()
+        numbering.get_or_add_ilvl().val = level
+        numbering.get_or_add_numId().val = 1
+    document.add_paragraph("A plain paragraph.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    source = read_document(buffer.getvalue(), "response")
+    assert source.text.splitlines() == [
+        "- The force should improve X.",
+        "  - first part",
+        "A plain paragraph.",
+    ]
 
 
 def test_a_document_with_no_findings_is_an_honest_empty_result():

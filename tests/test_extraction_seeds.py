@@ -31,7 +31,7 @@ SHARED = Path(os.environ.get("SHARED_DIR") or Path(settings.BASE_DIR).parent / "
 # (tests/seed_gold). test_the_copies_match_the_shared_folder keeps them identical.
 COPIES = Path(settings.BASE_DIR) / "tests" / "seed_gold"
 HAVE_SHARED = (SHARED / "tools" / "score_extraction.py").exists()
-SEED_DIR = SHARED / "seeds" if HAVE_SHARED else Path(settings.BASE_DIR) / "fixtures" / "sources"
+SEED_DIR = SHARED / "seeds" if HAVE_SHARED else Path(settings.FIXTURES_DIR) / "sources"
 GOLD_DIR = SHARED / "seeds" / "gold" if HAVE_SHARED else COPIES
 SCORER = SHARED / "tools" / "score_extraction.py" if HAVE_SHARED else COPIES / "score_extraction.py"
 SEEDS = {
@@ -48,7 +48,7 @@ def test_the_copies_match_the_shared_folder():
     if not HAVE_SHARED:
         return
     for name in SEEDS:
-        source = Path(settings.BASE_DIR) / "fixtures" / "sources" / name
+        source = Path(settings.FIXTURES_DIR) / "sources" / name
         assert source.read_bytes() == (SHARED / "seeds" / name).read_bytes(), name
     for gold in SEEDS.values():
         assert (COPIES / gold).read_bytes() == (SHARED / "seeds" / "gold" / gold).read_bytes()
@@ -83,11 +83,14 @@ def score(gold: str, predicted: dict, tmp_path) -> str:
 def test_each_seed_scores_at_least_095_with_every_kind_right(seed, capsys, tmp_path):
     predicted = extract_json(seed, capsys)
     report = score(SEEDS[seed], predicted, tmp_path)
-    f1 = float(re.search(r"score F1=([\d.]+)", report).group(1))
-    assert f1 >= 0.95, report
+    f1 = re.search(r"score F1=([\d.]+)", report)
+    assert f1 is not None, report
+    assert float(f1.group(1)) >= 0.95, report
     matched = re.search(r"kinds right among matched: (\d+)/(\d+)", report)
+    assert matched is not None, report
     assert matched.group(1) == matched.group(2), report
-    assert "published: ok" in report and "forces: ok" in report, report
+    assert "published: ok" in report, report
+    assert "forces: ok" in report, report
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -106,7 +109,7 @@ def test_each_seed_has_every_stated_grade_right(seed, capsys):
 
 
 def test_each_finding_and_response_reads_as_the_team_transcribed_it(capsys):
-    fixtures = json.loads((Path(settings.BASE_DIR) / "fixtures" / "reports.json").read_text())
+    fixtures = json.loads((Path(settings.FIXTURES_DIR) / "reports.json").read_text())
     for report in fixtures["reports"]:
         predicted = extract_json(report["source_document"], capsys)
         assert [f["text"] for f in predicted["findings"]] == [f["text"] for f in report["findings"]]
@@ -135,7 +138,8 @@ def test_a_pdf_of_each_seed_gives_the_same_extraction_as_its_text(seed, seed_pdf
     text, pdf = seed_pdfs[seed]
     forces = load_known_forces()
     source = read_document(pdf, seed.replace(".txt", ".pdf"))
-    assert source.format == "pdf" and source.pages >= 2
+    assert source.format == "pdf"
+    assert source.pages >= 2
     assert (
         extract(source.text, known_forces=forces).to_dict()
         == extract(text, known_forces=forces).to_dict()

@@ -1,12 +1,16 @@
 """The item page and its action pages, with each persona."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from config import settings as production
 from tests.factories import PASSWORD
+from tracker import services
 from tracker.models import ClosureProposal, Evidence, ProgressUpdate, Status, TrackedItem
 
 
@@ -40,7 +44,8 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, world):
 
 def test_the_owner_sees_the_actions_and_the_colleague_does_not(client, world):
     owner_page = as_user(client, world.owner).get(url("item_detail", world.item)).content.decode()
-    assert "Add an update" in owner_page and "Propose closure" in owner_page
+    assert "Add an update" in owner_page
+    assert "Propose closure" in owner_page
     colleague_page = (
         as_user(client, world.colleague).get(url("item_detail", world.item)).content.decode()
     )
@@ -48,22 +53,18 @@ def test_the_owner_sees_the_actions_and_the_colleague_does_not(client, world):
 
 
 def test_the_item_page_uses_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
-    from tracker import services
-
     as_user(client, world.owner)
     for n in range(5):
         services.item_add_update(item=world.item, author=world.owner, text=f"Update {n}")
     with django_assert_max_num_queries(20) as few:
-        client.get(url("item_detail", world.item))
+        assert client.get(url("item_detail", world.item)).status_code == 200
     for n in range(20):
         services.item_add_update(item=world.item, author=world.owner, text=f"More {n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(url("item_detail", world.item))
+        assert client.get(url("item_detail", world.item)).status_code == 200
 
 
 def test_user_text_is_escaped(client, world):
-    from tracker import services
-
     services.item_add_update(
         item=world.item, author=world.owner, text="<script>alert('x')</script>"
     )
@@ -80,7 +81,8 @@ class TestAddUpdate:
         assert response.status_code == 302
         assert ProgressUpdate.objects.get().text == "Backlog halved."
         page = client.get(response["Location"]).content.decode()
-        assert "Your update has been added" in page and "Backlog halved." in page
+        assert "Your update has been added" in page
+        assert "Backlog halved." in page
 
     def test_an_empty_update_gets_a_clear_message(self, client, world):
         response = as_user(client, world.owner).post(
@@ -180,8 +182,21 @@ class TestEvidence:
         response = client.get(url("evidence_download", world.item, evidence_uuid=evidence.uuid))
         assert response.status_code == 404
 
-    def test_evidence_is_not_under_the_static_root(self, settings, world):
-        assert not str(settings.EVIDENCE_ROOT).startswith(str(settings.STATIC_ROOT))
+    def test_evidence_is_not_under_the_static_root(self):
+        """As configured for production (config.settings, not the test override), the
+        evidence folder is outside every folder static files are served from."""
+        evidence = Path(production.EVIDENCE_ROOT).resolve()
+        served = [production.STATIC_ROOT, *production.STATICFILES_DIRS]
+        assert all(folder for folder in served)
+        for folder in served:
+            assert not evidence.is_relative_to(Path(folder).resolve()), folder
+
+    def test_an_uploaded_file_is_not_served_as_a_static_file(self, client, world):
+        as_user(client, world.owner)
+        self.upload(client, world, "minutes.pdf", b"%PDF-1.4 x\n%%EOF")
+        stored = Evidence.objects.get().stored_name
+        assert client.get(f"/static/{stored}").status_code == 404
+        assert client.get(f"/static/../evidence/{stored}").status_code == 404
 
 
 class TestClosure:
@@ -234,7 +249,8 @@ class TestDueDate:
         )
         assert response.status_code == 302
         item = TrackedItem.objects.get(pk=world.item.pk)
-        assert item.due_date == new and item.original_due_date == world.item.due_date
+        assert item.due_date == new
+        assert item.original_due_date == world.item.due_date
 
     def test_a_date_before_publication_gets_a_message(self, client, world):
         response = as_user(client, world.coordinator).post(
@@ -282,10 +298,6 @@ def test_sign_out_is_a_post(client, world):
 
 
 def test_the_item_page_shows_an_overdue_deadline_with_positive_days(client, world):
-    from django.utils import timezone
-
-    from tracker import services
-
     past = timezone.localdate() - datetime.timedelta(days=12)
     TrackedItem.objects.filter(pk=world.item.pk).update(due_date=past)
     world.item.refresh_from_db()

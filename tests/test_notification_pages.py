@@ -2,12 +2,14 @@
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import World
-from tracker import reminders
 from tracker.models import AuditEvent, Notification, SweepRun
+from tracker.reminders.sweeps import sweep
 
 
 def remind_owner(world):
@@ -17,7 +19,7 @@ def remind_owner(world):
             world.item.due_date - datetime.timedelta(days=7), datetime.time(9)
         )
     )
-    return reminders.sweep(now=when)
+    return sweep(now=when)
 
 
 def test_reminders_appear_in_the_app_with_an_unread_count(client, world):
@@ -81,10 +83,11 @@ def test_the_health_page_flags_a_stale_sweep(client, world):
 
 
 def test_a_fresh_sweep_is_not_flagged(client, world):
-    reminders.sweep()
+    sweep()
     client.force_login(World.admin())
     page = client.get(reverse("tracker:reminders_health")).content.decode()
-    assert "has not run" not in page and "has never run" not in page
+    assert "has not run" not in page
+    assert "has never run" not in page
 
 
 def test_only_administrators_see_the_health_page(client, world):
@@ -102,7 +105,8 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_item(client, world
 
     response = client.get(reverse("tracker:notification_open", args=[note.pk]))
 
-    assert response.status_code == 302 and response.url == note.url
+    assert response.status_code == 302
+    assert response.url == note.url
     note.refresh_from_db()
     assert note.read_at is not None
 
@@ -117,9 +121,6 @@ def test_someone_elses_notification_is_404(client, world):
 
 
 def _queries(client, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
@@ -150,8 +151,8 @@ def test_the_notifications_page_uses_a_fixed_number_of_queries(client, world):
 
 def test_the_health_page_uses_a_fixed_number_of_queries(client, world):
     client.force_login(World.admin())
-    reminders.sweep()
+    sweep()
     few = _queries(client, reverse("tracker:reminders_health"))
     for _ in range(5):
-        reminders.sweep()
+        sweep()
     assert _queries(client, reverse("tracker:reminders_health")) == few

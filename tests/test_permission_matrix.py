@@ -19,30 +19,17 @@ what the next one sees. Print the observed table with PRINT_MATRIX=1 (pytest -s)
 """
 
 import os
+import uuid
 
 import pytest
 from django.contrib.admin import site as admin_site
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.urls import reverse
 
 from accounts.models import User
-from tracker import statutory
-from tracker.demo import create_demo, load_reference_data, seed_report_keys
-from tracker.models import Deadline, Evidence, Notification, StatutoryResponse, TrackedItem
-
-PERSONAS = {
-    "anonymous": None,
-    "staff": "priya.shah@wmp.example",
-    "colleague": "tom.ellis@wmp.example",
-    "coordinator": "grace.okafor@wmp.example",
-    "pcc": "daniel.hughes@pcc.example",
-    "other_force": "megan.price@staffs.example",
-    "national": "sam.patel@hmicfrs.example",
-    "admin": "alex.morgan@admin.example",
-}
-ORDER = list(PERSONAS)
+from tests.demo_pages import ORDER, PERSONAS, url_for, url_names
+from tracker.models import TrackedItem
 
 # URL name: (GET row, POST row), one entry per persona in ORDER:
 #            anon staff colleague coordinator pcc other_force national admin
@@ -228,154 +215,12 @@ OWN_ACCOUNT = {
 }
 
 
-def url_names() -> set[str]:
-    """Every named URL outside the admin site (checked separately), from the URL conf."""
-    names = set()
-
-    def walk(patterns, namespace):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if p.namespace == "admin":
-                    continue
-                walk(p.url_patterns, p.namespace or namespace)
-            elif isinstance(p, URLPattern):
-                if p.name:
-                    names.add(f"{namespace}:{p.name}" if namespace else p.name)
-                else:
-                    names.add(p.callback.__name__)
-
-    walk(get_resolver().url_patterns, None)
-    return names
-
-
-@pytest.fixture
-def demo_world(db):
-    load_reference_data()
-    statutory.versions_record_published(report_keys=seed_report_keys())
-    create_demo(password="x" * 16, today=timezone.localdate())
-    priya = User.objects.get(email=PERSONAS["staff"])
-    grace = User.objects.get(email=PERSONAS["coordinator"])
-    evidence = Evidence.objects.filter(
-        item__owner=priya, item__status="proposed_for_closure"
-    ).first()
-    item = evidence.item
-    deadline = Deadline.objects.filter(item=item, state="open").first()
-    response = StatutoryResponse.objects.filter(versions__isnull=False).first()
-    notification = Notification.objects.create(
-        user=grace, created_at=timezone.now(), subject="A notice", body="For Grace only.", url="/"
-    )
-    # The people pages are about Tom Ellis; reactivating, about someone who has left.
-    tom = User.objects.get(email=PERSONAS["colleague"])
-    former = User.objects.create_user(
-        "former@wmp.example", None, full_name="A Former Officer", organisation=item.force
-    )
-    former.is_active = False
-    former.save()
-    people = {
-        f"accounts:{name}": reverse(f"accounts:{name}", kwargs={"pk": tom.pk})
-        for name in ("person_detail", "person_edit", "person_deactivate")
-        + ("person_send_password_link",)
-    }
-    people["accounts:person_reactivate"] = reverse(
-        "accounts:person_reactivate", kwargs={"pk": former.pk}
-    )
-    report = item.finding.report
-    assert item.force.code == "west-midlands-police" and deadline and response and notification
-    kwargs = {
-        "uuid": item.uuid,
-        "evidence_uuid": evidence.uuid,
-        "key": report.key,
-        "force_code": item.force.code,
-        "fmt": "csv",
-    }
-    public = {"body_code": response.body.code, "uuid": response.uuid, "number": 1}
-    return {
-        "item": item,
-        "urls": {
-            **{name: None for name in MATRIX},
-            "tracker:deadline_change": reverse(
-                "tracker:deadline_change", kwargs={"uuid": deadline.uuid}
-            ),
-            "tracker:notification_open": reverse(
-                "tracker:notification_open", kwargs={"pk": notification.pk}
-            ),
-            "tracker:board_pack_pdf": reverse("tracker:board_pack_pdf"),
-            "tracker:public_document": reverse(
-                "tracker:public_document", kwargs={**public, "fmt": "docx"}
-            ),
-            "tracker:public_body": reverse(
-                "tracker:public_body", kwargs={"body_code": response.body.code}
-            ),
-            "tracker:public_response": reverse(
-                "tracker:public_response",
-                kwargs={"body_code": response.body.code, "uuid": response.uuid},
-            ),
-            "tracker:public_response_version": reverse(
-                "tracker:public_response_version", kwargs=public
-            ),
-            "accounts:password_reset_confirm": reverse(
-                "accounts:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "set-password"}
-            ),
-            "admin_sign_in": "/admin/login/",
-            # Someone else's report import (a made-up one): importers get 404, others 403.
-            "tracker:report_import_detail": reverse(
-                "tracker:report_import_detail",
-                kwargs={"uuid": "00000000-0000-4000-8000-000000000001"},
-            ),
-            "tracker:report_import_status": reverse(
-                "tracker:report_import_status",
-                kwargs={"uuid": "00000000-0000-4000-8000-000000000001"},
-            ),
-            # Someone's upload: only the session that made it may open it.
-            "tracker:item_import_preview": reverse(
-                "tracker:item_import_preview", kwargs={"token": "A" * 43}
-            ),
-            **people,
-            # The response pages are about the published 2018 response.
-            **{
-                name: reverse(
-                    name, kwargs={"key": response.report.key, "force_code": response.force.code}
-                )
-                for name in MATRIX
-                if name.startswith("tracker:response_")
-                and name not in ("tracker:response_list", "tracker:response_export")
-                and name != "tracker:response_document"
-            },
-            "tracker:response_document": reverse(
-                "tracker:response_document",
-                kwargs={
-                    "key": response.report.key,
-                    "force_code": response.force.code,
-                    "fmt": "docx",
-                },
-            ),
-        },
-        "kwargs": kwargs,
-    }
-
-
-def url_for(name: str, world) -> str:
-    if world["urls"].get(name):
-        return world["urls"][name]
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        pass
-    for keys in (
-        ["uuid", "evidence_uuid"],
-        ["uuid"],
-        ["key", "force_code", "fmt"],
-        ["key", "force_code"],
-        ["key"],
-        ["fmt"],
-    ):
-        try:
-            return reverse(name, kwargs={k: world["kwargs"][k] for k in keys})
-        except NoReverseMatch:
-            continue
-    raise AssertionError(f"the matrix test cannot build an address for {name}")
+@pytest.fixture(scope="module")
+def observed(demo_once, django_db_blocker):
+    """Every address asked as every persona, once for the module (in the demo's transaction,
+    which is rolled back when the module ends): the tests below read the same answers."""
+    with django_db_blocker.unblock():
+        return observe(demo_once)
 
 
 def outcome(response) -> str:
@@ -418,8 +263,7 @@ def test_every_url_has_a_rule():
     assert set(MATRIX) - names == set(), "rows for URLs that no longer exist"
 
 
-def test_every_url_answers_each_role_as_the_matrix_says(demo_world):
-    observed = observe(demo_world)
+def test_every_url_answers_each_role_as_the_matrix_says(observed, db):
     if os.environ.get("PRINT_MATRIX"):
         for name, (get, post) in observed.items():
             print(f'    "{name}": ("{" ".join(get)}", "{" ".join(post)}"),')
@@ -435,9 +279,8 @@ def test_every_url_answers_each_role_as_the_matrix_says(demo_world):
     assert problems == [], "\n".join(problems)
 
 
-def test_no_leak_whatever_the_table_says(demo_world):
+def test_no_leak_whatever_the_table_says(observed, db):
     """The three rules that matter most, checked without trusting the table."""
-    observed = observe(demo_world)
     problems = []
     for name, (get, post) in observed.items():
         anon = dict(zip(ORDER, get, strict=True))["anonymous"]
@@ -477,8 +320,6 @@ def test_the_admin_site_is_for_administrators_only(demo_world):
 def test_a_tampered_id_or_another_forces_filter_reveals_nothing(demo_world, client):
     """Staffordshire's coordinator asks for West Midlands data by every route a filter
     allows: the exports ignore the other force's id, and a made-up uuid is simply 404."""
-    import uuid
-
     megan = User.objects.get(email=PERSONAS["other_force"])
     client.force_login(megan)
     wmp_id = demo_world["item"].force_id

@@ -2,24 +2,31 @@
 
 import datetime
 import smtplib
+import uuid
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from accounts.models import ReminderDelivery
 from tests.factories import World
-from tracker import reminders, services
-from tracker.models import Deadline, DeadlineRule, Reminder, ReminderState, SweepRun
+from tracker import services
+from tracker.models import Deadline, DeadlineRule, Digest, Reminder, ReminderState, SweepRun
+from tracker.reminders.digests import digests_plan, digests_run
+from tracker.reminders.mail import MailServerDown, rows_claim
+from tracker.reminders.sweeps import sweep
 
 START = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)  # a Monday
 DUE = datetime.date(2026, 4, 15)  # a Wednesday
 
 
 def at(day: datetime.date, hour=9, minute=0):
-    return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour, minute))
+    return datetime.datetime(
+        day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_current_timezone()
+    )
 
 
 @pytest.fixture
@@ -42,7 +49,7 @@ def world(db, clock):
 
 def sweep_at(clock, when):
     clock.move_to(when)
-    return reminders.sweep()
+    return sweep()
 
 
 def sweep_daily(clock, until: datetime.date, hour=9):
@@ -72,11 +79,12 @@ def action_reminders(world, version=2):
 def test_each_reminder_is_sent_once_however_often_the_sweep_runs(world, clock):
     sweep_daily(clock, DUE - days(8))
     first = sweep_at(clock, at(DUE - datetime.timedelta(days=7)))
-    again = reminders.sweep()
+    again = sweep()
     later = sweep_at(clock, at(DUE - datetime.timedelta(days=7), 11))
 
     assert sent_to(first) == [world.owner.email]
-    assert again.sent == 0 and later.sent == 0
+    assert again.sent == 0
+    assert later.sent == 0
     seven = [m for m in mail.outbox if "Action due date: due in 7 days" in m.subject]
     assert len(seven) == 1
     assert seven[0].to == [world.owner.email]
@@ -88,7 +96,8 @@ def test_a_sweep_that_did_not_run_catches_up_and_marks_the_reminder_late(world, 
     result = sweep_at(clock, at(DUE - datetime.timedelta(days=6)))
 
     row = action_reminders(world).get(step="before-7", recipient=world.owner)
-    assert row.state == ReminderState.SENT and row.late
+    assert row.state == ReminderState.SENT
+    assert row.late
     assert result.late >= 1
     message = next(m for m in mail.outbox if m.extra_headers["X-Tracker-Reminder"] == str(row.pk))
     assert "could not be sent then" in message.body
@@ -182,7 +191,7 @@ def test_a_missed_deadline_repeats_weekly_but_an_outage_does_not_cause_a_burst(w
     sweep_daily(clock, DUE)
     # The worker is down for a month after the deadline.
     after_outage = sweep_at(clock, at(DUE + datetime.timedelta(days=30)))
-    same_day = reminders.sweep()
+    same_day = sweep()
 
     owner_missed = [
         line
@@ -201,17 +210,18 @@ def test_a_reminder_claimed_by_another_sweep_is_not_sent_again(world, clock, set
     clock.move_to(at(DUE - datetime.timedelta(days=7)))
     row = action_reminders(world).get(step="before-7", recipient=world.owner)
     # Another worker claimed it a moment ago and is sending it.
-    assert reminders._claim(row.pk, timezone.now())
+    assert rows_claim(Reminder, [row.pk], now=timezone.now(), token=uuid.uuid4())
 
-    assert reminders.sweep().sent == 0
+    assert sweep().sent == 0
     clock.move_to(timezone.now() + datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS - 1))
-    assert reminders.sweep().sent == 0
+    assert sweep().sent == 0
     # That worker died: once its claim lapses the reminder is sent, once.
     clock.move_to(timezone.now() + datetime.timedelta(seconds=2))
-    assert reminders.sweep().sent == 1
-    assert reminders.sweep().sent == 0
+    assert sweep().sent == 1
+    assert sweep().sent == 0
     row.refresh_from_db()
-    assert row.state == ReminderState.SENT and row.attempts == 2
+    assert row.state == ReminderState.SENT
+    assert row.attempts == 2
 
 
 class RefusingBackend(EmailBackend):
@@ -239,13 +249,15 @@ def test_an_address_that_bounces_fails_for_good_and_is_shown_to_administrators(
     result = sweep_at(clock, at(DUE - datetime.timedelta(days=7)))
 
     row = action_reminders(world).get(step="before-7", recipient=world.colleague)
-    assert result.failed == 1 and row.state == ReminderState.FAILED
+    assert result.failed == 1
+    assert row.state == ReminderState.FAILED
     assert "refused the address" in row.note
     assert world.colleague.notifications.filter(reminder=row).exists()  # still in the app
     admin = World.admin()
     client.force_login(admin)
     page = client.get("/reminders/health/").content.decode()
-    assert "tom.ellis@example.org" in page and "refused the address" in page
+    assert "tom.ellis@example.org" in page
+    assert "refused the address" in page
 
 
 def test_a_busy_mail_server_is_retried_with_backoff(world, clock, settings):
@@ -254,7 +266,8 @@ def test_a_busy_mail_server_is_retried_with_backoff(world, clock, settings):
     RefusingBackend.busy = {world.owner.email}
     first = sweep_at(clock, at(DUE - datetime.timedelta(days=7)))
     row = action_reminders(world).get(step="before-7", recipient=world.owner)
-    assert first.retried == 1 and row.state == ReminderState.PENDING
+    assert first.retried == 1
+    assert row.state == ReminderState.PENDING
     assert row.next_attempt_at == at(DUE - datetime.timedelta(days=7)) + datetime.timedelta(
         minutes=1
     )
@@ -262,7 +275,8 @@ def test_a_busy_mail_server_is_retried_with_backoff(world, clock, settings):
     RefusingBackend.busy = set()
     assert sweep_at(clock, at(DUE - datetime.timedelta(days=7), 9, 2)).sent == 1
     row.refresh_from_db()
-    assert row.state == ReminderState.SENT and row.attempts == 2
+    assert row.state == ReminderState.SENT
+    assert row.attempts == 2
 
 
 class DownBackend(EmailBackend):
@@ -274,8 +288,8 @@ def test_an_unreachable_mail_server_stops_the_sweep_and_nothing_is_lost(world, c
     settings.EMAIL_BACKEND = "tests.test_reminder_sweep.DownBackend"
     clock.move_to(at(DUE - datetime.timedelta(days=7)))
 
-    with pytest.raises(reminders.MailServerDown):
-        reminders.sweep()
+    with pytest.raises(MailServerDown):
+        sweep()
 
     assert action_reminders(world).get(step="before-7", recipient=world.owner).state == (
         ReminderState.PENDING
@@ -289,13 +303,14 @@ def test_a_digest_reader_gets_one_email_a_day_listing_their_reminders(world, clo
     sweep_daily(clock, DUE - days(8))
     sweep_at(clock, at(DUE - datetime.timedelta(days=7), 7, 0))  # before 08:00: not yet
     morning = sweep_at(clock, at(DUE - datetime.timedelta(days=7), 8, 5))
-    again = reminders.sweep()
+    again = sweep()
 
     to_owner = [m for m in mail.outbox if m.to == [world.owner.email]]
     assert len(to_owner) == 1
     assert to_owner[0].subject.startswith("Your reminders digest: 1 reminder")
     assert "Action due date: due in 7 days" in to_owner[0].body
-    assert morning.digests >= 1 and again.digests == 0
+    assert morning.digests >= 1
+    assert again.digests == 0
     assert not world.owner.notifications.filter(awaiting_digest=True).exists()
 
 
@@ -303,7 +318,7 @@ def test_managers_get_a_weekly_overdue_digest_even_when_nothing_is_overdue(world
     monday = datetime.date(2026, 3, 9)
     sweep_daily(clock, monday - days(1))
     sweep_at(clock, at(monday, 8, 1))
-    reminders.sweep()
+    sweep()
 
     digests = [m for m in mail.outbox if m.subject.startswith("Weekly overdue digest")]
     assert sorted(m.to[0] for m in digests) == sorted(
@@ -331,13 +346,15 @@ def test_claims_are_timed_by_the_real_clock_not_the_sweeps_now(world, clock):
     sweep_daily(clock, DUE - days(8))
     clock.move_to(at(DUE - days(7)))
     row = action_reminders(world).get(step="before-7", recipient=world.owner)
-    assert reminders._claim(row.pk, timezone.now())  # a worker is sending it now
+    # A worker is sending it now.
+    assert rows_claim(Reminder, [row.pk], now=timezone.now(), token=uuid.uuid4())
 
     # An operator runs a sweep "as of tomorrow": the claim is still held in real time.
-    reminders.sweep(now=timezone.now() + days(1))
+    sweep(now=timezone.now() + days(1))
 
     row.refresh_from_db()
-    assert row.state == ReminderState.SENDING and row.sent_at is None
+    assert row.state == ReminderState.SENDING
+    assert row.sent_at is None
     assert not [m for m in mail.outbox if "due in 7 days" in m.subject]
 
 
@@ -359,8 +376,8 @@ def test_a_mail_outage_mid_sweep_still_leaves_the_next_repeat_planned(world, clo
     FlakyOnSecondBackend.sent = 0
     clock.move_to(at(DUE + days(1)))
 
-    with pytest.raises(reminders.MailServerDown):
-        reminders.sweep()
+    with pytest.raises(MailServerDown):
+        sweep()
 
     first = action_reminders(world).get(state=ReminderState.SENT, step="missed-1")
     assert action_reminders(world).filter(step="missed-2", recipient=first.recipient).exists()
@@ -382,30 +399,28 @@ def test_switching_back_to_each_email_sends_what_waited_for_a_digest(world, cloc
 
     assert not world.owner.notifications.filter(awaiting_digest=True).exists()
     digest = [m for m in mail.outbox if m.to == [world.owner.email] and "digest" in m.subject]
-    assert len(digest) == 1 and "due in 7 days" in digest[0].body
+    assert len(digest) == 1
+    assert "due in 7 days" in digest[0].body
 
 
 def test_a_digest_claimed_by_another_run_is_not_sent_twice(world, clock):
     monday = datetime.date(2026, 3, 9)
     sweep_daily(clock, monday - days(1))
     clock.move_to(at(monday, 8, 1))
-    reminders._digest_rows_for(timezone.now())
-    from tracker.models import Digest
+    digests_plan(now=timezone.now())
 
     digest = Digest.objects.get(user=world.coordinator, kind="overdue", period_start=monday)
     # Another run holds it: claimed a moment ago.
     Digest.objects.filter(pk=digest.pk).update(
         state=ReminderState.SENDING,
         claimed_until=timezone.now() + datetime.timedelta(seconds=60),
-        claim_token=reminders.uuidlib.uuid4(),
+        claim_token=uuid.uuid4(),
     )
-    reminders.digests_run(now=timezone.now() + days(1))  # a run told it is tomorrow
+    digests_run(now=timezone.now() + days(1))  # a run told it is tomorrow
     assert not [m for m in mail.outbox if m.to == [world.coordinator.email]]
 
 
 def test_adding_evidence_counts_as_activity_for_the_next_progress_update(world, clock):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     DeadlineRule.objects.filter(key="progress-update").update(active=True)
     services.item_add_update(item=world.item, author=world.owner, text="Started.")
     deadline = Deadline.objects.get(item=world.item, rule__key="progress-update")

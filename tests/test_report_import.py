@@ -13,20 +13,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker import report_import
 from tracker.models import AuditEvent, Finding, Report, ReportImport, TrackedItem
+from tracker.report_import.create import duplicate_of, import_update
+from tracker.report_import.reading import STALLED_AFTER
 
-SOURCES = Path(settings.BASE_DIR) / "fixtures" / "sources"
+SOURCES = Path(settings.FIXTURES_DIR) / "sources"
 PEEL_2015 = (SOURCES / "002_d8db408b9b4688bf.txt").read_bytes()
 PCC_RESPONSE_2018 = (SOURCES / "003_2e524c8537ccaab0.txt").read_bytes()
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def import_root(settings, tmp_path):
-    settings.REPORT_IMPORT_ROOT = tmp_path / "imports"
-    return settings.REPORT_IMPORT_ROOT
 
 
 def upload(client, data: bytes, name: str, django_capture_on_commit_callbacks):
@@ -64,20 +59,22 @@ def preview_data(page_context, **overrides) -> dict:
 
 
 def test_a_coordinator_imports_a_peel_report_and_creates_it_with_its_items(
-    client, world, import_root, django_capture_on_commit_callbacks
+    client, world, report_import_root, django_capture_on_commit_callbacks
 ):
     client.force_login(world.coordinator)
     response = upload(client, PEEL_2015, "peel-2015.txt", django_capture_on_commit_callbacks)
     found = ReportImport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("tracker:report_import_detail", args=[found.uuid])
-    assert found.state == "ready" and found.progress == 100
-    assert not any(import_root.iterdir())  # the upload is deleted once read
+    assert found.state == "ready"
+    assert found.progress == 100
+    assert not any(report_import_root.iterdir())  # the upload is deleted once read
 
     page = client.get(response["Location"])
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Check what was found" in html and "The document's text" in html
+    assert "Check what was found" in html
+    assert "The document's text" in html
     assert len(page.context["findings"].forms) == 6
     assert page.context["details"]["forces"].value() == [world.wmp.id]
 
@@ -93,7 +90,8 @@ def test_a_coordinator_imports_a_peel_report_and_creates_it_with_its_items(
     assert AuditEvent.objects.filter(object_type="tracker.Report", object_id=report.key).exists()
     assert AuditEvent.objects.filter(object_type="tracker.Finding").count() == 6
     found.refresh_from_db()
-    assert found.state == "created" and found.report == report
+    assert found.state == "created"
+    assert found.report == report
     # the import's page now leads to the report
     assert client.get(response["Location"])["Location"] == reverse(
         "tracker:report_detail", args=[report.key]
@@ -141,12 +139,14 @@ def test_a_second_import_of_the_same_report_offers_to_update_it(
     second = upload(client, PEEL_2015, "peel again.txt", django_capture_on_commit_callbacks)
     page = client.get(second["Location"])
     html = page.content.decode()
-    assert "Already in the tracker" in html and "Update the existing report" in html
+    assert "Already in the tracker" in html
+    assert "Update the existing report" in html
     assert page.context["duplicate"] == report
     updated = client.post(second["Location"], preview_data(page.context, action="update"))
     assert updated["Location"] == reverse("tracker:report_detail", args=[report.key])
     assert Report.objects.count() == 2  # the world's report and this one: no duplicate
-    assert report.findings.count() == 6 and TrackedItem.objects.count() == items_before
+    assert report.findings.count() == 6
+    assert TrackedItem.objects.count() == items_before
 
 
 def test_the_same_title_and_month_is_a_duplicate_even_from_another_file(world):
@@ -161,10 +161,10 @@ def test_the_same_title_and_month_is_a_duplicate_even_from_another_file(world):
         },
     )
     found.draft["forces"] = [world.wmp.id]
-    assert report_import.duplicate_of(found, user=world.coordinator)[0] == world.report
+    assert duplicate_of(found, user=world.coordinator)[0] == world.report
     # Staffordshire's coordinator is not offered West Midlands' own report
     found.draft["forces"] = [world.staffs.id]
-    assert report_import.duplicate_of(found, user=world.outsider) == (None, "")
+    assert duplicate_of(found, user=world.outsider) == (None, "")
 
 
 def test_a_pcc_response_document_brings_the_responses_onto_the_item(
@@ -181,7 +181,8 @@ def test_a_pcc_response_document_brings_the_responses_onto_the_item(
     recommendation = report.findings.get(kind="recommendation")
     assert recommendation.parent.kind == "cause_of_concern"
     item = TrackedItem.objects.get(finding=recommendation, force=world.wmp)
-    assert item.force_response and item.pcc_response
+    assert item.force_response
+    assert item.pcc_response
     # the cause of concern is answered by its recommendation: no item of its own
     assert not TrackedItem.objects.filter(finding=recommendation.parent).exists()
 
@@ -196,7 +197,7 @@ def encrypted_pdf() -> bytes:
 
 
 @pytest.mark.parametrize(
-    "data,name,message",
+    ("data", "name", "message"),
     [
         (b"%PDF-1.4 this is not really a PDF", "report.pdf", "PDF"),
         (encrypted_pdf(), "locked.pdf", "password"),
@@ -210,19 +211,23 @@ def test_a_file_that_cannot_be_read_says_why_and_creates_nothing(
     response = upload(client, data, name, django_capture_on_commit_callbacks)
     page = client.get(response["Location"])
     html = page.content.decode()
-    assert "The file could not be read" in html and "Nothing was created" in html
+    assert "The file could not be read" in html
+    assert "Nothing was created" in html
     assert message in ReportImport.objects.get().message
-    assert Report.objects.count() == 1 and Finding.objects.count() == 1
+    assert Report.objects.count() == 1
+    assert Finding.objects.count() == 1
 
 
 def test_an_empty_or_too_large_file_is_refused_at_once(client, world, settings):
     client.force_login(world.coordinator)
     url = reverse("tracker:report_import")
     empty = client.post(url, {"file": SimpleUploadedFile("empty.pdf", b"")})
-    assert empty.status_code == 400 and "The selected file is empty" in empty.content.decode()
+    assert empty.status_code == 400
+    assert "The selected file is empty" in empty.content.decode()
     settings.REPORT_IMPORT_MAX_BYTES = 1000
     big = client.post(url, {"file": SimpleUploadedFile("big.txt", b"a" * 5000)})
-    assert big.status_code == 400 and "MB" in big.content.decode()
+    assert big.status_code == 400
+    assert "MB" in big.content.decode()
     assert not ReportImport.objects.exists()
 
 
@@ -237,17 +242,18 @@ def test_a_document_with_no_findings_is_an_honest_empty_preview(
     assert "No findings were found" in page.content.decode()
 
 
-def test_a_slow_worker_is_pointed_out(client, world, import_root):
+def test_a_slow_worker_is_pointed_out(client, world, report_import_root):
     client.force_login(world.coordinator)
     found = ReportImport.objects.create(
         uploaded_by=world.coordinator,
-        uploaded_at=timezone.now() - report_import.STALLED_AFTER * 2,
+        uploaded_at=timezone.now() - STALLED_AFTER * 2,
         original_name="waiting.pdf",
         size=10,
         sha256="x",
     )
     page = client.get(reverse("tracker:report_import_detail", args=[found.uuid])).content.decode()
-    assert "Reading the report" in page and "background worker may not be running" in page
+    assert "Reading the report" in page
+    assert "background worker may not be running" in page
     status = client.get(reverse("tracker:report_import_status", args=[found.uuid])).json()
     assert status == {"state": "queued", "progress": 0, "stage": "", "working": True}
 
@@ -316,7 +322,8 @@ def test_row_errors_are_listed_at_the_top_and_an_unknown_action_is_refused(
     assert blank.status_code == 400
     assert "Judgement 1, grade: This field is required." in blank.content.decode()
     odd = client.post(response["Location"], preview_data(page, action="publish"))
-    assert odd.status_code == 400 and "Choose one of the buttons" in odd.content.decode()
+    assert odd.status_code == 400
+    assert "Choose one of the buttons" in odd.content.decode()
     assert Report.objects.count() == 1
 
 
@@ -327,7 +334,8 @@ def test_a_force_sent_twice_counts_once(client, world, django_capture_on_commit_
     twice = {"report-forces": [str(world.wmp.id), str(world.wmp.id)], "report-title": "Once"}
     client.post(response["Location"], preview_data(page, action="create", **twice))
     report = Report.objects.get(title="Once")
-    assert not report.national and list(report.forces.all()) == [world.wmp]
+    assert not report.national
+    assert list(report.forces.all()) == [world.wmp]
 
 
 def test_an_update_adds_without_changing_grades_and_keeps_parents(
@@ -370,5 +378,5 @@ def test_an_update_never_takes_over_another_forces_report(world):
         },
     )
     with pytest.raises(ValidationError, match="force you do not import for"):
-        report_import.import_update(report_import=found, report=world.report, by=world.outsider)
+        import_update(report_import=found, report=world.report, by=world.outsider)
     assert list(world.report.forces.all()) == [world.wmp]

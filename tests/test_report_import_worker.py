@@ -9,14 +9,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.e2e import wait_for
 from tests.factories import World
-from tests.test_celery_end_to_end import broker, mail_server, start_worker, wait_for  # noqa: F401
-from tracker import report_import
+from tracker import background
 from tracker.models import ReportImport
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SEED = Path(settings.BASE_DIR) / "fixtures" / "sources" / "004_1e28ba5a3fe99e5f.excerpt.txt"
+SEED = Path(settings.FIXTURES_DIR) / "sources" / "004_1e28ba5a3fe99e5f.excerpt.txt"
 
 
 def test_a_real_worker_reads_the_upload_and_the_page_follows_it(
@@ -24,19 +24,20 @@ def test_a_real_worker_reads_the_upload_and_the_page_follows_it(
     settings,
     monkeypatch,
     tmp_path,
-    broker,  # noqa: F811
-    start_worker,  # noqa: F811
+    broker,
+    start_worker,
 ):
     root = tmp_path / "report-imports"
     settings.REPORT_IMPORT_ROOT = root
     monkeypatch.setenv("REPORT_IMPORT_ROOT", str(root))  # the worker's own settings
     worker = start_worker("reader")
     sender = Celery(broker=broker)
+    # The upload starts its task by name (tracker.background): send it to this worker's queue.
     monkeypatch.setattr(
-        report_import,
-        "_queue",
-        lambda import_id: sender.send_task(
-            "tracker.tasks.read_report_import", args=[import_id], queue=start_worker.queue
+        background,
+        "send",
+        lambda task_name, *args: sender.send_task(
+            task_name, args=list(args), queue=start_worker.queue
         ),
     )
     world = World.build()
@@ -55,8 +56,10 @@ def test_a_real_worker_reads_the_upload_and_the_page_follows_it(
     )
     assert worker.poll() is None  # the worker is still running: it did the work
     found.refresh_from_db()
-    assert found.progress == 100 and len(found.draft["findings"]) == 14
+    assert found.progress == 100
+    assert len(found.draft["findings"]) == 14
     assert len(found.draft["judgements"]) == 23
     assert not any(root.iterdir())  # the worker deleted the upload once read
     page = client.get(response["Location"]).content.decode()
-    assert "Check what was found" in page and "Baseline Assessment" in page
+    assert "Check what was found" in page
+    assert "Baseline Assessment" in page

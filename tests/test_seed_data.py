@@ -1,6 +1,7 @@
 """The seed fixtures say what the source documents say."""
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,21 @@ from accounts.models import Organisation, PolicingBodyTerm
 from tracker.demo import load_reference_data
 from tracker.models import Finding, Judgement, Report, StatutoryResponse, TrackedItem
 
-SOURCES = Path(settings.BASE_DIR) / "fixtures" / "sources"
+SOURCES = Path(settings.FIXTURES_DIR) / "sources"
+
+
+@pytest.fixture(scope="module")
+def reference_data(build_once):
+    """The forces, their policing bodies and the seed reports, loaded once for the module."""
+    with build_once() as unblocked:
+        with unblocked():
+            load_reference_data()
+        yield
 
 
 @pytest.fixture
-def seeded(db):
-    load_reference_data()
+def seeded(reference_data, db):
+    """Each test starts from the seed data as loaded."""
 
 
 def findings(report_key, kind=None):
@@ -128,7 +138,6 @@ def test_the_2014_letter_findings_belong_to_west_midlands_in_a_national_report(s
 
 def test_every_finding_text_appears_in_its_source_document(seeded):
     """Texts are as published: each paragraph of each finding is in the source file."""
-    import re
 
     def squash(text):
         text = re.sub(r"[*_#]|<[^>]+>|October 2006", " ", text)

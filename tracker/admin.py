@@ -1,7 +1,10 @@
 """The admin: reference data can be edited (every edit is audited); history cannot."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.db import models
 
 from tracker import background
 from tracker.admin_audit import AuditedAdmin, ReadOnlyAdmin
@@ -25,6 +28,11 @@ from tracker.models import (
     SweepRun,
     TrackedItem,
 )
+from tracker.reminders.sync import (
+    deadlines_sync_item,
+    deadlines_sync_report_items,
+    deadlines_sync_response,
+)
 
 
 class JudgementInline(admin.TabularInline):
@@ -41,11 +49,9 @@ class ReportAdmin(AuditedAdmin):
     filter_horizontal = ["forces"]
     inlines = [JudgementInline]
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        from tracker import reminders
-
-        reminders.deadlines_sync_report_items(report=form.instance)
+        deadlines_sync_report_items(report=form.instance)
 
 
 @admin.register(Finding)
@@ -56,12 +62,10 @@ class FindingAdmin(AuditedAdmin):
     search_fields = ["text", "key"]
     raw_id_fields = ["parent", "report", "force"]
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        from tracker import reminders
-
         for item in form.instance.items.select_related("finding__report"):
-            reminders.deadlines_sync_item(item=item)  # the report's target may have changed
+            deadlines_sync_item(item=item)  # the report's target may have changed
 
 
 class TrackedItemAdminForm(forms.ModelForm):
@@ -69,8 +73,9 @@ class TrackedItemAdminForm(forms.ModelForm):
         model = TrackedItem
         fields = ["owner", "lead", "force_response", "pcc_response"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         force = self.instance.force if self.instance.pk else cleaned.get("force")
         for name in ("owner", "lead"):
             person = cleaned.get(name)
@@ -86,7 +91,7 @@ class TrackedItemAdmin(AuditedAdmin):
 
     form = TrackedItemAdminForm
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request) -> bool:
         return False
 
     list_display = ["__str__", "force", "owner", "status", "due_date"]
@@ -116,15 +121,13 @@ class StatutoryResponseAdmin(AuditedAdmin):
     list_display = ["report", "body", "published_on"]
     list_select_related = ["report", "body"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
         fields = ["published_on", "url", "approved_at", "approved_by", "approved_fingerprint"]
         return fields + ["body"] if obj is not None else fields
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        from tracker import reminders
-
-        reminders.deadlines_sync_response(response=form.instance)
+        deadlines_sync_response(response=form.instance)
 
 
 @admin.register(DeadlineRule)
@@ -168,12 +171,12 @@ class DeadlineRuleAdmin(AuditedAdmin):
         ),
     ]
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         background.send_on_commit(background.RESYNC_RULE, form.instance.pk)
 
 
-HISTORY_COLUMNS = {
+HISTORY_COLUMNS: dict[type[models.Model], list[str]] = {
     StatusChange: ["changed_at", "item", "from_status", "to_status", "changed_by"],
     DueDateRevision: ["recorded_at", "item", "previous_date", "new_date", "approved_by"],
     ProgressUpdate: ["written_at", "item", "author"],
@@ -204,17 +207,52 @@ class DeadlineAdmin(ReadOnlyAdmin):
     list_select_related = ["rule", "force"]
 
 
+# Reminders and digests take their claim fields from ClaimedRow, which puts them first on the
+# model; their pages list what the row is about first, then how sending it went.
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["due_at", "step", "recipient", "state", "late", "attempts", "note"]
     list_filter = ["state", "late"]
     list_select_related = ["recipient"]
     search_fields = ["recipient__email", "note"]
+    fields = [
+        "deadline",
+        "deadline_version",
+        "step",
+        "recipient",
+        "due_at",
+        "next_attempt_at",
+        "state",
+        "claimed_until",
+        "claim_token",
+        "attempts",
+        "sent_at",
+        "late",
+        "by_email",
+        "note",
+    ]
+
+
+@admin.register(Digest)
+class DigestAdmin(ReadOnlyAdmin):
+    list_display = ["period_start", "kind", "user", "state", "line_count", "note"]
+    fields = [
+        "user",
+        "kind",
+        "period_start",
+        "state",
+        "claimed_until",
+        "claim_token",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "line_count",
+        "note",
+    ]
 
 
 for model, columns in {
     DeadlineChange: ["recorded_at", "deadline", "kind", "previous_due_on", "new_due_on"],
-    Digest: ["period_start", "kind", "user", "state", "line_count", "note"],
     SweepRun: ["started_at", "via", "sent", "late", "cancelled", "retried", "failed", "error"],
 }.items():
     admin.site.register(

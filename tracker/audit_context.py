@@ -8,7 +8,9 @@ and management commands set their own source. Without either, a change is marked
 
 import contextlib
 import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import TypedDict, Unpack
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,15 @@ class AuditContext:
     request_id: str = ""
     ip_address: str | None = None
     path: str = ""
+
+
+class AuditFields(TypedDict, total=False):
+    """AuditContext's fields, for `using()` to take any of them by name."""
+
+    source: str
+    request_id: str
+    ip_address: str | None
+    path: str
 
 
 NO_CONTEXT = AuditContext()
@@ -30,7 +41,7 @@ def current() -> AuditContext:
 
 
 @contextlib.contextmanager
-def using(**fields):
+def using(**fields: Unpack[AuditFields]) -> Iterator[None]:
     """Run the block with these context fields (the others are kept from the outer context)."""
     token = _current.set(replace(current(), **fields))
     try:

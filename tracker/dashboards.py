@@ -7,6 +7,7 @@ PostgreSQL and SQLite. Chart geometry is plain arithmetic for the SVG templates.
 
 import datetime
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -183,7 +184,7 @@ def force_summaries(
     deadlines: QuerySet,
     today: datetime.date,
     rows: list[dict] | None = None,
-    names: list[str] = (),
+    names: Sequence[str] = (),
 ) -> list:
     """Per force: open, overdue, closed this quarter, median days from the item's creation
     to closure (items closed in the last 12 months), and s55 responses published on time. `rows` are

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts import two_factor
 from accounts.models import Organisation, Role, RoleAssignment, TwoFactorDevice, User
-from tracker import reminders, services
+from tracker import services
 from tracker.models import (
     Finding,
     FindingKind,
@@ -26,9 +26,11 @@ from tracker.models import (
     Status,
     TrackedItem,
 )
-from tracker.transfer import import_tracker
+from tracker.reminders.plan import reminders_start_afresh
+from tracker.reminders.sync import deadlines_sync_all
+from tracker.transfer.load import import_tracker
 
-FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+FIXTURES = Path(settings.FIXTURES_DIR)
 
 # email, full name, job title, organisation code, roles
 PEOPLE = [
@@ -105,11 +107,13 @@ def seed_report_keys() -> list[str]:
 
 def _at(today: datetime.date, days: int, hour: int = 10) -> datetime.datetime:
     day = today + datetime.timedelta(days=days)
-    return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour))
+    return datetime.datetime(
+        day.year, day.month, day.day, hour, tzinfo=timezone.get_current_timezone()
+    )
 
 
-def _historic(y, m, d, hour=10) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(y, m, d, hour))
+def _historic(y: int, m: int, d: int, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime(y, m, d, hour, tzinfo=timezone.get_current_timezone())
 
 
 @transaction.atomic
@@ -320,8 +324,8 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
     )
     _recent_report(today=today, coordinator=grace, owner=tom)
     now = timezone.now()
-    reminders.deadlines_sync_all(now=now)
-    reminders.reminders_start_afresh(now=now)
+    deadlines_sync_all(now=now)
+    reminders_start_afresh(now=now)
     return True
 
 

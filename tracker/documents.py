@@ -26,9 +26,12 @@ from typing import Any
 import docx
 from django.template.loader import render_to_string
 from django.utils.text import slugify
+from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.section import Section
 from docx.shared import Mm, Pt, RGBColor
 
 LANGUAGE = "en-GB"
@@ -36,6 +39,8 @@ LANGUAGE = "en-GB"
 FRAGMENT_TEMPLATE = "documents/_response_body.html"
 STANDALONE_TEMPLATE = "documents/response_standalone.html"
 
+# The response's content: the JSON-serialisable snapshot stored when it is published.
+Content = dict[str, Any]
 # A block of body text: ("p", "paragraph text") or ("ul", ["item", "item", ...]).
 Block = tuple[str, str | list[str]]
 
@@ -112,7 +117,7 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def document_context(content: dict) -> dict[str, Any]:
+def document_context(content: Content) -> dict[str, Any]:
     """Build the outline that every format is rendered from, as the template context `doc`.
 
     Public so that the app's own page can include the fragment template with the same
@@ -195,7 +200,7 @@ def _property(text: str, limit: int = 255) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def render_html(content: dict, *, standalone: bool = True, csp_nonce: str = "") -> str:
+def render_html(content: Content, *, standalone: bool = True, csp_nonce: str = "") -> str:
     """Render the response as HTML: a complete page, or the fragment for the app's page.
 
     Rendered by Django's template engine with autoescaping on, so every stored text arrives
@@ -206,7 +211,7 @@ def render_html(content: dict, *, standalone: bool = True, csp_nonce: str = "") 
     return render_to_string(template, {"doc": document_context(content), "csp_nonce": csp_nonce})
 
 
-def render_pdf(content: dict) -> bytes:
+def render_pdf(content: Content) -> bytes:
     """Render the standalone page to a tagged PDF (PDF/UA-1).
 
     The PDF/UA variant makes WeasyPrint write a structure tree (headings, lists, tables), the
@@ -221,10 +226,11 @@ def html_to_pdf(html: str) -> bytes:
     """A standalone HTML page (no external resources) as a tagged PDF/UA-1 file."""
     import weasyprint  # heavy import (Pango, fonts); only the PDF downloads need it
 
-    return weasyprint.HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
+    pdf: bytes = weasyprint.HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf
 
 
-def render_docx(content: dict) -> bytes:
+def render_docx(content: Content) -> bytes:
     """Render the response as a Word document the PCC office can edit.
 
     Word's accessibility depends on real structure, so: heading styles (Heading 1 to 5, which
@@ -290,7 +296,7 @@ def render_docx(content: dict) -> bytes:
     return out.getvalue()
 
 
-def document_filename(content: dict, extension: str) -> str:
+def document_filename(content: Content, extension: str) -> str:
     """A safe ASCII file name for a download, e.g. "west-midlands-pcc-response-...-v1.docx".
 
     Built from the body's short name, the report title and the version, so files saved from
@@ -352,7 +358,7 @@ def _section(
     }
 
 
-def _area_sections(area: dict) -> list[dict[str, Any]]:
+def _area_sections(area: dict[str, Any]) -> list[dict[str, Any]]:
     """Sections for one area of the report: its heading, then each finding and responses.
 
     Each recommendation always shows the force and PCC responses, saying so when none is
@@ -388,7 +394,7 @@ def _entry_heading(label: str, reference: str) -> str:
     return f"{label} {reference}"
 
 
-def _status_line(content: dict) -> str:
+def _status_line(content: Content) -> str:
     """ "Published 17 May 2018", "Version 2, published ...; first published ..." or a draft."""
     version = max(int(content.get("version") or 1), 1)
     published = _clean(content.get("published") or "")
@@ -408,7 +414,9 @@ def _status_line(content: dict) -> str:
     return f"{line}; first published {first}" if first and first != published else line
 
 
-def _summary_rows(content: dict, report: dict, force: str, overall: str) -> list[dict[str, str]]:
+def _summary_rows(
+    content: Content, report: dict[str, Any], force: str, overall: str
+) -> list[dict[str, str]]:
     """The key facts, as in the published examples: dates, the overall rating, the count."""
     rows = []
     report_url = _safe_url(report.get("url"))
@@ -446,7 +454,7 @@ def _summary_rows(content: dict, report: dict, force: str, overall: str) -> list
     return [row for row in rows if row["value"]]
 
 
-def _subject(content: dict, inspectorate: str, report_title: str) -> str:
+def _subject(content: Content, inspectorate: str, report_title: str) -> str:
     """The metadata subject: what this document is, in one line."""
     force = _clean(content.get("force") or "")
     about = f" about {force}" if force else ""
@@ -491,7 +499,7 @@ def _docx_datetime(value: Any) -> datetime.datetime | None:
 # Word helpers ----------------------------------------------------------------------------
 
 
-def _setup_docx_styles(document) -> None:
+def _setup_docx_styles(document: WordDocument) -> None:
     """Arial, black headings and British English, instead of python-docx's Calibri and blue.
 
     The template's fonts come from its theme (w:asciiTheme...), which wins over a plain font
@@ -521,7 +529,7 @@ def _setup_docx_styles(document) -> None:
         _set_fonts(style.element.get_or_add_rPr(), "Arial")
 
 
-def _set_fonts(rpr, name: str) -> None:
+def _set_fonts(rpr: BaseOxmlElement, name: str) -> None:
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = rpr.makeelement(qn("w:rFonts"), {})
@@ -532,16 +540,16 @@ def _set_fonts(rpr, name: str) -> None:
         fonts.set(qn(f"w:{attribute}"), name)
 
 
-def _add_docx_blocks(document, blocks: list[Block]) -> None:
-    for kind, value in blocks:
-        if kind == "ul":
+def _add_docx_blocks(document: WordDocument, blocks: list[Block]) -> None:
+    for _kind, value in blocks:
+        if isinstance(value, list):  # ("ul", items)
             for item in value:
                 document.add_paragraph(item, style="List Bullet")
         else:
             document.add_paragraph(value)
 
 
-def _add_grades_table(document, grades: dict[str, Any]) -> None:
+def _add_grades_table(document: WordDocument, grades: dict[str, Any]) -> None:
     """The grades as a real table: bold header row that repeats, alt text from the caption."""
     headers = ["Area", "Grade"] + (["Direction of travel"] if grades["has_direction"] else [])
     widths = [Mm(95), Mm(40), Mm(35)] if grades["has_direction"] else [Mm(120), Mm(50)]
@@ -577,7 +585,7 @@ def _add_grades_table(document, grades: dict[str, Any]) -> None:
     document.add_paragraph()  # keeps the next heading from touching the table
 
 
-def _add_page_number_footer(section) -> None:
+def _add_page_number_footer(section: Section) -> None:
     """ "Page N" in the footer, as a PAGE field so Word keeps it right after edits."""
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT

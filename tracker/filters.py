@@ -1,14 +1,58 @@
+import datetime
+from typing import Any, cast
+
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_filters.widgets import BooleanWidget
 
 from accounts.models import Organisation, Role, User
 from tracker import policy
-from tracker.forms import DATE_INPUT_FORMATS
-from tracker.models import FindingKind, Report, ReportType, Status, TrackedItem
+from tracker.models import (
+    FindingKind,
+    Report,
+    ReportType,
+    Status,
+    TrackedItem,
+    TrackedItemQuerySet,
+)
+
+# The ways people may write a date, in the filters and in the forms (tracker.forms): the
+# filters are read by the selectors, below the forms, so the list lives here.
+DATE_INPUT_FORMATS = [
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d %m %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+]
 
 
-def _date_filter(label, lookup):
+class ScopedFilterSet(django_filters.FilterSet):
+    """The filters of a list for one person on one day (tracker.selectors builds them): the
+    choices offered are limited to what the person may see."""
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: Any = None,
+        *,
+        user: Any = None,
+        today: datetime.date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, queryset, **kwargs)  # the queryset is scoped before it gets here
+
+
+def _choices(filterset: django_filters.FilterSet, name: str) -> django_filters.ModelChoiceFilter:
+    """A filter whose choices (its queryset) are set for the person."""
+    return cast(django_filters.ModelChoiceFilter, filterset.filters[name])
+
+
+def _date_filter(label: str, lookup: str) -> django_filters.DateFilter:
     return django_filters.DateFilter(
         field_name="due_date",
         lookup_expr=lookup,
@@ -18,7 +62,7 @@ def _date_filter(label, lookup):
     )
 
 
-class ItemFilter(django_filters.FilterSet):
+class ItemFilter(ScopedFilterSet):
     """Filters for every item list, kept in the URL so a view can be bookmarked and shared.
 
     The choices of force, report and owner are limited to what the person may see, so a
@@ -58,7 +102,7 @@ class ItemFilter(django_filters.FilterSet):
     due_after = _date_filter("Due on or after", "gte")
     due_before = _date_filter("Due on or before", "lte")
     overdue = django_filters.BooleanFilter(
-        label="Overdue only", method="filter_overdue", widget=django_filters.widgets.BooleanWidget
+        label="Overdue only", method="filter_overdue", widget=BooleanWidget
     )
 
     class Meta:
@@ -81,15 +125,13 @@ class ItemFilter(django_filters.FilterSet):
         today = self.today = today or timezone.localdate()
         force_ids = policy.visible_force_ids(user, today) if user is not None else set()
         forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE)
-        people = User.objects.filter(
-            role_assignments__role__in=[Role.FORCE_STAFF, Role.FORCE_COORDINATOR]
-        )
+        people = User.objects.with_role(Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
         if force_ids is not None:
             forces = forces.filter(pk__in=force_ids)
             people = people.filter(organisation_id__in=force_ids)
-        self.filters["force"].queryset = forces.order_by("name")
-        self.filters["owner"].queryset = people.distinct().order_by("full_name")
-        self.filters["report"].queryset = Report.objects.for_forces(force_ids).order_by(
+        _choices(self, "force").queryset = forces.order_by("name")
+        _choices(self, "owner").queryset = people.order_by("full_name")
+        _choices(self, "report").queryset = Report.objects.for_forces(force_ids).order_by(
             "-published_on", "title"
         )
         for name in ("force", "owner", "report"):
@@ -97,7 +139,7 @@ class ItemFilter(django_filters.FilterSet):
                 "That is not one of the choices you can see"
             )
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: TrackedItemQuerySet, name: str, value: str) -> TrackedItemQuerySet:
         # The ORM passes the text as a parameter: SQL and HTML characters are just text.
         value = value.strip()
         if not value:
@@ -106,13 +148,15 @@ class ItemFilter(django_filters.FilterSet):
             Q(finding__text__icontains=value) | Q(finding__report__title__icontains=value)
         )
 
-    def filter_overdue(self, queryset, name, value):
+    def filter_overdue(
+        self, queryset: TrackedItemQuerySet, name: str, value: bool | None
+    ) -> TrackedItemQuerySet:
         if value:
             return queryset.overdue(self.today)
         return queryset
 
 
-def _report_date_filter(label, lookup):
+def _report_date_filter(label: str, lookup: str) -> django_filters.DateFilter:
     return django_filters.DateFilter(
         field_name="published_on",
         lookup_expr=lookup,
@@ -122,7 +166,7 @@ def _report_date_filter(label, lookup):
     )
 
 
-class ReportFilter(django_filters.FilterSet):
+class ReportFilter(ScopedFilterSet):
     """Filters for the reports list."""
 
     q = django_filters.CharFilter(
@@ -138,11 +182,8 @@ class ReportFilter(django_filters.FilterSet):
         model = Report
         fields = ["q", "report_type", "published_after", "published_before"]
 
-    def __init__(self, *args, user=None, today=None, **kwargs):
-        super().__init__(*args, **kwargs)  # the queryset is scoped before it gets here
 
-
-class ResponseFilter(django_filters.FilterSet):
+class ResponseFilter(ScopedFilterSet):
     """Filters for the statutory responses list (rows are a report and one of its forces)."""
 
     q = django_filters.CharFilter(
@@ -179,12 +220,13 @@ class ResponseFilter(django_filters.FilterSet):
         forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE)
         if force_ids is not None:
             forces = forces.filter(pk__in=force_ids)
-        self.filters["force"].queryset = forces.order_by("name")
+        _choices(self, "force").queryset = forces.order_by("name")
         self.form.fields["force"].error_messages["invalid_choice"] = (
             "That is not one of the choices you can see"
         )
 
-    def filter_state(self, queryset, name, value):
+    def filter_state(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        # The rows are Report.forces.through's, annotated by selectors.response_pairs.
         if value == "published":
             return queryset.filter(published=True)
         if value == "late":

@@ -1,7 +1,21 @@
-from django import forms
-from django.core.validators import URLValidator
+from collections.abc import Sequence
+from typing import Any, cast
 
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db.models import QuerySet
+
+from accounts.models import User
+from tracker.bulk_import import table as bulk_import_table
+from tracker.filters import DATE_INPUT_FORMATS
 from tracker.models import CHOOSABLE_STATUSES, FindingKind, GradingScale, ReportType, Status
+from tracker.statutory.content import Entry
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of a choice field, to set its choices when the form is made."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class UpdateForm(forms.Form):
@@ -52,14 +66,15 @@ class EvidenceForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    owner = forms.ModelChoiceField(
+    # Quoted: the form classes are generic only to the type checker.
+    owner: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label="Owner",
         queryset=None,
         empty_label="No owner",
         required=False,
         help_text="The person who does the work and keeps the item up to date.",
     )
-    lead = forms.ModelChoiceField(
+    lead: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label="Accountable lead",
         queryset=None,
         empty_label="No lead",
@@ -67,24 +82,12 @@ class AssignForm(forms.Form):
         help_text="The senior person answerable for the outcome.",
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people
-        self.fields["lead"].queryset = people
-        self.fields["owner"].error_messages["invalid_choice"] = "Choose someone from the list"
-        self.fields["lead"].error_messages["invalid_choice"] = "Choose someone from the list"
-
-
-DATE_INPUT_FORMATS = [
-    "%d/%m/%Y",
-    "%d/%m/%y",
-    "%d %m %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%Y-%m-%d",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
-]
+        for name in ("owner", "lead"):
+            field = cast("forms.ModelChoiceField[User]", self.fields[name])
+            field.queryset = people
+            field.error_messages["invalid_choice"] = "Choose someone from the list"
 
 
 class DueDateForm(forms.Form):
@@ -119,9 +122,11 @@ class ClosureProposalForm(forms.Form):
         error_messages={"invalid_choice": "Choose evidence from this item's files"},
     )
 
-    def __init__(self, *args, evidence_choices=(), **kwargs):
+    def __init__(
+        self, *args: Any, evidence_choices: Sequence[tuple[str, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].choices = evidence_choices
+        _choice_field(self, "evidence").choices = evidence_choices
 
 
 class ClosureDecisionForm(forms.Form):
@@ -186,9 +191,9 @@ class DeadlineChangeForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, paused: bool, **kwargs):
+    def __init__(self, *args: Any, paused: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = (
+        _choice_field(self, "action").choices = (
             [("resume", "The pause has ended: resume the deadline")]
             if paused
             else [("extend", "An extension"), ("pause", "A pause (the clock stops)")]
@@ -207,7 +212,7 @@ class LocalTargetForm(forms.Form):
     )
 
 
-def _date_field(label, help_text, what, required=True):
+def _date_field(label: str, help_text: str, what: str, required: bool = True) -> forms.DateField:
     messages = {"invalid": f"Enter {what} as a real date, for example 27/03/2027"}
     if required:
         messages["required"] = f"Enter {what}"
@@ -248,7 +253,9 @@ class ChiefOfficerCommentsForm(forms.Form):
 class ResponseDraftForm(forms.Form):
     """The wording of the response: fields appear only for what this person may write."""
 
-    def __init__(self, *args, entries, can_pcc: bool, can_force: bool, **kwargs):
+    def __init__(
+        self, *args: Any, entries: list[Entry], can_pcc: bool, can_force: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.entries = entries
         if can_pcc:
@@ -288,7 +295,7 @@ class ResponseDraftForm(forms.Form):
                     max_length=50_000,
                 )
 
-    def rows(self):
+    def rows(self) -> list[dict[str, Any]]:
         """Each entry with its bound fields, for the template."""
         return [
             {
@@ -330,8 +337,9 @@ class PublishForm(forms.Form):
 
 
 class CopiesSentForm(forms.Form):
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if (
             not self.errors
             and not data.get("inspectorate_on")
@@ -396,13 +404,12 @@ class BulkImportForm(forms.Form):
         error_messages={"required": "Select a file", "empty": "The selected file is empty"},
     )
 
-    def clean_file(self):
-        from tracker.bulk_import import MAX_BYTES
-
+    def clean_file(self) -> UploadedFile:
+        max_bytes = bulk_import_table.MAX_BYTES
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
+        if upload.size > max_bytes:
             raise forms.ValidationError(
-                f"The selected file must be smaller than {MAX_BYTES // 2**20} MB"
+                f"The selected file must be smaller than {max_bytes // 2**20} MB"
             )
         return upload
 
@@ -449,11 +456,11 @@ class ReportDetailsForm(forms.Form):
         error_messages={"required": "Choose at least one force"},
     )
 
-    def __init__(self, *args, force_choices, **kwargs):
+    def __init__(self, *args: Any, force_choices: Sequence[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forces"].choices = force_choices
+        _choice_field(self, "forces").choices = force_choices
 
-    def clean_forces(self):
+    def clean_forces(self) -> list[int]:
         return list(dict.fromkeys(self.cleaned_data["forces"]))  # a force sent twice counts once
 
 

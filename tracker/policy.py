@@ -7,13 +7,30 @@ a person's scope is treated as if it did not exist (views answer 404).
 """
 
 import datetime
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from accounts.models import Organisation, PolicingBodyTerm, Role
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import Organisation, PolicingBodyTerm, Role, User
+
+if TYPE_CHECKING:  # for the types only: nothing here queries these models
+    from tracker.models import ClosureProposal, Deadline, Report, TrackedItem
 
 ALL_FORCES = None
 
+# The dashboard a person gets (dashboard_kind).
+DashboardKind = Literal["national", "pcc", "force", "own"]
 
-def visible_force_ids(user, today: datetime.date) -> set[int] | None:
+
+class AboutAForce(Protocol):
+    """Anything that belongs to one force (an item, a deadline)."""
+
+    @property
+    def force_id(self) -> int: ...
+
+
+def visible_force_ids(user: User | AnonymousUser, today: datetime.date) -> set[int] | None:
     """The ids of the forces this person may see, or None for every force."""
     if not user.is_authenticated or not user.is_active:
         return set()
@@ -33,16 +50,18 @@ def visible_force_ids(user, today: datetime.date) -> set[int] | None:
     return set()
 
 
-def can_see_force(user, force_id: int, today: datetime.date) -> bool:
+def can_see_force(user: User, force_id: int, today: datetime.date) -> bool:
+    """Whether this force is within the person's scope (visible_force_ids)."""
     ids = visible_force_ids(user, today)
     return ids is ALL_FORCES or force_id in ids
 
 
-def _is_force_coordinator_of(user, item) -> bool:
+def _is_force_coordinator_of(user: User, item: AboutAForce) -> bool:
     return user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == item.force_id
 
 
-def is_pcc_office_for(user, force_id: int, today) -> bool:
+def is_pcc_office_for(user: User, force_id: int, today: datetime.date) -> bool:
+    """Whether the person is of the PCC office of the body that answers for this force today."""
     return (
         user.has_role(Role.PCC_OFFICE)
         and user.organisation_id is not None
@@ -52,11 +71,11 @@ def is_pcc_office_for(user, force_id: int, today) -> bool:
     )
 
 
-def _is_pcc_office_of(user, item, today) -> bool:
+def _is_pcc_office_of(user: User, item: AboutAForce, today: datetime.date) -> bool:
     return is_pcc_office_for(user, item.force_id, today)
 
 
-def can_work_on(user, item) -> bool:
+def can_work_on(user: User, item: "TrackedItem") -> bool:
     """Add updates and evidence, change status, propose closure: the owner and the force's
     coordinator. Colleagues in the same force can read but not write."""
     if not item.is_open:
@@ -66,21 +85,27 @@ def can_work_on(user, item) -> bool:
     return _is_force_coordinator_of(user, item)
 
 
-def can_revise_due_date(user, item) -> bool:
+def can_revise_due_date(user: User, item: "TrackedItem") -> bool:
+    """Revising an open item's due date (the original stays on record): its force coordinator."""
     return item.is_open and _is_force_coordinator_of(user, item)
 
 
-def can_assign(user, item) -> bool:
+def can_assign(user: User, item: "TrackedItem") -> bool:
     """Choosing the owner and accountable lead is the force coordinator's job."""
     return item.is_open and _is_force_coordinator_of(user, item)
 
 
-def decides_closures(user) -> bool:
+def decides_closures(user: User) -> bool:
     """Whether closure proposals may come to this person (coordinators and the PCC office)."""
     return user.has_role(Role.FORCE_COORDINATOR, Role.PCC_OFFICE)
 
 
-def can_decide_closure(user, item, proposal, today: datetime.date) -> bool:
+def can_decide_closure(
+    user: User,
+    item: "TrackedItem",
+    proposal: "ClosureProposal | None",
+    today: datetime.date,
+) -> bool:
     """The force's coordinator or the PCC office may approve or return a closure proposal,
     but never the person who proposed it."""
     if proposal is None or proposal.proposed_by_id == user.id:
@@ -88,36 +113,43 @@ def can_decide_closure(user, item, proposal, today: datetime.date) -> bool:
     return _is_force_coordinator_of(user, item) or _is_pcc_office_of(user, item, today)
 
 
-def can_change_deadline(user, deadline, today: datetime.date) -> bool:
+def can_change_deadline(user: User, deadline: "Deadline", today: datetime.date) -> bool:
     """Extensions and pauses: only where the rule allows them, recorded by the force
     coordinator for an item's deadline and by the PCC office for a statutory response's."""
     if not deadline.rule.extendable or deadline.state != "open":
         return False
     if deadline.item_id is not None:
-        return deadline.item.is_open and _is_force_coordinator_of(user, deadline.item)
+        item = deadline.item
+        return item is not None and item.is_open and _is_force_coordinator_of(user, item)
     return _is_pcc_office_of(user, deadline, today)
 
 
-def can_write_force_response(user, force_id: int, today: datetime.date) -> bool:
+def can_write_force_response(user: User, force_id: int, today: datetime.date) -> bool:
     """The chief constable's comments and the force's response to each recommendation: the
     force coordinator sends them; the PCC office may record what it received."""
     coordinator = user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == force_id
     return coordinator or is_pcc_office_for(user, force_id, today)
 
 
-def can_review_progress(user, item, today: datetime.date) -> bool:
+def can_review_progress(user: User, item: "TrackedItem", today: datetime.date) -> bool:
     """Ask for an update and record a view on progress: the PCC office holding its force to
     account."""
     return is_pcc_office_for(user, item.force_id, today)
 
 
-def can_manage_people(user) -> bool:
+def reviews_progress(user: User) -> bool:
+    """The progress review (every item of the forces the office holds to account): the PCC
+    office. Others are refused (403) and do not see it in the navigation."""
+    return user.has_role(Role.PCC_OFFICE)
+
+
+def can_manage_people(user: User | AnonymousUser) -> bool:
     """Adding people, changing their roles, deactivating and reactivating them:
     administrators only. Not a per-force object, so others are refused (403), not hidden."""
     return user.is_authenticated and user.is_active and user.has_role(Role.ADMINISTRATOR)
 
 
-def can_read_audit_trail(user, force_id: int | None, today: datetime.date) -> bool:
+def can_read_audit_trail(user: User, force_id: int | None, today: datetime.date) -> bool:
     """The full change record, with every before and after: administrators, and for one
     force its coordinators and its PCC office (who answer for the changes). A report's own
     record (force_id None) is open to any coordinator or PCC office who can see the report."""
@@ -129,7 +161,20 @@ def can_read_audit_trail(user, force_id: int | None, today: datetime.date) -> bo
     return coordinator or is_pcc_office_for(user, force_id, today)
 
 
-def can_bulk_import(user) -> bool:
+def response_record_force_ids(user: User, visible: set[int] | None) -> set[int] | None:
+    """The forces whose statutory responses' change record this person may read on a report's
+    audit trail, given the forces they see (`visible`): every force (None) for
+    administrators; for the others, the forces they answer for, as in can_read_audit_trail
+    (a PCC office its forces, a force coordinator their own force)."""
+    if is_administrator(user):
+        return ALL_FORCES
+    readable = set(visible or []) if user.has_role(Role.PCC_OFFICE) else set()
+    if user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id:
+        readable.add(user.organisation_id)
+    return readable
+
+
+def can_bulk_import(user: User | AnonymousUser) -> bool:
     """Import findings and items from a spreadsheet: force coordinators (for their own force)
     and administrators (for any force). Everyone else is refused (403)."""
     if not user.is_authenticated or not user.is_active:
@@ -143,7 +188,7 @@ def can_bulk_import(user) -> bool:
     )
 
 
-def can_bulk_import_for(user, force_id: int) -> bool:
+def can_bulk_import_for(user: User, force_id: int) -> bool:
     """Whether a spreadsheet row for this force may be imported by this person: a
     coordinator only for their own force, an administrator for any. A row for another force
     is an error in the file, never silently imported. Within an import, the importer makes
@@ -156,17 +201,32 @@ def can_bulk_import_for(user, force_id: int) -> bool:
     return user.organisation_id == force_id
 
 
-def is_administrator(user) -> bool:
+def is_administrator(user: User | AnonymousUser) -> bool:
+    """Administrators: the reminder health page, every force's records."""
     return user.is_authenticated and user.has_role(Role.ADMINISTRATOR)
 
 
-def oversees_items(user) -> bool:
+def oversees_items(user: User) -> bool:
     """Coordinators, the PCC office, national readers and administrators oversee everything
-    they may see (they start on All items); force staff start with what they own."""
+    they may see (they start on All items, and have the Overdue and Statutory responses
+    pages); force staff start with what they own."""
     return decides_closures(user) or user.has_role(Role.NATIONAL_READER, Role.ADMINISTRATOR)
 
 
-def sets_local_targets(user) -> bool:
+def dashboard_kind(user: User) -> DashboardKind:
+    """Which dashboard a person gets: national readers and administrators every force
+    ("national"); the PCC office its forces ("pcc"); coordinators their force ("force");
+    force staff their own items ("own")."""
+    if user.has_role(Role.NATIONAL_READER, Role.ADMINISTRATOR):
+        return "national"
+    if user.has_role(Role.PCC_OFFICE):
+        return "pcc"
+    if user.has_role(Role.FORCE_COORDINATOR):
+        return "force"
+    return "own"
+
+
+def sets_local_targets(user: User) -> bool:
     """Local targets for a statutory response are set by a PCC office (for its own forces)."""
     return user.has_role(Role.PCC_OFFICE) and user.organisation_id is not None
 
@@ -176,7 +236,7 @@ def sets_local_targets(user) -> bool:
 OVERDUE_DIGEST_ROLES = (Role.FORCE_COORDINATOR, Role.PCC_OFFICE, Role.NATIONAL_READER)
 
 
-def can_import_reports(user) -> bool:
+def can_import_reports(user: User | AnonymousUser) -> bool:
     """Upload a report's published document and create the report from it: force
     coordinators (for their force), the PCC office (for its forces) and administrators."""
     if not user.is_authenticated or not user.is_active:
@@ -189,3 +249,41 @@ def can_import_reports(user) -> bool:
     if user.has_role(Role.FORCE_COORDINATOR) and org.kind == Organisation.Kind.FORCE:
         return True
     return user.has_role(Role.PCC_OFFICE) and org.kind == Organisation.Kind.LOCAL_POLICING_BODY
+
+
+def report_import_force_ids(user: User, today: datetime.date) -> set[int] | None:
+    """The forces a person may import a report for (None: every force): administrators any
+    force, a force coordinator their own force, a PCC office the forces it answers for today."""
+    if not can_import_reports(user):
+        return set()
+    if user.has_role(Role.ADMINISTRATOR):
+        return ALL_FORCES
+    org = user.organisation
+    if org is not None and org.kind == Organisation.Kind.FORCE:
+        return {org.id}
+    return visible_force_ids(user, today) or set()
+
+
+def can_update_report_by_import(user: User, report: "Report", today: datetime.date) -> bool:
+    """An import may add to a national report (a force adds itself and its findings), or to a
+    report about forces the person imports for; never to another force's own report."""
+    if report.national:
+        return True
+    allowed = report_import_force_ids(user, today)
+    return allowed is ALL_FORCES or set(report.forces.values_list("id", flat=True)) <= allowed
+
+
+def requires_two_factor(user: User) -> bool:
+    """Whether this person must sign in with an authenticator app: the roles named in the
+    TWO_FACTOR_REQUIRED_ROLES setting (administrators and the PCC office unless set)."""
+    return user.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)
+
+
+def can_take_over_items(user: User, force_id: int) -> bool:
+    """Whether this person may be handed a force's open items (when their owner or lead is
+    deactivated): an active member of staff or coordinator of that force."""
+    return (
+        user.is_active
+        and user.organisation_id == force_id
+        and user.has_role(Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
+    )

@@ -6,6 +6,8 @@ missing, so an administrator's edits are never overwritten.
 
 import datetime
 
+from django.db.models import Model
+
 PRESETS = [
     {
         "key": "s55-pcc-comments",
@@ -172,12 +174,13 @@ PRESETS = [
 ]
 
 
-def presets_install(rule_model=None) -> int:
-    """Add the preset rules that are missing. Returns how many were added."""
-    if rule_model is None:
-        from tracker.models import DeadlineRule as rule_model
+def presets_install(rule_model: type[Model]) -> int:
+    """Add the preset rules that are missing. Returns how many were added.
+
+    Migrations pass their historical DeadlineRule, everything else today's model (this module
+    imports no model, so migrations can use it)."""
     added = 0
     for preset in PRESETS:
-        _, created = rule_model.objects.get_or_create(key=preset["key"], defaults=preset)
+        _, created = rule_model._default_manager.get_or_create(key=preset["key"], defaults=preset)
         added += int(created)
     return added

@@ -1,14 +1,23 @@
-"""Reads. Each starts from what the person may see (tracker.policy) and then narrows."""
+"""Reads. Each starts from what the person may see (tracker.policy) and then narrows.
+
+Lists that people filter take the filter values as they came (the request's query string)
+and apply the list's FilterSet (tracker.filters) here; the page only passes them on and shows
+the FilterSet's form and errors.
+"""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404
 
-from accounts.models import PolicingBodyTerm, Role, User
+from accounts.models import Organisation, PolicingBodyTerm, Role, User
 from tracker import policy
+from tracker.filters import ItemFilter, ReportFilter, ResponseFilter, ScopedFilterSet
 from tracker.models import (
     AuditEvent,
     ClosureDecision,
@@ -26,10 +35,39 @@ from tracker.models import (
     Status,
     StatutoryResponse,
     TrackedItem,
+    TrackedItemQuerySet,
 )
+from tracker.statutory.content import STAGE_LABELS, stage_of, statutory_deadline
+
+# The filter values chosen: the request's query string (or a dict, in tests and commands).
+FilterValues = QueryDict | dict[str, Any]
+FilterSetT = TypeVar("FilterSetT", bound=ScopedFilterSet)
 
 
-def item_list(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
+def filtered(
+    filter_class: type[FilterSetT],
+    queryset: QuerySet,
+    *,
+    filters: FilterValues | None,
+    user,
+    today: datetime.date,
+    lenient: bool = False,
+) -> FilterSetT:
+    """A list's FilterSet bound to the values chosen (none chosen: unbound, the whole list).
+
+    Values that do not validate are ignored by the FilterSet's `qs`; its errors say which,
+    for the page to show. `lenient` (exports, which show no errors) leaves them out of the
+    values altogether."""
+    filterset = filter_class(filters or None, queryset=queryset, user=user, today=today)
+    if lenient and filters and filterset.is_bound and not filterset.is_valid():
+        data = filters.copy()
+        for name in filterset.errors:
+            data.pop(name, None)
+        filterset = filter_class(data, queryset=queryset, user=user, today=today)
+    return filterset
+
+
+def item_list(*, user, today: datetime.date) -> TrackedItemQuerySet:
     force_ids = policy.visible_force_ids(user, today)
     return (
         TrackedItem.objects.for_forces(force_ids)
@@ -38,24 +76,47 @@ def item_list(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
     )
 
 
-def my_item_list(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
+def my_item_list(*, user, today: datetime.date) -> TrackedItemQuerySet:
     return item_list(user=user, today=today).owned_by(user)
 
 
-def force_people(*, force):
+def item_filter(*, user, today: datetime.date, filters: FilterValues | None) -> ItemFilter:
+    """All the items the person may see, with the filters chosen."""
+    return filtered(
+        ItemFilter, item_list(user=user, today=today), filters=filters, user=user, today=today
+    )
+
+
+def my_item_filter(*, user, today: datetime.date, filters: FilterValues | None) -> ItemFilter:
+    """The items the person owns, with the filters chosen."""
+    return filtered(
+        ItemFilter, my_item_list(user=user, today=today), filters=filters, user=user, today=today
+    )
+
+
+def item_export_list(
+    *, user, today: datetime.date, filters: FilterValues | None
+) -> QuerySet[TrackedItem]:
+    """The items to export, with the filters chosen (values that do not validate are left
+    out, as the lists ignore them). "mine=1" exports the My items list (what the person
+    owns), as on that page. Scoped like the lists: the filters only narrow."""
+    filters = filters or {}
+    lister = my_item_list if filters.get("mine") == "1" else item_list
+    queryset = lister(user=user, today=today).select_related("lead")
+    return filtered(ItemFilter, queryset, filters=filters, user=user, today=today, lenient=True).qs
+
+
+def force_people(*, force: Organisation) -> QuerySet[User]:
     """Active force staff and coordinators of a force, for choosing owners and leads."""
     return (
-        User.objects.filter(
-            organisation=force,
-            is_active=True,
-            role_assignments__role__in=[Role.FORCE_STAFF, Role.FORCE_COORDINATOR],
-        )
-        .distinct()
+        User.objects.with_role(Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
+        .active()
+        .filter(organisation=force)
         .order_by("full_name")
     )
 
 
-def last_return(item: TrackedItem):
+def last_return(item: TrackedItem) -> ClosureDecision | None:
     """The latest closure decision if it returned the proposal, for the owner to act on."""
     decision = (
         ClosureDecision.objects.filter(proposal__item=item)
@@ -107,6 +168,13 @@ def report_list(*, user, today: datetime.date) -> QuerySet[Report]:
     return Report.objects.for_forces(force_ids).select_related("inspectorate")
 
 
+def report_filter(*, user, today: datetime.date, filters: FilterValues | None) -> ReportFilter:
+    """The reports about the forces the person sees, with the filters chosen."""
+    return filtered(
+        ReportFilter, report_list(user=user, today=today), filters=filters, user=user, today=today
+    )
+
+
 def report_get(*, user, key: str, today: datetime.date) -> Report:
     try:
         return report_list(user=user, today=today).get(key=key)
@@ -114,7 +182,7 @@ def report_get(*, user, key: str, today: datetime.date) -> Report:
         raise Http404("No such report") from None
 
 
-def report_findings(*, report: Report, user, today: datetime.date):
+def report_findings(*, report: Report, user, today: datetime.date) -> QuerySet[Finding]:
     """The report's findings with the items the person may see, in published order.
 
     Findings about one force only are shown only to those who can see that force."""
@@ -128,7 +196,7 @@ def report_findings(*, report: Report, user, today: datetime.date):
     return findings
 
 
-def report_judgements(*, report: Report, user, today: datetime.date):
+def report_judgements(*, report: Report, user, today: datetime.date) -> QuerySet[Judgement]:
     """Grades for the whole report, and per-force grades only for forces the person sees."""
     force_ids = policy.visible_force_ids(user, today)
     judgements = report.judgements.select_related("force")
@@ -137,7 +205,7 @@ def report_judgements(*, report: Report, user, today: datetime.date):
     return judgements.filter(Q(force__isnull=True) | Q(force_id__in=force_ids))
 
 
-def _deadlines_shown():
+def _deadlines_shown() -> QuerySet[Deadline]:
     return (
         Deadline.objects.exclude(state=DeadlineState.WITHDRAWN)
         .select_related("rule")
@@ -148,7 +216,7 @@ def _deadlines_shown():
     )
 
 
-def report_responses(*, report: Report, user, today: datetime.date):
+def report_responses(*, report: Report, user, today: datetime.date) -> QuerySet[StatutoryResponse]:
     force_ids = policy.visible_force_ids(user, today)
     responses = (
         report.statutory_responses.select_related("body", "force")
@@ -158,7 +226,7 @@ def report_responses(*, report: Report, user, today: datetime.date):
     return responses if force_ids is None else responses.filter(force_id__in=force_ids)
 
 
-def item_deadlines(item: TrackedItem):
+def item_deadlines(item: TrackedItem) -> QuerySet[Deadline]:
     return _deadlines_shown().filter(item=item)
 
 
@@ -176,7 +244,7 @@ def deadline_get(*, user, uuid, today: datetime.date) -> Deadline:
         raise Http404("No such deadline") from None
 
 
-def notification_list(*, user):
+def notification_list(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
 
 
@@ -273,7 +341,7 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
     return entries
 
 
-def open_update_request(item: TrackedItem):
+def open_update_request(item: TrackedItem) -> ProgressReview | None:
     """The PCC office's latest request for an update, while nothing has happened on the item
     since (from the reviews item_get prefetched)."""
     asks = [r for r in item.reviews.all() if r.kind == ProgressReview.Kind.UPDATE_REQUEST]
@@ -283,7 +351,7 @@ def open_update_request(item: TrackedItem):
     return latest
 
 
-def latest_view(item: TrackedItem):
+def latest_view(item: TrackedItem) -> ProgressReview | None:
     """The PCC office's latest view on progress (from the reviews item_get prefetched)."""
     views = [r for r in item.reviews.all() if r.kind == ProgressReview.Kind.VIEW]
     return max(views, key=lambda r: (r.at, r.id)) if views else None
@@ -297,7 +365,7 @@ class ResponseRow:
     """One report about one force, with its response (if started) and where it stands."""
 
     report: Report
-    force: object
+    force: Organisation
     response: StatutoryResponse | None
     deadline: Deadline | None
     stage: str
@@ -310,12 +378,12 @@ class ResponseRow:
 
     @property
     def stage_label(self) -> str:
-        from tracker.statutory import STAGE_LABELS
-
         return STAGE_LABELS[self.stage]
 
 
-def _response_pairs(force_ids):
+def _response_pairs(force_ids: set[int] | None) -> QuerySet[Any]:
+    # Rows of Report.forces.through (a report and one of its forces), annotated; the
+    # through model has no name to write in a type.
     Through = Report.forces.through
     pairs = Through.objects.all()
     if force_ids is not None:
@@ -351,7 +419,7 @@ def _response_pairs(force_ids):
     )
 
 
-def response_pairs(*, user, today: datetime.date):
+def response_pairs(*, user, today: datetime.date) -> QuerySet[Any]:
     """Every report about the forces the person sees (a row per report and force), most
     urgent first: unpublished with the nearest (or most overdue) deadline, then unpublished
     with no deadline, then published, newest report first."""
@@ -360,11 +428,35 @@ def response_pairs(*, user, today: datetime.date):
     )
 
 
-def response_rows(page, *, today: datetime.date) -> list:
+def response_filter(*, user, today: datetime.date, filters: FilterValues | None) -> ResponseFilter:
+    """The statutory responses list (response_pairs), with the filters chosen."""
+    return filtered(
+        ResponseFilter,
+        response_pairs(user=user, today=today),
+        filters=filters,
+        user=user,
+        today=today,
+    )
+
+
+def response_export_pairs(
+    *, user, today: datetime.date, filters: FilterValues | None
+) -> QuerySet[Any]:
+    """The statutory responses list to export, with the filters chosen (values that do not
+    validate are left out)."""
+    return filtered(
+        ResponseFilter,
+        response_pairs(user=user, today=today),
+        filters=filters,
+        user=user,
+        today=today,
+        lenient=True,
+    ).qs
+
+
+def response_rows(page: Iterable[Any], *, today: datetime.date) -> list[ResponseRow]:
     """The rows of one page of response_pairs, with each response, its deadline and stage.
     A fixed number of queries."""
-    from tracker.statutory import stage_of
-
     keys = [(p.report_id, p.organisation_id) for p in page]
     drafted_items = TrackedItem.objects.filter(
         finding__report_id=OuterRef("report_id"), force_id=OuterRef("force_id")
@@ -392,8 +484,6 @@ def response_rows(page, *, today: datetime.date) -> list:
         response = responses.get((pair.report_id, pair.organisation_id))
         deadline = None
         if response is not None:
-            from tracker.statutory import statutory_deadline
-
             deadline = statutory_deadline(response)
         latest = (response.latest_version or 0) if response else 0
         drafted = bool(response and (response.drafted_item or response.pcc_comments.strip()))
@@ -411,7 +501,9 @@ def response_rows(page, *, today: datetime.date) -> list:
     return rows
 
 
-def response_scope_get(*, user, key: str, force_code: str, today: datetime.date):
+def response_scope_get(
+    *, user, key: str, force_code: str, today: datetime.date
+) -> tuple[Report, Organisation, StatutoryResponse | None]:
     """The report and force for a response page, or 404 when the person cannot see that
     force or the report is not about it. The response row may not exist yet (None)."""
     report = report_get(user=user, key=key, today=today)
@@ -427,7 +519,7 @@ def response_scope_get(*, user, key: str, force_code: str, today: datetime.date)
     return report, force, response
 
 
-def review_items(*, user, today: datetime.date):
+def review_items(*, user, today: datetime.date) -> TrackedItemQuerySet:
     """The PCC office's review of progress: its forces' items by report, with the latest
     update request and the office's latest view (rating and date) on each."""
     reviews = ProgressReview.objects.filter(item_id=OuterRef("pk")).order_by("-at", "-id")
@@ -451,6 +543,26 @@ def review_items(*, user, today: datetime.date):
     )
 
 
+def review_item_filter(*, user, today: datetime.date, filters: FilterValues | None) -> ItemFilter:
+    """The PCC office's review of progress (review_items), with the filters chosen."""
+    return filtered(
+        ItemFilter, review_items(user=user, today=today), filters=filters, user=user, today=today
+    )
+
+
+def public_bodies() -> QuerySet[Organisation]:
+    """The local policing bodies that have published at least one response."""
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.LOCAL_POLICING_BODY,
+        pk__in=StatutoryResponse.objects.filter(versions__isnull=False).values("body_id"),
+    )
+
+
+def public_body_get(*, code: str) -> Organisation:
+    """A local policing body by its code, or 404."""
+    return get_object_or_404(Organisation, code=code, kind=Organisation.Kind.LOCAL_POLICING_BODY)
+
+
 def public_versions(*, body) -> QuerySet[ResponseVersion]:
     """The latest published version of each of a local policing body's responses; nothing
     unpublished. For the public page (no sign-in)."""
@@ -461,6 +573,30 @@ def public_versions(*, body) -> QuerySet[ResponseVersion]:
         .select_related("response__report", "response__force")
         .defer("content")
         .order_by("-published_on", "-id")
+    )
+
+
+def public_version_get(*, body_code: str, uuid, number: int | None = None) -> ResponseVersion:
+    """A published version of a response (the latest when no number is given), or 404."""
+    versions = ResponseVersion.objects.filter(
+        response__uuid=uuid, response__body__code=body_code
+    ).select_related("response__body")
+    version = (
+        versions.order_by("-number").first()
+        if number is None
+        else versions.filter(number=number).first()
+    )
+    if version is None:
+        raise Http404("No such published response")
+    return version
+
+
+def public_version_list(*, version: ResponseVersion) -> QuerySet[ResponseVersion]:
+    """Every published version of the same response, newest first (without their content)."""
+    return (
+        ResponseVersion.objects.filter(response_id=version.response_id)
+        .defer("content")
+        .order_by("-number")
     )
 
 
@@ -488,8 +624,28 @@ def overdue_items(*, user, today: datetime.date, group: str) -> QuerySet[Tracked
     )
 
 
-def overdue_responses(*, user, today: datetime.date) -> QuerySet[Deadline]:
-    """Statutory responses (and the chief constable's comments) past their deadline."""
+def overdue_item_filter(
+    *, user, today: datetime.date, group: str, filters: FilterValues | None
+) -> ItemFilter:
+    """The overdue items (overdue_items), with the filters chosen."""
+    return filtered(
+        ItemFilter,
+        overdue_items(user=user, today=today, group=group),
+        filters=filters,
+        user=user,
+        today=today,
+    )
+
+
+# The item filters that do not narrow the overdue responses (force and report do).
+ITEM_ONLY_FILTERS = ("q", "status", "kind", "owner", "area", "due_after", "due_before")
+
+
+def overdue_responses(
+    *, user, today: datetime.date, narrowed_by: ItemFilter | None = None
+) -> QuerySet[Deadline]:
+    """Statutory responses (and the chief constable's comments) past their deadline; with
+    `narrowed_by`, only those of the force and report chosen in the item filters."""
     force_ids = policy.visible_force_ids(user, today)
     deadlines = (
         Deadline.objects.filter(
@@ -501,20 +657,38 @@ def overdue_responses(*, user, today: datetime.date) -> QuerySet[Deadline]:
         .select_related("rule", "response__report", "force")
         .order_by("due_on", "id")
     )
-    return deadlines if force_ids is None else deadlines.filter(force_id__in=force_ids)
+    if force_ids is not None:
+        deadlines = deadlines.filter(force_id__in=force_ids)
+    chosen = filters_chosen(narrowed_by)
+    if chosen.get("force"):
+        deadlines = deadlines.filter(force=chosen["force"])
+    if chosen.get("report"):
+        deadlines = deadlines.filter(response__report=chosen["report"])
+    return deadlines
 
 
-def dashboard_scope(*, user, today: datetime.date) -> tuple[str, QuerySet[TrackedItem]]:
-    """Which dashboard a person gets, and its items: force staff their own; coordinators their
-    force; the PCC office its forces; national readers and administrators every force."""
+def filters_chosen(filterset: ScopedFilterSet | None) -> dict[str, Any]:
+    """The valid values chosen in a filter set (none when it is unbound)."""
+    if filterset is None or not filterset.is_bound:
+        return {}
+    filterset.is_valid()  # cleans the values, if the page has not already
+    return filterset.form.cleaned_data
+
+
+def item_only_filters_chosen(filterset: ItemFilter) -> list[Any]:
+    """The labels of the item filters chosen that do not narrow the overdue responses."""
+    chosen = filters_chosen(filterset)
+    return [filterset.form.fields[name].label for name in ITEM_ONLY_FILTERS if chosen.get(name)]
+
+
+def dashboard_scope(
+    *, user, today: datetime.date
+) -> tuple[policy.DashboardKind, TrackedItemQuerySet]:
+    """Which dashboard a person gets (policy.dashboard_kind), and its items: force staff
+    their own; the others every item of the forces they see."""
     items = TrackedItem.objects.for_forces(policy.visible_force_ids(user, today))
-    if user.has_role(Role.NATIONAL_READER, Role.ADMINISTRATOR):
-        return "national", items
-    if user.has_role(Role.PCC_OFFICE):
-        return "pcc", items
-    if user.has_role(Role.FORCE_COORDINATOR):
-        return "force", items
-    return "own", items.owned_by(user)
+    kind = policy.dashboard_kind(user)
+    return kind, items.owned_by(user) if kind == "own" else items
 
 
 def response_deadlines(*, user, today: datetime.date) -> QuerySet[Deadline]:
@@ -524,8 +698,6 @@ def response_deadlines(*, user, today: datetime.date) -> QuerySet[Deadline]:
 
 
 def force_names() -> list[str]:
-    from accounts.models import Organisation
-
     return list(
         Organisation.objects.filter(kind=Organisation.Kind.FORCE).values_list("name", flat=True)
     )
@@ -549,11 +721,9 @@ def response_figures(*, user, today: datetime.date) -> dict:
 AUDIT_TRAIL_LIMIT = 200
 
 
-def item_audit_trail(item: TrackedItem):
+def item_audit_trail(item: TrackedItem) -> QuerySet[AuditEvent]:
     """Every recorded change to the item and to what was added to it (updates, evidence,
     the PCC office's reviews), newest first; the page shows the latest 200."""
-    from django.db.models import Q
-
     added = [
         str(u)
         for related in (item.updates, item.evidence, item.reviews)
@@ -576,13 +746,9 @@ def item_audit_trail(item: TrackedItem):
     )
 
 
-def report_audit_trail(*, report: Report, user, today):
+def report_audit_trail(*, report: Report, user, today: datetime.date) -> QuerySet[AuditEvent]:
     """Changes to the report, its findings and judgements, and the statutory responses to it
     that this person may see the record of. A fixed number of queries."""
-    from django.db.models import Q
-
-    from tracker.models import Judgement, StatutoryResponse
-
     force_ids = policy.visible_force_ids(user, today)
     # Only findings and grades this person may see: on a report about several forces, a
     # finding or grade about one force stays with that force.
@@ -594,12 +760,10 @@ def report_audit_trail(*, report: Report, user, today):
         str(pk) for pk in Judgement.objects.filter(own, report=report).values_list("pk", flat=True)
     ]
     # Responses: the whole record for administrators; for the others, the forces they
-    # answer for (policy.can_read_audit_trail).
+    # answer for.
     responses = StatutoryResponse.objects.filter(report=report)
-    if not policy.is_administrator(user):
-        readable = set(force_ids or []) if user.has_role("pcc_office") else set()
-        if user.has_role("force_coordinator") and user.organisation_id:
-            readable.add(user.organisation_id)
+    readable = policy.response_record_force_ids(user, force_ids)
+    if readable is not None:
         responses = responses.filter(force_id__in=readable)
     response_ids = [str(u) for u in responses.values_list("uuid", flat=True)]
     return (

@@ -9,6 +9,7 @@ with messages written for the person using the form; nothing is saved when one i
 import datetime
 import hashlib
 import uuid as uuidlib
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +17,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker import policy, reminders
+from accounts.models import Organisation
+from tracker import policy
 from tracker.audit import audit_record
 from tracker.evidence import EvidenceRejected, check_evidence, evidence_path
 from tracker.models import (
@@ -33,6 +35,9 @@ from tracker.models import (
     StatusChange,
     TrackedItem,
 )
+from tracker.reminders.notices import notify
+from tracker.reminders.plan import coordinators
+from tracker.reminders.sync import deadlines_sync_item
 
 MAX_TEXT = 20_000
 
@@ -50,10 +55,8 @@ def unique_key(model, base: str) -> str:
     return key
 
 
-def default_inspectorate():
+def default_inspectorate() -> Organisation | None:
     """The inspectorate new reports are filed under (HMICFRS), or None if none is set up."""
-    from accounts.models import Organisation
-
     inspectorates = Organisation.objects.filter(kind=Organisation.Kind.INSPECTORATE)
     return inspectorates.filter(code="hmicfrs").first() or inspectorates.order_by("id").first()
 
@@ -72,21 +75,24 @@ def _clean_text(text: str, what: str) -> str:
 MAX_YEARS_AHEAD = 25
 
 
-def _check_due_date(report, due: datetime.date | None) -> None:
-    if due is None:
+def item_check_due_date(*, report, due_date: datetime.date | None) -> None:
+    """The rules every item's due date follows, when it is set and when it is revised (also
+    when a bulk import plans one): on or after the report's publication, and within
+    MAX_YEARS_AHEAD years of it."""
+    if due_date is None:
         return
-    if due < report.published_on:
+    if due_date < report.published_on:
         raise ValidationError(
             "The due date must be on or after the report's publication date, "
             f"{report.published_display}."
         )
-    if due.year > report.published_on.year + MAX_YEARS_AHEAD:
+    if due_date.year > report.published_on.year + MAX_YEARS_AHEAD:
         raise ValidationError(
             f"The due date must be within {MAX_YEARS_AHEAD} years of the report's publication."
         )
 
 
-def _locked(item: TrackedItem) -> TrackedItem:
+def item_lock(*, item: TrackedItem) -> TrackedItem:
     """Re-read the item under a row lock so concurrent changes queue rather than interleave."""
     return (
         TrackedItem.objects.select_for_update(of=("self",))
@@ -115,7 +121,7 @@ def item_create(
     uuid: uuidlib.UUID | None = None,
 ) -> TrackedItem:
     now = now or timezone.now()
-    _check_due_date(finding.report, due_date)
+    item_check_due_date(report=finding.report, due_date=due_date)
     if not force.is_force:
         raise ValidationError(f"{force} is not a police force.")
     if force not in finding_forces(finding):
@@ -152,13 +158,13 @@ def item_create(
         at=now,
         changes={"owner": (None, owner), "due_date": (None, due_date)},
     )
-    reminders.deadlines_sync_item(item=item, now=now)
+    deadlines_sync_item(item=item, now=now)
     return item
 
 
-def finding_forces(finding: Finding):
+def finding_forces(finding: Finding) -> list[Organisation]:
     """The forces a finding applies to: its own force, or every force the report concerns."""
-    if finding.force_id:
+    if finding.force is not None:  # no query when the finding has no force of its own
         return [finding.force]
     return list(finding.report.forces.all())
 
@@ -191,7 +197,7 @@ def item_add_update(
 ) -> ProgressUpdate:
     now = now or timezone.now()
     text = _clean_text(text, "what has happened since the last update")
-    item = _locked(item)
+    item = item_lock(item=item)
     if not policy.can_work_on(author, item):
         raise ValidationError("You cannot add updates to this item.")
     update = ProgressUpdate.objects.create(item=item, author=author, written_at=now, text=text)
@@ -204,13 +210,16 @@ def item_add_update(
         changes={"text": (None, text)},
         note=f"Progress update on item {item.uuid}",
     )
-    reminders.deadlines_sync_item(item=item, now=now)
+    deadlines_sync_item(item=item, now=now)
     return update
 
 
-def _set_status(
-    item: TrackedItem, *, by, to_status: str, reason: str, now: datetime.datetime, **extra
+def item_set_status(
+    *, item: TrackedItem, by, to_status: str, reason: str, now: datetime.datetime, **extra
 ) -> StatusChange:
+    """Record a status change: its history row, the audit event, the new deadlines. The
+    caller has made the checks (item_change_status, the closure services, or a bulk import's
+    plan, which applies the same rules) and holds the item's lock."""
     change = StatusChange.objects.create(
         item=item,
         from_status=item.status,
@@ -229,7 +238,7 @@ def _set_status(
         changes={"status": (before, to_status)},
         note=reason,
     )
-    reminders.deadlines_sync_item(item=item, now=now)
+    deadlines_sync_item(item=item, now=now)
     return change
 
 
@@ -245,7 +254,7 @@ def item_change_status(
             "To close an item, propose closure; the coordinator or PCC office then approves it."
         )
     reason = _clean_text(reason, "why the status is changing")
-    item = _locked(item)
+    item = item_lock(item=item)
     if not policy.can_work_on(by, item):
         raise ValidationError("You cannot change the status of this item.")
     if item.status == Status.PROPOSED_FOR_CLOSURE:
@@ -255,7 +264,7 @@ def item_change_status(
         )
     if item.status == to_status:
         raise ValidationError(f"The item is already “{Status(to_status).label}”.")
-    return _set_status(item, by=by, to_status=to_status, reason=reason, now=now)
+    return item_set_status(item=item, by=by, to_status=to_status, reason=reason, now=now)
 
 
 @transaction.atomic
@@ -270,14 +279,33 @@ def item_revise_due_date(
     """Move the due date. The original due date never changes; each revision is kept."""
     now = now or timezone.now()
     reason = _clean_text(reason, "the reason for the new due date")
-    item = _locked(item)
+    item = item_lock(item=item)
     if not policy.can_revise_due_date(by, item):
         raise ValidationError("Only the force coordinator can revise due dates.")
-    _check_due_date(item.finding.report, new_date)
+    item_check_due_date(report=item.finding.report, due_date=new_date)
     if new_date < timezone.localdate(now):
         raise ValidationError("The new due date must be today or in the future.")
     if new_date == item.due_date:
         raise ValidationError("The new due date is the same as the current one.")
+    return item_set_due_date(item=item, by=by, new_date=new_date, reason=reason, now=now)
+
+
+def item_set_due_date(
+    *,
+    item: TrackedItem,
+    by,
+    new_date: datetime.date,
+    reason: str,
+    now: datetime.datetime,
+    sync_deadlines: bool = True,
+) -> DueDateRevision:
+    """Record a due date revision: the revision row, the new due date (the first date set
+    also becomes the original), the audit event and the new deadlines. The caller has made
+    the checks (item_revise_due_date, or a bulk import's plan) and holds the item's lock.
+
+    `sync_deadlines=False` leaves the deadlines to the caller, for a bulk import that also
+    changes the owner next: its deadlines are synced once, after both changes, so no reminder
+    is planned for the former owner at the new date."""
     revision = DueDateRevision.objects.create(
         item=item,
         previous_date=item.due_date,
@@ -297,7 +325,8 @@ def item_revise_due_date(
         changes={"due_date": (before, new_date)},
         note=reason,
     )
-    reminders.deadlines_sync_item(item=item, now=now)
+    if sync_deadlines:
+        deadlines_sync_item(item=item, now=now)
     return revision
 
 
@@ -313,7 +342,7 @@ def evidence_attach(
     """Check and store an evidence file. The file is written before the row and removed again
     if the transaction fails, so neither is left without the other."""
     now = now or timezone.now()
-    item = _locked(item)
+    item = item_lock(item=item)
     if not policy.can_work_on(by, item):
         raise ValidationError("You cannot add evidence to this item.")
     max_bytes = settings.EVIDENCE_MAX_BYTES
@@ -352,14 +381,14 @@ def evidence_attach(
             changes={"file": (None, evidence.original_name)},
             note=f"Evidence on item {item.uuid}",
         )
-        reminders.deadlines_sync_item(item=item, now=now)  # evidence counts as activity
+        deadlines_sync_item(item=item, now=now)  # evidence counts as activity
     except Exception:
         path.unlink(missing_ok=True)
         raise
     return evidence
 
 
-def evidence_open(evidence: Evidence):
+def evidence_open(evidence: Evidence) -> BinaryIO:
     return evidence_path(evidence.stored_name).open("rb")
 
 
@@ -374,7 +403,7 @@ def closure_propose(
 ) -> ClosureProposal:
     now = now or timezone.now()
     summary = _clean_text(summary, "what was done and why the item can close")
-    item = _locked(item)
+    item = item_lock(item=item)
     if item.status == Status.CLOSED:
         raise ValidationError("This item is already closed.")
     if item.status == Status.PROPOSED_FOR_CLOSURE:
@@ -388,7 +417,9 @@ def closure_propose(
         item=item, proposed_by=by, proposed_at=now, summary=summary
     )
     proposal.evidence.set(evidence)
-    _set_status(item, by=by, to_status=Status.PROPOSED_FOR_CLOSURE, reason=summary, now=now)
+    item_set_status(
+        item=item, by=by, to_status=Status.PROPOSED_FOR_CLOSURE, reason=summary, now=now
+    )
     return proposal
 
 
@@ -405,7 +436,7 @@ def closure_decide(
     """Approve or return the waiting closure proposal. Nobody decides on their own proposal."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    item = _locked(item)
+    item = item_lock(item=item)
     proposal = open_proposal(item)
     if proposal is None or item.status != Status.PROPOSED_FOR_CLOSURE:
         raise ValidationError("There is no closure proposal waiting for a decision.")
@@ -426,8 +457,8 @@ def closure_decide(
         reason=reason[:MAX_TEXT],
     )
     if approve:
-        _set_status(
-            item,
+        item_set_status(
+            item=item,
             by=by,
             to_status=Status.CLOSED,
             reason=reason or "Closure approved",
@@ -435,8 +466,12 @@ def closure_decide(
             closed_at=now,
         )
     else:
-        _set_status(
-            item, by=by, to_status=Status.IN_PROGRESS, reason=f"Closure returned: {reason}", now=now
+        item_set_status(
+            item=item,
+            by=by,
+            to_status=Status.IN_PROGRESS,
+            reason=f"Closure returned: {reason}",
+            now=now,
         )
     return decision
 
@@ -447,12 +482,13 @@ def item_assign(
 ) -> TrackedItem:
     """Set the owner and accountable lead. Both must belong to the item's force."""
     now = now or timezone.now()
-    item = _locked(item)
+    item = item_lock(item=item)
     if not policy.can_assign(by, item):
         raise ValidationError("Only the force coordinator can choose the owner and lead.")
     if owner == item.owner and lead == item.lead:
         raise ValidationError("The owner and accountable lead are already as chosen.")
-    _set_owner_and_lead(item, by=by, owner=owner, lead=lead, now=now)
+    _check_people(item, owner=owner, lead=lead)
+    item_set_owner_and_lead(item=item, by=by, owner=owner, lead=lead, now=now)
     return item
 
 
@@ -464,15 +500,25 @@ def item_hand_over(
 
     Only for `accounts.services.person_deactivate`, which has checked that `by` may manage
     people; the same checks on the people and the same audit and reminders as `item_assign`."""
-    item = _locked(item)
-    _set_owner_and_lead(item, by=by, owner=owner, lead=lead, now=now, note=note)
+    item = item_lock(item=item)
+    _check_people(item, owner=owner, lead=lead)
+    item_set_owner_and_lead(item=item, by=by, owner=owner, lead=lead, now=now, note=note)
     return item
 
 
-def _set_owner_and_lead(item, *, by, owner, lead, now, note: str = "") -> None:
+def _check_people(item: TrackedItem, *, owner, lead) -> None:
     for person, what in ((owner, "owner"), (lead, "accountable lead")):
         if person is not None and (person.organisation_id != item.force_id or not person.is_active):
             raise ValidationError(f"Choose an {what} who works for {item.force}.")
+
+
+def item_set_owner_and_lead(
+    *, item: TrackedItem, by, owner, lead, now: datetime.datetime, note: str = ""
+) -> None:
+    """Record a new owner and accountable lead: the audit event (naming only what changed)
+    and the deadlines, whose reminders follow the owner. The caller has made the checks
+    (item_assign, item_hand_over, or a bulk import's plan, which keeps in place an owner or
+    lead who has since left) and holds the item's lock."""
     before = {"owner": item.owner, "lead": item.lead}
     _touch(item, now, owner=owner, lead=lead)
     audit_record(
@@ -485,7 +531,7 @@ def _set_owner_and_lead(item, *, by, owner, lead, now, note: str = "") -> None:
         },
         note=note,
     )
-    reminders.deadlines_sync_item(item=item, now=now)
+    deadlines_sync_item(item=item, now=now)
 
 
 # The PCC office holding the force to account ----------------------------------------------
@@ -516,14 +562,14 @@ def item_request_update(
         at=now,
         changes={"kind": (None, review.kind), "text": (None, message)},
     )
-    people = [item.owner] if item.owner_id and item.owner.is_active else []
-    people = people or reminders.coordinators(item.force_id)
+    people = [item.owner] if item.owner is not None and item.owner.is_active else []
+    people = people or coordinators(item.force_id)
     if not people:
         raise ValidationError(
             f"Nobody can be asked: the item has no active owner and {item.force} has no "
             "active force coordinator."
         )
-    reminders.notify(
+    notify(
         people,
         subject=f"The PCC office asks for an update – {item.finding.summary}",
         body=(

@@ -8,31 +8,35 @@ claimed with a conditional UPDATE before it is sent.
 from celery import shared_task
 from django.utils import timezone
 
-from tracker import reminders, report_import
 from tracker.models import DeadlineRule
+from tracker.reminders.digests import digests_run
+from tracker.reminders.mail import MailServerDown
+from tracker.reminders.sweeps import sweep
+from tracker.reminders.sync import deadlines_sync_all
+from tracker.report_import.reading import import_read
 
 
 @shared_task(
     bind=True,
-    autoretry_for=(reminders.MailServerDown,),
+    autoretry_for=(MailServerDown,),
     retry_backoff=30,
     retry_backoff_max=1800,
     max_retries=8,
 )
 def sweep_reminders(self) -> dict:
-    result = reminders.sweep(now=timezone.now(), via="celery")
+    result = sweep(now=timezone.now(), via="celery")
     return {"sent": result.sent, "late": result.late, "failed": result.failed}
 
 
 @shared_task(
     bind=True,
-    autoretry_for=(reminders.MailServerDown,),
+    autoretry_for=(MailServerDown,),
     retry_backoff=30,
     retry_backoff_max=1800,
     max_retries=8,
 )
 def send_digests(self) -> int:
-    return reminders.digests_run(now=timezone.now())
+    return digests_run(now=timezone.now())
 
 
 @shared_task
@@ -40,10 +44,10 @@ def resync_rule(rule_id: int) -> None:
     """After an administrator edits a rule, work its deadlines out again."""
     if not DeadlineRule.objects.filter(pk=rule_id).exists():
         return
-    reminders.deadlines_sync_all(now=timezone.now(), rules={rule_id})
+    deadlines_sync_all(now=timezone.now(), rules={rule_id})
 
 
 @shared_task
 def read_report_import(import_id: int) -> str | None:
-    """Read an uploaded report document (tracker/report_import.py)."""
-    return report_import.import_read(import_id=import_id)
+    """Read an uploaded report document (tracker/report_import/reading.py)."""
+    return import_read(import_id=import_id)

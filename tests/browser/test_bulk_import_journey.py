@@ -5,20 +5,17 @@ and a good file is checked, confirmed and created."""
 import csv
 import datetime
 import io
+from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
-from tracker.bulk_import import TEMPLATE_COLUMNS
+from tests.browser.pages import check_accessibility, sign_in
+from tracker.bulk_import.table import TEMPLATE_COLUMNS
 from tracker.models import Finding, Report
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def upload_root(settings, tmp_path):
-    settings.BULK_IMPORT_ROOT = tmp_path / "imports"
 
 
 def csv_file(rows) -> dict:
@@ -36,7 +33,7 @@ def test_the_coordinator_imports_items_from_a_spreadsheet(page, live_server, dem
     page.goto(f"{base}/items/")
     with page.expect_download() as got:
         page.get_by_role("link", name="Download as CSV").click()
-    exported = open(got.value.path(), "rb").read()
+    exported = Path(got.value.path()).read_bytes()
 
     page.get_by_role("link", name="Import items from a spreadsheet").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import items from a spreadsheet")
@@ -77,7 +74,7 @@ def test_the_coordinator_imports_items_from_a_spreadsheet(page, live_server, dem
     assert not Report.objects.filter(title=title).exists()
 
     # Corrected: checked, confirmed, created.
-    due = (datetime.date.today() + datetime.timedelta(days=90)).strftime("%d/%m/%Y")
+    due = (timezone.localdate() + datetime.timedelta(days=90)).strftime("%d/%m/%Y")
     rows[0][10] = due
     rows[1][0] = "West Midlands Police"
     page.get_by_label("Upload a file").set_input_files(csv_file(rows))

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.pages import check_accessibility, sign_in
 from tracker.models import ClosureProposal, ProgressUpdate, Status, TrackedItem
 
 pytestmark = pytest.mark.browser

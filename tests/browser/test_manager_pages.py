@@ -3,12 +3,13 @@ report and its exports, the board pack, and the national reader's all-forces vie
 
 import csv
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.pages import check_accessibility, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,12 +31,13 @@ def test_the_coordinator_sees_the_overdue_report_and_dashboard_and_exports(page,
 
     with page.expect_download() as got:
         page.get_by_role("link", name="Download as CSV").click()
-    rows = list(csv.reader(io.StringIO(open(got.value.path(), encoding="utf-8-sig").read())))
-    assert rows[0][0] == "Force" and len(rows) >= 2
+    rows = list(csv.reader(io.StringIO(Path(got.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][0] == "Force"
+    assert len(rows) >= 2
     assert {r[0] for r in rows[1:]} == {"West Midlands Police"}
     with page.expect_download() as got:
         page.get_by_role("link", name="Download as Excel").click()
-    sheet = openpyxl.load_workbook(io.BytesIO(open(got.value.path(), "rb").read())).active
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(got.value.path()).read_bytes())).active
     assert sheet.max_row == len(rows)
 
     page.goto(f"{base}/board-pack/")

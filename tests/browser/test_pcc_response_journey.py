@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.pages import check_accessibility, sign_in
 from tracker.demo import RECENT_REPORT
 from tracker.models import ResponseVersion
 
@@ -109,7 +109,8 @@ def test_the_office_takes_a_report_from_request_to_publication(page, live_server
     assert "Repeat callers are flagged <now>." in text
     assert "A repeat-caller review board meets weekly." in text
     assert "quarterly update on repeat callers" in text
-    assert "Approved for publication" in text and "Draft" not in text
+    assert "Approved for publication" in text
+    assert "Draft" not in text
     assert word.value.suggested_filename.endswith("-v1.docx")
 
     # 5. Publication: a date before the report is refused, then recorded.

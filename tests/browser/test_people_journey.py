@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.pages import check_accessibility, sign_in
 from tracker.models import AuditEvent, TrackedItem
 
 pytestmark = pytest.mark.browser

@@ -8,18 +8,13 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.pages import check_accessibility, sign_in
 from tracker.extraction.samples import text_to_pdf
 from tracker.models import Report, TrackedItem
 
 pytestmark = pytest.mark.browser
 
-SEED = Path(settings.BASE_DIR) / "fixtures" / "sources" / "002_d8db408b9b4688bf.txt"
-
-
-@pytest.fixture(autouse=True)
-def import_root(settings, tmp_path):
-    settings.REPORT_IMPORT_ROOT = tmp_path / "report-imports"
+SEED = Path(settings.FIXTURES_DIR) / "sources" / "002_d8db408b9b4688bf.txt"
 
 
 def test_the_coordinator_imports_a_report_from_its_pdf(page, live_server, demo):

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, check_accessibility, sign_in
+from tests.browser.pages import PASSWORD, check_accessibility, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,8 @@ def test_a_person_sets_up_two_factor_and_signs_in_with_a_code(page, live_server,
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication is on")
     codes = page.locator(".app-recovery-codes code").all_inner_texts()
-    assert len(codes) == 10 and all(re.fullmatch(r"[a-z0-9]{5}-[a-z0-9]{5}", c) for c in codes)
+    assert len(codes) == 10
+    assert all(re.fullmatch(r"[a-z0-9]{5}-[a-z0-9]{5}", c) for c in codes)
     check_accessibility(page, "recovery-codes")
 
     page.get_by_role("button", name="Sign out").click()

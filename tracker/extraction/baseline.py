@@ -18,7 +18,7 @@ from .common import report_type as report_type_for
 from .findings import Area, walk
 from .judgements import find_judgements
 from .result import Extraction
-from .vocabulary import month_in
+from .vocabulary import ForceNames, month_in
 
 FRAMEWORK = re.compile(r"^(?P<ref>\d{1,2}[A-Z])\s+(?P<name>[A-Z].*)$")
 DOMAIN = re.compile(r"^\d{1,2}\s+[A-Z][A-Za-z ,&-]+(?:\([^)]*\))?$")
@@ -28,7 +28,7 @@ def detect(blocks: list[Block]) -> bool:
     return any(re.search(r"baseline\s+assessment", b.text, re.I) for b in blocks[:12])
 
 
-def extract(blocks: list[Block], text: str, patterns) -> Extraction:
+def extract(blocks: list[Block], text: str, patterns: ForceNames) -> Extraction:
     title = _title(blocks)
     published = month_in(title) or month_in(" ".join(b.text for b in blocks[:12]))
     area_at: dict[int, Area | None] = {}

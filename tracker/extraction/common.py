@@ -6,8 +6,10 @@ import re
 
 from .cleaning import Block
 from .findings import Area
+from .result import ExtractedJudgement
 from .vocabulary import (
     IGNORED_SECTION,
+    ForceNames,
     day_dates,
     force_mentions,
     forces_named,
@@ -50,9 +52,12 @@ def question_areas(blocks: list[Block]) -> dict[int, Area | None]:
         overview = OVERVIEW.match(block.text)
         if overview:
             areas[index] = Area(f"Overall: {overview.group('question').strip()}")
-        elif PRIMARY_QUESTION.match(block.text) or _grade_follows(blocks, index):
-            if not IGNORED_SECTION.match(block.text) and not GRADE_LABEL.match(block.text):
-                areas[index] = Area(block.text)
+        elif (
+            (PRIMARY_QUESTION.match(block.text) or _grade_follows(blocks, index))
+            and not IGNORED_SECTION.match(block.text)
+            and not GRADE_LABEL.match(block.text)
+        ):
+            areas[index] = Area(block.text)
     return areas
 
 
@@ -123,7 +128,7 @@ def report_type(title: str, text: str, document_type: str) -> str:
     return "other"
 
 
-def grading_scale(judgements, title: str, document_type: str) -> str:
+def grading_scale(judgements: list[ExtractedJudgement], title: str, document_type: str) -> str:
     grades = {j.grade for j in judgements} | {j.direction for j in judgements if j.direction}
     if not judgements:
         return "none"
@@ -142,7 +147,7 @@ def grading_scale(judgements, title: str, document_type: str) -> str:
     return "peel_2014"
 
 
-def forces_for(text_with_priority: list[str], forces, whole_text: str) -> list[str]:
+def forces_for(text_with_priority: list[str], forces: ForceNames, whole_text: str) -> list[str]:
     """Forces named in the first text that names any (title, address block...), trying
     short names only in the first; else a force named at least three times in the text."""
     for position, text in enumerate(text_with_priority):

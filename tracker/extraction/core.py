@@ -13,7 +13,7 @@ where the list comes from (see forces.load_known_forces).
 from __future__ import annotations
 
 from . import baseline, letter, pcc_response, peel
-from .cleaning import clean_text, parse_blocks
+from .cleaning import Block, clean_text, parse_blocks
 from .result import Extraction
 from .vocabulary import force_patterns
 
@@ -25,7 +25,7 @@ DOCUMENT_TYPES = (
 )
 
 
-def detect_type(blocks) -> str:
+def detect_type(blocks: list[Block]) -> str:
     for name, module in DOCUMENT_TYPES:
         if module.detect(blocks):
             return name

@@ -193,9 +193,9 @@ class _State:
 
     def bullet(self, block: Block) -> None:
         item = self.item
-        if block.level > 0 and item is not None:
-            item.parts.append(block.text)
-        elif item is not None and item.intro.endswith(":") and not item.more:
+        # A nested bullet, or a bullet after an introduction that ends with a colon, is a
+        # part of the item; any other bullet starts an item of its own.
+        if item is not None and (block.level > 0 or (item.intro.endswith(":") and not item.more)):
             item.parts.append(block.text)
         else:
             self.close()

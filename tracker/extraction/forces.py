@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-ORGANISATIONS = Path(__file__).resolve().parents[2] / "fixtures" / "organisations.json"
+# The checkout's top-level fixtures/ folder; the wheel carries it as config/fixtures
+# (pyproject.toml), as config/settings.py's FIXTURES_DIR knows. No Django here, so look.
+_ROOT = Path(__file__).resolve().parents[2]
+_PACKAGED = _ROOT / "config" / "fixtures"
+ORGANISATIONS = (_PACKAGED if _PACKAGED.is_dir() else _ROOT / "fixtures") / "organisations.json"
 
 
 def load_known_forces(path: Path | str | None = None) -> list[str]:

@@ -107,7 +107,9 @@ def _area_label(area: Area) -> str:
     return name
 
 
-def _merge(found: list[ExtractedJudgement], new: ExtractedJudgement, *, keep_first=False) -> None:
+def _merge(
+    found: list[ExtractedJudgement], new: ExtractedJudgement, *, keep_first: bool = False
+) -> None:
     """One judgement per area: a later mention fills what an earlier one lacked."""
     for old in found:
         same_ref = bool(new.reference and old.reference == new.reference)

@@ -18,7 +18,7 @@ from .common import first_standalone_date, forces_for, inspectorate, is_label, p
 from .common import report_type as report_type_for
 from .findings import Area, walk
 from .result import Extraction
-from .vocabulary import IGNORED_SECTION, standalone_date
+from .vocabulary import IGNORED_SECTION, ForceNames, standalone_date
 
 SALUTATION = re.compile(r"^Dear\s+\S", re.IGNORECASE)
 VALEDICTION = re.compile(r"^Yours\s+(?:sincerely|faithfully|truly)\b", re.IGNORECASE)
@@ -31,14 +31,14 @@ def detect(blocks: list[Block]) -> bool:
     )
 
 
-def _find(blocks: list[Block], pattern: re.Pattern, start: int, stop: int) -> int | None:
+def _find(blocks: list[Block], pattern: re.Pattern[str], start: int, stop: int) -> int | None:
     for index in range(start, min(stop, len(blocks))):
         if blocks[index].kind in {"heading", "para"} and pattern.match(blocks[index].text):
             return index
     return None
 
 
-def extract(blocks: list[Block], text: str, patterns) -> Extraction:
+def extract(blocks: list[Block], text: str, patterns: ForceNames) -> Extraction:
     salutation = _find(blocks, SALUTATION, 0, 60) or 0
     end = _find(blocks, VALEDICTION, salutation, len(blocks)) or len(blocks)
     title, start = _subject(blocks, salutation)

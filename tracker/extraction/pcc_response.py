@@ -26,7 +26,7 @@ from .common import report_type as report_type_for
 from .findings import walk
 from .judgements import find_judgements
 from .result import Extraction
-from .vocabulary import PCC_RESPONSE
+from .vocabulary import PCC_RESPONSE, ForceNames
 
 OPENING = re.compile(
     r"(?:commissioner|\bPCC\b|\bOPCC\b|\bPFCC\b|mayor|police\s+authority).{0,120}\bresponse\b"
@@ -45,7 +45,7 @@ def detect(blocks: list[Block]) -> bool:
     return opening or label
 
 
-def extract(blocks: list[Block], text: str, patterns) -> Extraction:
+def extract(blocks: list[Block], text: str, patterns: ForceNames) -> Extraction:
     title = _report_title(blocks)
     published = publication_date(blocks)
     area_at = question_areas(blocks)

@@ -28,7 +28,7 @@ from .common import report_type as report_type_for
 from .findings import Area, walk
 from .judgements import area_key, find_judgements
 from .result import ExtractedJudgement, Extraction
-from .vocabulary import GRADES, MONTH_DATE
+from .vocabulary import GRADES, MONTH_DATE, ForceNames
 
 STATED_GRADE = re.compile(
     r"\b(?:is|are|was|were)\s+(?:judged\s+(?:to\s+be\s+)?|assessed\s+as\s+|rated\s+(?:as\s+)?)?"
@@ -44,7 +44,9 @@ def detect(blocks: list[Block]) -> bool:
     return bool(re.search(r"\bPEEL\b", head)) or questions >= 2
 
 
-def extract(blocks: list[Block], text: str, patterns, *, document_type: str = "peel") -> Extraction:
+def extract(
+    blocks: list[Block], text: str, patterns: ForceNames, *, document_type: str = "peel"
+) -> Extraction:
     title = cover_title(blocks)
     published = _cover_date(blocks) or publication_date(blocks)
     area_at = question_areas(blocks)

@@ -23,6 +23,12 @@ import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from itertools import pairwise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # Imported where they are used, so that each reader pays only for its own library.
+    import pypdfium2 as pdfium
+    from docx.text.paragraph import Paragraph
 
 # Checked before anything else is done with the upload, so a huge file costs nothing.
 MAX_BYTES = 50 * 1024 * 1024
@@ -233,7 +239,7 @@ class _HtmlText(HTMLParser):
         self.current = []
         self.prefix = ""
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
             self.skipping += 1
         elif self.skipping:
@@ -338,19 +344,20 @@ def read_docx(data: bytes) -> SourceText:
     return SourceText(text="\n".join(lines), format="docx")
 
 
-def _docx_paragraph(paragraph) -> list[str]:
+def _docx_paragraph(paragraph: Paragraph) -> list[str]:
     text = " ".join(paragraph.text.split())
     if not text:
         return []
     style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    # The numbering, <w:pPr><w:numPr><w:ilvl w:val="1"/>, read by XPath: python-docx types
+    # an element's children as the descriptors that make them, not as elements.
     props = paragraph._p.pPr
-    numbered = props is not None and props.numPr is not None
+    numbered: list[object] = props.xpath("./w:numPr") if props is not None else []
+    levels: list[str] = props.xpath("./w:numPr/w:ilvl/@w:val") if props is not None else []
     if style.lower().startswith(("heading", "title")):
         return [f"# {text}", ""]
     if numbered or "list" in style.lower():
-        level = 0
-        if numbered and props.numPr.ilvl is not None and props.numPr.ilvl.val is not None:
-            level = int(props.numPr.ilvl.val)
+        level = int(levels[0]) if levels else 0
         return ["  " * level + f"- {text}"]
     return [text, ""]
 
@@ -425,7 +432,7 @@ def read_pdf(data: bytes) -> SourceText:
     return SourceText(text=_pages_to_text(pages), format="pdf", pages=len(pages))
 
 
-def _page_lines(page) -> tuple[float, list[_Line]]:
+def _page_lines(page: pdfium.PdfPage) -> tuple[float, list[_Line]]:
     """The page's height and its lines, top to bottom, with cells joined by tabs.
 
     Runs are PDFium's text rectangles, which follow the order of the page's characters, so
@@ -441,13 +448,15 @@ def _page_lines(page) -> tuple[float, list[_Line]]:
     try:
         rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
         starts = [_first_char(textpage, rect) for rect in rects]
-        in_order = None not in starts and all(a < b for a, b in pairwise(starts))
-        total = textpage.count_chars()
+        found = [start for start in starts if start is not None]
+        in_order = len(found) == len(starts) and all(a < b for a, b in pairwise(found))
+        total: int = textpage.count_chars()
         runs = []
         for i, (left, bottom, right, top) in enumerate(rects):
+            start = starts[i]
             if in_order:
-                stop = starts[i + 1] if i + 1 < len(starts) else total
-                text = textpage.get_text_range(starts[i], stop - starts[i])
+                stop = found[i + 1] if i + 1 < len(found) else total
+                text = textpage.get_text_range(found[i], stop - found[i])
             else:
                 # Shrunk a little, so a glyph that only touches the edge is not read twice.
                 dx = 0.3 if right - left > 1 else 0.0
@@ -458,10 +467,10 @@ def _page_lines(page) -> tuple[float, list[_Line]]:
             # PDFium marks a hyphen that ends a line (U+0002 or U+FFFE); keep the hyphen.
             text = re.sub("[\x02\ufffe]\\s*", "-", text)
             run = _Line(left, bottom, right, top, " ".join(text.split()))
-            if starts[i] is not None:
-                stop = starts[i + 1] if in_order and i + 1 < len(starts) else total
+            if start is not None:
+                stop = found[i + 1] if in_order and i + 1 < len(found) else total
                 extent = _loose_extent(
-                    textpage, starts[i], min(stop, starts[i] + 4), (left, bottom, right, top)
+                    textpage, start, min(stop, start + 4), (left, bottom, right, top)
                 )
                 if extent:
                     run.bottom, run.top = extent
@@ -475,7 +484,7 @@ def _page_lines(page) -> tuple[float, list[_Line]]:
 
 
 def _loose_extent(
-    textpage, start: int, stop: int, rect: tuple[float, float, float, float]
+    textpage: pdfium.PdfTextPage, start: int, stop: int, rect: tuple[float, float, float, float]
 ) -> tuple[float, float] | None:
     """The vertical extent of the loose boxes of a run's first few characters (one glyph,
     a straight quote in a fallback font, can have a shorter box than its line), counting
@@ -490,7 +499,9 @@ def _loose_extent(
     return (min(bottoms), max(tops)) if tops else None
 
 
-def _first_char(textpage, rect: tuple[float, float, float, float]) -> int | None:
+def _first_char(
+    textpage: pdfium.PdfTextPage, rect: tuple[float, float, float, float]
+) -> int | None:
     left, bottom, right, top = rect
     # A tolerance of half the line's height in y: a quote mark sits high in its line.
     half = max(1.0, (top - bottom) / 2)

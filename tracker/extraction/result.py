@@ -1,14 +1,16 @@
 """What an extraction finds in one document, and its JSON form.
 
-The JSON form is the shape of /work/shared/seeds/README.md that `score_extraction.py`
-reads, with each finding's full text (not only its opening words) and a few more fields
-the upload preview needs (references, parts, targets, responses tied to their finding).
+The JSON form is the shape that the shared scorer, `score_extraction.py`, reads (described
+in seeds/README.md of the shared seeds folder beside the checkout, SHARED_DIR), with each
+finding's full text (not only its opening words) and a few more fields the upload preview
+needs (references, parts, targets, responses tied to their finding).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Extraction:
     document_type: str = "unknown"  # letter | peel | baseline | pcc_response | unknown
     dated: str | None = None  # the date the document itself bears (a letter, a response)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         for response in data["responses"]:
             # The gold files name what a response answers by its kind; keep the index too.

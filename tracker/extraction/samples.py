@@ -36,7 +36,8 @@ def text_to_html(text: str, *, header: str = "", footer: str = "") -> str:
 def text_to_pdf(text: str, *, header: str = "", footer: str = "") -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=text_to_html(text, header=header, footer=footer)).write_pdf()
+    pdf: bytes = HTML(string=text_to_html(text, header=header, footer=footer)).write_pdf()
+    return pdf
 
 
 def _css_string(text: str) -> str:

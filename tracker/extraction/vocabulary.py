@@ -263,8 +263,8 @@ class ForceNames:
     """The known forces as two patterns (full names, short names), each searched in one
     pass: a document is scanned once, not once per force."""
 
-    full: re.Pattern
-    short: re.Pattern | None
+    full: re.Pattern[str]
+    short: re.Pattern[str] | None
     names: dict[str, str]  # normalised full or short name -> the force's full name
 
 
@@ -283,7 +283,7 @@ def force_patterns(known_forces: list[str]) -> ForceNames:
     return ForceNames(_names_pattern(full), _names_pattern(short) if short else None, names)
 
 
-def _names_pattern(names: list[str]) -> re.Pattern:
+def _names_pattern(names: list[str]) -> re.Pattern[str]:
     bodies = []
     for name in sorted(names, key=len, reverse=True):  # longest first: "North Wales Police"
         words = [re.escape(word) for word in name.split()]

@@ -5,14 +5,15 @@ import math
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tracker.extraction import extract, load_known_forces, read_document
 from tracker.extraction.samples import text_to_pdf
 
-DEFAULT_SOURCE = Path(settings.BASE_DIR) / "fixtures" / "sources" / "002_d8db408b9b4688bf.txt"
+DEFAULT_SOURCE = Path(settings.FIXTURES_DIR) / "sources" / "002_d8db408b9b4688bf.txt"
 
 
 class Command(BaseCommand):
@@ -24,13 +25,15 @@ class Command(BaseCommand):
     requires_system_checks = []
     requires_migrations_checks = False
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--pages", type=int, default=100)
         parser.add_argument("--runs", type=int, default=5)
         parser.add_argument("--source", default=str(DEFAULT_SOURCE))
         parser.add_argument("--keep", help="Also save the PDF to this path.")
 
-    def handle(self, *args, pages, runs, source, keep, **options):
+    def handle(
+        self, *args: Any, pages: int, runs: int, source: str, keep: str | None, **options: Any
+    ) -> None:
         if runs < 1 or pages < 1:
             raise CommandError("--runs and --pages must be 1 or more.")
         logging.getLogger("weasyprint").setLevel(logging.WARNING)  # no page-by-page progress

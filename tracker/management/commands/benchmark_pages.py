@@ -2,9 +2,10 @@
 
 import statistics
 import time
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -48,10 +49,10 @@ class Command(BaseCommand):
         "print the median and 95th percentile server time and the SQL queries per page."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--runs", type=int, default=20)
 
-    def handle(self, *args, runs, **options):
+    def handle(self, *args: Any, runs: int, **options: Any) -> None:
         if runs < 1:
             raise CommandError("--runs must be 1 or more.")
         coordinator = (

@@ -1,9 +1,10 @@
 import json
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tracker.transfer import export_tracker
+from tracker.transfer.export import export_tracker
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         "The format is described in docs/export-format.md."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--format", default="json", choices=["json"], help="Output format (only json for now)."
         )
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             help="Leave evidence file contents out (metadata is still written).",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         doc = export_tracker(include_files=not options["no_files"])
         text = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False)
         if options["output"] == "-":

@@ -2,8 +2,9 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tracker.extraction import ExtractionError, extract, load_known_forces, read_document
 from tracker.extraction.reading import check_size
@@ -25,11 +26,11 @@ class Command(BaseCommand):
     requires_system_checks = []
     requires_migrations_checks = False
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The document to read.")
         parser.add_argument("--json", action="store_true", help="Print JSON.")
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args: Any, file: str, **options: Any) -> None:
         path = Path(file)
         try:
             check_size(path.stat().st_size)  # before reading a huge file into memory

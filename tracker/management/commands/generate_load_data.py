@@ -2,8 +2,9 @@
 
 import datetime
 import random
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         "forces, for benchmarks (see README). Marked with the key prefix 'load-'."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--items", type=int, default=100_000, help="Open items.")
         parser.add_argument(
             "--closed", type=int, default=None, help="Closed items besides (default: a fifth)."
@@ -45,7 +46,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026)
 
-    def handle(self, *args, items, closed, history, seed, **options):
+    def handle(
+        self, *args: Any, items: int, closed: int | None, history: int, seed: int, **options: Any
+    ) -> None:
         closed = items // 5 if closed is None else closed
         if items < 1 or history < 0 or closed < 0:
             raise CommandError("--items must be 1 or more, --closed and --history 0 or more.")
@@ -54,7 +57,7 @@ class Command(BaseCommand):
                 "Load data already exists. Use a fresh database (it is not meant to be mixed "
                 "with real data)."
             )
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # noqa: S311 - made-up data, repeatable from the seed
         load_reference_data()
         now = timezone.now()
         today = timezone.localdate(now)
@@ -91,9 +94,10 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Generated {made} open and {made_closed} closed items.")
         )
 
-    def _people(self, forces):
-        people = {}
-        users, roles = [], []
+    def _people(self, forces: list[Organisation]) -> dict[int, list[User]]:
+        people: dict[int, list[User]] = {}
+        users: list[User] = []
+        roles: list[RoleAssignment] = []
         for force in forces:
             for n in range(20):
                 users.append(
@@ -101,7 +105,7 @@ class Command(BaseCommand):
                         email=f"{PREFIX}{force.code}-{n}@example.org",
                         full_name=f"Load {force.short_name} {n}",
                         organisation=force,
-                        password="!",
+                        password="!",  # noqa: S106 - not a password: "!" cannot sign in
                     )
                 )
         User.objects.bulk_create(users, batch_size=BATCH)
@@ -115,15 +119,25 @@ class Command(BaseCommand):
                 email=f"{PREFIX}{term.body.code}@example.org",
                 full_name=f"Load {term.body.short_name}",
                 organisation=term.body,
-                password="!",
+                password="!",  # noqa: S106 - not a password: "!" cannot sign in
             )
             roles.append(RoleAssignment(user=user, role=Role.PCC_OFFICE))
         RoleAssignment.objects.bulk_create(roles, batch_size=BATCH, ignore_conflicts=True)
         return people
 
     def _force(
-        self, force, count, closed, staff, inspectorate, rule, rng, now, today, updates_each
-    ):
+        self,
+        force: Organisation,
+        count: int,
+        closed: int,
+        staff: list[User],
+        inspectorate: Organisation,
+        rule: DeadlineRule,
+        rng: random.Random,
+        now: datetime.datetime,
+        today: datetime.date,
+        updates_each: int,
+    ) -> int:
         published = today - datetime.timedelta(days=rng.randint(30, 2000))
         report = Report.objects.create(
             key=f"{PREFIX}{force.code}",
@@ -175,6 +189,8 @@ class Command(BaseCommand):
             )
         items = TrackedItem.objects.bulk_create(items, batch_size=BATCH)
         changes, updates, dls = [], [], []
+        # Each open item's deadline, due day and owner, for its reminders.
+        planned: list[tuple[Deadline, datetime.date, int]] = []
         for item in items:
             changes.append(
                 StatusChange(item=item, to_status=Status.NOT_STARTED, changed_at=created)
@@ -188,33 +204,34 @@ class Command(BaseCommand):
                         text=f"Progress update {k}.",
                     )
                 )
-            if item.status != Status.CLOSED:
-                dls.append(
-                    Deadline(
-                        rule=rule,
-                        item=item,
-                        force=force,
-                        trigger_on=created.date(),
-                        original_due_on=item.due_date,
-                        due_on=item.due_date,
-                        updated_at=now,
-                    )
+            # Every item made above has a due date and an owner.
+            if item.status != Status.CLOSED and item.due_date and item.owner_id:
+                deadline = Deadline(
+                    rule=rule,
+                    item=item,
+                    force=force,
+                    trigger_on=created.date(),
+                    original_due_on=item.due_date,
+                    due_on=item.due_date,
+                    updated_at=now,
                 )
+                dls.append(deadline)
+                planned.append((deadline, item.due_date, item.owner_id))
         StatusChange.objects.bulk_create(changes, batch_size=BATCH)
         ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
-        dls = Deadline.objects.bulk_create(dls, batch_size=BATCH)
+        Deadline.objects.bulk_create(dls, batch_size=BATCH)  # sets the pk of each
         # Plan the reminders still to come, with the same arithmetic as the planner.
         rows = []
-        for deadline in dls:
+        for deadline, due_on, owner_id in planned:
             for offset in rule.offsets:
-                due_at = deadlines.reminder_due_at(deadline.due_on, offset)
+                due_at = deadlines.reminder_due_at(due_on, offset)
                 if due_at > now:
                     rows.append(
                         Reminder(
                             deadline=deadline,
                             deadline_version=1,
                             step=f"before-{offset}",
-                            recipient_id=deadline.item.owner_id,
+                            recipient_id=owner_id,
                             due_at=due_at,
                             next_attempt_at=due_at,
                         )

@@ -1,9 +1,14 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from accounts.models import User
-from tracker import bulk_import, policy
+from tracker import policy
+from tracker.bulk_import.apply import items_import
+from tracker.bulk_import.plan import ImportRejected, plan_import
+from tracker.bulk_import.table import FileRejected, read_table
 
 
 class Command(BaseCommand):
@@ -14,14 +19,14 @@ class Command(BaseCommand):
         "and nothing is saved. --dry-run shows what would happen without saving."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The .csv or .xlsx file.")
         parser.add_argument(
             "--as", dest="email", required=True, help="The email address of the importer."
         )
         parser.add_argument("--dry-run", action="store_true", help="Check only; save nothing.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(email__iexact=options["email"].strip()).first()
         if user is None:
             raise CommandError(f"Nobody has the email address {options['email']}.")
@@ -38,15 +43,15 @@ class Command(BaseCommand):
             raise CommandError(f"Could not read {path}: {exc.strerror}.") from None
         try:
             if options["dry_run"]:
-                table = bulk_import.read_table(data, path.name)
-                plan = bulk_import.plan_import(table=table, user=user, today=_today())
+                table = read_table(data, path.name)
+                plan = plan_import(table=table, user=user, today=timezone.localdate())
                 if plan.problems:
-                    raise bulk_import.ImportRejected(plan)
+                    raise ImportRejected(plan)
             else:
-                plan = bulk_import.items_import(user=user, data=data, name=path.name)
-        except bulk_import.FileRejected as exc:
+                plan = items_import(user=user, data=data, name=path.name)
+        except FileRejected as exc:
             raise CommandError(f"{path.name}: {exc} Nothing was imported.") from None
-        except bulk_import.ImportRejected as exc:
+        except ImportRejected as exc:
             raise CommandError(str(exc)) from None
         for row in plan.changes:
             self.stdout.write(f"Row {row.row}: {'; '.join(row.describe())}")
@@ -59,9 +64,3 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run, nothing saved. Would be: {plan.summary()}.")
         else:
             self.stdout.write(f"Imported: {plan.summary()}.")
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()

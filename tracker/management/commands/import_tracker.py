@@ -1,9 +1,12 @@
 import json
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tracker.transfer import ImportRejected, import_tracker
+from tracker.reminders.sync import deadlines_sync_all
+from tracker.transfer.load import import_tracker
+from tracker.transfer.rows import ImportRejected
 
 
 class Command(BaseCommand):
@@ -13,10 +16,10 @@ class Command(BaseCommand):
         "twice changes nothing the second time."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The JSON file to load ('-' reads standard input).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         name = options["file"]
         try:
             if name == "-":
@@ -45,7 +48,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         self.stdout.write(result.summary())
         if result.changed:
-            from tracker import reminders
-
-            reminders.deadlines_sync_all()
+            deadlines_sync_all()
             self.stdout.write("Deadlines and reminders brought up to date.")

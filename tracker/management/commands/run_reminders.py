@@ -1,9 +1,11 @@
 import datetime
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from tracker import reminders
+from tracker.reminders.mail import MailServerDown
+from tracker.reminders.sweeps import sweep
 
 
 def parse_now(raw: str) -> datetime.datetime:
@@ -27,17 +29,17 @@ class Command(BaseCommand):
         "reminder and digest that is due, and print what was sent."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--now",
             help="Run as if it were this time (ISO 8601; London time when no offset is given).",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         now = parse_now(options["now"]) if options["now"] else timezone.now()
         try:
-            result = reminders.sweep(now=now, via="command")
-        except reminders.MailServerDown as exc:
+            result = sweep(now=now, via="command")
+        except MailServerDown as exc:
             raise CommandError(
                 f"The mail server could not be reached ({exc}). Nothing was lost: the "
                 "reminders stay due and the next sweep sends them."

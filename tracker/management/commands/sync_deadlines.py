@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
-from tracker import reminders
+from tracker.reminders.sync import deadlines_sync_all
 
 
 class Command(BaseCommand):
@@ -9,8 +11,8 @@ class Command(BaseCommand):
         "rules outside the admin, or on a new installation). Safe to run again."
     )
 
-    def handle(self, *args, **options):
-        counts = reminders.deadlines_sync_all()
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = deadlines_sync_all()
         self.stdout.write(
             f"Deadlines brought up to date for {counts['reports']} reports "
             f"({counts['responses_created']} statutory responses started) and "

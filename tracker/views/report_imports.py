@@ -3,23 +3,37 @@
 Coordinators, the PCC office and administrators may import (403 for everyone else); an
 import is seen only by the person who uploaded it (404 for anyone else)."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import policy, report_import
+from tracker import policy
 from tracker.forms import (
     ImportedFindingFormSet,
     ImportedJudgementFormSet,
     ReportDetailsForm,
     ReportUploadForm,
 )
-from tracker.models import GRADES, ReportImport, TrackedItem
+from tracker.models import GRADES, GradingScale, ReportImport, TrackedItem
+from tracker.report_import.create import duplicate_of, import_create, import_update
+from tracker.report_import.draft import (
+    Draft,
+    DraftDetails,
+    DraftFinding,
+    DraftJudgement,
+    FindingCorrection,
+    draft_apply,
+    draft_version,
+)
+from tracker.report_import.forces import import_forces
+from tracker.report_import.reading import import_start, is_stalled
 
 WORKING = (ReportImport.State.QUEUED, ReportImport.State.READING)
 
@@ -41,14 +55,14 @@ def _get(request, uuid) -> ReportImport:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_import_upload(request):
+def report_import_upload(request) -> HttpResponse:
     _allowed(request)
     posted = request.method == "POST"
     form = ReportUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            started = report_import.import_start(
+            started = import_start(
                 user=request.user, name=upload.name, size=upload.size, chunks=upload.chunks()
             )
         except ValidationError as exc:
@@ -66,7 +80,7 @@ def report_import_upload(request):
 
 @login_required
 @require_GET
-def report_import_status(request, uuid):
+def report_import_status(request, uuid) -> JsonResponse:
     found = _get(request, uuid)
     return JsonResponse(
         {
@@ -78,34 +92,43 @@ def report_import_status(request, uuid):
     )
 
 
-def _force_choices(request):
-    return [(f.id, f.name) for f in report_import.import_forces(request.user)]
+def _force_choices(request) -> list[tuple[int, str]]:
+    return [(f.id, f.name) for f in import_forces(request.user)]
 
 
 def _forms(request, found: ReportImport, data=None):
-    draft = found.draft
+    draft = Draft.from_json(found.draft)
+    shown = draft.details
     details = ReportDetailsForm(
         data,
         prefix="report",
         force_choices=_force_choices(request),
         initial={
-            **{k: draft.get(k) for k in ("title", "inspectorate_label", "report_type")},
-            "published_on": draft.get("published_on") and _display(draft["published_on"]),
-            "published_precision": draft.get("published_precision") or "day",
-            "grading_scale": draft.get("grading_scale"),
-            "forces": draft.get("forces", []),
+            "title": shown.title,
+            "inspectorate_label": shown.inspectorate_label,
+            "report_type": shown.report_type,
+            "published_on": shown.published_on and _display(shown.published_on),
+            "published_precision": shown.published_precision or "day",
+            "grading_scale": shown.grading_scale,
+            "forces": shown.forces,
         },
     )
     findings = ImportedFindingFormSet(
         data,
         prefix="findings",
         initial=[
-            {k: f.get(k) for k in ("include", "kind", "reference", "area", "text")}
-            for f in draft.get("findings", [])
+            {
+                "include": f.include,
+                "kind": f.kind,
+                "reference": f.reference,
+                "area": f.area,
+                "text": f.text,
+            }
+            for f in draft.findings
         ],
     )
     judgements = ImportedJudgementFormSet(
-        data, prefix="judgements", initial=draft.get("judgements", [])
+        data, prefix="judgements", initial=[j.to_json() for j in draft.judgements]
     )
     return details, findings, judgements
 
@@ -120,24 +143,25 @@ ACTIONS = {"apply", "create", "update"}
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_import_detail(request, uuid):
+def report_import_detail(request, uuid) -> HttpResponse:
     found = _get(request, uuid)
     now = timezone.now()
     if found.state in WORKING:
         return render(
             request,
             "tracker/report_import_progress.html",
-            {"import": found, "stalled": report_import.is_stalled(found, now)},
+            {"import": found, "stalled": is_stalled(found, now)},
         )
     if found.state == ReportImport.State.FAILED:
         return render(request, "tracker/report_import_failed.html", {"import": found})
-    if found.state == ReportImport.State.CREATED:
+    if found.state == ReportImport.State.CREATED and found.report is not None:
         return redirect("tracker:report_detail", key=found.report.key)
     errors: list[str] = []
     if request.method == "POST":
         details, findings, judgements = _forms(request, found, request.POST)
-        stale = request.POST.get("version") != report_import.draft_version(found.draft)
-        if stale or findings.total_form_count() != len(found.draft.get("findings", [])):
+        draft = Draft.from_json(found.draft)
+        stale = request.POST.get("version") != draft_version(draft)
+        if stale or findings.total_form_count() != len(draft.findings):
             # Made from an older draft (another tab, the Back button): pairing its rows with
             # today's findings would attach texts and responses to the wrong ones.
             details, findings, judgements = _forms(request, found)
@@ -157,28 +181,30 @@ def report_import_detail(request, uuid):
             errors.extend(_form_problems(judgements, "Judgement"))
     else:
         details, findings, judgements = _forms(request, found)
-    duplicate, why_duplicate = report_import.duplicate_of(found, user=request.user)
-    scale = found.draft.get("grading_scale") or "none"
+    duplicate, why_duplicate = duplicate_of(found, user=request.user)
+    draft = Draft.from_json(found.draft)  # as saved now: an action may have changed it
+    scale = draft.details.grading_scale  # a GradingScale value, or blank
     invalid = details.errors or errors
-    draft_findings = found.draft.get("findings", [])
     return render(
         request,
         "tracker/report_import_preview.html",
         {
             "import": found,
-            "version": report_import.draft_version(found.draft),
+            "version": draft_version(draft),
             "details": details,
             "findings": findings,
-            "finding_rows": list(zip(findings, _context(draft_findings), strict=False)),
+            # with each row, what the preview shows of its finding but does not let you type
+            # over: which cause of concern it answers, its target and its responses
+            "finding_rows": list(zip(findings, draft.findings, strict=False)),
             "judgements": judgements,
             "duplicate": duplicate,
             "why_duplicate": why_duplicate,
             "problems": errors,
-            "grades": GRADES.get(scale, []),
+            "grades": GRADES[GradingScale(scale)] if scale in GradingScale.values else [],
             "warnings": found.extraction.get("warnings", []),
-            "forces_not_yours": found.draft.get("forces_not_yours", []),
-            "responses_dropped": len(found.draft.get("forces", [])) > 1
-            and any(f.get("force_response") or f.get("pcc_response") for f in draft_findings),
+            "forces_not_yours": draft.forces_not_yours,
+            "responses_dropped": len(draft.details.forces) > 1
+            and any(f.force_response or f.pcc_response for f in draft.findings),
         },
         status=400 if invalid else 200,
     )
@@ -195,46 +221,55 @@ def _form_problems(formset, what: str) -> list[str]:
     return problems
 
 
-def _context(draft_findings: list[dict]) -> list[dict]:
-    """What the preview shows of each finding but does not let you type over: which cause of
-    concern it belongs to, its target, and the responses that will go onto its item."""
-    rows = []
-    for f in draft_findings:
-        parent = f.get("parent")
-        rows.append(
-            {
-                "parent": parent + 1 if isinstance(parent, int) else None,
-                "target_text": f.get("target_text", ""),
-                "target_date": f.get("target_date", ""),
-                "force_response": f.get("force_response", ""),
-                "pcc_response": f.get("pcc_response", ""),
-            }
-        )
-    return rows
+def _judgement(cleaned: dict) -> DraftJudgement:
+    """A judgement row as sent back. (A row the formset counts as extra and left unchanged
+    has no cleaned data: it reads as not included.)"""
+    return DraftJudgement(
+        include=cleaned.get("include", False),
+        area=cleaned.get("area", ""),
+        reference=cleaned.get("reference", ""),
+        grade=cleaned.get("grade", ""),
+        direction=cleaned.get("direction") or "",
+    )
 
 
-def _act(request, found, details, findings, judgements, errors):
-    draft = found.draft
+FINDING_FIELDS = ("include", "kind", "reference", "area", "text")
+
+
+def _correction(finding: DraftFinding, cleaned: dict) -> FindingCorrection:
+    """A finding row as sent back: the draft's finding with the row's fields typed over it.
+    (A row the formset counts as extra and left unchanged has no cleaned data: the finding
+    stays as it was.)"""
+    typed = {name: cleaned[name] for name in FINDING_FIELDS if name in cleaned}
+    return FindingCorrection(
+        finding=replace(finding, **typed), join_previous=cleaned.get("join_previous", False)
+    )
+
+
+def _act(request, found, details, findings, judgements, errors) -> HttpResponse | None:
+    draft = Draft.from_json(found.draft)
     data = details.cleaned_data
-    chosen = {
-        "title": data["title"],
-        "inspectorate_label": data["inspectorate_label"],
-        "report_type": data["report_type"],
-        "published_on": data["published_on"].isoformat(),
-        "published_precision": data["published_precision"],
-        "grading_scale": data["grading_scale"],
-        "forces": data["forces"],
-        "judgements": [
-            {**j.cleaned_data, "direction": j.cleaned_data.get("direction") or ""}
-            for j in judgements
+    chosen = DraftDetails(
+        title=data["title"],
+        inspectorate_label=data["inspectorate_label"],
+        report_type=data["report_type"],
+        published_on=data["published_on"].isoformat(),
+        published_precision=data["published_precision"],
+        grading_scale=data["grading_scale"],
+        forces=data["forces"],
+    )
+    draft_apply(
+        report_import=found,
+        details=chosen,
+        judgements=[_judgement(j.cleaned_data) for j in judgements],
+        findings=[
+            _correction(draft.findings[i], form.cleaned_data) for i, form in enumerate(findings)
         ],
-    }
-    edited = [{**draft["findings"][i], **form.cleaned_data} for i, form in enumerate(findings)]
-    report_import.draft_apply(report_import=found, details=chosen, findings=edited)
+    )
     action = request.POST["action"]
     try:
         if action == "create":
-            report = report_import.import_create(report_import=found, by=request.user)
+            report = import_create(report_import=found, by=request.user)
             made = report.findings.count()
             items = TrackedItem.objects.filter(finding__report=report).count()
             messages.success(
@@ -244,14 +279,12 @@ def _act(request, found, details, findings, judgements, errors):
             )
             return redirect("tracker:report_detail", key=report.key)
         if action == "update":
-            duplicate, _ = report_import.duplicate_of(found, user=request.user)
+            duplicate, _ = duplicate_of(found, user=request.user)
             if duplicate is None:
                 errors.append("There is no report to update: create the report instead.")
                 return None
-            added = report_import.import_update(
-                report_import=found, report=duplicate, by=request.user
-            )
-            n, i, j = added["findings"], added["items"], added["judgements"]
+            added = import_update(report_import=found, report=duplicate, by=request.user)
+            n, i, j = added.findings, added.items, added.judgements
             messages.success(
                 request,
                 f"The report is updated: {n} new finding{pluralize(n)}, {i} new tracked "

@@ -1,90 +1,58 @@
-"""Bulk import of findings and items from a spreadsheet (CSV or Excel), in the columns the
-item export writes (tracker/exports.py), so an export imports back unchanged.
+"""What a bulk import would do (the preview), worked out from the rows of a table. Reads the
+database; writes nothing.
 
-1. `read_table` works out the format from the content (an .xlsx file is a zip holding
-   xl/workbook.xml; anything else is read as CSV, in UTF-8 with or without a byte-order
-   mark, else Windows-1252), finds the row of column names and matches the columns by name.
-   A file that cannot be used at all raises FileRejected with one message.
-2. `plan_import` resolves every row against the database, in a fixed number of queries
-   whatever the number of rows, and says what will happen to it: create the report (or reuse
-   the one with that title and publication date about the row's force), create the finding
-   (or match it in that report by kind and reference, or kind and text), create the force's
-   item or change its status, owner, accountable lead or due date. It writes nothing and
-   collects every problem with its row and column.
-3. `items_import` is the service: inside one transaction it reads and plans the file again,
-   refuses it if there is any problem (nothing is saved), or if the plan differs from the one
-   the person checked, and otherwise makes the changes through the item services, under the
-   same rules as the item pages, with history rows and audit events for each.
+`plan_import` resolves every row against the database, in a fixed number of queries whatever
+the number of rows, and says what will happen to it: create the report (or reuse the one with
+that title and publication date about the row's force), create the finding (or match it in
+that report by kind and reference, or kind and text), create the force's item or change its
+status, owner, accountable lead or due date. It collects every problem with its row and
+column.
 """
 
-import csv
 import datetime
 import hashlib
-import io
 import json
-import re
 import uuid as uuidlib
-import zipfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
-from django.utils.text import slugify
 
 from accounts.models import Organisation, Role, User
-from tracker import exports, policy, reminders, services
-from tracker.audit import audit_record, natural_key
+from tracker import policy, services
+from tracker.audit import natural_key
+from tracker.bulk_import.table import (
+    AREA,
+    DATE_HINT,
+    DUE,
+    FINDING,
+    FORCE,
+    ITEM_LINK,
+    KIND,
+    KINDS,
+    LEAD,
+    LINK,
+    OWNER,
+    PUBLISHED,
+    REFERENCE,
+    REPORT,
+    STATUS,
+    STATUSES,
+    USED,
+    Table,
+    _date,
+    _flat,
+    _or_list,
+    _text,
+)
 from tracker.models import (
     CHOOSABLE_STATUSES,
-    AuditEvent,
-    DueDateRevision,
     Finding,
     FindingKind,
-    GradingScale,
     Report,
-    ReportType,
     Status,
     TrackedItem,
 )
-
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 5_000
-MAX_UNZIPPED = 200 * 1024 * 1024  # an .xlsx that unpacks to more is refused (a zip bomb)
-MAX_COLUMNS = 60
-BLANK_ROWS_END = 1_000  # this many blank rows in a row: the sheet has ended
-
-FORCE = "Force"
-REPORT = "Report"
-PUBLISHED = "Report published"
-KIND = "Kind"
-REFERENCE = "Reference"
-AREA = "Area"
-FINDING = "Finding"
-STATUS = "Status"
-OWNER = "Owner"
-LEAD = "Accountable lead"
-DUE = "Due date"
-LINK = "Link"
-
-REQUIRED = [FORCE, REPORT, PUBLISHED, KIND, FINDING]
-# The columns a blank template has; Link is optional and matches an exported item.
-TEMPLATE_COLUMNS = [FORCE, REPORT, PUBLISHED, KIND, REFERENCE, AREA, FINDING]
-TEMPLATE_COLUMNS += [STATUS, OWNER, LEAD, DUE]
-USED = TEMPLATE_COLUMNS + [LINK]
-# Every export column is known; "Days overdue" and "Last activity" are read and ignored.
-KNOWN = {" ".join(c.split()).casefold(): c for c in exports.COLUMNS}
-
-NOT_A_SPREADSHEET = "The selected file must be a CSV file or an Excel workbook (.xlsx)."
-DATE_HINT = "Use the form 31/01/2027 or 2027-01-31."
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y"]
-DATE_FORMATS += ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
-ITEM_LINK = re.compile(r"(?:/items/)?([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})/?$")
-HMICFRS_FROM = services.HMICFRS_FROM
-
-
-class FileRejected(Exception):
-    """The file cannot be used at all (not a spreadsheet, empty, too big, no columns)."""
 
 
 class ImportRejected(Exception):
@@ -126,229 +94,6 @@ class Problem:
 
 
 @dataclass
-class Table:
-    name: str
-    format: str  # "CSV" or "Excel"
-    columns: dict[str, int]  # column name (as the export spells it) -> position
-    unused: list[str]  # headings that are not export columns
-    rows: list[tuple[int, list]]  # (row number as a spreadsheet shows it, cell values)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def read_table(data: bytes, name: str = "upload") -> Table:
-    """The rows of a CSV or .xlsx file, with the columns matched by name."""
-    if not data:
-        raise FileRejected("The selected file is empty.")
-    if len(data) > MAX_BYTES:
-        raise FileRejected(f"The selected file must be smaller than {MAX_BYTES // 2**20} MB.")
-    if data[:4] == b"PK\x03\x04":
-        return _table(name, "Excel", _xlsx_rows(data))
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileRejected(
-            "This is an old-style Excel file (.xls). Save it as an Excel workbook (.xlsx) or "
-            "as CSV, and select that file."
-        )
-    return _table(name, "CSV", _csv_rows(data))
-
-
-def _csv_rows(data: bytes):
-    if b"\x00" in data[:4096]:
-        # Binary, or UTF-16 text: neither is CSV as spreadsheets save it by default.
-        raise FileRejected(NOT_A_SPREADSHEET + " If it is CSV, save it as “CSV UTF-8”.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise FileRejected(
-                NOT_A_SPREADSHEET + " If it is CSV, save it as “CSV UTF-8” and try again."
-            ) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ","
-    if "," not in first:  # some spreadsheets save "CSV" with semicolons or tabs
-        delimiter = ";" if ";" in first else "\t" if "\t" in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for number, row in enumerate(reader, start=1):
-            yield number, [_undo_formula_guard(cell) for cell in row[:MAX_COLUMNS]]
-    except csv.Error as exc:
-        raise FileRejected(
-            f"The CSV file could not be read (line {reader.line_num}: {exc})."
-        ) from None
-
-
-def _undo_formula_guard(text: str) -> str:
-    """The CSV export puts an apostrophe before text a spreadsheet would run as a formula
-    ("'=SUM(A1)"); take it off again. Only for CSV: the Excel export adds none."""
-    if text.startswith("'") and text[1:].lstrip(" \u00a0").startswith(exports.FORMULA_STARTS):
-        return text[1:]
-    return text
-
-
-def _xlsx_rows(data: bytes):
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise FileRejected(NOT_A_SPREADSHEET) from None
-    if "xl/workbook.xml" not in names:
-        raise FileRejected(NOT_A_SPREADSHEET)
-    if unzipped > MAX_UNZIPPED:
-        raise FileRejected("The Excel workbook is too large to import. Split it into parts.")
-    from openpyxl import load_workbook
-
-    unreadable = FileRejected(
-        "The Excel workbook could not be read. Open it, save it again as an Excel workbook "
-        "(.xlsx), and select that file."
-    )
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of error on a damaged file
-        raise unreadable from None
-    try:
-        if not workbook.worksheets:
-            raise FileRejected("The Excel workbook has no sheets.")
-        sheet = workbook.worksheets[0]
-        try:
-            for number, row in enumerate(
-                sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
-            ):
-                yield number, list(row)
-        except FileRejected:
-            raise
-        except Exception:
-            raise unreadable from None
-    finally:
-        workbook.close()
-
-
-def _heading(value) -> str:
-    return " ".join(str(value or "").replace("\ufeff", "").split()).casefold()
-
-
-def _blank(row) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
-
-
-def _table(name: str, fmt: str, source) -> Table:
-    header = None
-    rows: list[tuple[int, list]] = []
-    blanks = 0
-    for number, row in source:
-        if _blank(row):
-            blanks += 1
-            if blanks >= BLANK_ROWS_END:
-                break
-            continue
-        blanks = 0
-        if header is None:
-            header = row
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise FileRejected(
-                f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files."
-            )
-        rows.append((number, row))
-    if header is None:
-        raise FileRejected("The selected file is empty.")
-    columns: dict[str, int] = {}
-    unused = []
-    for position, heading in enumerate(header):
-        key = _heading(heading)
-        if not key:
-            continue
-        column = KNOWN.get(key)
-        if column is None:
-            unused.append(str(heading).strip())
-        elif column in columns:
-            raise FileRejected(f"The column “{column}” appears twice. Keep one of them.")
-        else:
-            columns[column] = position
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        names = " and ".join(f"“{c}”" for c in missing) if len(missing) < 3 else None
-        raise FileRejected(
-            (f"The file has no {names} column{'s' if len(missing) > 1 else ''}. " if names else "")
-            + "The first row must name the columns, as the export does: "
-            + ", ".join(TEMPLATE_COLUMNS)
-            + "."
-        )
-    if not rows:
-        raise FileRejected(
-            "The file has the row of column names but no rows under it, so there is nothing "
-            "to import."
-        )
-    return Table(name=name, format=fmt, columns=columns, unused=unused, rows=rows)
-
-
-# --------------------------------------------------------------------------- cells
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _flat(value: str) -> str:
-    """Text compared as the export writes it: whitespace collapsed, case ignored."""
-    return " ".join(value.split()).casefold()
-
-
-def _date(value) -> datetime.date | None:
-    """A date from a cell, or None when it is not a real date (ValueError: blank)."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        from openpyxl.utils.datetime import from_excel
-
-        try:
-            return from_excel(value).date()
-        except (ValueError, OverflowError, AttributeError):
-            return None
-    text = _text(value)
-    for fmt in DATE_FORMATS:
-        try:
-            day = datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        return day if 1900 <= day.year <= 2200 else None
-    return None
-
-
-def _label_lookup(choices) -> dict[str, str]:
-    lookup = {}
-    for value, label in choices:
-        lookup[_flat(label)] = value
-        lookup[_flat(value)] = value
-        lookup[_flat(value.replace("_", " "))] = value
-    return lookup
-
-
-KINDS = _label_lookup(FindingKind.choices)
-KINDS.update({"afi": FindingKind.AREA_FOR_IMPROVEMENT, "coc": FindingKind.CAUSE_OF_CONCERN})
-STATUSES = _label_lookup(Status.choices)
-
-
-def _or_list(labels) -> str:
-    labels = list(labels)
-    return ", ".join(labels[:-1]) + " or " + labels[-1]
-
-
-# --------------------------------------------------------------------------- the plan
-
-
-@dataclass
 class NewReport:
     title: str
     published_on: datetime.date
@@ -360,7 +105,7 @@ class NewReport:
     def published_display(self) -> str:
         return f"{self.published_on.day} {self.published_on.strftime('%B %Y')}"
 
-    def identity(self):
+    def identity(self) -> list[str]:
         return ["new", self.title, self.published_on.isoformat()]
 
 
@@ -443,7 +188,7 @@ class Plan:
     unused_columns: list[str] = field(default_factory=list)
     row_count: int = 0
 
-    def fail(self, row, column, message):
+    def fail(self, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(row, column, message))
 
     @property
@@ -546,6 +291,45 @@ class _Row:
     link: uuidlib.UUID | None = None
     ok: bool = True
 
+    def checked(self) -> "_GoodRow | None":
+        """The row, if every cell passed its checks (so it has a force and a date)."""
+        if not self.ok or self.force is None or self.published_on is None:
+            return None
+        return _GoodRow(
+            number=self.number,
+            force=self.force,
+            title=self.title,
+            published_on=self.published_on,
+            kind=self.kind,
+            reference=self.reference,
+            area=self.area,
+            text=self.text,
+            status=self.status,
+            owner=self.owner,
+            lead=self.lead,
+            due_date=self.due_date,
+            link=self.link,
+        )
+
+
+@dataclass(frozen=True)
+class _GoodRow:
+    """A row whose cells passed their checks, matched against the database next."""
+
+    number: int
+    force: Organisation
+    title: str
+    published_on: datetime.date
+    kind: str
+    reference: str
+    area: str
+    text: str
+    status: str | None
+    owner: str
+    lead: str
+    due_date: datetime.date | None
+    link: uuidlib.UUID | None
+
 
 def _read_row(number, cells, columns, plan, forces, user) -> _Row:
     """Check each cell of one row on its own; anything that needs the database beyond the
@@ -643,11 +427,11 @@ class _People:
 
     def __init__(self, force_ids):
         self.by_force: dict[int, list[User]] = {}
-        people = User.objects.filter(
-            organisation_id__in=force_ids,
-            is_active=True,
-            role_assignments__role__in=[Role.FORCE_STAFF, Role.FORCE_COORDINATOR],
-        ).distinct()
+        people = (
+            User.objects.with_role(Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
+            .active()
+            .filter(organisation_id__in=force_ids)
+        )
         for person in people:
             self.by_force.setdefault(person.organisation_id, []).append(person)
 
@@ -694,23 +478,24 @@ def plan_import(*, table: Table, user, today: datetime.date) -> Plan:
     """
     plan = Plan(name=table.name, format=table.format, unused_columns=table.unused)
     plan.row_count = len(table.rows)
-    forces = {}
+    forces: dict[str, Organisation] = {}
     for force in Organisation.objects.filter(kind=Organisation.Kind.FORCE):
         for name in (force.code, force.short_name, force.name):
             forces.setdefault(_flat(name), force)
     rows = [_read_row(n, cells, table.columns, plan, forces, user) for n, cells in table.rows]
-    good = [r for r in rows if r.ok]
+    good = [checked for r in rows if (checked := r.checked()) is not None]
 
     reports: dict[tuple, list[Report]] = {}
-    for report in Report.objects.filter(
+    report_forces: dict[int, set[int]] = {}  # report id -> the ids of the forces it is about
+    for existing in Report.objects.filter(
         published_on__in={r.published_on for r in good}
     ).prefetch_related("forces"):
-        report.force_ids = {f.id for f in report.forces.all()}
-        reports.setdefault((_flat(report.title), report.published_on), []).append(report)
+        report_forces[existing.id] = {f.id for f in existing.forces.all()}
+        reports.setdefault((_flat(existing.title), existing.published_on), []).append(existing)
     candidates = [r for group in reports.values() for r in group]
     findings: dict[int, list[Finding]] = {}
-    for finding in Finding.objects.filter(report__in=candidates):
-        findings.setdefault(finding.report_id, []).append(finding)
+    for known in Finding.objects.filter(report__in=candidates):
+        findings.setdefault(known.report_id, []).append(known)
     row_forces = {r.force.id for r in good}
     items = {
         (i.finding_id, i.force_id): i
@@ -730,10 +515,10 @@ def plan_import(*, table: Table, user, today: datetime.date) -> Plan:
     new_findings: dict[tuple, NewFinding] = {}
     seen: dict[tuple, int] = {}
     for r in good:
-        report = _resolve_report(r, reports, new_reports, plan)
+        report = _resolve_report(r, reports, report_forces, new_reports, plan)
         if report is None:
             continue
-        finding = _resolve_finding(r, report, findings, new_findings, plan)
+        finding = _resolve_finding(r, report, report_forces, findings, new_findings, plan)
         if finding is None:
             continue
         item = None if isinstance(finding, NewFinding) else items.get((finding.id, r.force.id))
@@ -775,9 +560,15 @@ def plan_import(*, table: Table, user, today: datetime.date) -> Plan:
     return plan
 
 
-def _resolve_report(r: _Row, reports, new_reports, plan):
+def _resolve_report(
+    r: _GoodRow,
+    reports: dict[tuple, list[Report]],
+    report_forces: dict[int, set[int]],
+    new_reports: dict[tuple, NewReport],
+    plan: Plan,
+) -> Report | NewReport | None:
     key = (_flat(r.title), r.published_on)
-    about_force = [rep for rep in reports.get(key, []) if r.force.id in rep.force_ids]
+    about_force = [rep for rep in reports.get(key, []) if r.force.id in report_forces[rep.id]]
     if len(about_force) > 1:
         plan.fail(
             r.number,
@@ -799,7 +590,14 @@ def _resolve_report(r: _Row, reports, new_reports, plan):
     return new
 
 
-def _resolve_finding(r: _Row, report, findings, new_findings, plan):
+def _resolve_finding(
+    r: _GoodRow,
+    report: Report | NewReport,
+    report_forces: dict[int, set[int]],
+    findings: dict[int, list[Finding]],
+    new_findings: dict[tuple, NewFinding],
+    plan: Plan,
+) -> Finding | NewFinding | None:
     """Match by kind and reference when the row has a reference, else by kind and text."""
     if isinstance(report, Report):
         pool = [
@@ -821,7 +619,7 @@ def _resolve_finding(r: _Row, report, findings, new_findings, plan):
             return found[0]
     identity = _flat(r.reference) if r.reference else "text:" + _flat(r.text)
     # A finding added to an existing report about several forces is about this force only.
-    force = r.force if isinstance(report, Report) and len(report.force_ids) > 1 else None
+    force = r.force if isinstance(report, Report) and len(report_forces[report.id]) > 1 else None
     key = (id(report), r.kind, identity, force.id if force else None)
     new = new_findings.get(key)
     if new is None:
@@ -846,7 +644,15 @@ def _resolve_finding(r: _Row, report, findings, new_findings, plan):
     return new
 
 
-def _plan_item(r: _Row, report, finding, item, people, plan, today) -> RowPlan | None:
+def _plan_item(
+    r: _GoodRow,
+    report: Report | NewReport,
+    finding: Finding | NewFinding,
+    item: TrackedItem | None,
+    people: "_People",
+    plan: Plan,
+    today: datetime.date,
+) -> RowPlan | None:
     errors_before = len(plan.problems)
     found_owner, owner = people.find(
         r.owner, r.force, item.owner if item else None, plan, r.number, OWNER
@@ -854,7 +660,7 @@ def _plan_item(r: _Row, report, finding, item, people, plan, today) -> RowPlan |
     found_lead, lead = people.find(
         r.lead, r.force, item.lead if item else None, plan, r.number, LEAD
     )
-    base = {"row": r.number, "force": r.force, "report": report, "finding": finding}
+    base: dict[str, Any] = {"row": r.number, "force": r.force, "report": report, "finding": finding}
 
     if item is None:
         status = r.status or Status.NOT_STARTED
@@ -867,7 +673,7 @@ def _plan_item(r: _Row, report, finding, item, people, plan, today) -> RowPlan |
             )
         if r.due_date is not None:
             try:
-                services._check_due_date(report, r.due_date)
+                services.item_check_due_date(report=report, due_date=r.due_date)
             except ValidationError as exc:
                 plan.fail(r.number, DUE, exc.messages[0])
         if len(plan.problems) > errors_before:
@@ -908,7 +714,7 @@ def _plan_item(r: _Row, report, finding, item, people, plan, today) -> RowPlan |
                 continue
         if name == "due_date":
             try:
-                services._check_due_date(report, after)
+                services.item_check_due_date(report=report, due_date=after)
             except ValidationError as exc:
                 plan.fail(r.number, column, exc.messages[0])
                 continue
@@ -933,182 +739,3 @@ def _plan_item(r: _Row, report, finding, item, people, plan, today) -> RowPlan |
         changes=changes,
         **base,
     )
-
-
-# --------------------------------------------------------------------------- the service
-
-
-@transaction.atomic
-def items_import(
-    *,
-    user,
-    data: bytes,
-    name: str,
-    expected: str | None = None,
-    now: datetime.datetime | None = None,
-) -> Plan:
-    """Import a spreadsheet: everything or nothing.
-
-    Raises FileRejected when the file cannot be read, ImportRejected when any row has a
-    problem, and PlanChanged when `expected` (the fingerprint of the plan the person checked)
-    no longer matches, because the tracker changed in between.
-    """
-    now = now or timezone.now()
-    if not policy.can_bulk_import(user):
-        raise FileRejected("You cannot import items.")
-    table = read_table(data, name)
-    plan = plan_import(table=table, user=user, today=timezone.localdate(now))
-    if plan.problems:
-        raise ImportRejected(plan)
-    if expected is not None and plan.fingerprint != expected:
-        raise PlanChanged(plan)
-    note = f"Imported from {name}"[:300]
-    for new in plan.new_reports:
-        _report_create(new, user=user, now=now, note=note)
-    for new in plan.new_findings:
-        _finding_create(new, user=user, now=now, note=note)
-    for row in plan.rows:
-        reason = f"{note}, row {row.row}"
-        if row.action == "create":
-            finding = row.finding.created if isinstance(row.finding, NewFinding) else row.finding
-            item = services.item_create(
-                finding=finding,
-                force=row.force,
-                created_by=user,
-                owner=row.owner,
-                lead=row.lead,
-                due_date=row.due_date,
-                now=now,
-            )
-            row.item = item
-            if row.status != Status.NOT_STARTED:
-                services._set_status(item, by=user, to_status=row.status, reason=reason, now=now)
-        elif row.action == "update":
-            _item_import_changes(row, user=user, now=now, reason=reason, plan=plan)
-    for new in plan.new_reports:
-        reminders.responses_ensure(report=new.created, now=now)
-    return plan
-
-
-def _report_create(new: NewReport, *, user, now, note) -> Report:
-    base = f"{slugify(new.title)[:90].strip('-') or 'report'}-{new.published_on.isoformat()}"
-    report = Report(
-        key=services.unique_key(Report, base),
-        inspectorate=services.default_inspectorate(),
-        inspectorate_label="HMICFRS" if new.published_on >= HMICFRS_FROM else "HMIC",
-        title=new.title,
-        report_type=ReportType.OTHER,
-        published_on=new.published_on,
-        national=len(new.forces) > 1,
-        grading_scale=GradingScale.NONE,
-        notes=f"{note} by {user.full_name or user.email} on {timezone.localdate(now):%d/%m/%Y}.",
-    )
-    report.full_clean()
-    report.save()
-    report.forces.set(new.forces)
-    audit_record(
-        actor=user,
-        action=AuditEvent.Action.CREATE,
-        obj=report,
-        at=now,
-        changes={
-            "title": (None, report.title),
-            "published_on": (None, report.published_on),
-            "forces": (None, sorted(f.code for f in new.forces)),
-        },
-        note=note,
-    )
-    new.created = report
-    return report
-
-
-def _finding_create(new: NewFinding, *, user, now, note) -> Finding:
-    report = new.report.created if isinstance(new.report, NewReport) else new.report
-    order = (report.findings.order_by("-order").values_list("order", flat=True).first() or 0) + 1
-    finding = Finding(
-        key=services.unique_key(Finding, f"{report.key}:import-{new.first_row}"),
-        report=report,
-        kind=new.kind,
-        reference=new.reference,
-        area=new.area,
-        text=new.text,
-        force=new.force,
-        order=order,
-    )
-    finding.full_clean()
-    finding.save()
-    audit_record(
-        actor=user,
-        action=AuditEvent.Action.CREATE,
-        obj=finding,
-        at=now,
-        changes={
-            "kind": (None, finding.kind),
-            "reference": (None, finding.reference),
-            "text": (None, finding.text),
-        },
-        note=note,
-    )
-    new.created = finding
-    return finding
-
-
-def _item_import_changes(row: RowPlan, *, user, now, reason, plan) -> None:
-    """The changes a coordinator makes on an item's pages, with the same history rows and
-    audit events: a status change, a due date revision (the original due date stays), and
-    the owner and accountable lead. The checks were made when planning; the item is locked
-    and compared with the plan, so a change made meanwhile stops the import."""
-    item = services._locked(row.item)
-    current = {"status": item.status, "owner": item.owner, "lead": item.lead}
-    current["due_date"] = item.due_date
-    if any(current[name] != before for name, (before, _after) in row.changes.items()):
-        raise PlanChanged(plan)
-    if "status" in row.changes:
-        services._set_status(
-            item, by=user, to_status=row.changes["status"][1], reason=reason, now=now
-        )
-    if "due_date" in row.changes:
-        before, after = row.changes["due_date"]
-        DueDateRevision.objects.create(
-            item=item,
-            previous_date=before,
-            new_date=after,
-            reason=reason,
-            approved_by=user,
-            recorded_at=now,
-        )
-        extra = {} if item.original_due_date else {"original_due_date": after}
-        services._touch(item, now, due_date=after, **extra)
-        audit_record(
-            actor=user,
-            action=AuditEvent.Action.UPDATE,
-            obj=item,
-            at=now,
-            changes={"due_date": (before, after)},
-            note=reason,
-        )
-    people = {k: v for k, v in row.changes.items() if k in ("owner", "lead")}
-    if people:
-        services._touch(item, now, **{k: after for k, (_before, after) in people.items()})
-        audit_record(
-            actor=user,
-            action=AuditEvent.Action.UPDATE,
-            obj=item,
-            at=now,
-            changes=people,
-            note=reason,
-        )
-    if set(row.changes) - {"status"}:
-        reminders.deadlines_sync_item(item=item, now=now)
-
-
-# --------------------------------------------------------------------------- templates
-
-
-def template_csv() -> bytes:
-    """A blank template: the header row only, in UTF-8 with a byte-order mark for Excel."""
-    return "".join(exports.csv_stream([TEMPLATE_COLUMNS])).encode("utf-8")
-
-
-def template_xlsx():
-    return exports.xlsx_file([TEMPLATE_COLUMNS], "Items")

@@ -21,8 +21,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import bulk_import, forms, policy
-from tracker.bulk_import import FileRejected, ImportRejected, PlanChanged
+from tracker import forms, policy
+from tracker.bulk_import.apply import items_import
+from tracker.bulk_import.plan import ImportRejected, PlanChanged, plan_import
+from tracker.bulk_import.table import FileRejected, read_table, template_csv, template_xlsx
 
 SESSION_KEY = "bulk_import"
 RESULT_KEY = "bulk_import_result"
@@ -38,15 +40,15 @@ SLOW_CHANGES = 300
 
 
 def _upload_root() -> Path:
-    return Path(getattr(settings, "BULK_IMPORT_ROOT", settings.BASE_DIR / "var" / "imports"))
+    return Path(settings.BULK_IMPORT_ROOT)
 
 
-def _allowed(request):
+def _allowed(request) -> None:
     if not policy.can_bulk_import(request.user):
         raise PermissionDenied("Only force coordinators and administrators can import items.")
 
 
-def _remove_stale(root: Path):
+def _remove_stale(root: Path) -> None:
     """Uploads nobody confirmed are removed after a day."""
     cutoff = time.time() - KEEP_UPLOADS.total_seconds()
     for path in root.iterdir():
@@ -54,7 +56,7 @@ def _remove_stale(root: Path):
             path.unlink(missing_ok=True)
 
 
-def _forget(request):
+def _forget(request) -> None:
     held = request.session.pop(SESSION_KEY, None)
     if held and TOKEN.match(held.get("token", "")):
         (_upload_root() / held["token"]).unlink(missing_ok=True)
@@ -84,7 +86,7 @@ def _upload_get(request, token: str) -> tuple[bytes, str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_import(request):
+def item_import(request) -> HttpResponse:
     _allowed(request)
     if request.method == "POST":
         form = forms.BulkImportForm(request.POST, request.FILES)
@@ -93,7 +95,7 @@ def item_import(request):
             data = upload.read()
             name = Path(upload.name).name[-100:]
             try:
-                bulk_import.read_table(data, name)
+                read_table(data, name)
             except FileRejected as exc:
                 form.add_error("file", str(exc))
             else:
@@ -109,7 +111,7 @@ def item_import(request):
     )
 
 
-def _preview(request, token, name, plan, *, status=200, changed_meanwhile=False):
+def _preview(request, token, name, plan, *, status=200, changed_meanwhile=False) -> HttpResponse:
     problems = plan.problems
     return render(
         request,
@@ -134,13 +136,13 @@ def _preview(request, token, name, plan, *, status=200, changed_meanwhile=False)
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_import_preview(request, token):
+def item_import_preview(request, token) -> HttpResponse:
     """GET: what importing the file would do. POST: do it, if it is still the same."""
     _allowed(request)
     data, name = _upload_get(request, token)
     if request.method == "POST":
         try:
-            plan = bulk_import.items_import(
+            plan = items_import(
                 user=request.user,
                 data=data,
                 name=name,
@@ -166,22 +168,23 @@ def item_import_preview(request, token):
                     "action": "Created" if row.action == "create" else "Changed",
                 }
                 for row in plan.changes[:RESULT_ITEMS]
+                if row.item is not None  # always, once imported: each row has its item
             ],
             "more": max(0, len(plan.changes) - RESULT_ITEMS),
         }
         return redirect("tracker:item_import_done")
     try:
-        table = bulk_import.read_table(data, name)
+        table = read_table(data, name)
     except FileRejected:
         _forget(request)
         return redirect("tracker:item_import")
-    plan = bulk_import.plan_import(table=table, user=request.user, today=timezone.localdate())
+    plan = plan_import(table=table, user=request.user, today=timezone.localdate())
     return _preview(request, token, name, plan, status=400 if plan.problems else 200)
 
 
 @login_required
 @require_GET
-def item_import_done(request):
+def item_import_done(request) -> HttpResponse:
     _allowed(request)
     result = request.session.get(RESULT_KEY)
     if not result:
@@ -191,16 +194,16 @@ def item_import_done(request):
 
 @login_required
 @require_GET
-def item_import_template(request, fmt):
+def item_import_template(request, fmt) -> HttpResponse | FileResponse:
     """A blank file with the row of column names, as CSV or Excel."""
     _allowed(request)
     if fmt == "csv":
-        response = HttpResponse(bulk_import.template_csv(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="items-import-template.csv"'
         return response
     if fmt == "xlsx":
         return FileResponse(
-            bulk_import.template_xlsx(),
+            template_xlsx(),
             as_attachment=True,
             filename="items-import-template.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

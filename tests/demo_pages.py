@@ -1,0 +1,174 @@
+"""The demo as the page-wide tests see it (the permission matrix, the escaping checks): the
+demo's personas, every named URL of the URL conf, and an address for each built from the
+demo's objects. The fixtures that build it once per module are in tests/conftest.py."""
+
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import User
+from tracker.demo import create_demo, load_reference_data, seed_report_keys
+from tracker.models import Deadline, Evidence, Notification, StatutoryResponse
+from tracker.statutory.services import versions_record_published
+
+PERSONAS = {
+    "anonymous": None,
+    "staff": "priya.shah@wmp.example",
+    "colleague": "tom.ellis@wmp.example",
+    "coordinator": "grace.okafor@wmp.example",
+    "pcc": "daniel.hughes@pcc.example",
+    "other_force": "megan.price@staffs.example",
+    "national": "sam.patel@hmicfrs.example",
+    "admin": "alex.morgan@admin.example",
+}
+ORDER = list(PERSONAS)
+
+
+def url_names() -> set[str]:
+    """Every named URL outside the admin site (checked separately), from the URL conf."""
+    names = set()
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern):
+                if p.name:
+                    names.add(f"{namespace}:{p.name}" if namespace else p.name)
+                else:
+                    names.add(p.callback.__name__)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def build_demo_world():
+    load_reference_data()
+    versions_record_published(report_keys=seed_report_keys())
+    create_demo(password="x" * 16, today=timezone.localdate())
+    priya = User.objects.get(email=PERSONAS["staff"])
+    grace = User.objects.get(email=PERSONAS["coordinator"])
+    evidence = Evidence.objects.filter(
+        item__owner=priya, item__status="proposed_for_closure"
+    ).first()
+    item = evidence.item
+    deadline = Deadline.objects.filter(item=item, state="open").first()
+    response = StatutoryResponse.objects.filter(versions__isnull=False).first()
+    notification = Notification.objects.create(
+        user=grace, created_at=timezone.now(), subject="A notice", body="For Grace only.", url="/"
+    )
+    # The people pages are about Tom Ellis; reactivating, about someone who has left.
+    tom = User.objects.get(email=PERSONAS["colleague"])
+    former = User.objects.create_user(
+        "former@wmp.example", None, full_name="A Former Officer", organisation=item.force
+    )
+    former.is_active = False
+    former.save()
+    people = {
+        f"accounts:{name}": reverse(f"accounts:{name}", kwargs={"pk": tom.pk})
+        for name in ("person_detail", "person_edit", "person_deactivate")
+        + ("person_send_password_link",)
+    }
+    people["accounts:person_reactivate"] = reverse(
+        "accounts:person_reactivate", kwargs={"pk": former.pk}
+    )
+    report = item.finding.report
+    assert item.force.code == "west-midlands-police"
+    assert deadline
+    assert response
+    assert notification
+    kwargs = {
+        "uuid": item.uuid,
+        "evidence_uuid": evidence.uuid,
+        "key": report.key,
+        "force_code": item.force.code,
+        "fmt": "csv",
+    }
+    public = {"body_code": response.body.code, "uuid": response.uuid, "number": 1}
+    return {
+        "item": item,
+        "urls": {
+            **{name: None for name in url_names()},
+            "tracker:deadline_change": reverse(
+                "tracker:deadline_change", kwargs={"uuid": deadline.uuid}
+            ),
+            "tracker:notification_open": reverse(
+                "tracker:notification_open", kwargs={"pk": notification.pk}
+            ),
+            "tracker:board_pack_pdf": reverse("tracker:board_pack_pdf"),
+            "tracker:public_document": reverse(
+                "tracker:public_document", kwargs={**public, "fmt": "docx"}
+            ),
+            "tracker:public_body": reverse(
+                "tracker:public_body", kwargs={"body_code": response.body.code}
+            ),
+            "tracker:public_response": reverse(
+                "tracker:public_response",
+                kwargs={"body_code": response.body.code, "uuid": response.uuid},
+            ),
+            "tracker:public_response_version": reverse(
+                "tracker:public_response_version", kwargs=public
+            ),
+            "accounts:password_reset_confirm": reverse(
+                "accounts:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "set-password"}
+            ),
+            "admin_sign_in": "/admin/login/",
+            # Someone else's report import (a made-up one): importers get 404, others 403.
+            "tracker:report_import_detail": reverse(
+                "tracker:report_import_detail",
+                kwargs={"uuid": "00000000-0000-4000-8000-000000000001"},
+            ),
+            "tracker:report_import_status": reverse(
+                "tracker:report_import_status",
+                kwargs={"uuid": "00000000-0000-4000-8000-000000000001"},
+            ),
+            # Someone's upload: only the session that made it may open it.
+            "tracker:item_import_preview": reverse(
+                "tracker:item_import_preview", kwargs={"token": "A" * 43}
+            ),
+            **people,
+            # The response pages are about the published 2018 response.
+            **{
+                name: reverse(
+                    name, kwargs={"key": response.report.key, "force_code": response.force.code}
+                )
+                for name in url_names()
+                if name.startswith("tracker:response_")
+                and name not in ("tracker:response_list", "tracker:response_export")
+                and name != "tracker:response_document"
+            },
+            "tracker:response_document": reverse(
+                "tracker:response_document",
+                kwargs={
+                    "key": response.report.key,
+                    "force_code": response.force.code,
+                    "fmt": "docx",
+                },
+            ),
+        },
+        "kwargs": kwargs,
+    }
+
+
+def url_for(name: str, world) -> str:
+    if world["urls"].get(name):
+        return world["urls"][name]
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        pass
+    for keys in (
+        ["uuid", "evidence_uuid"],
+        ["uuid"],
+        ["key", "force_code", "fmt"],
+        ["key", "force_code"],
+        ["key"],
+        ["fmt"],
+    ):
+        try:
+            return reverse(name, kwargs={k: world["kwargs"][k] for k in keys})
+        except NoReverseMatch:
+            continue
+    raise AssertionError(f"the matrix test cannot build an address for {name}")

@@ -1,0 +1,100 @@
+"""Reports, what they found, and the items each force tracks until they are done.
+
+One module per part of the domain: base (append-only history rows), reports, items (and their
+history), responses (statutory responses), audit_events, deadlines, reminders (reminders,
+digests, notifications, sweeps) and imports (report imports). Everything is re-exported here,
+so `from tracker.models import X` works for every model and choice.
+"""
+
+from tracker.models.audit_events import AuditEvent
+from tracker.models.base import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
+from tracker.models.deadlines import (
+    Deadline,
+    DeadlineChange,
+    DeadlineRule,
+    DeadlineState,
+    DeadlineSubject,
+    DeadlineTrigger,
+    Source,
+    WhoActs,
+)
+from tracker.models.imports import ReportImport
+from tracker.models.items import (
+    CHOOSABLE_STATUSES,
+    OPEN_STATUSES,
+    ClosureDecision,
+    ClosureProposal,
+    DueDateRevision,
+    Evidence,
+    ProgressReview,
+    ProgressUpdate,
+    Status,
+    StatusChange,
+    TrackedItem,
+    TrackedItemQuerySet,
+)
+from tracker.models.reminders import (
+    ClaimedRow,
+    Digest,
+    Notification,
+    Reminder,
+    ReminderState,
+    SweepRun,
+)
+from tracker.models.reports import (
+    DIRECTIONS,
+    GRADES,
+    Finding,
+    FindingKind,
+    GradingScale,
+    Judgement,
+    Report,
+    ReportQuerySet,
+    ReportType,
+)
+from tracker.models.responses import ResponseVersion, StatutoryResponse
+
+__all__ = [
+    "CHOOSABLE_STATUSES",
+    "DIRECTIONS",
+    "GRADES",
+    "OPEN_STATUSES",
+    "AppendOnlyError",
+    "AppendOnlyModel",
+    "AppendOnlyQuerySet",
+    "AuditEvent",
+    "ClaimedRow",
+    "ClosureDecision",
+    "ClosureProposal",
+    "Deadline",
+    "DeadlineChange",
+    "DeadlineRule",
+    "DeadlineState",
+    "DeadlineSubject",
+    "DeadlineTrigger",
+    "Digest",
+    "DueDateRevision",
+    "Evidence",
+    "Finding",
+    "FindingKind",
+    "GradingScale",
+    "Judgement",
+    "Notification",
+    "ProgressReview",
+    "ProgressUpdate",
+    "Reminder",
+    "ReminderState",
+    "Report",
+    "ReportImport",
+    "ReportQuerySet",
+    "ReportType",
+    "ResponseVersion",
+    "Source",
+    "Status",
+    "StatusChange",
+    "StatutoryResponse",
+    "SweepRun",
+    "TrackedItem",
+    "TrackedItemQuerySet",
+    "WhoActs",
+]

@@ -1,0 +1,182 @@
+"""Reports and what they found: graded judgements and findings (causes of concern,
+recommendations, areas for improvement), with the grading scales and report types."""
+
+from collections.abc import Collection
+from typing import Self
+
+from django.db import models
+
+from accounts.models import Organisation
+
+
+class GradingScale(models.TextChoices):
+    BASELINE = "baseline", "Baseline assessment (Excellent, Good, Fair, Poor)"
+    PEEL_2014 = "peel_2014", "PEEL 2014 to 2019 (Outstanding to Inadequate)"
+    PEEL_2021 = "peel_2021", "PEEL 2021 onward (Outstanding to Inadequate, with Adequate)"
+    NONE = "none", "Not graded"
+
+
+GRADES: dict[str, list[str]] = {
+    GradingScale.BASELINE: ["Excellent", "Good", "Fair", "Poor", "Not graded"],
+    GradingScale.PEEL_2014: [
+        "Outstanding",
+        "Good",
+        "Requires improvement",
+        "Inadequate",
+        "Not graded",
+    ],
+    GradingScale.PEEL_2021: [
+        "Outstanding",
+        "Good",
+        "Adequate",
+        "Requires improvement",
+        "Inadequate",
+        "Not graded",
+    ],
+    GradingScale.NONE: [],
+}
+DIRECTIONS = ["Improved", "Stable", "Declined", "Not graded"]
+
+
+class ReportType(models.TextChoices):
+    PEEL_EFFECTIVENESS = "peel_effectiveness", "PEEL effectiveness"
+    BASELINE_ASSESSMENT = "baseline_assessment", "Baseline assessment"
+    THEMATIC = "thematic", "National thematic"
+    IOPC_RECOMMENDATIONS = "iopc_recommendations", "IOPC recommendations"
+    PREVENTION_OF_FUTURE_DEATHS = (
+        "prevention_of_future_deaths",
+        "Coroner's Prevention of Future Deaths report",
+    )
+    OTHER = "other", "Other inspection"
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def for_forces(self, force_ids: Collection[int] | None) -> Self:
+        if force_ids is None:
+            return self
+        return self.filter(forces__in=force_ids).distinct()
+
+
+class Report(models.Model):
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+
+    key = models.SlugField(max_length=120, unique=True)
+    inspectorate = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="reports_published"
+    )
+    inspectorate_label = models.CharField(
+        max_length=20, help_text="The inspectorate's name when it published (HMIC or HMICFRS)."
+    )
+    title = models.CharField(max_length=400)
+    report_type = models.CharField(max_length=40, choices=ReportType.choices)
+    published_on = models.DateField()
+    published_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.DAY
+    )
+    url = models.URLField(blank=True, max_length=500)
+    national = models.BooleanField(default=False, help_text="National or thematic report.")
+    grading_scale = models.CharField(max_length=20, choices=GradingScale.choices)
+    forces = models.ManyToManyField(
+        Organisation, related_name="reports", limit_choices_to={"kind": Organisation.Kind.FORCE}
+    )
+    source_document = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def published_display(self) -> str:
+        if self.published_precision == self.Precision.MONTH:
+            return self.published_on.strftime("%B %Y")
+        return f"{self.published_on.day} {self.published_on.strftime('%B %Y')}"
+
+
+class Judgement(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="judgements")
+    force = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reference = models.CharField(max_length=20, blank=True)
+    area = models.CharField(max_length=400)
+    grade = models.CharField(max_length=40)
+    direction = models.CharField(max_length=20, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["report", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "area", "force"], name="unique_judgement"),
+        ]
+
+    def __str__(self):
+        return f"{self.area}: {self.grade}"
+
+
+class FindingKind(models.TextChoices):
+    CAUSE_OF_CONCERN = "cause_of_concern", "Cause of concern"
+    RECOMMENDATION = "recommendation", "Recommendation"
+    AREA_FOR_IMPROVEMENT = "area_for_improvement", "Area for improvement"
+    FINDING = "finding", "Finding"
+
+
+class Finding(models.Model):
+    key = models.CharField(max_length=160, unique=True)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=30, choices=FindingKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The cause of concern a recommendation answers.",
+    )
+    reference = models.CharField(max_length=20, blank=True)
+    area = models.CharField(max_length=400, blank=True)
+    text = models.TextField(help_text="Exactly as published.")
+    target_text = models.CharField(
+        max_length=200, blank=True, help_text='The report\'s own target, e.g. "immediately".'
+    )
+    target_date = models.DateField(null=True, blank=True)
+    force = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the finding is about one force only.",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["report", "order"]
+        indexes = [models.Index(fields=["kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:80]}"
+
+    @property
+    def label(self) -> str:
+        """ "Recommendation 3", "Area for improvement (AFI 2)": the kind with its reference,
+        without doubling a reference that already names the kind."""
+        kind = self.get_kind_display()
+        if not self.reference:
+            return kind
+        if self.reference.lower().startswith(kind.lower()):
+            return self.reference
+        return f"{kind} ({self.reference})"
+
+    @property
+    def summary(self) -> str:
+        """The text on one line, cut at a word near 160 characters, for lists and titles."""
+        flat = " ".join(self.text.split())
+        return flat if len(flat) <= 160 else flat[:157].rsplit(" ", 1)[0] + "…"

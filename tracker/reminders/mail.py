@@ -1,0 +1,201 @@
+"""Mail: what a reminder says, building emails, telling a mail server that is down from an
+address it refuses, retry backoff, and the claim on a row being sent.
+
+Reminder and digest rows are claimed the same way (`rows_claim`, `row_finish`,
+`rows_release`): a conditional UPDATE that only one run can win for each row, stamped with the
+run's token, so overlapping sweeps, retries and two workers never send a row twice; due rows are
+found by range (`rows_due`), so a run that did not happen is caught up by the next.
+"""
+
+import datetime
+import smtplib
+import uuid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from tracker import deadlines
+from tracker.models import Deadline, Digest, Reminder, ReminderState, StatutoryResponse
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _response_of(deadline: Deadline) -> StatutoryResponse:
+    """The response of a deadline that is not on an item: a check constraint puts every
+    deadline on an item or on a response."""
+    if deadline.response is None:
+        raise ValueError(f"Deadline {deadline.pk} is on neither an item nor a response.")
+    return deadline.response
+
+
+def deadline_link(deadline: Deadline) -> str:
+    if deadline.item is not None:
+        return reverse("tracker:item_detail", args=[deadline.item.uuid])
+    return reverse("tracker:report_detail", args=[_response_of(deadline).report.key])
+
+
+def deadline_about(deadline: Deadline) -> str:
+    if deadline.item is not None:
+        return deadline.item.finding.summary
+    return _response_of(deadline).report.title
+
+
+def reminder_message(reminder: Reminder, *, now: datetime.datetime) -> dict:
+    """The words of a reminder, worked out when it is sent (so a late reminder says how
+    things stand now, not when it was due)."""
+    deadline = reminder.deadline
+    if deadline.due_on is None:  # the sweep cancels a paused deadline's reminders first
+        raise ValueError(f"Deadline {deadline.pk} is paused: its reminders are not sent.")
+    today = timezone.localdate(now)
+    left = deadlines.days_left(deadline.due_on, today)
+    due_text = deadlines.format_day(deadline.due_on)
+    if left > 1:
+        when = f"due in {left} days, on {due_text}"
+    elif left == 1:
+        when = f"due tomorrow, {due_text}"
+    elif left == 0:
+        when = f"due today, {due_text}"
+    else:
+        when = f"{-left} day{'s' if left != -1 else ''} overdue (it was due on {due_text})"
+    about = deadline_about(deadline)
+    rule = deadline.rule
+    status = when.split(" (")[0].split(", on ")[0].replace("due tomorrow, ", "due tomorrow")
+    subject = f"{rule.name}: {status} ({due_text}) – {about}"
+    context = {
+        "reminder": reminder,
+        "deadline": deadline,
+        "rule": rule,
+        "about": about,
+        "when": when,
+        "overdue": left < 0,
+        "late": reminder.due_at < now - datetime.timedelta(seconds=settings.REMINDER_LATE_AFTER),
+        "due_at": reminder.due_at,
+        "link": site_url(deadline_link(deadline)),
+        "force": deadline.force,
+        "item": deadline.item,
+        "why": _why(reminder),
+    }
+    return {
+        "subject": " ".join(subject.split())[:250],
+        "text": render_to_string("email/reminder.txt", context),
+        "html": render_to_string("email/reminder.html", context),
+        "url": deadline_link(deadline),
+        "late": context["late"],
+    }
+
+
+def _why(reminder: Reminder) -> str:
+    """Why this person gets this reminder, in words, without more queries."""
+    deadline, person = reminder.deadline, reminder.recipient
+    item, rule = deadline.item, deadline.rule
+    if item is not None and person.id == item.owner_id:
+        return "you own this item"
+    missed = int(reminder.step.split("-")[1]) if reminder.step.startswith("missed-") else 0
+    copies_lead = rule.oversight_from_missed and missed >= rule.oversight_from_missed
+    if item is not None and person.id == item.lead_id and copies_lead:
+        return "you are its accountable lead"
+    if person.organisation_id == deadline.force_id:
+        return f"you coordinate inspection work for {deadline.force.name}"
+    return f"you work in the PCC office for {deadline.force.name}"
+
+
+def _email(to: User, subject: str, text: str, html: str, headers=None) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [to.email], headers=headers or {}
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+PERMANENT_SMTP = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+
+
+class MailServerDown(Exception):
+    """The mail server could not be reached: stop the sweep and retry it later."""
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, PERMANENT_SMTP):
+        return True
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=min(2 ** (attempts - 1), 240))
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    """The server could not be reached or dropped the line (SMTP errors are OSErrors too, so
+    those with a reply code from a working server are told apart)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+# Claims -----------------------------------------------------------------------------------
+
+# Reminder and Digest rows carry the same claim fields (state, claimed_until, claim_token,
+# attempts, next_attempt_at), so one set of steps serves both.
+ClaimedModel = type[Reminder] | type[Digest]
+
+BATCH = 100  # rows claimed (or notices sent) at a time
+
+
+def rows_due(model: ClaimedModel, *, now: datetime.datetime) -> QuerySet:
+    """Rows due at `now` by range: waiting and due, or claimed by a run whose claim has
+    lapsed. Claims are timed by the real clock, whatever time the run is told it is (--now)."""
+    return model.objects.filter(
+        Q(state=ReminderState.PENDING, next_attempt_at__lte=now)
+        | Q(state=ReminderState.SENDING, claimed_until__lt=timezone.now())
+    )
+
+
+def rows_claim(
+    model: ClaimedModel, ids: list[int], *, now: datetime.datetime, token: uuid.UUID
+) -> int:
+    """Take due rows for this run alone: a conditional UPDATE that only one run can win for
+    each row (the healthchecks pattern), stamped with this run's token so it knows which rows
+    it won. A claim lapses after REMINDER_CLAIM_SECONDS, so a worker killed mid-send does not
+    strand a row. Returns how many rows this run won."""
+    lease = timezone.now() + datetime.timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+    return (
+        rows_due(model, now=now)
+        .filter(pk__in=ids)
+        .update(
+            state=ReminderState.SENDING,
+            claimed_until=lease,
+            claim_token=token,
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def rows_held(model: ClaimedModel, ids: list[int], *, token: uuid.UUID) -> list[int]:
+    """Of these rows, the ones this run's claim holds."""
+    return list(
+        model.objects.filter(
+            pk__in=ids, state=ReminderState.SENDING, claim_token=token
+        ).values_list("pk", flat=True)
+    )
+
+
+def row_finish(model: ClaimedModel, pk: int, *, token: uuid.UUID, **fields: object) -> int:
+    """Record the outcome, only while this run still holds the claim."""
+    return model.objects.filter(pk=pk, state=ReminderState.SENDING, claim_token=token).update(
+        **fields
+    )
+
+
+def rows_release(model: ClaimedModel, ids: list[int], *, token: uuid.UUID) -> int:
+    """Give rows back untried: waiting again, and the attempt the claim counted undone."""
+    return model.objects.filter(pk__in=ids, state=ReminderState.SENDING, claim_token=token).update(
+        state=ReminderState.PENDING, claimed_until=None, attempts=F("attempts") - 1
+    )

@@ -1,0 +1,99 @@
+"""Notices: things people are told at once (a request for comments, for an update), in the
+app and, for those who take one email per reminder, by email from the next sweep."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tracker import background
+from tracker.models import Notification
+from tracker.reminders.mail import (
+    BATCH,
+    MailServerDown,
+    _email,
+    _is_connection_error,
+    _is_permanent,
+    site_url,
+)
+
+log = logging.getLogger(__name__)
+
+
+def notify(users, *, subject: str, body: str, url: str, now) -> int:
+    """Tell people something now: a notification in the app and, for those who take one
+    email per reminder, an email sent by the next reminder sweep (enqueued at once after
+    commit); digest readers get it in their next digest."""
+    rows = [
+        Notification(
+            user=user,
+            created_at=now,
+            subject=subject[:300],
+            body=body,
+            url=url,
+            awaiting_digest=user.reminder_delivery != "each",
+            email_state="pending" if user.reminder_delivery == "each" else "",
+        )
+        for user in {u.pk: u for u in users if u.is_active}.values()
+    ]
+    Notification.objects.bulk_create(rows)
+    if any(r.email_state for r in rows):
+        transaction.on_commit(background.sweep_soon)
+    return len(rows)
+
+
+NOTICE_STUCK_AFTER = datetime.timedelta(minutes=30)
+
+
+def notices_send(*, now: datetime.datetime, connection) -> int:
+    """Email the notices waiting to go on their own, each once.
+
+    1. A notice is claimed with a conditional UPDATE (pending to sending, stamped with the
+       real time of the claim) before it is sent; one whose claim is over half an hour old
+       (its sweep died) can be claimed again.
+    2. A refused address fails for good at once; another error puts it back to be tried by
+       the next sweep, up to REMINDER_MAX_ATTEMPTS; a server that cannot be reached gives it
+       back and stops the sweep.
+    """
+    sent = 0
+    stuck = timezone.now() - NOTICE_STUCK_AFTER
+    waiting = Notification.objects.filter(
+        Q(email_state="pending") | Q(email_state="sending", email_claimed_at__lt=stuck)
+    ).filter(created_at__lte=now)
+    for pk in list(waiting.order_by("created_at", "id").values_list("pk", flat=True)[:BATCH]):
+        claimed = waiting.filter(pk=pk).update(
+            email_state="sending",
+            email_claimed_at=timezone.now(),
+            email_attempts=F("email_attempts") + 1,
+        )
+        if not claimed:
+            continue  # another sweep has it
+        note = Notification.objects.select_related("user").get(pk=pk)
+        context = {"note": note, "user": note.user, "link": site_url(note.url)}
+        message = _email(
+            note.user,
+            note.subject,
+            render_to_string("email/notice.txt", context),
+            render_to_string("email/notice.html", context),
+        )
+        message.connection = connection
+        mine = Notification.objects.filter(pk=pk, email_state="sending")
+        try:
+            message.send()
+        except Exception as exc:
+            if _is_connection_error(exc):
+                mine.update(email_state="pending", email_attempts=F("email_attempts") - 1)
+                raise MailServerDown(str(exc)) from exc
+            give_up = _is_permanent(exc) or note.email_attempts >= settings.REMINDER_MAX_ATTEMPTS
+            mine.update(email_state="failed" if give_up else "pending")
+            log.warning(
+                "Notice %s not sent (%s): %s", pk, "gave up" if give_up else "will retry", exc
+            )
+            continue
+        mine.update(email_state="sent")
+        sent += 1
+    return sent

@@ -1,0 +1,288 @@
+"""Planning reminders: the steps of a deadline's reminders, who each goes to (the escalation
+ladder), the reminder rows kept in step with them, and the rule and its reminders in words.
+
+`reminders_plan` turns one deadline into reminder rows, one per step and recipient, keyed
+uniquely, and cancels the rows that no longer apply.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from accounts.models import PolicingBodyTerm, Role, User
+from tracker import deadlines
+from tracker.models import (
+    Deadline,
+    DeadlineRule,
+    DeadlineState,
+    DeadlineTrigger,
+    Reminder,
+    ReminderState,
+    Source,
+    Status,
+    WhoActs,
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # before-N or missed-N
+    due_at: datetime.datetime
+    before: int | None = None  # days before the deadline
+    missed: int | None = None  # the n-th reminder after it was missed
+
+
+def _steps(
+    rule: DeadlineRule, due_on: datetime.date, now: datetime.datetime, include_current: bool
+) -> list[Step]:
+    """The steps worth planning now.
+
+    1. Every step still to come: each offset before the deadline, and the first reminder
+       after it is missed (and, when it repeats, the next repeat after now).
+    2. Of the steps already past, only the latest: someone who joins late (a new owner, a
+       deadline set close to its day) is told where things stand once, not with a burst of
+       stale reminders. Past steps that were planned before but not sent are not affected:
+       their rows exist, and the sweep catches them up.
+    """
+    steps = [
+        Step(f"before-{n}", deadlines.reminder_due_at(due_on, n), before=n) for n in rule.offsets
+    ]
+    repeat = rule.repeat_after_missed_days
+    first = deadlines.missed_due_at(due_on, 1, max(repeat, 1))
+    if first > now or not repeat:
+        steps.append(Step("missed-1", first, missed=1))
+    else:
+        n = deadlines.next_missed_number(due_on, now, repeat)
+        for m in (n - 1, n):
+            steps.append(Step(f"missed-{m}", deadlines.missed_due_at(due_on, m, repeat), missed=m))
+    future = [s for s in steps if s.due_at > now]
+    past = [s for s in steps if s.due_at <= now]
+    current = [max(past, key=lambda s: s.due_at)] if past and include_current else []
+    return future + current
+
+
+@dataclass
+class Ladder:
+    responsible: list[User] = field(default_factory=list)
+    coordinators: list[User] = field(default_factory=list)
+    oversight: list[User] = field(default_factory=list)
+
+
+def _active(users: Iterable[User | None]) -> list[User]:
+    return [u for u in users if u is not None and u.is_active]
+
+
+def _pcc_office(force_id: int, today: datetime.date) -> list[User]:
+    bodies = PolicingBodyTerm.objects.on(today).filter(force_id=force_id).values("body_id")
+    return list(User.objects.with_role(Role.PCC_OFFICE).active().filter(organisation_id__in=bodies))
+
+
+def coordinators(force_id: int) -> list[User]:
+    return list(
+        User.objects.with_role(Role.FORCE_COORDINATOR).active().filter(organisation_id=force_id)
+    )
+
+
+def ladder_for(deadline: Deadline, today: datetime.date) -> Ladder:
+    """Who is reminded, by level: whoever must act, then the force coordinator, then the PCC
+    office and the item's accountable lead."""
+    force_coordinators = coordinators(deadline.force_id)
+    pcc = _pcc_office(deadline.force_id, today)
+    who = deadline.rule.who_must_act
+    item = deadline.item
+    if who == WhoActs.ITEM_OWNER and item is not None and item.owner and item.owner.is_active:
+        responsible = [item.owner]
+    elif who == WhoActs.PCC_OFFICE:
+        responsible = pcc
+    else:
+        responsible = force_coordinators
+    oversight = pcc + _active([item.lead] if item is not None else [])
+    return Ladder(responsible, force_coordinators, oversight)
+
+
+def step_recipients(rule: DeadlineRule, ladder: Ladder, step: Step) -> list[User]:
+    people = list(ladder.responsible)
+    if step.missed is not None:
+        people += ladder.coordinators
+        if rule.oversight_from_missed and step.missed >= rule.oversight_from_missed:
+            people += ladder.oversight
+    elif (
+        step.before is not None  # a step is before the deadline or after it is missed
+        and rule.coordinator_from_days is not None
+        and step.before <= rule.coordinator_from_days
+    ):
+        people += ladder.coordinators
+    seen, unique = set(), []
+    for person in people:
+        if person.id not in seen:
+            seen.add(person.id)
+            unique.append(person)
+    return unique
+
+
+def _target_open(deadline: Deadline) -> bool:
+    if deadline.item is not None:
+        return deadline.item.status != Status.CLOSED
+    return True
+
+
+def reminders_plan(
+    deadline: Deadline, *, now: datetime.datetime, include_current: bool = True
+) -> dict:
+    """Plan the reminders of one deadline and cancel those that no longer apply.
+
+    1. A deadline that is met, withdrawn, paused, or on a closed item gets no reminders:
+       every waiting row is cancelled with the reason.
+    2. Otherwise the wanted rows are the steps worth planning (`_steps`) times the people
+       each step goes to (the escalation ladder), for the deadline's current version.
+    3. Waiting rows that are not wanted (an old version, a former owner) are cancelled;
+       wanted rows are created, or brought back if they were cancelled before.
+    """
+    waiting = Reminder.objects.filter(deadline=deadline, state=ReminderState.PENDING)
+    if (
+        deadline.state != DeadlineState.OPEN
+        or deadline.due_on is None
+        or not _target_open(deadline)
+    ):
+        reasons: dict[str, str] = {
+            DeadlineState.MET: "The deadline was met.",
+            DeadlineState.WITHDRAWN: "The deadline no longer applies.",
+        }
+        reason = reasons.get(
+            deadline.state, "The item was closed." if deadline.due_on else "The deadline is paused."
+        )
+        return {"cancelled": waiting.update(state=ReminderState.CANCELLED, note=reason)}
+    ladder = ladder_for(deadline, timezone.localdate(now))
+    wanted = {}
+    for step in _steps(deadline.rule, deadline.due_on, now, include_current):
+        for person in step_recipients(deadline.rule, ladder, step):
+            wanted[(step.name, person.id)] = step.due_at
+    recipients_of: dict[str, set] = {}
+
+    def still_eligible(row: Reminder) -> bool:
+        # A waiting row stays if its step still goes to its recipient, even if its time has
+        # passed (a retry, or a catch-up the sweep has yet to do).
+        if row.step not in recipients_of:
+            kind, number = row.step.split("-")
+            step = Step(row.step, row.due_at, **{kind: int(number)})
+            recipients_of[row.step] = {p.id for p in step_recipients(deadline.rule, ladder, step)}
+        return row.recipient_id in recipients_of[row.step]
+
+    stale = [
+        r.pk for r in waiting if r.deadline_version != deadline.version or not still_eligible(r)
+    ]
+    moved = f"The deadline moved to {deadlines.format_day(deadline.due_on)}."
+    # Only rows still waiting: a sweep may have sent one since `waiting` was read.
+    stale_rows = Reminder.objects.filter(pk__in=stale, state=ReminderState.PENDING)
+    cancelled = stale_rows.filter(deadline_version__lt=deadline.version).update(
+        state=ReminderState.CANCELLED, note=moved
+    ) + stale_rows.filter(deadline_version=deadline.version).update(
+        state=ReminderState.CANCELLED, note="No longer a recipient of this reminder."
+    )
+    existing = {
+        (r.step, r.recipient_id): r
+        for r in Reminder.objects.filter(deadline=deadline, deadline_version=deadline.version)
+    }
+    new = [
+        Reminder(
+            deadline=deadline,
+            deadline_version=deadline.version,
+            step=step,
+            recipient_id=person_id,
+            due_at=due_at,
+            next_attempt_at=due_at,
+        )
+        for (step, person_id), due_at in wanted.items()
+        if (step, person_id) not in existing
+    ]
+    Reminder.objects.bulk_create(new, ignore_conflicts=True)
+    revived = [
+        r.pk
+        for key, r in existing.items()
+        if key in wanted and r.state == ReminderState.CANCELLED and r.pk not in stale
+    ]
+    Reminder.objects.filter(pk__in=revived, state=ReminderState.CANCELLED).update(
+        state=ReminderState.PENDING, note=""
+    )
+    return {"planned": len(new) + len(revived), "cancelled": cancelled}
+
+
+def reminders_start_afresh(*, now: datetime.datetime) -> int:
+    """For a new installation, a bulk import or the demo: reminders that fell due before now
+    are not sent in a burst; each open deadline gets its current step and those to come.
+    Returns how many waiting reminders were set aside."""
+    set_aside = Reminder.objects.filter(state=ReminderState.PENDING, due_at__lte=now).update(
+        state=ReminderState.CANCELLED, note="Fell due before reminders were started."
+    )
+    for deadline in Deadline.objects.filter(state=DeadlineState.OPEN).select_related(
+        "rule", "item__owner", "item__lead"
+    ):
+        reminders_plan(deadline, now=now)
+    return set_aside
+
+
+# The rule in words (shown beside each deadline) --------------------------------------------
+
+
+def days_before_in_words(offsets: list[int]) -> str:
+    words = [f"{n}" for n in offsets if n > 0]
+    text = (
+        ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + (words[-1] if words else "")
+    )
+    text = f"{text} day{'s' if words != ['1'] else ''} before" if words else ""
+    if 0 in offsets:
+        text = f"{text} and on the day" if text else "on the day"
+    return text
+
+
+def describe_reminders(deadline: Deadline) -> str:
+    """When reminders go and to whom, from the rule (the escalation ladder in words)."""
+    rule = deadline.rule
+    acting: dict[str, str] = {
+        WhoActs.ITEM_OWNER: "the owner",
+        WhoActs.FORCE: "the force coordinator",
+        WhoActs.PCC_OFFICE: "the PCC office",
+    }
+    who = acting[rule.who_must_act]
+    parts = [f"Reminders go to {who} {days_before_in_words(rule.offsets)}"]
+    if rule.who_must_act != WhoActs.FORCE:
+        if rule.coordinator_from_days is None:
+            parts.append("the force coordinator is copied in once it is missed")
+        elif rule.coordinator_from_days == 0:
+            parts.append("the force coordinator is copied in on the day")
+        else:
+            n = rule.coordinator_from_days
+            parts.append(
+                f"the force coordinator is copied in from {n} day{'s' if n != 1 else ''} before"
+            )
+    if rule.repeat_after_missed_days:
+        n = rule.repeat_after_missed_days
+        parts.append(f"once missed, every {n} days" if n != 7 else "once missed, every week")
+    else:
+        parts.append("and once when it is missed")
+    if rule.oversight_from_missed:
+        copied = "the PCC office" + (" and the accountable lead" if deadline.item_id else "")
+        nth = {1: "first", 2: "second", 3: "third"}.get(
+            rule.oversight_from_missed, f"{rule.oversight_from_missed}th"
+        )
+        parts.append(f"{copied} from the {nth} reminder after it is missed")
+    return "; ".join(parts) + "."
+
+
+TRIGGER_PHRASES: dict[str, str] = {
+    DeadlineTrigger.REPORT_PUBLISHED: "the day the report is published",
+    DeadlineTrigger.RECOMMENDATION_MADE: "the day the recommendation is made",
+    DeadlineTrigger.ITEM_CREATED: "the day the item is created",
+    DeadlineTrigger.LAST_UPDATE: "the day of the item's last update or other activity",
+}
+
+
+def describe_rule(rule: DeadlineRule) -> str:
+    """The rule in words: "56 days beginning with the day the report is published"."""
+    if rule.source != Source.RULE:
+        return rule.get_source_display()
+    unit = {"calendar_days": "days", "working_days": "working days", "months": "months"}[rule.unit]
+    how = "beginning with" if rule.counting == "beginning_with" else "after"
+    return f"{rule.length} {unit} {how} {TRIGGER_PHRASES[rule.trigger]}"

@@ -1,0 +1,385 @@
+"""Creating the report from a checked draft, or adding what is new to the report it already
+is. Every write is one transaction, audited; nothing is half-saved."""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import Organisation, User
+from tracker import policy, services
+from tracker.audit import audit_record
+from tracker.models import (
+    GRADES,
+    AuditEvent,
+    Finding,
+    FindingKind,
+    GradingScale,
+    Judgement,
+    Report,
+    ReportImport,
+    TrackedItem,
+)
+from tracker.reminders.sync import responses_ensure
+from tracker.report_import.draft import Draft, DraftFinding
+from tracker.report_import.forces import can_update, import_forces
+
+# The report already in the tracker ---------------------------------------------------------
+
+
+def _normal_title(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
+
+
+def duplicate_of(report_import: ReportImport, *, user: User) -> tuple[Report | None, str]:
+    """The report already in the tracker that this document is, and why it is thought so:
+    the same file imported before, or a report with the same title published in the same
+    month. Only reports this person can see and could update count: a national report, or
+    one about the forces chosen."""
+    force_ids = policy.visible_force_ids(user, timezone.localdate())
+    visible = Report.objects.for_forces(force_ids)
+    draft = Draft.from_json(report_import.draft)
+    chosen = set(draft.details.forces)
+
+    def could_update(report: Report) -> bool:
+        return report.national or bool(chosen & set(report.forces.values_list("id", flat=True)))
+
+    earlier = (
+        ReportImport.objects.filter(
+            sha256=report_import.sha256, report__in=visible, state=ReportImport.State.CREATED
+        )
+        .exclude(pk=report_import.pk)
+        .select_related("report")
+        .order_by("finished_at")
+        .first()
+    )
+    if earlier is not None and earlier.report is not None and could_update(earlier.report):
+        when = timezone.localtime(earlier.finished_at).strftime("%-d %B %Y")
+        return earlier.report, f"This same file was imported on {when}."
+    title = _normal_title(draft.details.title)
+    published = draft.details.published_on or ""
+    if not title or not published:
+        return None, ""
+    year, month = int(published[:4]), int(published[5:7])
+    candidates = visible.filter(published_on__year=year, published_on__month=month).order_by(
+        "-national", "pk"
+    )
+    for report in candidates:
+        if _normal_title(report.title) == title and could_update(report):
+            return report, "A report with the same title was published the same month."
+    return None, ""
+
+
+# Creating and updating -------------------------------------------------------------------------
+
+
+def _problems(draft: Draft, forces: list[Organisation], *, updating: bool = False) -> list[str]:
+    problems = []
+    if not updating and not draft.details.title.strip():
+        problems.append("Enter the report's title.")
+    if not updating and not draft.details.published_on:
+        problems.append("Enter the date the report was published.")
+    if not forces:
+        problems.append("Choose at least one force the report applies to.")
+    kinds = set(FindingKind.values)
+    for n, f in enumerate(draft.findings, start=1):
+        if f.kind not in kinds:
+            problems.append(f"Finding {n}: choose what kind of finding it is.")
+        if not f.text.strip():
+            problems.append(f"Finding {n}: the text is empty. Untick it to leave it out.")
+    scale = draft.details.grading_scale or GradingScale.NONE
+    grades = set(GRADES.get(scale, []))
+    for j in draft.judgements:
+        if j.include and grades and j.grade not in grades:
+            problems.append(f"Judgement '{j.area[:60]}': '{j.grade}' is not a grade on this scale.")
+    return problems
+
+
+def _chosen_forces(draft: Draft, user) -> list[Organisation]:
+    allowed = {f.id: f for f in import_forces(user)}
+    wanted = list(dict.fromkeys(draft.details.forces))  # each once, in order
+    chosen = [allowed[i] for i in wanted if i in allowed]
+    if len(chosen) != len(wanted):
+        raise ValidationError("You cannot import a report for a force you do not answer for.")
+    return chosen
+
+
+def _inspectorate() -> Organisation:
+    found = services.default_inspectorate()
+    if found is None:
+        raise ValidationError(
+            "No inspectorate is set up. Ask an administrator to load the reference data."
+        )
+    return found
+
+
+def _track(finding: Finding, draft_finding: DraftFinding, forces, *, by, now) -> int:
+    """Tracked items for the finding, one per force that does not track it yet, with the
+    responses and the target date the document states."""
+    made = 0
+    has_children = finding.kind == FindingKind.CAUSE_OF_CONCERN and finding.children.exists()
+    if has_children:  # its recommendations are what the force acts on
+        return 0
+    due = None
+    if draft_finding.target_date:
+        try:
+            due = datetime.date.fromisoformat(draft_finding.target_date)
+        except ValueError:
+            due = None
+        if due is not None and due < finding.report.published_on:
+            due = None
+    for force in forces:
+        if TrackedItem.objects.filter(finding=finding, force=force).exists():
+            continue
+        item = services.item_create(
+            finding=finding, force=force, created_by=by, due_date=due, now=now
+        )
+        responses = {
+            "force_response": draft_finding.force_response,
+            "pcc_response": draft_finding.pcc_response,
+        }
+        fields = {k: v for k, v in responses.items() if v}
+        if fields and len(forces) == 1:
+            TrackedItem.objects.filter(pk=item.pk).update(**fields)
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.UPDATE,
+                obj=item,
+                at=now,
+                changes={k: (None, v) for k, v in fields.items()},
+                note="Responses from the imported document",
+            )
+        made += 1
+    return made
+
+
+def _create_findings(
+    report, draft: Draft, forces, *, by, now, source_name: str, matched=None, start_order=0
+):
+    """Create the draft's findings that are not already on the report (`matched`: draft index
+    to the existing finding it is), parents first, then their items. A new recommendation
+    whose cause of concern is already on the report is tied to that one. Returns (findings
+    made, items made)."""
+    matched = matched or {}
+    made: dict[int, Finding] = {}
+    items = 0
+    single = forces[0] if len(forces) == 1 else None
+    for index, f in enumerate(draft.findings):
+        if index in matched:
+            continue
+        parent = None
+        if isinstance(f.parent, int):
+            parent = made.get(f.parent) or matched.get(f.parent)
+        finding = Finding(
+            key=services.unique_key(Finding, f"{report.key}:{start_order + index + 1}"),
+            report=report,
+            kind=f.kind,
+            parent=parent if parent and parent.kind == FindingKind.CAUSE_OF_CONCERN else None,
+            reference=f.reference[:20],
+            area=f.area[:400],
+            text=f.text.strip(),
+            target_text=f.target_text[:200],
+            force=single if report.national else None,
+            order=start_order + index + 1,
+        )
+        finding.full_clean(exclude=["report", "parent", "force"])
+        finding.save()
+        made[index] = finding
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            obj=finding,
+            at=now,
+            changes={"kind": (None, finding.kind), "text": (None, finding.text)},
+            note=f"Imported from {source_name}"[:300],
+        )
+    for index, finding in made.items():
+        items += _track(finding, draft.findings[index], forces, by=by, now=now)
+    return len(made), items
+
+
+def _judgements(report, draft: Draft, forces, *, by, now) -> int:
+    """Add the draft's judgements the report does not have (by area, and force where the
+    grade is one force's). An existing grade is never changed by an import. Returns how
+    many were added."""
+    force = (
+        forces[0] if len(forces) == 1 and (report.national or report.forces.count() > 1) else None
+    )
+    added = 0
+    order = report.judgements.count()
+    for j in draft.judgements:
+        if not j.include:
+            continue
+        if Judgement.objects.filter(report=report, area=j.area, force=force).exists():
+            continue
+        judgement = Judgement.objects.create(
+            report=report,
+            area=j.area,
+            force=force,
+            grade=j.grade,
+            direction=j.direction or "",
+            reference=j.reference,
+            order=order + added + 1,
+        )
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            obj=judgement,
+            at=now,
+            changes={"grade": (None, judgement.grade)},
+            note="From an imported document",
+        )
+        added += 1
+    return added
+
+
+def _ready(report_import: ReportImport, by) -> None:
+    if report_import.uploaded_by_id != by.id:
+        raise ValidationError("Only the person who uploaded this document can create it.")
+    if report_import.state != ReportImport.State.READY:
+        raise ValidationError("This import has already been used, or is not ready.")
+
+
+@transaction.atomic
+def import_create(
+    *, report_import: ReportImport, by: User, now: datetime.datetime | None = None
+) -> Report:
+    """Create the report, its judgements, findings and an item per finding and force."""
+    now = now or timezone.now()
+    report_import = ReportImport.objects.select_for_update().get(pk=report_import.pk)
+    _ready(report_import, by)
+    draft = Draft.from_json(report_import.draft)
+    details = draft.details
+    forces = _chosen_forces(draft, by)
+    problems = _problems(draft, forces)
+    if problems:
+        raise ValidationError(problems)
+    published = datetime.date.fromisoformat(details.published_on)
+    report = Report(
+        key=services.unique_key(
+            Report, f"{slugify(details.title)[:90].strip('-') or 'report'}-{published}"
+        ),
+        inspectorate=_inspectorate(),
+        inspectorate_label=details.inspectorate_label or "HMICFRS",
+        title=details.title.strip(),
+        report_type=details.report_type,
+        published_on=published,
+        published_precision=details.published_precision or Report.Precision.DAY,
+        national=len(forces) > 1,
+        grading_scale=details.grading_scale or GradingScale.NONE,
+        source_document=report_import.original_name,
+        notes=f"Imported from {report_import.original_name} by {by}.",
+    )
+    report.full_clean(exclude=["inspectorate"])
+    report.save()
+    report.forces.set(forces)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        obj=report,
+        at=now,
+        changes={"title": (None, report.title), "forces": (None, [f.code for f in forces])},
+        note=f"Imported from {report_import.original_name}"[:300],
+    )
+    _judgements(report, draft, forces, by=by, now=now)
+    _create_findings(report, draft, forces, by=by, now=now, source_name=report_import.original_name)
+    responses_ensure(report=report, now=now)
+    _finish(report_import, report, now)
+    return report
+
+
+@transaction.atomic
+def _same(finding_kind: str, text: str) -> tuple[str, str]:
+    return finding_kind, " ".join(text.split()).lower()
+
+
+@dataclass(frozen=True)
+class Additions:
+    """What an update added to the report already in the tracker."""
+
+    findings: int
+    items: int
+    judgements: int
+
+
+@transaction.atomic
+def import_update(
+    *,
+    report_import: ReportImport,
+    report: Report,
+    by: User,
+    now: datetime.datetime | None = None,
+) -> Additions:
+    """Add what the document has that the report lacks: the chosen forces (national reports
+    only), findings not yet recorded (matched by kind and text among the findings that apply
+    to the chosen forces), judgements not yet recorded, and items for every finding and
+    chosen force not yet tracked. Nothing already there is changed or removed."""
+    now = now or timezone.now()
+    report_import = ReportImport.objects.select_for_update().get(pk=report_import.pk)
+    _ready(report_import, by)
+    if not can_update(report, by):
+        raise ValidationError(
+            "That report is about a force you do not import for. Create a separate report."
+        )
+    draft = Draft.from_json(report_import.draft)
+    forces = _chosen_forces(draft, by)
+    problems = _problems(draft, forces, updating=True)
+    if problems:
+        raise ValidationError(problems)
+    added_forces = [f for f in forces if not report.forces.filter(pk=f.pk).exists()]
+    if added_forces and not report.national:
+        # A report about one force does not become about another: its findings would then
+        # apply to both.
+        raise ValidationError(
+            f"“{report.title}” is about {', '.join(f.name for f in report.forces.all())} only. "
+            "Choose that force, or create a separate report."
+        )
+    if added_forces:
+        report.forces.add(*added_forces)
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            obj=report,
+            at=now,
+            changes={"forces added": (None, [f.code for f in added_forces])},
+            note=f"From an imported document, {report_import.original_name}"[:300],
+        )
+    chosen = {f.id for f in forces}
+    known = {
+        _same(f.kind, f.text): f
+        for f in report.findings.all()
+        if f.force_id is None or f.force_id in chosen
+    }
+    matched = {
+        index: known[_same(f.kind, f.text)]
+        for index, f in enumerate(draft.findings)
+        if _same(f.kind, f.text) in known
+    }
+    start = report.findings.count()
+    added, items = _create_findings(
+        report,
+        draft,
+        forces,
+        by=by,
+        now=now,
+        source_name=report_import.original_name,
+        matched=matched,
+        start_order=start,
+    )
+    for index, finding in matched.items():
+        items += _track(finding, draft.findings[index], forces, by=by, now=now)
+    judgements = _judgements(report, draft, forces, by=by, now=now)
+    responses_ensure(report=report, now=now)
+    _finish(report_import, report, now)
+    return Additions(findings=added, items=items, judgements=judgements)
+
+
+def _finish(report_import: ReportImport, report: Report, now) -> None:
+    report_import.report = report
+    report_import.state = ReportImport.State.CREATED
+    report_import.finished_at = now
+    report_import.save(update_fields=["report", "state", "finished_at"])

@@ -1,0 +1,343 @@
+"""What a statutory response (s55 Police Act 1996) says and how far it has got: reads only.
+
+A response moves through stages worked out from what is recorded (never stored, so it cannot
+disagree with the record): not started; the chief constable's comments requested, then
+received; the PCC's comments drafted; approved; published; copies sent to the inspectorate
+and the Home Secretary.
+
+The per-recommendation responses live on the force's tracked item for that recommendation
+(`force_response`, `pcc_response`), so the item page and the response document show the same
+words. The document's content is built here, and a published version keeps a snapshot of it
+(tracker/statutory/services.py writes it).
+
+Nothing here writes: selectors and pages import this module.
+"""
+
+import datetime
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from accounts.models import Organisation
+from tracker import deadlines
+from tracker.models import (
+    Deadline,
+    DeadlineState,
+    Finding,
+    FindingKind,
+    Report,
+    ResponseVersion,
+    StatutoryResponse,
+    TrackedItem,
+)
+
+ANSWERED_KINDS = [FindingKind.CAUSE_OF_CONCERN, FindingKind.RECOMMENDATION]
+
+STATUTORY_BASIS = (
+    "Section 55 of the Police Act 1996 requires the local policing body to publish its "
+    "comments on an inspection report about its force, with any comments of the chief officer "
+    "and its response to them. For reports published on or after 2 May 2017 they must be "
+    "published within 56 days beginning with the day the report is published (s55(5A), "
+    "inserted by the Policing and Crime Act 2017). For each recommendation, the comments must "
+    "explain what action has been or will be taken, or why no action will be taken (s55(5B)). "
+    "A copy is sent to the inspectors of constabulary and the Home Secretary (s55(6))."
+)
+COPYRIGHT = (
+    "Report texts quoted here are Crown copyright, published under the Open Government "
+    "Licence v3.0."
+)
+
+
+# Stages ----------------------------------------------------------------------------------
+
+STAGES = [
+    ("not_started", "Not started"),
+    ("comments_requested", "Chief constable's comments requested"),
+    ("comments_received", "Chief constable's comments received"),
+    ("drafted", "PCC comments drafted"),
+    ("approved", "Approved"),
+    ("published", "Published"),
+    ("copies_sent", "Copies sent"),
+]
+STAGE_LABELS = dict(STAGES)
+
+
+def stage_of(response: StatutoryResponse | None, *, drafted: bool, published: bool) -> str:
+    """The furthest stage the record shows. `drafted`: any PCC text is written;
+    `published`: a version has been published."""
+    if response is None:
+        return "not_started"
+    if published:
+        if response.sent_to_inspectorate_on and response.sent_to_home_secretary_on:
+            return "copies_sent"
+        return "published"
+    if response.approved_at:
+        return "approved"
+    if drafted:
+        return "drafted"
+    if response.chief_officer_comments_received_on:
+        return "comments_received"
+    if response.chief_officer_comments_requested_on:
+        return "comments_requested"
+    return "not_started"
+
+
+# The introduction: a small template with named fields ------------------------------------
+
+DEFAULT_INTRODUCTION = (
+    "On {{ report_published }} {{ inspectorate }} published its report "
+    "“{{ report_title }}”. This is the response of the {{ body }}.\n\n"
+    "The report makes {{ recommendations }}. The response of {{ force }} and of the "
+    "{{ body }} to each is set out below."
+)
+FIELD_PATTERN = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+FIELD_HELP = {
+    "report_title": "the report's title",
+    "report_published": "the day the report was published",
+    "inspectorate": "HMIC or HMICFRS, as it was when it published",
+    "force": "the force's name",
+    "body": "the local policing body's name",
+    "deadline": "the deadline for this response",
+    "recommendations": "how many recommendations, in words (“2 recommendations”)",
+}
+
+
+def introduction_render(template: str, values: dict[str, str]) -> str:
+    """Fill in {{ field }}s. An unknown field or a stray brace is refused with a message
+    that names it and lists the fields there are."""
+    known = ", ".join("{{ " + name + " }}" for name in FIELD_HELP)
+    for tag in ("{%", "%}", "{#", "#}"):
+        if tag in template:
+            raise ValidationError(
+                f"The introduction cannot use “{tag}”: only fields like {{{{ report_title }}}}. "
+                f"Fields you can use: {known}."
+            )
+    for name in FIELD_PATTERN.findall(template):
+        if name not in FIELD_HELP:
+            raise ValidationError(
+                f"The introduction uses {{{{ {name} }}}}, which is not a field. "
+                f"Fields you can use: {known}."
+            )
+    filled = FIELD_PATTERN.sub(lambda m: str(values[m.group(1)]), template)
+    rest = FIELD_PATTERN.sub("", template)
+    if "{{" in rest or "}}" in rest:
+        raise ValidationError(
+            "The introduction has a {{ without a matching }} (or the other way round). "
+            f"Write fields like this: {known}."
+        )
+    return filled
+
+
+# What the document says --------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    finding: Finding
+    item: TrackedItem | None
+
+    @property
+    def is_recommendation(self) -> bool:
+        return self.finding.kind == FindingKind.RECOMMENDATION
+
+
+def answered_findings(report: Report, force: Organisation) -> list[Finding]:
+    """Causes of concern and recommendations the force must answer, in published order."""
+    return list(
+        report.findings.filter(kind__in=ANSWERED_KINDS)
+        .filter(Q(force__isnull=True) | Q(force=force))
+        .order_by("order", "id")
+    )
+
+
+def response_entries(response: StatutoryResponse) -> list[Entry]:
+    findings = answered_findings(response.report, response.force)
+    items = {
+        i.finding_id: i
+        for i in TrackedItem.objects.filter(
+            finding__in=findings, force_id=response.force_id
+        ).select_related("owner")
+    }
+    return [Entry(f, items.get(f.id)) for f in findings]
+
+
+def _judgements(response: StatutoryResponse):
+    return list(
+        response.report.judgements.filter(Q(force__isnull=True) | Q(force_id=response.force_id))
+    )
+
+
+def _long_date(day: datetime.date | None) -> str:
+    return deadlines.format_day(day) if day else ""
+
+
+def statutory_deadline(response: StatutoryResponse) -> Deadline | None:
+    """The deadline the law (or the office's local target) sets for the PCC's comments."""
+    if response.pk is None:
+        return None
+    rows = [d for d in response.deadlines.all() if d.state != DeadlineState.WITHDRAWN]
+    for d in rows:
+        if d.rule.who_must_act == "pcc_office" and d.rule.statutory:
+            return d
+    for d in rows:
+        if d.rule.who_must_act == "pcc_office":
+            return d
+    return None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def intro_values(response: StatutoryResponse, entries: list[Entry]) -> dict[str, str]:
+    report = response.report
+    deadline = statutory_deadline(response)
+    count = sum(1 for e in entries if e.is_recommendation)
+    return {
+        "report_title": report.title,
+        "report_published": report.published_display,
+        "inspectorate": report.inspectorate_label,
+        "force": response.force.name,
+        "body": response.body.name,
+        "deadline": _long_date(deadline.due_on) if deadline else "no statutory deadline",
+        "recommendations": "no recommendations" if not count else _plural(count, "recommendation"),
+    }
+
+
+def response_content(response: StatutoryResponse, entries: list[Entry] | None = None) -> dict:
+    """Everything the response document shows, as plain JSON-ready data. The same content
+    feeds the HTML page, the .docx and the PDF, and is what a published version keeps."""
+    report = response.report
+    entries = response_entries(response) if entries is None else entries
+    judgements = _judgements(response)
+    grade_by_area = {j.area: j.grade for j in judgements}
+    deadline = statutory_deadline(response)
+    areas: list[dict] = []
+    for entry in entries:
+        finding, item = entry.finding, entry.item
+        if not areas or areas[-1]["area"] != finding.area:
+            areas.append(
+                {"area": finding.area, "grade": grade_by_area.get(finding.area, ""), "entries": []}
+            )
+        areas[-1]["entries"].append(
+            {
+                "kind": finding.kind,
+                "kind_label": finding.get_kind_display(),
+                "reference": finding.reference,
+                "text": finding.text,
+                "force_response": item.force_response if item else "",
+                "pcc_response": item.pcc_response if item else "",
+            }
+        )
+    template = response.introduction or DEFAULT_INTRODUCTION
+    try:
+        introduction = introduction_render(template, intro_values(response, entries))
+    except ValidationError:
+        introduction = introduction_render(DEFAULT_INTRODUCTION, intro_values(response, entries))
+    body = response.body
+    return {
+        "schema": 1,
+        "body": body.name,
+        "body_short": body.short_name,
+        "body_role": f"Comments of the {body.name}",
+        "force": response.force.name,
+        "report": {
+            "title": report.title,
+            "inspectorate_label": report.inspectorate_label,
+            "published": report.published_display,
+            "published_on": report.published_on.isoformat(),
+            "report_type": report.get_report_type_display(),
+            "url": report.url,
+        },
+        "deadline": _long_date(deadline.due_on) if deadline else "",
+        # A draft is the next version; once published, with_publication() fills these in.
+        "version": _next_version(response),
+        "published_on": None,
+        "published": "",
+        "first_published": _long_date(response.published_on),
+        "url": "",
+        "introduction": introduction,
+        "judgements": [
+            {"area": j.area, "grade": j.grade, "direction": j.direction or "", "note": j.note}
+            for j in judgements
+        ],
+        "pcc_comments": response.pcc_comments,
+        "chief_officer_comments": response.chief_officer_comments,
+        "recommendation_count": sum(1 for e in entries if e.is_recommendation),
+        "areas": areas,
+        "statutory_basis": STATUTORY_BASIS,
+        "copyright": COPYRIGHT,
+    }
+
+
+def _next_version(response: StatutoryResponse) -> int:
+    if response.pk is None:
+        return 1
+    latest = response.versions.order_by("-number").values_list("number", flat=True).first()
+    return (latest or 0) + 1
+
+
+PUBLICATION_KEYS = ("version", "published_on", "published", "first_published", "url")
+
+
+def fingerprint(content: dict) -> str:
+    """A hash of what the document says (not when it was published), to tell whether what
+    is about to be published is what was approved, and whether a draft differs from the
+    published version."""
+    words = {k: v for k, v in content.items() if k not in PUBLICATION_KEYS}
+    return hashlib.sha256(json.dumps(words, sort_keys=True).encode()).hexdigest()
+
+
+def with_publication(content: dict, version: ResponseVersion, first_on: datetime.date) -> dict:
+    return {
+        **content,
+        "version": version.number,
+        "published_on": version.published_on.isoformat(),
+        "published": _long_date(version.published_on),
+        "first_published": _long_date(first_on),
+        "url": version.url,
+    }
+
+
+# Completeness ------------------------------------------------------------------------------
+
+
+def response_problems(response: StatutoryResponse, entries: list[Entry] | None = None) -> list:
+    """What stops the response being marked ready, each as (what, where to fix it).
+    s55(5B): every recommendation needs an explanation of the action taken or proposed, or
+    of why none will be taken."""
+    entries = response_entries(response) if entries is None else entries
+    problems = []
+    if not response.pcc_comments.strip():
+        problems.append(("Write the PCC's overall comments on the report.", "id_pcc_comments"))
+    number = 0
+    for entry in entries:
+        if not entry.is_recommendation:
+            continue
+        number += 1
+        if entry.item is None or not entry.item.pcc_response.strip():
+            problems.append(
+                (
+                    f"Explain the action taken or proposed on recommendation {number} "
+                    f"(“{entry.finding.summary[:80]}”), or why no action will be taken.",
+                    f"id_pcc_response_{entry.finding.pk}",
+                )
+            )
+    try:
+        introduction_render(
+            response.introduction or DEFAULT_INTRODUCTION, intro_values(response, entries)
+        )
+    except ValidationError as exc:
+        problems.append((exc.messages[0], "id_introduction"))
+    return problems
+
+
+def approval_current(response: StatutoryResponse, content: dict | None = None) -> bool:
+    if not response.approved_at or not response.approved_fingerprint:
+        return False
+    content = content if content is not None else response_content(response)
+    return fingerprint(content) == response.approved_fingerprint

@@ -1,0 +1,324 @@
+"""Pages for the items: the lists (mine and all), the export, an item's page and what force
+staff, coordinators and the PCC office do on it, and its evidence."""
+
+import mimetypes
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tracker import exports, forms, policy, selectors, services
+from tracker.views import common
+
+
+@login_required
+@require_GET
+def home(request) -> HttpResponseRedirect:
+    """Force staff start with what they own; coordinators, the PCC office, readers and
+    administrators with everything they oversee."""
+    overseer = policy.oversees_items(request.user)
+    return redirect("tracker:item_list" if overseer else "tracker:my_items")
+
+
+def _list_context(request, filterset, page, query, today) -> dict[str, Any]:
+    return {
+        "export": True,
+        "filter": filterset,
+        "page": page,
+        "query": query,
+        "today": today,
+        "awaiting_decision": selectors.awaiting_decision_count(user=request.user, today=today),
+    }
+
+
+@login_required
+@require_GET
+def my_items(request) -> HttpResponse:
+    today = common.today()
+    filterset = selectors.my_item_filter(user=request.user, today=today, filters=request.GET)
+    page, query = common.filtered_page(request, filterset)
+    context = _list_context(request, filterset, page, query, today)
+    context["export_query"] = query + ("&" if query else "") + "mine=1"
+    return render(request, "tracker/my_items.html", context)
+
+
+@login_required
+@require_GET
+def item_list(request) -> HttpResponse:
+    today = common.today()
+    filterset = selectors.item_filter(user=request.user, today=today, filters=request.GET)
+    page, query = common.filtered_page(request, filterset)
+    context = _list_context(request, filterset, page, query, today)
+    context["can_import"] = policy.can_bulk_import(request.user)
+    return render(request, "tracker/item_list.html", context)
+
+
+@login_required
+@require_GET
+def item_export(request, fmt) -> StreamingHttpResponse | FileResponse:
+    """The item list with the filters applied, as CSV or Excel. Scoped like the list: the
+    filters can only narrow what the person may see. Streams; zero rows gives the header."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format")
+    today = common.today()
+    items = selectors.item_export_list(user=request.user, today=today, filters=request.GET)
+    table = exports.rows(
+        items.iterator(chunk_size=exports.CHUNK), today, settings.SITE_URL.rstrip("/")
+    )
+    return common.export_response(table, fmt, f"items-{today.isoformat()}", "Items")
+
+
+@login_required
+@require_GET
+def item_detail(request, uuid) -> HttpResponse:
+    today = common.today()
+    item = selectors.item_get(user=request.user, uuid=uuid, today=today)
+    proposal = services.open_proposal(item)
+    return render(
+        request,
+        "tracker/item_detail.html",
+        {
+            "item": item,
+            "today": today,
+            "judgement": selectors.judgement_for(item.finding, item.force_id),
+            "timeline": selectors.item_timeline(item),
+            "revisions": item.revisions.select_related("approved_by"),
+            "deadlines": common.deadline_rows(
+                selectors.item_deadlines(item), request.user, today, item=item
+            ),
+            "proposal": proposal,
+            "can_work": policy.can_work_on(request.user, item),
+            "can_revise": policy.can_revise_due_date(request.user, item),
+            "can_decide": policy.can_decide_closure(request.user, item, proposal, today),
+            "can_assign": policy.can_assign(request.user, item),
+            "returned": selectors.last_return(item) if proposal is None else None,
+            "is_proposer": proposal is not None and proposal.proposed_by_id == request.user.id,
+            "can_review": policy.can_review_progress(request.user, item, today),
+            "latest_view": selectors.latest_view(item),
+            "update_request": selectors.open_update_request(item),
+            "response_link": reverse(
+                "tracker:response_detail",
+                args=[item.finding.report.key, item.force.code],
+            )
+            if item.finding.kind in ("recommendation", "cause_of_concern")
+            else "",
+            "audit_trail": selectors.item_audit_trail(item)
+            if policy.can_read_audit_trail(request.user, item.force_id, today)
+            else None,
+        },
+    )
+
+
+def _item_action(
+    request,
+    uuid,
+    *,
+    allowed,
+    form_class,
+    template,
+    act,
+    success,
+    error_field=None,
+    form_kwargs=None,
+    extra=None,
+) -> HttpResponse:
+    """Shared recipe for the item action pages (GET shows the form, POST acts). A refusal
+    from the service is shown at `error_field`, so the message sits next to what to fix."""
+    today = common.today()
+    item = selectors.item_get(user=request.user, uuid=uuid, today=today)
+    if not item.is_open:
+        messages.info(request, "This item is closed, so it cannot be changed.")
+        return redirect("tracker:item_detail", uuid=item.uuid)
+    if not allowed(item, today):
+        raise PermissionDenied("You cannot do this on this item.")
+    form_kwargs = form_kwargs(item) if form_kwargs else {}
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, **form_kwargs)
+        if form.is_valid():
+            try:
+                act(item, form.cleaned_data)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(error_field, message)
+            else:
+                messages.success(request, success)
+                return redirect("tracker:item_detail", uuid=item.uuid)
+    else:
+        form = form_class(**form_kwargs)
+    context = {"item": item, "form": form, "today": today}
+    if extra:
+        context.update(extra(item))
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_add_update(request, uuid) -> HttpResponse:
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_work_on(request.user, item),
+        form_class=forms.UpdateForm,
+        error_field="text",
+        template="tracker/item_update_form.html",
+        act=lambda item, data: services.item_add_update(
+            item=item, author=request.user, text=data["text"]
+        ),
+        success="Your update has been added",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_change_status(request, uuid) -> HttpResponse:
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_work_on(request.user, item),
+        form_class=forms.StatusForm,
+        error_field="reason",
+        template="tracker/item_status_form.html",
+        act=lambda item, data: services.item_change_status(
+            item=item, by=request.user, to_status=data["status"], reason=data["reason"]
+        ),
+        success="The status has been changed",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_add_evidence(request, uuid) -> HttpResponse:
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_work_on(request.user, item),
+        form_class=forms.EvidenceForm,
+        error_field="file",
+        template="tracker/item_evidence_form.html",
+        act=lambda item, data: services.evidence_attach(
+            item=item,
+            by=request.user,
+            uploaded_file=data["file"],
+            description=data["description"],
+        ),
+        success="The evidence has been added",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_revise_due_date(request, uuid) -> HttpResponse:
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_revise_due_date(request.user, item),
+        form_class=forms.DueDateForm,
+        error_field="new_date",
+        template="tracker/item_due_date_form.html",
+        act=lambda item, data: services.item_revise_due_date(
+            item=item, by=request.user, new_date=data["new_date"], reason=data["reason"]
+        ),
+        success="The due date has been revised",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_propose_closure(request, uuid) -> HttpResponse:
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_work_on(request.user, item),
+        form_class=forms.ClosureProposalForm,
+        form_kwargs=lambda item: {
+            "evidence_choices": [(str(e.uuid), e.original_name) for e in item.evidence.all()]
+        },
+        error_field="summary",
+        template="tracker/item_closure_form.html",
+        act=lambda item, data: services.closure_propose(
+            item=item,
+            by=request.user,
+            summary=data["summary"],
+            evidence_ids=[e.pk for e in item.evidence.all() if str(e.uuid) in data["evidence"]],
+        ),
+        success="Closure has been proposed. The coordinator or PCC office will review it",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_decide_closure(request, uuid) -> HttpResponse:
+    def allowed(item, today) -> bool:
+        return policy.can_decide_closure(request.user, item, services.open_proposal(item), today)
+
+    return _item_action(
+        request,
+        uuid,
+        allowed=allowed,
+        form_class=forms.ClosureDecisionForm,
+        error_field="reason",
+        template="tracker/item_decision_form.html",
+        extra=lambda item: {"proposal": services.open_proposal(item)},
+        act=lambda item, data: services.closure_decide(
+            item=item,
+            by=request.user,
+            approve=data["decision"] == "approve",
+            reason=data["reason"],
+        ),
+        success="Your decision has been recorded",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_assign(request, uuid) -> HttpResponse:
+    return _item_action(
+        request,
+        uuid,
+        allowed=lambda item, today: policy.can_assign(request.user, item),
+        form_class=forms.AssignForm,
+        form_kwargs=lambda item: {
+            "people": selectors.force_people(force=item.force),
+            "initial": {"owner": item.owner_id, "lead": item.lead_id},
+        },
+        error_field="owner",
+        template="tracker/item_assign_form.html",
+        act=lambda item, data: services.item_assign(
+            item=item, by=request.user, owner=data["owner"], lead=data["lead"]
+        ),
+        success="The owner and accountable lead have been saved",
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request, uuid, evidence_uuid) -> FileResponse:
+    item = selectors.item_get(user=request.user, uuid=uuid, today=common.today())
+    evidence = next((e for e in item.evidence.all() if str(e.uuid) == str(evidence_uuid)), None)
+    if evidence is None:
+        raise Http404("No such file")
+    try:
+        handle = services.evidence_open(evidence)
+    except (FileNotFoundError, ValueError):
+        raise Http404("The file is missing from storage") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or mimetypes.guess_type(evidence.original_name)[0],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
