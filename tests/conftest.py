@@ -22,6 +22,15 @@ def pytest_configure(config):
         Path(name).parent.mkdir(parents=True, exist_ok=True)
 
 
+def pytest_collection_modifyitems(config, items):
+    """The end-to-end tests share one Redis database (E2E_REDIS_URL, emptied by each): when
+    pytest-xdist spreads the suite over several processes (scripts/test, --dist loadgroup),
+    they all go to one of them, one after the other."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
 @pytest.fixture(autouse=True)
 def evidence_root(settings, tmp_path):
     """Every test stores evidence in its own temporary folder."""
