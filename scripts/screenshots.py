@@ -5,6 +5,8 @@ Uses Debian's Chromium (/usr/bin/chromium); never downloads a browser.
 """
 
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -99,7 +101,20 @@ def main():
         page.goto(f"{BASE}/account/people/")
         page.screenshot(path=OUT / "people.png", full_page=True)
         browser.close()
+    compress(sorted(OUT.glob("*.png")))
     print(f"Screenshots written to {OUT}")
+
+
+def compress(files):
+    """Keep the repository small: pngquant (lossy palette, still sharp for these flat pages)
+    then optipng, when Debian's packages are installed; otherwise the files stay as taken."""
+    pngquant, optipng = shutil.which("pngquant"), shutil.which("optipng")
+    # The arguments are fixed options and the screenshots this script has just written.
+    if pngquant:
+        args = ["--quality=80-95", "--strip", "--force", "--ext", ".png"]
+        subprocess.run([pngquant, *args, *files], check=False)  # noqa: S603
+    if optipng:
+        subprocess.run([optipng, "-quiet", "-o2", *files], check=False)  # noqa: S603
 
 
 if __name__ == "__main__":

@@ -55,18 +55,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, runs: int, **options: Any) -> None:
         if runs < 1:
             raise CommandError("--runs must be 1 or more.")
-        coordinator = (
-            User.objects.filter(
-                email__startswith="load-", role_assignments__role="force_coordinator"
-            )
-            .order_by("email")
-            .first()
-        )
-        pcc = (
-            User.objects.filter(email__startswith="load-", role_assignments__role="pcc_office")
-            .order_by("email")
-            .first()
-        )
+        load_people = User.objects.filter(email__startswith="load-").order_by("email")
+        coordinator = load_people.with_role(Role.FORCE_COORDINATOR).first()
+        pcc = load_people.with_role(Role.PCC_OFFICE).first()
         if coordinator is None or pcc is None:
             raise CommandError("No load data: run generate_load_data first.")
         reader, made = User.objects.get_or_create(
