@@ -23,6 +23,7 @@ from tracker.models import (
     AppendOnlyError,
     AuditEvent,
     Deadline,
+    DeadlineRule,
     FindingKind,
     Notification,
     ResponseVersion,
@@ -492,6 +493,17 @@ def test_the_list_uses_a_fixed_number_of_queries(w, client, django_assert_max_nu
 
 
 # The public page ---------------------------------------------------------------------------
+
+
+def test_the_public_page_states_the_period_from_the_s55_rule(w, client):
+    body_url = reverse("tracker:public_body", args=[w.wm_pcc.code])
+    page = client.get(body_url).content.decode()
+    assert (
+        "within 56 days beginning with the day the report was published (the day of "
+        "publication is day 1) for reports published since 2 May 2017" in page
+    )
+    DeadlineRule.objects.filter(key="s55-pcc-comments").update(length=60)
+    assert "within 60 days beginning with" in client.get(body_url).content.decode()
 
 
 def test_the_public_page_lists_only_published_responses(w, client):

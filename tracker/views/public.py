@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from tracker import documents, selectors
+from tracker.reminders.sync import s55_rule
 from tracker.views import common
 
 
@@ -20,7 +21,9 @@ def public_body(request, body_code) -> HttpResponse:
     body = selectors.public_body_get(code=body_code)
     versions = selectors.public_versions(body=body)
     page = Paginator(versions, 50).get_page(request.GET.get("page"))
-    return render(request, "public/body.html", {"body": body, "page": page})
+    # The period comes from the s55 rule (data an administrator can edit), never from text.
+    context = {"body": body, "page": page, "s55_rule": s55_rule()}
+    return render(request, "public/body.html", context)
 
 
 @require_GET
