@@ -3,11 +3,10 @@
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import Role, User
+from accounts.models import User
+from tracker import policy
 from tracker.audit import natural_key
 from tracker.models import AuditEvent, TrackedItem
-
-FORCE_ROLES = (Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
 
 
 def _open_count(field: str):
@@ -51,7 +50,7 @@ def eligible_successors(*, person) -> QuerySet[User]:
         return User.objects.none()
     return (
         User.objects.active()
-        .with_role(*FORCE_ROLES)
+        .with_role(*policy.FORCE_ROLES)
         .filter(organisation_id=force_ids.pop())
         .exclude(pk=person.pk)
         .order_by("full_name")

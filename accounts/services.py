@@ -41,7 +41,6 @@ from tracker.reminders.plan import coordinators
 
 log = logging.getLogger(__name__)
 
-FORCE_ROLES = frozenset({Role.FORCE_STAFF, Role.FORCE_COORDINATOR})
 
 # Which kinds of organisation each role goes with (None: any organisation, or none).
 ROLE_ORGANISATIONS = {
@@ -292,7 +291,7 @@ def person_update(
 
     # Someone who owns or leads open items must stay able to work on them: a force person
     # of that force. Otherwise the items would sit with someone who cannot see them.
-    still_eligible = bool(roles & FORCE_ROLES)
+    still_eligible = bool(roles & set(policy.FORCE_ROLES))
     stranded = [
         item
         for item in selectors.person_open_items(person=person)

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters.widgets import BooleanWidget
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, User
 from tracker import policy
 from tracker.models import (
     FindingKind,
@@ -125,7 +125,7 @@ class ItemFilter(ScopedFilterSet):
         today = self.today = today or timezone.localdate()
         force_ids = policy.visible_force_ids(user, today) if user is not None else set()
         forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE)
-        people = User.objects.with_role(Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
+        people = User.objects.with_role(*policy.FORCE_ROLES)
         if force_ids is not None:
             forces = forces.filter(pk__in=force_ids)
             people = people.filter(organisation_id__in=force_ids)

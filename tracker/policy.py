@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # for the types only: nothing here queries these models
 
 ALL_FORCES = None
 
+# The people of a force, who may own, lead or take over its items (and see its items).
+FORCE_ROLES = (Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
+
 # The dashboard a person gets (dashboard_kind).
 DashboardKind = Literal["national", "pcc", "force", "own"]
 
@@ -39,9 +42,7 @@ def visible_force_ids(user: User | AnonymousUser, today: datetime.date) -> set[i
     org = user.organisation
     if org is None:
         return set()
-    if org.kind == Organisation.Kind.FORCE and user.has_role(
-        Role.FORCE_STAFF, Role.FORCE_COORDINATOR
-    ):
+    if org.kind == Organisation.Kind.FORCE and user.has_role(*FORCE_ROLES):
         return {org.id}
     if org.kind == Organisation.Kind.LOCAL_POLICING_BODY and user.has_role(Role.PCC_OFFICE):
         return set(
@@ -282,8 +283,4 @@ def requires_two_factor(user: User) -> bool:
 def can_take_over_items(user: User, force_id: int) -> bool:
     """Whether this person may be handed a force's open items (when their owner or lead is
     deactivated): an active member of staff or coordinator of that force."""
-    return (
-        user.is_active
-        and user.organisation_id == force_id
-        and user.has_role(Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
-    )
+    return user.is_active and user.organisation_id == force_id and user.has_role(*FORCE_ROLES)

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Organisation, PolicingBodyTerm, Role, User
+from accounts.models import Organisation, PolicingBodyTerm, User
 from tracker import policy
 from tracker.filters import ItemFilter, ReportFilter, ResponseFilter, ScopedFilterSet
 from tracker.models import (
@@ -109,7 +109,7 @@ def item_export_list(
 def force_people(*, force: Organisation) -> QuerySet[User]:
     """Active force staff and coordinators of a force, for choosing owners and leads."""
     return (
-        User.objects.with_role(Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
+        User.objects.with_role(*policy.FORCE_ROLES)
         .active()
         .filter(organisation=force)
         .order_by("full_name")

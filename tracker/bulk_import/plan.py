@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, User
 from tracker import policy, services
 from tracker.audit import natural_key
 from tracker.bulk_import.table import (
@@ -40,10 +40,10 @@ from tracker.bulk_import.table import (
     STATUSES,
     USED,
     Table,
-    _date,
-    _flat,
-    _or_list,
-    _text,
+    cell_date,
+    cell_text,
+    flat_text,
+    or_list,
 )
 from tracker.models import (
     CHOOSABLE_STATUSES,
@@ -346,11 +346,11 @@ def _read_row(number, cells, columns, plan, forces, user) -> _Row:
         plan.fail(number, column, message)
         row.ok = False
 
-    name = _text(cell(FORCE))
+    name = cell_text(cell(FORCE))
     if not name:
         fail(FORCE, "Enter the force, for example West Midlands Police.")
     else:
-        row.force = forces.get(_flat(name))
+        row.force = forces.get(flat_text(name))
         if row.force is None:
             fail(
                 FORCE,
@@ -361,57 +361,57 @@ def _read_row(number, cells, columns, plan, forces, user) -> _Row:
             mine = user.organisation.name if user.organisation else "your own force"
             fail(FORCE, f"You can only import items for {mine}, not {row.force.name}.")
 
-    row.title = _text(cell(REPORT))
+    row.title = cell_text(cell(REPORT))
     if not row.title:
         fail(REPORT, "Enter the report's title.")
     elif len(row.title) > 400:
         fail(REPORT, "The report's title must be 400 characters or fewer.")
 
     raw = cell(PUBLISHED)
-    if _text(raw) == "":
+    if cell_text(raw) == "":
         fail(PUBLISHED, "Enter the date the report was published, for example 22/03/2018.")
     else:
-        row.published_on = _date(raw)
+        row.published_on = cell_date(raw)
         if row.published_on is None:
-            fail(PUBLISHED, f"“{_text(raw)}” is not a real date. {DATE_HINT}")
+            fail(PUBLISHED, f"“{cell_text(raw)}” is not a real date. {DATE_HINT}")
 
-    kind = _text(cell(KIND))
-    kinds = _or_list(FindingKind.labels)
+    kind = cell_text(cell(KIND))
+    kinds = or_list(FindingKind.labels)
     if not kind:
         fail(KIND, f"Enter the kind of finding: {kinds}.")
     else:
-        row.kind = KINDS.get(_flat(kind), "")
+        row.kind = KINDS.get(flat_text(kind), "")
         if not row.kind:
             fail(KIND, f"“{kind}” is not a kind of finding. Use {kinds}.")
 
-    row.reference = _text(cell(REFERENCE))
+    row.reference = cell_text(cell(REFERENCE))
     if len(row.reference) > 20:
         fail(REFERENCE, "The reference must be 20 characters or fewer.")
-    row.area = _text(cell(AREA))
+    row.area = cell_text(cell(AREA))
     if len(row.area) > 400:
         fail(AREA, "The area must be 400 characters or fewer.")
-    row.text = _text(cell(FINDING))
+    row.text = cell_text(cell(FINDING))
     if not row.text:
         fail(FINDING, "Enter the finding's text, exactly as published.")
     elif len(row.text) > services.MAX_TEXT:
         fail(FINDING, f"The finding must be {services.MAX_TEXT:,} characters or fewer.")
 
-    status = _text(cell(STATUS))
+    status = cell_text(cell(STATUS))
     if status:
-        row.status = STATUSES.get(_flat(status))
+        row.status = STATUSES.get(flat_text(status))
         if row.status is None:
-            fail(STATUS, f"“{status}” is not a status. Use {_or_list(Status.labels)}.")
+            fail(STATUS, f"“{status}” is not a status. Use {or_list(Status.labels)}.")
 
-    row.owner = _text(cell(OWNER))
-    row.lead = _text(cell(LEAD))
+    row.owner = cell_text(cell(OWNER))
+    row.lead = cell_text(cell(LEAD))
 
     raw = cell(DUE)
-    if _text(raw):
-        row.due_date = _date(raw)
+    if cell_text(raw):
+        row.due_date = cell_date(raw)
         if row.due_date is None:
-            fail(DUE, f"“{_text(raw)}” is not a real date. {DATE_HINT}")
+            fail(DUE, f"“{cell_text(raw)}” is not a real date. {DATE_HINT}")
 
-    link = _text(cell(LINK))
+    link = cell_text(cell(LINK))
     if link:
         match = ITEM_LINK.search(link)
         if match is None:
@@ -428,7 +428,7 @@ class _People:
     def __init__(self, force_ids):
         self.by_force: dict[int, list[User]] = {}
         people = (
-            User.objects.with_role(Role.FORCE_STAFF, Role.FORCE_COORDINATOR)
+            User.objects.with_role(*policy.FORCE_ROLES)
             .active()
             .filter(organisation_id__in=force_ids)
         )
@@ -439,7 +439,7 @@ class _People:
     def _matches(person, text) -> bool:
         if "@" in text:
             return person.email.casefold() == text.casefold()
-        return _flat(person.full_name) == _flat(text)
+        return flat_text(person.full_name) == flat_text(text)
 
     def find(self, text, force, current, plan, row, column):
         """(found, person): the current owner or lead wins a tie, so an export imports back
@@ -481,7 +481,7 @@ def plan_import(*, table: Table, user, today: datetime.date) -> Plan:
     forces: dict[str, Organisation] = {}
     for force in Organisation.objects.filter(kind=Organisation.Kind.FORCE):
         for name in (force.code, force.short_name, force.name):
-            forces.setdefault(_flat(name), force)
+            forces.setdefault(flat_text(name), force)
     rows = [_read_row(n, cells, table.columns, plan, forces, user) for n, cells in table.rows]
     good = [checked for r in rows if (checked := r.checked()) is not None]
 
@@ -491,7 +491,7 @@ def plan_import(*, table: Table, user, today: datetime.date) -> Plan:
         published_on__in={r.published_on for r in good}
     ).prefetch_related("forces"):
         report_forces[existing.id] = {f.id for f in existing.forces.all()}
-        reports.setdefault((_flat(existing.title), existing.published_on), []).append(existing)
+        reports.setdefault((flat_text(existing.title), existing.published_on), []).append(existing)
     candidates = [r for group in reports.values() for r in group]
     findings: dict[int, list[Finding]] = {}
     for known in Finding.objects.filter(report__in=candidates):
@@ -567,7 +567,7 @@ def _resolve_report(
     new_reports: dict[tuple, NewReport],
     plan: Plan,
 ) -> Report | NewReport | None:
-    key = (_flat(r.title), r.published_on)
+    key = (flat_text(r.title), r.published_on)
     about_force = [rep for rep in reports.get(key, []) if r.force.id in report_forces[rep.id]]
     if len(about_force) > 1:
         plan.fail(
@@ -605,8 +605,10 @@ def _resolve_finding(
             for f in findings.get(report.id, [])
             if f.kind == r.kind and f.force_id in (None, r.force.id)
         ]
-        by_reference = [f for f in pool if r.reference and _flat(f.reference) == _flat(r.reference)]
-        found = by_reference or [f for f in pool if _flat(f.text) == _flat(r.text)]
+        by_reference = [
+            f for f in pool if r.reference and flat_text(f.reference) == flat_text(r.reference)
+        ]
+        found = by_reference or [f for f in pool if flat_text(f.text) == flat_text(r.text)]
         if len(found) > 1:
             plan.fail(
                 r.number,
@@ -617,7 +619,7 @@ def _resolve_finding(
             return None
         if found:
             return found[0]
-    identity = _flat(r.reference) if r.reference else "text:" + _flat(r.text)
+    identity = flat_text(r.reference) if r.reference else "text:" + flat_text(r.text)
     # A finding added to an existing report about several forces is about this force only.
     force = r.force if isinstance(report, Report) and len(report_forces[report.id]) > 1 else None
     key = (id(report), r.kind, identity, force.id if force else None)
@@ -633,7 +635,7 @@ def _resolve_finding(
             first_row=r.number,
         )
         return new_findings[key]
-    if _flat(new.text) != _flat(r.text):
+    if flat_text(new.text) != flat_text(r.text):
         plan.fail(
             r.number,
             FINDING,

@@ -220,7 +220,7 @@ def _table(name: str, fmt: str, source) -> Table:
 # --------------------------------------------------------------------------- cells
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime | datetime.date):
@@ -230,12 +230,12 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _flat(value: str) -> str:
+def flat_text(value: str) -> str:
     """Text compared as the export writes it: whitespace collapsed, case ignored."""
     return " ".join(value.split()).casefold()
 
 
-def _date(value) -> datetime.date | None:
+def cell_date(value) -> datetime.date | None:
     """A date from a cell, or None when it is not a real date (ValueError: blank)."""
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -248,7 +248,7 @@ def _date(value) -> datetime.date | None:
             return from_excel(value).date()
         except (ValueError, OverflowError, AttributeError):
             return None
-    text = _text(value)
+    text = cell_text(value)
     for fmt in DATE_FORMATS:
         try:
             # Only the date is kept, so the time zone given to the parsed time is immaterial.
@@ -262,9 +262,9 @@ def _date(value) -> datetime.date | None:
 def _label_lookup(choices) -> dict[str, str]:
     lookup = {}
     for value, label in choices:
-        lookup[_flat(label)] = value
-        lookup[_flat(value)] = value
-        lookup[_flat(value.replace("_", " "))] = value
+        lookup[flat_text(label)] = value
+        lookup[flat_text(value)] = value
+        lookup[flat_text(value.replace("_", " "))] = value
     return lookup
 
 
@@ -273,7 +273,7 @@ KINDS.update({"afi": FindingKind.AREA_FOR_IMPROVEMENT, "coc": FindingKind.CAUSE_
 STATUSES = _label_lookup(Status.choices)
 
 
-def _or_list(labels) -> str:
+def or_list(labels) -> str:
     labels = list(labels)
     return ", ".join(labels[:-1]) + " or " + labels[-1]
 

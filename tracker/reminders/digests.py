@@ -26,11 +26,11 @@ from tracker.models import (
 )
 from tracker.reminders.mail import (
     MailServerDown,
-    _backoff,
-    _email,
-    _is_connection_error,
-    _is_permanent,
+    build_email,
     deadline_link,
+    is_connection_error,
+    is_permanent_failure,
+    retry_backoff,
     row_finish,
     rows_claim,
     rows_due,
@@ -228,11 +228,15 @@ def digests_run(*, now: datetime.datetime, connection=None) -> int:
                     continue
                 subject, text, html, note_ids = built
                 connection.send_messages(
-                    [_email(digest.user, subject, text, html, {"X-Tracker-Digest": str(digest_id)})]
+                    [
+                        build_email(
+                            digest.user, subject, text, html, {"X-Tracker-Digest": str(digest_id)}
+                        )
+                    ]
                 )
             except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is lost
                 error = f"{type(exc).__name__}: {exc}"[:250]
-                if _is_permanent(exc) or digest.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+                if is_permanent_failure(exc) or digest.attempts >= settings.REMINDER_MAX_ATTEMPTS:
                     outcome(digest_id, state=ReminderState.FAILED, note=error)
                     log.error("Digest %s failed for good: %s", digest_id, error)
                 else:
@@ -240,10 +244,10 @@ def digests_run(*, now: datetime.datetime, connection=None) -> int:
                         digest_id,
                         state=ReminderState.PENDING,
                         claimed_until=None,
-                        next_attempt_at=now + _backoff(digest.attempts),
+                        next_attempt_at=now + retry_backoff(digest.attempts),
                         note=f"Will retry. {error}",
                     )
-                if _is_connection_error(exc) and not _is_permanent(exc):
+                if is_connection_error(exc) and not is_permanent_failure(exc):
                     raise MailServerDown(str(exc)) from exc
                 continue
             with transaction.atomic():

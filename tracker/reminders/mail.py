@@ -1,10 +1,11 @@
 """Mail: what a reminder says, building emails, telling a mail server that is down from an
 address it refuses, retry backoff, and the claim on a row being sent.
 
-Reminder and digest rows are claimed the same way (`rows_claim`, `row_finish`,
-`rows_release`): a conditional UPDATE that only one run can win for each row, stamped with the
-run's token, so overlapping sweeps, retries and two workers never send a row twice; due rows are
-found by range (`rows_due`), so a run that did not happen is caught up by the next.
+Reminder and digest rows are claimed the same way (`rows_claim`, `row_finish`; a sweep hands
+back what it did not send with `rows_release`): a conditional UPDATE that only one run can win
+for each row, stamped with the run's token, so overlapping sweeps, retries and two workers
+never send a row twice; due rows are found by range (`rows_due`), so a run that did not happen
+is caught up by the next.
 """
 
 import datetime
@@ -106,7 +107,9 @@ def _why(reminder: Reminder) -> str:
     return f"you work in the PCC office for {deadline.force.name}"
 
 
-def _email(to: User, subject: str, text: str, html: str, headers=None) -> EmailMultiAlternatives:
+def build_email(
+    to: User, subject: str, text: str, html: str, headers=None
+) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [to.email], headers=headers or {}
     )
@@ -121,18 +124,18 @@ class MailServerDown(Exception):
     """The mail server could not be reached: stop the sweep and retry it later."""
 
 
-def _is_permanent(exc: Exception) -> bool:
+def is_permanent_failure(exc: Exception) -> bool:
     if isinstance(exc, PERMANENT_SMTP):
         return True
     code = getattr(exc, "smtp_code", None)
     return isinstance(code, int) and 500 <= code < 600
 
 
-def _backoff(attempts: int) -> datetime.timedelta:
+def retry_backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2 ** (attempts - 1), 240))
 
 
-def _is_connection_error(exc: Exception) -> bool:
+def is_connection_error(exc: Exception) -> bool:
     """The server could not be reached or dropped the line (SMTP errors are OSErrors too, so
     those with a reply code from a working server are told apart)."""
     if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):

@@ -15,9 +15,9 @@ from tracker.models import Notification
 from tracker.reminders.mail import (
     BATCH,
     MailServerDown,
-    _email,
-    _is_connection_error,
-    _is_permanent,
+    build_email,
+    is_connection_error,
+    is_permanent_failure,
     site_url,
 )
 
@@ -74,7 +74,7 @@ def notices_send(*, now: datetime.datetime, connection) -> int:
             continue  # another sweep has it
         note = Notification.objects.select_related("user").get(pk=pk)
         context = {"note": note, "user": note.user, "link": site_url(note.url)}
-        message = _email(
+        message = build_email(
             note.user,
             note.subject,
             render_to_string("email/notice.txt", context),
@@ -85,10 +85,12 @@ def notices_send(*, now: datetime.datetime, connection) -> int:
         try:
             message.send()
         except Exception as exc:
-            if _is_connection_error(exc):
+            if is_connection_error(exc):
                 mine.update(email_state="pending", email_attempts=F("email_attempts") - 1)
                 raise MailServerDown(str(exc)) from exc
-            give_up = _is_permanent(exc) or note.email_attempts >= settings.REMINDER_MAX_ATTEMPTS
+            give_up = (
+                is_permanent_failure(exc) or note.email_attempts >= settings.REMINDER_MAX_ATTEMPTS
+            )
             mine.update(email_state="failed" if give_up else "pending")
             log.warning(
                 "Notice %s not sent (%s): %s", pk, "gave up" if give_up else "will retry", exc

@@ -122,7 +122,7 @@ def step_recipients(rule: DeadlineRule, ladder: Ladder, step: Step) -> list[User
     return unique
 
 
-def _target_open(deadline: Deadline) -> bool:
+def target_open(deadline: Deadline) -> bool:
     if deadline.item is not None:
         return deadline.item.status != Status.CLOSED
     return True
@@ -141,11 +141,7 @@ def reminders_plan(
        wanted rows are created, or brought back if they were cancelled before.
     """
     waiting = Reminder.objects.filter(deadline=deadline, state=ReminderState.PENDING)
-    if (
-        deadline.state != DeadlineState.OPEN
-        or deadline.due_on is None
-        or not _target_open(deadline)
-    ):
+    if deadline.state != DeadlineState.OPEN or deadline.due_on is None or not target_open(deadline):
         reasons: dict[str, str] = {
             DeadlineState.MET: "The deadline was met.",
             DeadlineState.WITHDRAWN: "The deadline no longer applies.",

@@ -25,11 +25,11 @@ from tracker.reminders.digests import digests_run
 from tracker.reminders.mail import (
     BATCH,
     MailServerDown,
-    _backoff,
-    _email,
-    _is_connection_error,
-    _is_permanent,
+    build_email,
+    is_connection_error,
+    is_permanent_failure,
     reminder_message,
+    retry_backoff,
     row_finish,
     rows_claim,
     rows_due,
@@ -37,7 +37,7 @@ from tracker.reminders.mail import (
     rows_release,
 )
 from tracker.reminders.notices import notices_send
-from tracker.reminders.plan import _target_open, reminders_plan
+from tracker.reminders.plan import reminders_plan, target_open
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def _still_wanted(reminder: Reminder) -> str:
         )
     if deadline.due_on is None:
         return "The deadline is paused."
-    if not _target_open(deadline):
+    if not target_open(deadline):
         return "The item was closed."
     if not reminder.recipient.is_active:
         return "The recipient's account is deactivated."
@@ -77,8 +77,8 @@ def _still_wanted(reminder: Reminder) -> str:
 
 def _finish(reminder: Reminder, **fields: object) -> None:
     """Record the outcome, only while this sweep still holds the claim."""
-    if reminder.claim_token is None:  # never claimed, so no claim of this sweep to hold
-        return
+    if reminder.claim_token is None:  # only claimed rows reach here (rows_held)
+        raise ValueError(f"Reminder {reminder.pk} is not claimed by this sweep.")
     row_finish(Reminder, reminder.pk, token=reminder.claim_token, **fields)
 
 
@@ -126,7 +126,7 @@ def _send_one(out: Outgoing, now, connection, result: SweepResult, planned: set)
     repeat planned)."""
     reminder, message, recipient = out.reminder, out.message, out.reminder.recipient
     if out.by_email:
-        email = _email(
+        email = build_email(
             recipient,
             message["subject"],
             message["text"],
@@ -137,7 +137,7 @@ def _send_one(out: Outgoing, now, connection, result: SweepResult, planned: set)
             connection.send_messages([email])
         except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is lost
             _record_failure(reminder, exc, now, result)
-            if not _is_permanent(exc) and _is_connection_error(exc):
+            if not is_permanent_failure(exc) and is_connection_error(exc):
                 raise MailServerDown(str(exc)) from exc
             return
     sent = {
@@ -165,8 +165,8 @@ def _send_one(out: Outgoing, now, connection, result: SweepResult, planned: set)
 def _record_failure(reminder: Reminder, exc: Exception, now, result: SweepResult) -> None:
     error = f"{type(exc).__name__}: {exc}"[:280]
     attempts = reminder.attempts  # the claim counted this attempt
-    if _is_permanent(exc) or attempts >= settings.REMINDER_MAX_ATTEMPTS:
-        why = "The mail server refused the address" if _is_permanent(exc) else "Gave up"
+    if is_permanent_failure(exc) or attempts >= settings.REMINDER_MAX_ATTEMPTS:
+        why = "The mail server refused the address" if is_permanent_failure(exc) else "Gave up"
         _finish(reminder, state=ReminderState.FAILED, note=f"{why}. {error}"[:300])
         result.failed += 1
         log.error("Reminder %s failed for good: %s", reminder.pk, error)
@@ -175,7 +175,7 @@ def _record_failure(reminder: Reminder, exc: Exception, now, result: SweepResult
             reminder,
             state=ReminderState.PENDING,
             claimed_until=None,
-            next_attempt_at=now + _backoff(attempts),
+            next_attempt_at=now + retry_backoff(attempts),
             note=f"Will retry. {error}"[:300],
         )
         result.retried += 1

@@ -171,7 +171,7 @@ def _judgements(response: StatutoryResponse):
     )
 
 
-def _long_date(day: datetime.date | None) -> str:
+def long_date(day: datetime.date | None) -> str:
     return deadlines.format_day(day) if day else ""
 
 
@@ -203,7 +203,7 @@ def intro_values(response: StatutoryResponse, entries: list[Entry]) -> dict[str,
         "inspectorate": report.inspectorate_label,
         "force": response.force.name,
         "body": response.body.name,
-        "deadline": _long_date(deadline.due_on) if deadline else "no statutory deadline",
+        "deadline": long_date(deadline.due_on) if deadline else "no statutory deadline",
         "recommendations": "no recommendations" if not count else _plural(count, "recommendation"),
     }
 
@@ -253,12 +253,12 @@ def response_content(response: StatutoryResponse, entries: list[Entry] | None = 
             "report_type": report.get_report_type_display(),
             "url": report.url,
         },
-        "deadline": _long_date(deadline.due_on) if deadline else "",
+        "deadline": long_date(deadline.due_on) if deadline else "",
         # A draft is the next version; once published, with_publication() fills these in.
         "version": _next_version(response),
         "published_on": None,
         "published": "",
-        "first_published": _long_date(response.published_on),
+        "first_published": long_date(response.published_on),
         "url": "",
         "introduction": introduction,
         "judgements": [
@@ -297,8 +297,8 @@ def with_publication(content: dict, version: ResponseVersion, first_on: datetime
         **content,
         "version": version.number,
         "published_on": version.published_on.isoformat(),
-        "published": _long_date(version.published_on),
-        "first_published": _long_date(first_on),
+        "published": long_date(version.published_on),
+        "first_published": long_date(first_on),
         "url": version.url,
     }
 

@@ -35,11 +35,11 @@ from tracker.reminders.sync import deadlines_sync_response, policing_body_on
 from tracker.services import item_create
 from tracker.statutory.content import (
     DEFAULT_INTRODUCTION,
-    _long_date,
     approval_current,
     fingerprint,
     intro_values,
     introduction_render,
+    long_date,
     response_content,
     response_entries,
     response_problems,
@@ -172,7 +172,7 @@ def response_request_comments(
     if deadline and deadline.due_on and deadline.due_on >= today and due_on > deadline.due_on:
         raise ValidationError(
             "The chief constable's comments must be due on or before the deadline for "
-            f"publishing the PCC's comments, {_long_date(deadline.due_on)}, so there is time "
+            f"publishing the PCC's comments, {long_date(deadline.due_on)}, so there is time "
             "to publish them."
         )
     before = (response.chief_officer_comments_requested_on, response.chief_officer_comments_due_on)
@@ -197,10 +197,10 @@ def response_request_comments(
     ).update(read_at=now)
     notify(
         coordinators(response.force_id),
-        subject=(f"{REQUEST_SUBJECT} by {_long_date(due_on)} – {response.report.title}"),
+        subject=(f"{REQUEST_SUBJECT} by {long_date(due_on)} – {response.report.title}"),
         body=(
             f"{response.body.name} asks for the chief constable's comments on the report "
-            f"“{response.report.title}” by {_long_date(due_on)}, with the force's response "
+            f"“{response.report.title}” by {long_date(due_on)}, with the force's response "
             "to each recommendation."
         ),
         url=_response_link(response),
@@ -418,7 +418,7 @@ def response_publish(
     latest = _published_version(response)
     if latest and published_on < latest.published_on:
         raise ValidationError(
-            f"Version {latest.number} was published on {_long_date(latest.published_on)}; "
+            f"Version {latest.number} was published on {long_date(latest.published_on)}; "
             "a new version cannot be published before it."
         )
     if latest and latest.fingerprint == fingerprint(content):
@@ -482,7 +482,7 @@ def response_record_copies(
         if value is not None and value < response.published_on:
             raise ValidationError(
                 f"The date sent to {who} must be on or after publication, "
-                f"{_long_date(response.published_on)}."
+                f"{long_date(response.published_on)}."
             )
         if getattr(response, name) != value:
             changes[name] = (getattr(response, name), value)
