@@ -3,6 +3,7 @@ check it with axe-core (WCAG 2.2 AA), keeping a screenshot in test-artifacts/. T
 (browser, page, demo) are in tests/browser/conftest.py."""
 
 from pathlib import Path
+from urllib.parse import urljoin
 
 from django.utils import timezone
 
@@ -18,7 +19,11 @@ PASSWORD = "a-demo-password-for-tests"
 
 
 def check_accessibility(page, name):
-    """Run axe-core on the current page; fail listing every WCAG 2.2 AA violation."""
+    """Run axe-core on the current page; fail listing every WCAG 2.2 AA violation.
+
+    It waits for the page to have loaded first: right after a click that navigates, the new
+    document may exist with nothing parsed yet, and axe would be run on an empty document."""
+    page.wait_for_load_state("load")
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
@@ -29,6 +34,15 @@ def check_accessibility(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
     assert violations == [], f"axe found problems on {name}:\n" + "\n".join(violations)
+
+
+def follow(page, name, exact=False):
+    """Click the link called `name` and wait until the page it leads to has loaded, so that
+    what comes next (axe above all) never runs on the page being left or a half-made one."""
+    link = page.get_by_role("link", name=name, exact=exact)
+    target = urljoin(page.url, link.get_attribute("href"))
+    link.click()
+    page.wait_for_url(target)
 
 
 def sign_in(page, base, email):

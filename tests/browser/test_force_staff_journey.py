@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.browser.pages import check_accessibility, sign_in
+from tests.browser.pages import check_accessibility, follow, sign_in
 from tracker.models import ClosureProposal, ProgressUpdate, Status, TrackedItem
 
 pytestmark = pytest.mark.browser
@@ -55,7 +55,7 @@ def test_force_staff_update_an_item_and_propose_closure(page, live_server, demo)
     )
     expect(page.locator(".moj-timeline")).to_contain_text("Evaluation of two tactics started")
 
-    page.get_by_role("link", name="Propose closure").click()
+    follow(page, "Propose closure")
     check_accessibility(page, "propose-closure")
     page.get_by_label("What was done, and why can this item close?").fill(
         "Evaluation complete; tactics adopted force-wide."
@@ -98,7 +98,7 @@ def test_the_coordinator_assigns_and_approves(page, live_server, demo):
     expect(page.locator("tbody tr")).to_have_count(1)
     check_accessibility(page, "coordinator-waiting")
     page.locator("tbody a").first.click()
-    page.get_by_role("link", name="Approve or return").click()
+    follow(page, "Approve or return")
     check_accessibility(page, "decision")
     page.get_by_label("Approve closure").check()
     page.get_by_label("Comments").fill("Profile seen at the partnership board.")
@@ -110,7 +110,7 @@ def test_the_coordinator_assigns_and_approves(page, live_server, demo):
 
     page.goto(f"{base}/items/")
     page.get_by_role("link", name=re.compile("The force should improve the awareness")).click()
-    page.get_by_role("link", name="Change owner").click()
+    follow(page, "Change owner")
     check_accessibility(page, "assign")
     page.get_by_label("Owner").select_option(label="Tom Ellis")
     page.get_by_role("button", name="Save").click()

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import check_accessibility, sign_in
+from tests.browser.pages import check_accessibility, follow, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def test_the_coordinator_sees_the_overdue_report_and_dashboard_and_exports(page,
     page.get_by_role("link", name="The overdue report").click()
     expect(main).to_contain_text("overdue item")
     check_accessibility(page, "overdue")
-    page.get_by_role("link", name="Report", exact=True).click()
+    follow(page, "Report", exact=True)
     check_accessibility(page, "overdue-by-report")
 
     with page.expect_download() as got:

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.pages import check_accessibility, sign_in
+from tests.browser.pages import check_accessibility, follow, sign_in
 from tracker.demo import RECENT_REPORT
 from tracker.models import ResponseVersion
 
@@ -43,7 +43,7 @@ def test_the_office_takes_a_report_from_request_to_publication(page, live_server
     check_accessibility(page, "response-not-started")
 
     # 1. Ask for the chief constable's comments: a date after the PCC's deadline is refused.
-    page.get_by_role("link", name="Ask for the chief constable's comments").click()
+    follow(page, "Ask for the chief constable's comments")
     check_accessibility(page, "response-request")
     late = (today + datetime.timedelta(days=20)).strftime("%d/%m/%Y")
     page.get_by_label("When do you need the chief constable's comments by?").fill(late)
@@ -70,7 +70,7 @@ def test_the_office_takes_a_report_from_request_to_publication(page, live_server
     check_accessibility(page, "response-chief-constable")
     page.get_by_role("button", name="Save the comments").click()
     expect(main).to_contain_text("Chief constable's comments received")
-    page.get_by_role("link", name="Write the force's response to each recommendation").click()
+    follow(page, "Write the force's response to each recommendation")
     check_accessibility(page, "response-force-side")
     page.get_by_label("The force's response").fill("A repeat-caller review board meets weekly.")
     page.get_by_role("button", name="Save").click()

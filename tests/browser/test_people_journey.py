@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.browser.pages import check_accessibility, sign_in
+from tests.browser.pages import check_accessibility, follow, sign_in
 from tracker.models import AuditEvent, TrackedItem
 
 pytestmark = pytest.mark.browser
@@ -72,7 +72,7 @@ def test_an_administrator_deactivates_tom_and_hands_his_items_to_priya(page, liv
         toms
     )
 
-    page.get_by_role("link", name="Reactivate").click()
+    follow(page, "Reactivate")
     check_accessibility(page, "person-reactivate")
     page.get_by_role("button", name="Reactivate Tom Ellis").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.browser.pages import check_accessibility, sign_in
+from tests.browser.pages import check_accessibility, follow, sign_in
 from tests.factories import make_finding, make_item, make_report
 from tracker.models import Deadline, ReportType
 
@@ -46,7 +46,7 @@ def test_the_pcc_office_sees_its_deadline_and_its_reminder(page, live_server, de
 def test_a_person_switches_to_a_weekly_digest_with_the_keyboard(page, live_server, demo):
     base = live_server.url
     sign_in(page, base, "priya.shah@wmp.example")
-    page.get_by_role("link", name="Email settings").click()
+    follow(page, "Email settings")
     check_accessibility(page, "email-settings")
     page.get_by_label("One email a week with all my reminders").focus()
     page.keyboard.press("Space")

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.pages import PASSWORD, check_accessibility, sign_in
+from tests.browser.pages import PASSWORD, check_accessibility, follow, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,7 @@ def test_a_person_sets_up_two_factor_and_signs_in_with_a_code(page, live_server,
 def test_a_forgotten_password_is_reset_by_email(page, live_server, demo):
     base = live_server.url
     page.goto(f"{base}/account/sign-in/")
-    page.get_by_role("link", name="Forgotten your password?").click()
+    follow(page, "Forgotten your password?")
     check_accessibility(page, "password-reset")
     page.get_by_label("Email address").fill("tom.ellis@wmp.example")
     page.get_by_role("button", name="Send the link").click()
