@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from accounts.models import Organisation, PolicingBodyTerm, RoleAssignment, User
+from accounts.role_rules import role_organisation_problems, where_they_belong
 from accounts.two_factor import device_of, two_factor_disable
 from tracker.admin_audit import AuditedAdmin
 
@@ -20,8 +23,35 @@ class PolicingBodyTermAdmin(AuditedAdmin):
     search_fields = ["force__name", "body__name"]
 
 
+class RoleFormSet(BaseInlineFormSet):
+    """The roles a person will hold must go with the organisation they will belong to: the
+    People pages' rule (accounts.role_rules). The admin validates the person's form first and
+    gives this formset the person as changed there, so a change of organisation alone is
+    checked against the roles they keep, and nothing is saved when it is refused."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return  # a row's own error first
+        roles = {
+            form.cleaned_data["role"]
+            for form in self.forms
+            if form.cleaned_data.get("role") and not form.cleaned_data.get("DELETE")
+        }
+        organisation = self.instance.organisation
+        problems = role_organisation_problems(roles, organisation)
+        if problems:
+            raise ValidationError(
+                [
+                    *problems,
+                    f"{where_they_belong(organisation)}: change their organisation or their roles.",
+                ]
+            )
+
+
 class RoleInline(admin.TabularInline):
     model = RoleAssignment
+    formset = RoleFormSet
     extra = 1
     can_delete = True
 

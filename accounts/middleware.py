@@ -13,6 +13,8 @@ from accounts.models import TwoFactorDevice
 from tracker.policy import requires_two_factor
 
 ALWAYS_ALLOWED = ("accounts:two_factor_setup", "accounts:sign_out")
+# For load balancers and monitoring (config/health_views.py): never redirected.
+MONITORING = ("healthz", "readyz", "metrics")
 
 
 class TwoFactorRequiredMiddleware:
@@ -28,7 +30,7 @@ class TwoFactorRequiredMiddleware:
             and not request.session.get("two_factor_ok")
             and requires_two_factor(user)
             and not request.path.startswith(settings.STATIC_URL)
-            and request.path not in {reverse(name) for name in ALWAYS_ALLOWED}
+            and request.path not in {reverse(name) for name in ALWAYS_ALLOWED + MONITORING}
         ):
             if TwoFactorDevice.objects.filter(user=user).exists():
                 # An app is set up but this session never gave a code: sign in properly.

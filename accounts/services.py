@@ -11,7 +11,7 @@ messages written for the administrator; nothing is saved when one is raised.
 
 import datetime
 import logging
-from functools import partial
+import unicodedata
 from typing import Any
 
 from axes.utils import reset as axes_reset
@@ -19,8 +19,9 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -28,11 +29,12 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import selectors
 from accounts.models import Organisation, ReminderDelivery, Role, RoleAssignment, User
+from accounts.role_rules import role_organisation_problems
 
 # Managing people reaches into the tracker's services (open items are handed over when
 # someone leaves); the rest of accounts uses only tracker.audit, tracker.models and
 # tracker.policy (its admin the audited admin base, its views the demo's people).
-from tracker import policy
+from tracker import outbox, policy
 from tracker import services as tracker_services
 from tracker.audit import audit_record
 from tracker.models import AuditEvent, TrackedItem
@@ -40,24 +42,6 @@ from tracker.reminders.notices import notify
 from tracker.reminders.plan import coordinators
 
 log = logging.getLogger(__name__)
-
-
-# Which kinds of organisation each role goes with (None: any organisation, or none).
-ROLE_ORGANISATIONS = {
-    Role.FORCE_STAFF: {Organisation.Kind.FORCE},
-    Role.FORCE_COORDINATOR: {Organisation.Kind.FORCE},
-    Role.PCC_OFFICE: {Organisation.Kind.LOCAL_POLICING_BODY},
-    Role.NATIONAL_READER: {Organisation.Kind.INSPECTORATE, Organisation.Kind.GOVERNMENT},
-    Role.ADMINISTRATOR: None,
-}
-ROLE_ORGANISATION_HINT = {
-    Role.FORCE_STAFF: "Force staff must belong to a police force.",
-    Role.FORCE_COORDINATOR: "A force coordinator must belong to a police force.",
-    Role.PCC_OFFICE: "The PCC office role is for people of a local policing body.",
-    Role.NATIONAL_READER: (
-        "A national reader must belong to the inspectorate or a government department."
-    ),
-}
 
 
 def _check_may_manage(by) -> None:
@@ -69,12 +53,7 @@ def _clean_roles(roles, organisation) -> set[str]:
     roles = {Role(r) for r in roles}
     if not roles:
         raise ValidationError({"roles": "Select at least one role."})
-    problems = [
-        ROLE_ORGANISATION_HINT[role]
-        for role in sorted(roles)
-        if (kinds := ROLE_ORGANISATIONS[role]) is not None
-        and (organisation is None or organisation.kind not in kinds)
-    ]
+    problems = role_organisation_problems(roles, organisation)
     if problems:
         raise ValidationError({"roles": problems})
     return roles
@@ -149,10 +128,19 @@ def _lifetime() -> str:
     return f"{seconds} seconds"
 
 
-def _send_set_password_email(person_pk: int) -> None:
-    person = User.objects.filter(pk=person_pk, is_active=True).first()
+# Emails with a link are sent by a task (accounts/tasks.py) through the tracker's outbox, so
+# they go only once the change commits, are retried while the mail server is down, and take
+# no time in the request.
+SEND_SET_PASSWORD_EMAIL = "accounts.tasks.send_set_password_email"  # noqa: S105 - a task's name
+SEND_PASSWORD_RESET_EMAIL = "accounts.tasks.send_password_reset_email"  # noqa: S105 - a task's name
+
+
+def set_password_email_send(*, person_id: int) -> bool:
+    """Email an active person a link to set their password (the task's work). Returns
+    whether it was sent."""
+    person = User.objects.filter(pk=person_id, is_active=True).first()
     if person is None:
-        return
+        return False
     send_mail(
         subject="Set your password for the inspection tracker",
         message=(
@@ -168,16 +156,52 @@ def _send_set_password_email(person_pk: int) -> None:
         from_email=None,
         recipient_list=[person.email],
     )
+    return True
 
 
 def person_send_set_password_email(*, by, person) -> None:
     """Email the person a link to set their password, once the transaction has committed
-    (a rolled-back person gets nothing). A mail failure is logged, and the administrator
-    can send a new link from the person's page."""
+    (a rolled-back person gets nothing), from a task that tries again while the mail server
+    is down; the administrator can also send a new link from the person's page."""
     _check_may_manage(by)
     if not person.is_active:
         raise ValidationError(f"{person.full_name} is deactivated: reactivate them first.")
-    transaction.on_commit(partial(_send_set_password_email, person.pk), robust=True)
+    outbox.send_on_commit(SEND_SET_PASSWORD_EMAIL, person.pk)
+
+
+def password_reset_request(*, email: str) -> None:
+    """Someone asked for a reset link for this address. The request does the same work
+    whether or not anyone has the address (one outbox row, sent to the broker), so its time
+    reveals nothing; the task looks the address up and sends the email."""
+    outbox.send_on_commit(SEND_PASSWORD_RESET_EMAIL, email.strip())
+
+
+def _same_address(a: str, b: str) -> bool:
+    return unicodedata.normalize("NFKC", a).casefold() == (
+        unicodedata.normalize("NFKC", b).casefold()
+    )
+
+
+def password_reset_email_send(*, email: str) -> int:
+    """Email a reset link to each active person with a password and this address (the same
+    people Django's reset form emails, the same message and link). Returns how many."""
+    people = [
+        person
+        for person in User.objects.filter(email__iexact=email, is_active=True)
+        if person.has_usable_password() and _same_address(email, person.email)
+    ]
+    for person in people:
+        context = {
+            "user": person,
+            "email": person.email,
+            "uid": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+            "site_url": settings.SITE_URL.rstrip("/"),
+        }
+        subject = render_to_string("email/password_reset_subject.txt", context)
+        body = render_to_string("email/password_reset.txt", context)
+        EmailMultiAlternatives("".join(subject.splitlines()), body, None, [person.email]).send()
+    return len(people)
 
 
 # The services ------------------------------------------------------------------------------

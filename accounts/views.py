@@ -266,25 +266,22 @@ def security(request) -> HttpResponse:
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link. The next page says the same whether or not the address is known,
-    and an unknown address is sent nothing, so the page never reveals who has an account."""
+    and an unknown address is sent nothing, so the page never reveals who has an account. The
+    email is sent by a task after the response (accounts.services.password_reset_request), so
+    the request takes as long for an unknown address as for a known one."""
 
     template_name = "accounts/password_reset_form.html"
     form_class = PasswordResetRequestForm
-    email_template_name = "email/password_reset.txt"
-    subject_template_name = "email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form) -> HttpResponse:
         """At most one email per address every PASSWORD_RESET_EVERY seconds; the page that
         follows is the same either way, so a refusal reveals nothing either."""
-        key = (
-            "password-reset:"
-            + hashlib.sha256(form.cleaned_data["email"].strip().lower().encode()).hexdigest()
-        )
-        if not cache.add(key, 1, timeout=settings.PASSWORD_RESET_EVERY):
-            return HttpResponseRedirect(self.get_success_url())
-        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
-        return super().form_valid(form)
+        email = form.cleaned_data["email"]
+        key = "password-reset:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        if cache.add(key, 1, timeout=settings.PASSWORD_RESET_EVERY):
+            services.password_reset_request(email=email)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

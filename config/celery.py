@@ -1,7 +1,18 @@
 """The Celery app: Redis as broker in production, a folder on disk for the demo.
 
-Start a worker with beat: `celery -A config worker --beat` (see README). Tasks live in
-tracker/tasks.py and only take ids and call services.
+Tasks live in tracker/tasks.py and only take ids and call services. Two queues (settings
+CELERY_QUEUE and CELERY_DOCUMENTS_QUEUE): "tracker" for reminders, digests and everything
+else, "documents" for reading uploaded reports, so a sweep never waits behind an import.
+Run a worker for each (see README), with beat once:
+
+    celery -A config worker -Q tracker -n tracker@%h --concurrency 2
+    celery -A config worker -Q documents -n documents@%h --concurrency 1
+    celery -A config beat
+
+Every task has a soft and a hard time limit, reading a document its own (settings
+CELERY_TASK_*); a worker process is replaced once past CELERY_WORKER_MAX_MEMORY_PER_CHILD.
+Both need the prefork pool (the default), not --pool=solo. A document itself is read in a
+process of its own with limits on memory and time (tracker/extraction/contained.py).
 """
 
 import os

@@ -10,7 +10,8 @@
   signed out, with a message saying why. The sign-in views set the last-seen time; it is
   written again at most once a minute, so ordinary pages do not each write the session.
 - AuditContextMiddleware: tells the audit trail which request made a change (an id, the
-  address it came from, the method and path).
+  address it came from, the method and path). The logs carry the same id
+  (config/logging.py), and the response returns it as X-Request-ID.
 """
 
 import secrets
@@ -132,4 +133,6 @@ class AuditContextMiddleware:
             ip_address=request.META.get("REMOTE_ADDR") or None,
             path=f"{request.method} {request.path}"[:300],
         ):
-            return self.get_response(request)
+            response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response

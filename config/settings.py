@@ -47,9 +47,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "axes",
+    # Prometheus metrics at /metrics (config/health_views.py).
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times and counts every request between them.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -60,11 +64,15 @@ MIDDLEWARE = [
     "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who is signed in, for the structured logs (config/logging.py).
+    "config.logging.LogContextMiddleware",
     "config.middleware.IdleSessionMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the locked-out page.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so its per-view counts (exports, board packs, imports) see each view.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -133,10 +141,11 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
 PASSWORD_RESET_EVERY = env_int("PASSWORD_RESET_EVERY", 5 * 60)
 
 # The cache (password-reset throttling): Redis where there is one, so every process shares
-# it; in memory for the demo.
+# it, falling back to a table in the database while Redis cannot be reached (config/cache.py;
+# the table is made by tracker's migration 0012); in memory for the demo.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+        {"BACKEND": "config.cache.RedisOrDatabaseCache", "LOCATION": env_str("REDIS_URL")}
         if env_str("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -184,6 +193,25 @@ REPORT_IMPORT_ROOT = Path(env_str("REPORT_IMPORT_ROOT", str(BASE_DIR / "var" / "
 # preview and the import, under a random name.
 BULK_IMPORT_ROOT = Path(env_str("BULK_IMPORT_ROOT", str(BASE_DIR / "var" / "imports")))
 REPORT_IMPORT_MAX_BYTES = env_int("REPORT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# An uploaded report is read in a process of its own (tracker/extraction/contained.py),
+# stopped past REPORT_IMPORT_READ_MEMORY_BYTES of address space or REPORT_IMPORT_READ_SECONDS
+# of time. A PDF with more than REPORT_IMPORT_MAX_PAGES pages, or whose compressed streams
+# expand past REPORT_IMPORT_MAX_EXPANDED_BYTES, is refused before its text is read.
+REPORT_IMPORT_READ_MEMORY_BYTES = env_int("REPORT_IMPORT_READ_MEMORY_BYTES", 1024 * 1024 * 1024)
+REPORT_IMPORT_READ_SECONDS = env_int("REPORT_IMPORT_READ_SECONDS", 120)
+REPORT_IMPORT_MAX_PAGES = env_int("REPORT_IMPORT_MAX_PAGES", 2000)
+REPORT_IMPORT_MAX_EXPANDED_BYTES = env_int("REPORT_IMPORT_MAX_EXPANDED_BYTES", 200 * 1024 * 1024)
+# Per-person limits on expensive requests (tracker/throttle.py), counted in the cache; over a
+# limit, a 429 page says when to try again. 0 turns a limit off. PDFs (board pack, response
+# documents) per minute and at once; exports and Word/HTML documents per minute and at once;
+# uploads (evidence, spreadsheets, report documents) per 10 minutes; checking or confirming a
+# spreadsheet import per 10 minutes.
+RATE_LIMIT_PDF = env_int("RATE_LIMIT_PDF", 4)
+RATE_LIMIT_PDF_AT_ONCE = env_int("RATE_LIMIT_PDF_AT_ONCE", 2)
+RATE_LIMIT_EXPORT = env_int("RATE_LIMIT_EXPORT", 20)
+RATE_LIMIT_EXPORT_AT_ONCE = env_int("RATE_LIMIT_EXPORT_AT_ONCE", 2)
+RATE_LIMIT_UPLOAD = env_int("RATE_LIMIT_UPLOAD", 20)
+RATE_LIMIT_IMPORT = env_int("RATE_LIMIT_IMPORT", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -227,6 +255,24 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "tracker")
+# Uploaded documents are read on a queue of their own, so a sweep never waits behind an
+# import: run a worker for each queue (`-Q tracker` with beat, `-Q documents`).
+CELERY_DOCUMENTS_QUEUE = env_str("CELERY_DOCUMENTS_QUEUE", "documents")
+CELERY_TASK_ROUTES = {"tracker.tasks.read_report_import": {"queue": CELERY_DOCUMENTS_QUEUE}}
+# A task past its soft limit is interrupted (SoftTimeLimitExceeded), past its hard limit its
+# worker process is replaced. Reading a document has its own, from its reading limit.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
+CELERY_TASK_ANNOTATIONS = {
+    "tracker.tasks.read_report_import": {
+        "soft_time_limit": REPORT_IMPORT_READ_SECONDS + 60,
+        "time_limit": REPORT_IMPORT_READ_SECONDS + 90,
+    }
+}
+# A worker process using more than this (kilobytes, resident) is replaced once its task ends.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 512 * 1024)
+# Each worker process takes one task at a time, so an import never holds reminders behind it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -234,12 +280,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = env_str(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
 )
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {
         "task": "tracker.tasks.sweep_reminders",
         "schedule": REMINDER_SWEEP_SECONDS,
     },
     "send-digests": {"task": "tracker.tasks.send_digests", "schedule": crontab(minute=5)},
+    # Background work the broker could not take when it was asked for (tracker/outbox.py).
+    "send-outbox": {"task": "tracker.tasks.send_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
 }
 
 # Sessions: signed out after SESSION_IDLE_SECONDS without activity (config/middleware.py),
@@ -271,12 +320,51 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # before any of the body is read. Per-form limits (evidence, imports) are lower.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 60 * 1024 * 1024)
 
+# Logs go to standard error: the message alone (the demo), or with LOG_FORMAT=json one JSON
+# object a line with the time, level, logger, request id (the audit trail's), method, path,
+# the signed-in person's id and any exception (config/logging.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json; got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "config.logging.RequestContextFilter"}},
+    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Health and metrics (config/health_views.py, tracker/health.py, tracker/metrics.py).
+# /readyz waits at most READYZ_TIMEOUT_MS for its checks; it answers 503 when one of
+# READYZ_CRITICAL_CHECKS fails (database, broker, cache, storage; the sweep's age is only
+# ever a warning, past REMINDER_STALE_AFTER). /metrics answers only requests from
+# METRICS_ALLOWED_IPS (addresses or networks) or bearing METRICS_TOKEN.
+READYZ_TIMEOUT_MS = env_int("READYZ_TIMEOUT_MS", 1500)
+READYZ_CRITICAL_CHECKS = env_list("READYZ_CRITICAL_CHECKS", ["database", "broker", "storage"])
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Celery queues whose length /metrics reports, besides those the settings name.
+METRICS_QUEUES = env_list("METRICS_QUEUES", [])
+# Balancers and scrapers ask over plain HTTP inside the network: no redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Errors to Sentry when SENTRY_DSN is set (web and Celery; no personal data sent).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE") or None,
+    )
 
 # The one password every demo account shares (README). Only used when the demo is seeded.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "inspection-demo-2026")

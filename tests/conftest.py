@@ -203,6 +203,7 @@ def start_worker(broker, mail_server, tmp_path):
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": broker,
             "CELERY_QUEUE": queue,
+            "CELERY_DOCUMENTS_QUEUE": f"{queue}-documents",
             "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_path / f"beat-{name}"),
             "REMINDER_SWEEP_SECONDS": "2",
             "REMINDER_CLAIM_SECONDS": "3",
@@ -222,7 +223,7 @@ def start_worker(broker, mail_server, tmp_path):
                 "--beat",
                 "--pool=solo",
                 "-Q",
-                queue,
+                f"{queue},{queue}-documents",  # both of the app's queues
                 "--without-gossip",
                 "--without-mingle",
                 "--loglevel=INFO",
@@ -237,6 +238,7 @@ def start_worker(broker, mail_server, tmp_path):
         return process
 
     start.queue = queue  # for tests that send their own tasks to this worker
+    start.documents_queue = f"{queue}-documents"
     yield start
     for process, log in workers:
         kill_group(process)

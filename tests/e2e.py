@@ -26,6 +26,8 @@ class MailServer:
         self.block_at = block_at
         self.holding = False
         self.released = False
+        # Called with each message as it is accepted, before the 250 reply goes back.
+        self.on_accept = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if not envelope.rcpt_tos:
@@ -38,7 +40,10 @@ class MailServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content))
+        message = message_from_bytes(envelope.content)
+        self.messages.append(message)
+        if self.on_accept is not None:
+            self.on_accept(message)
         return "250 Message accepted for delivery"
 
     def reminder_ids(self) -> list[int]:

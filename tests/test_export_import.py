@@ -123,8 +123,16 @@ def wipe(evidence_root):
             "accounts_policingbodyterm",
             "accounts_organisation",
         ]
-        for table in order:
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - names from the list above
+        if connection.vendor == "postgresql":
+            # History refuses DELETE there (migration 0014_append_only); TRUNCATE fires no row
+            # trigger. It needs the foreign-key checks still pending from this test's inserts
+            # run first; the test's rollback undoes it all.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {', '.join(order)} CASCADE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for table in order:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - names from the list above
     for f in evidence_root.iterdir():
         f.unlink()
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from accounts import services
+from accounts import role_rules, services
 from accounts.models import Organisation, Role, User
 from tests.factories import PASSWORD, World, make_finding, make_item, make_user
 from tracker import services as tracker_services
@@ -508,8 +508,8 @@ def test_the_admin_cannot_switch_someone_off_without_the_hand_over(admin_client,
 
 
 def test_kinds_of_organisation_are_all_covered():
-    assert set(services.ROLE_ORGANISATIONS) == set(Role)
-    assert {k for kinds in services.ROLE_ORGANISATIONS.values() if kinds for k in kinds} == set(
+    assert set(role_rules.ROLE_ORGANISATIONS) == set(Role)
+    assert {k for kinds in role_rules.ROLE_ORGANISATIONS.values() if kinds for k in kinds} == set(
         Organisation.Kind
     )
 

@@ -167,6 +167,11 @@ MATRIX = {
         "L 403 403 404 403 404 403 404",
     ),
     "tracker:review": ("L 403 403 403 200 403 403 403", "L 405 405 405 405 405 405 405"),
+    # For load balancers and Prometheus: open to anyone who can reach them (the metrics only
+    # from METRICS_ALLOWED_IPS, loopback in tests), never written to.
+    "healthz": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "readyz": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "metrics": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
 }
 
 # Pages anyone may see without signing in.

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from tracker import background
+from tracker import background, outbox
 from tracker.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from tracker.models import (
     AuditEvent,
@@ -173,7 +173,7 @@ class DeadlineRuleAdmin(AuditedAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        background.send_on_commit(background.RESYNC_RULE, form.instance.pk)
+        outbox.send_on_commit(background.RESYNC_RULE, form.instance.pk)
 
 
 HISTORY_COLUMNS: dict[type[models.Model], list[str]] = {

@@ -23,6 +23,19 @@ def _snapshot(obj) -> dict:
     return {k: v for k, v in values.items() if k not in NEVER_AUDITED}
 
 
+def _keep_what_was_not_changed(obj, stored, form) -> None:
+    """Put back the stored value of every field the form shows but the person did not change.
+
+    A form writes every field it shows, as the field reads it back: the admin's date and time
+    boxes show seconds, so saving a person unchanged cut the microseconds off `date_joined`
+    (and `last_login`), rewrote them, and recorded a change nobody made. Only the fields in
+    `form.changed_data` are the administrator's."""
+    changed = set(form.changed_data)
+    for field in obj._meta.concrete_fields:
+        if field.name in form.fields and field.name not in changed and not field.primary_key:
+            setattr(obj, field.attname, getattr(stored, field.attname))
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Records each admin save as an audit event with the fields before and after, including
     many-to-many fields and inline rows. Deleting is not offered: tracked data is kept."""
@@ -31,7 +44,12 @@ class AuditedAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change) -> None:
-        request._audit_before = _snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
+        if change:
+            stored = type(obj).objects.get(pk=obj.pk)
+            request._audit_before = _snapshot(stored)
+            _keep_what_was_not_changed(obj, stored, form)
+        else:
+            request._audit_before = {}
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change) -> None:

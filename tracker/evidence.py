@@ -1,7 +1,9 @@
-"""Checks on evidence files: size, type by extension, and that the content really is that type.
+"""Checks on evidence files: size, type by extension, and that the content really is that type;
+where a stored file lives, and storing one.
 
-Pure functions over a file name, its size and its first bytes, so they are tested without
-files on disk. A renamed program (an .exe called report.pdf) fails the content check.
+The checks are pure functions over a file name, its size and its first bytes, so they are
+tested without files on disk. A renamed program (an .exe called report.pdf) fails the content
+check. Storing is all or nothing (tracker.files.write_atomic).
 """
 
 import io
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+from tracker.files import write_atomic
 
 # extension -> (content type, description for messages)
 ALLOWED = {
@@ -115,3 +119,12 @@ def evidence_path(stored_name: str) -> Path:
     if not STORED_NAME.fullmatch(stored_name):
         raise ValueError(f"{stored_name!r} is not a stored evidence file name")
     return Path(settings.EVIDENCE_ROOT) / stored_name
+
+
+def evidence_write(stored_name: str, data: bytes) -> Path:
+    """Store an evidence file under its stored name, all or nothing; where it is. Raises
+    tracker.files.StorageFull (or StorageError) with a message for the person, leaving no
+    file behind, when it cannot be stored."""
+    path = evidence_path(stored_name)
+    write_atomic(path, data)
+    return path

@@ -1,10 +1,11 @@
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from accounts.models import User
 from tracker.bulk_import import table as bulk_import_table
@@ -18,6 +19,56 @@ def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
 
+class ItemChangeForm(forms.Form):
+    """A form that changes an item. It carries the item's version its page was built from,
+    so the service refuses a change from a page someone else's change has made out of date
+    (tracker.conflicts). Fields with `show_hidden_initial` also send back the value the
+    page showed, so only what the person changed is written."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=0,
+        error_messages={
+            "invalid": "This page could not be read: go back to the item and open it again",
+            "min_value": "This page could not be read: go back to the item and open it again",
+        },
+    )
+
+    def changed_fields(self) -> list[str]:
+        """The fields sent back with the value the page showed that the person changed:
+        compared with that value, or, from a page that did not send it, with the item's
+        value now (the form's initial)."""
+        names = []
+        for name, field in self.fields.items():
+            if not field.show_hidden_initial:
+                continue
+            bound = self[name]
+            if bound.html_initial_name in self.data:
+                changed = name in self.changed_data
+            else:
+                changed = field.has_changed(self.get_initial_for_field(field, name), bound.data)
+            if changed:
+                names.append(name)
+        return names
+
+    def rebased(self, *, version: int, current: Mapping[str, Any]) -> QueryDict:
+        """What the page sends once made again on the item as it is now (after someone else
+        changed it): what the person typed and changed, the item's current values for the
+        fields they left alone, and the current version."""
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        changed = self.changed_fields()
+        for name, field in self.fields.items():
+            if field.show_hidden_initial:
+                now = "" if current.get(name) is None else str(current[name])
+                if name not in changed:
+                    data[name] = now
+                data[self[name].html_initial_name] = now
+        data["version"] = str(version)
+        return data
+
+
 class UpdateForm(forms.Form):
     text = forms.CharField(
         label="What has happened since the last update?",
@@ -28,7 +79,7 @@ class UpdateForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(ItemChangeForm):
     status = forms.ChoiceField(
         label="New status",
         choices=[(s.value, s.label) for s in Status if s in CHOOSABLE_STATUSES],
@@ -65,7 +116,10 @@ class EvidenceForm(forms.Form):
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(ItemChangeForm):
+    """The owner and the accountable lead. Each sends back the value the page showed, so a
+    save writes only the one the person changed (`changes`)."""
+
     # Quoted: the form classes are generic only to the type checker.
     owner: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label="Owner",
@@ -73,6 +127,7 @@ class AssignForm(forms.Form):
         empty_label="No owner",
         required=False,
         help_text="The person who does the work and keeps the item up to date.",
+        show_hidden_initial=True,
     )
     lead: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label="Accountable lead",
@@ -80,6 +135,7 @@ class AssignForm(forms.Form):
         empty_label="No lead",
         required=False,
         help_text="The senior person answerable for the outcome.",
+        show_hidden_initial=True,
     )
 
     def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
@@ -89,8 +145,12 @@ class AssignForm(forms.Form):
             field.queryset = people
             field.error_messages["invalid_choice"] = "Choose someone from the list"
 
+    def changes(self) -> dict[str, User | None]:
+        """The owner and lead as chosen, for those the person changed (after is_valid)."""
+        return {name: self.cleaned_data[name] for name in self.changed_fields()}
 
-class DueDateForm(forms.Form):
+
+class DueDateForm(ItemChangeForm):
     new_date = forms.DateField(
         label="New due date",
         help_text="For example, 27/03/2027 or 27 March 2027",
@@ -108,7 +168,7 @@ class DueDateForm(forms.Form):
     )
 
 
-class ClosureProposalForm(forms.Form):
+class ClosureProposalForm(ItemChangeForm):
     summary = forms.CharField(
         label="What was done, and why can this item close?",
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -129,7 +189,7 @@ class ClosureProposalForm(forms.Form):
         _choice_field(self, "evidence").choices = evidence_choices
 
 
-class ClosureDecisionForm(forms.Form):
+class ClosureDecisionForm(ItemChangeForm):
     decision = forms.ChoiceField(
         label="Your decision",
         choices=[("approve", "Approve closure"), ("return", "Return to the force")],

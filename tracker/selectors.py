@@ -272,11 +272,13 @@ class TimelineEntry:
     by: object
     text: str = ""
     detail: str = ""
+    seq: int = 0  # the row's id: orders rows written at the same time
 
 
 def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
     """Status changes (which include closure proposals and decisions, with their reasons),
-    updates, revisions, evidence and changes of owner, newest first."""
+    updates, revisions, evidence and changes of owner, newest first: in the order they were
+    committed, as each is timed once it holds the item's lock (tracker.services.item_lock)."""
     entries: list[TimelineEntry] = []
     people = {u.email: u.full_name for u in User.objects.filter(organisation_id=item.force_id)}
     people.update(
@@ -288,9 +290,13 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
             if not c.from_status
             else f"Status changed from {Status(c.from_status).label} to {Status(c.to_status).label}"
         )
-        entries.append(TimelineEntry(c.changed_at, "status", title, c.changed_by, c.reason))
+        entries.append(
+            TimelineEntry(c.changed_at, "status", title, c.changed_by, c.reason, seq=c.id)
+        )
     for u in item.updates.select_related("author"):
-        entries.append(TimelineEntry(u.written_at, "update", "Progress update", u.author, u.text))
+        entries.append(
+            TimelineEntry(u.written_at, "update", "Progress update", u.author, u.text, seq=u.id)
+        )
     for r in item.revisions.select_related("approved_by"):
         before = r.previous_date.strftime("%-d %B %Y") if r.previous_date else "none"
         entries.append(
@@ -301,6 +307,7 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
                 r.approved_by,
                 r.reason,
                 f"From {before} to {r.new_date:%-d %B %Y}",
+                r.id,
             )
         )
     for e in item.evidence.all():
@@ -312,6 +319,7 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
                 e.uploaded_by,
                 e.description,
                 e.original_name,
+                e.id,
             )
         )
     assignments = AuditEvent.objects.filter(
@@ -328,7 +336,13 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
         if changed and a.action == AuditEvent.Action.UPDATE:
             entries.append(
                 TimelineEntry(
-                    a.at, "assignment", "Owner or lead changed", a.actor, "", "; ".join(changed)
+                    a.at,
+                    "assignment",
+                    "Owner or lead changed",
+                    a.actor,
+                    "",
+                    "; ".join(changed),
+                    a.id,
                 )
             )
     for r in item.reviews.all():  # prefetched by item_get
@@ -336,8 +350,8 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
             title = f"PCC office's view on progress: {r.get_rating_display()}"
         else:
             title = "PCC office asked for an update"
-        entries.append(TimelineEntry(r.at, "review", title, r.by, r.text))
-    entries.sort(key=lambda e: e.at, reverse=True)
+        entries.append(TimelineEntry(r.at, "review", title, r.by, r.text, seq=r.id))
+    entries.sort(key=lambda e: (e.at, e.seq), reverse=True)
     return entries
 
 

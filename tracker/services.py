@@ -9,18 +9,21 @@ with messages written for the person using the form; nothing is saved when one i
 import datetime
 import hashlib
 import uuid as uuidlib
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation
 from tracker import policy
 from tracker.audit import audit_record
-from tracker.evidence import EvidenceRejected, check_evidence, evidence_path
+from tracker.conflicts import check_version
+from tracker.evidence import EvidenceRejected, check_evidence, evidence_path, evidence_write
+from tracker.files import StorageError
 from tracker.models import (
     CHOOSABLE_STATUSES,
     AuditEvent,
@@ -40,6 +43,9 @@ from tracker.reminders.plan import coordinators
 from tracker.reminders.sync import deadlines_sync_item
 
 MAX_TEXT = 20_000
+
+# For item_assign: leave the owner or the lead as it is (None means "nobody").
+UNCHANGED: Any = object()
 
 
 # The inspectorate was HMIC until 19 July 2017, then HMICFRS.
@@ -93,7 +99,11 @@ def item_check_due_date(*, report, due_date: datetime.date | None) -> None:
 
 
 def item_lock(*, item: TrackedItem) -> TrackedItem:
-    """Re-read the item under a row lock so concurrent changes queue rather than interleave."""
+    """Re-read the item under a row lock so concurrent changes queue rather than interleave.
+
+    Services take the time of their change after this (`now or timezone.now()`): a change
+    that waited for the lock is then timed after the change it waited for, so the history,
+    sorted by time, reads in the order the changes were committed."""
     return (
         TrackedItem.objects.select_for_update(of=("self",))
         .select_related("finding__report")
@@ -101,11 +111,18 @@ def item_lock(*, item: TrackedItem) -> TrackedItem:
     )
 
 
-def _touch(item: TrackedItem, now: datetime.datetime, **fields) -> None:
+def _touch(item: TrackedItem, now: datetime.datetime, *, new_version=False, **fields) -> None:
+    """Write `fields` and the last activity time; `new_version` for a change to what the
+    item's forms show (status, due date, owner, lead), which makes their pages out of date."""
     fields["last_activity_at"] = now
-    TrackedItem.objects.filter(pk=item.pk).update(**fields)
+    values: dict[str, Any] = dict(fields)
+    if new_version:
+        values["version"] = F("version") + 1
+    TrackedItem.objects.filter(pk=item.pk).update(**values)
     for name, value in fields.items():
         setattr(item, name, value)
+    if new_version:
+        item.version += 1
 
 
 @transaction.atomic
@@ -195,9 +212,9 @@ def items_create_for_finding(
 def item_add_update(
     *, item: TrackedItem, author, text: str, now: datetime.datetime | None = None
 ) -> ProgressUpdate:
-    now = now or timezone.now()
     text = _clean_text(text, "what has happened since the last update")
     item = item_lock(item=item)
+    now = now or timezone.now()
     if not policy.can_work_on(author, item):
         raise ValidationError("You cannot add updates to this item.")
     update = ProgressUpdate.objects.create(item=item, author=author, written_at=now, text=text)
@@ -229,7 +246,7 @@ def item_set_status(
         reason=reason,
     )
     before = item.status
-    _touch(item, now, status=to_status, **extra)
+    _touch(item, now, new_version=True, status=to_status, **extra)
     audit_record(
         actor=by,
         action=AuditEvent.Action.UPDATE,
@@ -244,9 +261,16 @@ def item_set_status(
 
 @transaction.atomic
 def item_change_status(
-    *, item: TrackedItem, by, to_status: str, reason: str, now: datetime.datetime | None = None
+    *,
+    item: TrackedItem,
+    by,
+    to_status: str,
+    reason: str,
+    version: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> StatusChange:
-    now = now or timezone.now()
+    """Change the status. `version` is the item's version the person's page showed: when the
+    item has changed since, nothing is saved (tracker.conflicts.ItemChanged)."""
     if to_status not in Status.values:
         raise ValidationError("Choose a status from the list.")
     if to_status not in CHOOSABLE_STATUSES:
@@ -255,8 +279,10 @@ def item_change_status(
         )
     reason = _clean_text(reason, "why the status is changing")
     item = item_lock(item=item)
+    now = now or timezone.now()
     if not policy.can_work_on(by, item):
         raise ValidationError("You cannot change the status of this item.")
+    check_version(item=item, version=version)
     if item.status == Status.PROPOSED_FOR_CLOSURE:
         raise ValidationError(
             "This item is waiting for a closure decision. It can change status once the "
@@ -274,14 +300,17 @@ def item_revise_due_date(
     by,
     new_date: datetime.date,
     reason: str,
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> DueDateRevision:
-    """Move the due date. The original due date never changes; each revision is kept."""
-    now = now or timezone.now()
+    """Move the due date. The original due date never changes; each revision is kept.
+    `version` as for item_change_status."""
     reason = _clean_text(reason, "the reason for the new due date")
     item = item_lock(item=item)
+    now = now or timezone.now()
     if not policy.can_revise_due_date(by, item):
         raise ValidationError("Only the force coordinator can revise due dates.")
+    check_version(item=item, version=version)
     item_check_due_date(report=item.finding.report, due_date=new_date)
     if new_date < timezone.localdate(now):
         raise ValidationError("The new due date must be today or in the future.")
@@ -316,7 +345,7 @@ def item_set_due_date(
     )
     before = item.due_date
     extra = {} if item.original_due_date else {"original_due_date": new_date}
-    _touch(item, now, due_date=new_date, **extra)
+    _touch(item, now, new_version=True, due_date=new_date, **extra)
     audit_record(
         actor=by,
         action=AuditEvent.Action.UPDATE,
@@ -341,8 +370,8 @@ def evidence_attach(
 ) -> Evidence:
     """Check and store an evidence file. The file is written before the row and removed again
     if the transaction fails, so neither is left without the other."""
-    now = now or timezone.now()
     item = item_lock(item=item)
+    now = now or timezone.now()
     if not policy.can_work_on(by, item):
         raise ValidationError("You cannot add evidence to this item.")
     max_bytes = settings.EVIDENCE_MAX_BYTES
@@ -357,9 +386,10 @@ def evidence_attach(
         raise ValidationError(str(exc)) from None
     description = (description or "").strip()[:300]
     stored_name = f"{uuidlib.uuid4().hex}.{checked.extension}"
-    path = evidence_path(stored_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    try:
+        path = evidence_write(stored_name, data)  # all or nothing: no partial file is left
+    except StorageError as exc:
+        raise ValidationError(exc.message) from None
     try:
         evidence = Evidence.objects.create(
             item=item,
@@ -399,17 +429,25 @@ def open_proposal(item: TrackedItem) -> ClosureProposal | None:
 
 @transaction.atomic
 def closure_propose(
-    *, item: TrackedItem, by, summary: str, evidence_ids=(), now: datetime.datetime | None = None
+    *,
+    item: TrackedItem,
+    by,
+    summary: str,
+    evidence_ids=(),
+    version: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> ClosureProposal:
-    now = now or timezone.now()
+    """Propose closing the item. `version` as for item_change_status."""
     summary = _clean_text(summary, "what was done and why the item can close")
     item = item_lock(item=item)
+    now = now or timezone.now()
     if item.status == Status.CLOSED:
         raise ValidationError("This item is already closed.")
     if item.status == Status.PROPOSED_FOR_CLOSURE:
         raise ValidationError("Closure has already been proposed and is waiting for a decision.")
     if not policy.can_work_on(by, item):
         raise ValidationError("You cannot propose closure of this item.")
+    check_version(item=item, version=version)
     evidence = list(item.evidence.filter(pk__in=list(evidence_ids)))
     if len(evidence) != len(set(evidence_ids)):
         raise ValidationError("Choose evidence from this item's files.")
@@ -430,13 +468,15 @@ def closure_decide(
     by,
     approve: bool,
     reason: str = "",
+    version: int | None = None,
     now: datetime.datetime | None = None,
     today: datetime.date | None = None,
 ) -> ClosureDecision:
-    """Approve or return the waiting closure proposal. Nobody decides on their own proposal."""
+    """Approve or return the waiting closure proposal. Nobody decides on their own proposal.
+    `version` as for item_change_status."""
+    item = item_lock(item=item)
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    item = item_lock(item=item)
     proposal = open_proposal(item)
     if proposal is None or item.status != Status.PROPOSED_FOR_CLOSURE:
         raise ValidationError("There is no closure proposal waiting for a decision.")
@@ -446,6 +486,7 @@ def closure_decide(
         )
     if not policy.can_decide_closure(by, item, proposal, today):
         raise ValidationError("You cannot approve or return closure proposals for this item.")
+    check_version(item=item, version=version)
     reason = reason.strip()
     if not approve and not reason:
         raise ValidationError("Enter why the proposal is returned, so the owner knows what to do.")
@@ -478,13 +519,25 @@ def closure_decide(
 
 @transaction.atomic
 def item_assign(
-    *, item: TrackedItem, by, owner=None, lead=None, now: datetime.datetime | None = None
+    *,
+    item: TrackedItem,
+    by,
+    owner=UNCHANGED,
+    lead=UNCHANGED,
+    version: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> TrackedItem:
-    """Set the owner and accountable lead. Both must belong to the item's force."""
-    now = now or timezone.now()
+    """Set the owner, the accountable lead or both (None for nobody); one not given stays as
+    it is now, so a page that changed only the lead never writes back an owner it read
+    before someone else changed it. Both must belong to the item's force. `version` as for
+    item_change_status."""
     item = item_lock(item=item)
+    now = now or timezone.now()
     if not policy.can_assign(by, item):
         raise ValidationError("Only the force coordinator can choose the owner and lead.")
+    check_version(item=item, version=version)
+    owner = item.owner if owner is UNCHANGED else owner
+    lead = item.lead if lead is UNCHANGED else lead
     if owner == item.owner and lead == item.lead:
         raise ValidationError("The owner and accountable lead are already as chosen.")
     _check_people(item, owner=owner, lead=lead)
@@ -518,17 +571,16 @@ def item_set_owner_and_lead(
     """Record a new owner and accountable lead: the audit event (naming only what changed)
     and the deadlines, whose reminders follow the owner. The caller has made the checks
     (item_assign, item_hand_over, or a bulk import's plan, which keeps in place an owner or
-    lead who has since left) and holds the item's lock."""
+    lead who has since left) and holds the item's lock. Only what differs is written."""
     before = {"owner": item.owner, "lead": item.lead}
-    _touch(item, now, owner=owner, lead=lead)
+    changed = {k: v for k, v in (("owner", owner), ("lead", lead)) if before[k] != v}
+    _touch(item, now, new_version=True, **changed)
     audit_record(
         actor=by,
         action=AuditEvent.Action.UPDATE,
         obj=item,
         at=now,
-        changes={
-            k: (before[k], v) for k, v in (("owner", owner), ("lead", lead)) if before[k] != v
-        },
+        changes={k: (before[k], v) for k, v in changed.items()},
         note=note,
     )
     deadlines_sync_item(item=item, now=now)
@@ -544,6 +596,7 @@ def item_request_update(
     """The PCC office asks the force for an update on an item: the owner (or, with no active
     owner, the force coordinators) is told at once, in the app and by email. Returns the
     request and who was told; refused when there is nobody to tell."""
+    item = item_lock(item=item)  # the history of one item is written one change at a time
     now = now or timezone.now()
     if not policy.can_review_progress(by, item, timezone.localdate(now)):
         raise ValidationError("Only the PCC office for this force can ask for an update.")
@@ -587,6 +640,7 @@ def item_record_view(
     *, item: TrackedItem, by, rating: str, text: str, now: datetime.datetime | None = None
 ) -> ProgressReview:
     """The PCC office records its view on the force's progress, with a RAG rating."""
+    item = item_lock(item=item)  # the history of one item is written one change at a time
     now = now or timezone.now()
     if not policy.can_review_progress(by, item, timezone.localdate(now)):
         raise ValidationError("Only the PCC office for this force can record its view.")

@@ -1,14 +1,15 @@
 """Celery tasks: thin. Each takes ids (or nothing), re-reads what it needs and calls a service.
 
-The beat schedule (config/settings.py) runs `sweep_reminders` every few minutes and
-`send_digests` hourly. Both are safe to run twice at once: every reminder and digest is
-claimed with a conditional UPDATE before it is sent.
+The beat schedule (config/settings.py) runs `sweep_reminders` every few minutes,
+`send_digests` hourly and `send_outbox` every minute. All are safe to run twice at once: every
+reminder, digest and outbox row is claimed with a conditional UPDATE before it is sent.
 """
 
 from celery import shared_task
 from django.utils import timezone
 
 from tracker.models import DeadlineRule
+from tracker.outbox import outbox_sweep
 from tracker.reminders.digests import digests_run
 from tracker.reminders.mail import MailServerDown
 from tracker.reminders.sweeps import sweep
@@ -24,6 +25,7 @@ from tracker.report_import.reading import import_read
     max_retries=8,
 )
 def sweep_reminders(self) -> dict:
+    outbox_sweep()  # work the broker could not take earlier goes first
     result = sweep(now=timezone.now(), via="celery")
     return {"sent": result.sent, "late": result.late, "failed": result.failed}
 
@@ -51,3 +53,10 @@ def resync_rule(rule_id: int) -> None:
 def read_report_import(import_id: int) -> str | None:
     """Read an uploaded report document (tracker/report_import/reading.py)."""
     return import_read(import_id=import_id)
+
+
+@shared_task
+def send_outbox() -> dict[str, int]:
+    """Send the background work the broker could not take when it was asked for
+    (tracker/outbox.py). Ends quietly while the broker is down; the next run tries again."""
+    return outbox_sweep()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tracker.throttle import document_kind, limited
 from tracker.views import (
     dashboards,
     deadlines,
@@ -15,27 +16,38 @@ from tracker.views import (
 
 app_name = "tracker"
 
+# Per-person limits on expensive requests (tracker/throttle.py): over one, a 429 page.
+pdf = limited("pdf", methods=("GET", "HEAD"))
+export = limited("export", methods=("GET", "HEAD"))
+document = limited(document_kind, methods=("GET", "HEAD"))  # PDF a PDF; Word, HTML exports
+upload = limited("upload", methods=("POST",))
+spreadsheet = limited("import", methods=("GET", "POST"))  # checking or confirming an import
+
 urlpatterns = [
     path("", items.home, name="home"),
     path("items/mine/", items.my_items, name="my_items"),
     path("items/", items.item_list, name="item_list"),
-    path("items/export.<str:fmt>", items.item_export, name="item_export"),
-    path("items/import/", imports.item_import, name="item_import"),
+    path("items/export.<str:fmt>", export(items.item_export), name="item_export"),
+    path("items/import/", upload(imports.item_import), name="item_import"),
     path(
         "items/import/template.<str:fmt>",
         imports.item_import_template,
         name="item_import_template",
     ),
     path("items/import/done/", imports.item_import_done, name="item_import_done"),
-    path("items/import/<slug:token>/", imports.item_import_preview, name="item_import_preview"),
+    path(
+        "items/import/<slug:token>/",
+        spreadsheet(imports.item_import_preview),
+        name="item_import_preview",
+    ),
     path("overdue/", dashboards.overdue, name="overdue"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
     path("board-pack/", dashboards.board_pack, name="board_pack"),
-    path("board-pack.pdf", dashboards.board_pack_pdf, name="board_pack_pdf"),
+    path("board-pack.pdf", pdf(dashboards.board_pack_pdf), name="board_pack_pdf"),
     path("items/<uuid:uuid>/", items.item_detail, name="item_detail"),
     path("items/<uuid:uuid>/update/", items.item_add_update, name="item_add_update"),
     path("items/<uuid:uuid>/status/", items.item_change_status, name="item_change_status"),
-    path("items/<uuid:uuid>/evidence/", items.item_add_evidence, name="item_add_evidence"),
+    path("items/<uuid:uuid>/evidence/", upload(items.item_add_evidence), name="item_add_evidence"),
     path(
         "items/<uuid:uuid>/evidence/<uuid:evidence_uuid>/",
         items.evidence_download,
@@ -70,7 +82,7 @@ urlpatterns = [
     ),
     path("reminders/health/", notifications.reminders_health, name="reminders_health"),
     path("reports/", reports.report_list, name="report_list"),
-    path("reports/import/", report_imports.report_import_upload, name="report_import"),
+    path("reports/import/", upload(report_imports.report_import_upload), name="report_import"),
     path(
         "reports/import/<uuid:uuid>/",
         report_imports.report_import_detail,
@@ -88,7 +100,7 @@ urlpatterns = [
         name="report_local_target",
     ),
     path("responses/", responses.response_list, name="response_list"),
-    path("responses/export.<str:fmt>", responses.response_export, name="response_export"),
+    path("responses/export.<str:fmt>", export(responses.response_export), name="response_export"),
     path(
         "responses/<slug:key>/<slug:force_code>/",
         responses.response_detail,
@@ -126,7 +138,7 @@ urlpatterns = [
     ),
     path(
         "responses/<slug:key>/<slug:force_code>/document.<str:fmt>",
-        responses.response_document,
+        document(responses.response_document),
         name="response_document",
     ),
     path("review/", review.review, name="review"),
@@ -150,7 +162,7 @@ urlpatterns = [
     ),
     path(
         "public/<slug:body_code>/<uuid:uuid>/v<int:number>/document.<str:fmt>",
-        public.public_document,
+        document(public.public_document),
         name="public_document",
     ),
 ]

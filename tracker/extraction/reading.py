@@ -25,6 +25,8 @@ from html.parser import HTMLParser
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from .pdf_streams import expanded_size
+
 if TYPE_CHECKING:
     # Imported where they are used, so that each reader pays only for its own library.
     import pypdfium2 as pdfium
@@ -42,6 +44,13 @@ BULLET_GLYPHS = "•◦▪▫‣∙●○■□➢➤►–—·*"
 MAX_TEXT_CHARS = 4_500_000
 # Fewer readable characters per page than this and the PDF is treated as a scan.
 MIN_CHARS_PER_PAGE = 20
+# More pages than any report (the longest inspection reports run to a few hundred): a PDF
+# with more is refused once opened, before its text is read.
+MAX_PAGES = 2000
+# What a PDF's compressed streams may expand to when read (pictures aside). A published
+# report's text and drawings come to a few megabytes; a "bomb" of a few megabytes inflates
+# to gigabytes. Counted before PDFium sees the file (pdf_streams.py).
+MAX_EXPANDED_BYTES = 200 * 1024 * 1024
 
 
 class ExtractionError(Exception):
@@ -61,24 +70,34 @@ class SourceText:
     pages: int = 1
 
 
-def read_document(data: bytes, filename: str = "", *, max_bytes: int | None = None) -> SourceText:
+def read_document(
+    data: bytes,
+    filename: str = "",
+    *,
+    max_bytes: int | None = None,
+    max_pages: int = MAX_PAGES,
+    max_expanded_bytes: int = MAX_EXPANDED_BYTES,
+) -> SourceText:
     """Read an uploaded file (PDF, Word .docx, HTML or plain text) into `SourceText`.
 
     1. Refuse an empty or oversized file before looking inside it.
     2. Decide the format from the first bytes (and, for HTML, from its tags).
     3. Hand over to the reader for that format; each raises ExtractionError on bad input.
     4. Refuse more text than any report has (MAX_TEXT_CHARS).
+
+    An upload from a person is read in a separate process with limits on memory and time
+    (`contained.read_contained`), which calls this.
     """
     check_size(len(data), max_bytes=max_bytes)
-    return check_length(_read(data, filename))
+    return check_length(_read(data, filename, max_pages, max_expanded_bytes))
 
 
-def _read(data: bytes, filename: str) -> SourceText:
+def _read(data: bytes, filename: str, max_pages: int, max_expanded_bytes: int) -> SourceText:
     if not data or data.isspace():
         raise ExtractionError("The file is empty: there is nothing in it to read.")
     head = data[:1024]
     if PDF_MAGIC in head:
-        return read_pdf(data)
+        return read_pdf(data, max_pages=max_pages, max_expanded_bytes=max_expanded_bytes)
     if head.startswith(ZIP_MAGIC):
         return read_docx(data)
     if head.startswith(OLE_MAGIC):
@@ -325,7 +344,11 @@ def read_docx(data: bytes) -> SourceText:
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise  # not damaged: too big to read within the memory limit (contained.py)
     except Exception as exc:  # python-docx raises several types for a broken package
+        if _parser_out_of_memory(exc):
+            raise MemoryError from exc
         raise ExtractionError(
             "This Word document is damaged and cannot be opened. Save it again from Word, or "
             "upload the report as a PDF."
@@ -342,6 +365,12 @@ def read_docx(data: bytes) -> SourceText:
                     lines.append("\t".join(_dedupe_merged(cells)))
             lines.append("")
     return SourceText(text="\n".join(lines), format="docx")
+
+
+def _parser_out_of_memory(exc: Exception) -> bool:
+    """lxml reports an allocation that failed as a syntax error with libxml2's code 2
+    (XML_ERR_NO_MEMORY), not as MemoryError."""
+    return type(exc).__name__ == "XMLSyntaxError" and getattr(exc, "code", None) == 2
 
 
 def _docx_paragraph(paragraph: Paragraph) -> list[str]:
@@ -390,9 +419,13 @@ class _Line:
         return self.top - self.bottom
 
 
-def read_pdf(data: bytes) -> SourceText:
+def read_pdf(
+    data: bytes, *, max_pages: int = MAX_PAGES, max_expanded_bytes: int = MAX_EXPANDED_BYTES
+) -> SourceText:
     """Read a PDF's text layer with PDFium (pypdfium2), rebuilding lines and paragraphs.
 
+    First, refuse a PDF whose streams expand past `max_expanded_bytes` (counted without
+    keeping them, before PDFium inflates any) or that has more than `max_pages` pages.
     PDFium returns positioned runs of text, not paragraphs. So:
     1. group runs into lines by their vertical overlap, and cells of a table row with tabs;
     2. drop running headers and footers (the same line, numbers aside, at the top or bottom
@@ -403,6 +436,7 @@ def read_pdf(data: bytes) -> SourceText:
     """
     import pypdfium2 as pdfium
 
+    check_expanded_size(data, max_expanded_bytes)
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -416,6 +450,7 @@ def read_pdf(data: bytes) -> SourceText:
             "inspectorate's website and upload that copy."
         ) from exc
     try:
+        check_pages(len(document), max_pages)
         pages = [_page_lines(document[i]) for i in range(len(document))]
     finally:
         document.close()
@@ -430,6 +465,26 @@ def read_pdf(data: bytes) -> SourceText:
         )
     _drop_running_lines(pages)
     return SourceText(text=_pages_to_text(pages), format="pdf", pages=len(pages))
+
+
+def check_expanded_size(data: bytes, limit: int) -> None:
+    """Refuse a PDF whose compressed streams expand to more than `limit` bytes."""
+    if expanded_size(data, stop_after=limit) > limit:
+        raise ExtractionError(
+            f"This file expands to more than {describe_size(limit)} when read, far more than "
+            "any inspection report, so it was not read. It may be damaged, or made to overload "
+            "the service. Download the report again from the inspectorate's website and "
+            "upload that copy."
+        )
+
+
+def check_pages(pages: int, limit: int) -> None:
+    """Refuse a PDF with more pages than any report, before reading its text."""
+    if pages > limit:
+        raise ExtractionError(
+            f"This PDF has {pages:,} pages; the most this service reads is {limit:,}. Upload "
+            "the inspection report on its own rather than a compilation of documents."
+        )
 
 
 def _page_lines(page: pdfium.PdfPage) -> tuple[float, list[_Line]]:

@@ -33,6 +33,7 @@ from tracker.models.items import (
     TrackedItem,
     TrackedItemQuerySet,
 )
+from tracker.models.outbox import OutboxMessage, OutboxQuerySet
 from tracker.models.reminders import (
     ClaimedRow,
     Digest,
@@ -80,6 +81,8 @@ __all__ = [
     "GradingScale",
     "Judgement",
     "Notification",
+    "OutboxMessage",
+    "OutboxQuerySet",
     "ProgressReview",
     "ProgressUpdate",
     "Reminder",

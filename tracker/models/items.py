@@ -82,6 +82,10 @@ class TrackedItem(models.Model):
     created_at = models.DateTimeField()
     last_activity_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    # One more with each change to what the item's forms show (status, due date, owner,
+    # lead); a form carries the version it was built from, and a change from a page built
+    # before someone else's change is refused (tracker/conflicts.py).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TrackedItemQuerySet.as_manager()
 

@@ -22,10 +22,14 @@ class ClaimedRow(models.Model):
        did not happen catches up instead of skipping anyone.
     2. A sender claims a row with a conditional UPDATE (to sending, stamped with its
        claim_token and a lease in claimed_until) and sends only if the UPDATE changed it, so
-       two sweeps, a retry or two workers never send it twice.
+       two sweeps, a retry or two workers do not both send it.
     3. It finishes as sent, cancelled or failed (the note says why), or goes back to pending
        with a later next_attempt_at to be tried again. A claim whose lease has run out may be
        taken again, so a worker stopped mid-send strands nothing.
+
+    Delivery is at least once: a row is marked sent as soon as the mail server accepts its
+    message, so a repeat is possible only when a worker dies between the two, and the repeat
+    carries the same Message-ID (tracker.reminders.mail.message_id).
     """
 
     state = models.CharField(max_length=20, choices=ReminderState.choices, default="pending")
@@ -46,8 +50,9 @@ class Reminder(ClaimedRow):
 
     The unique key (deadline, version, step, recipient) means a reminder is planned once.
     Sending claims the row with a conditional UPDATE first, so two sweeps, a retry or two
-    workers never send it twice; due rows are found by range (next_attempt_at <= now), so a
-    sweep that did not run catches up.
+    workers do not both send it (a worker that dies after the mail server accepted it but
+    before marking it leaves one repeat, with the same Message-ID); due rows are found by
+    range (next_attempt_at <= now), so a sweep that did not run catches up.
     """
 
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")

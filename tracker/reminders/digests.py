@@ -28,6 +28,7 @@ from tracker.reminders.mail import (
     MailServerDown,
     build_email,
     deadline_link,
+    digest_message_id,
     is_connection_error,
     is_permanent_failure,
     retry_backoff,
@@ -202,8 +203,10 @@ def digests_run(*, now: datetime.datetime, connection=None) -> int:
 
     Like reminders, each digest row is claimed with a conditional UPDATE stamped with this
     run's token and timed by the real clock; every outcome is written only while the claim
-    is still this run's. A digest that cannot be built or sent is retried with backoff and
-    marked failed after REMINDER_MAX_ATTEMPTS.
+    is still this run's. Each digest is sent on its own with a Message-ID derived from its
+    row, and marked sent (one short transaction) before the next is built, so a run that
+    dies mid-send repeats at most that one, with the same Message-ID. A digest that cannot
+    be built or sent is retried with backoff and marked failed after REMINDER_MAX_ATTEMPTS.
     """
     digests_plan(now=now)
     sent = 0
@@ -227,13 +230,11 @@ def digests_run(*, now: datetime.datetime, connection=None) -> int:
                     )
                     continue
                 subject, text, html, note_ids = built
-                connection.send_messages(
-                    [
-                        build_email(
-                            digest.user, subject, text, html, {"X-Tracker-Digest": str(digest_id)}
-                        )
-                    ]
-                )
+                headers = {
+                    "X-Tracker-Digest": str(digest_id),
+                    "Message-ID": digest_message_id(digest),
+                }
+                connection.send_messages([build_email(digest.user, subject, text, html, headers)])
             except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is lost
                 error = f"{type(exc).__name__}: {exc}"[:250]
                 if is_permanent_failure(exc) or digest.attempts >= settings.REMINDER_MAX_ATTEMPTS:

@@ -1,16 +1,25 @@
-"""Mail: what a reminder says, building emails, telling a mail server that is down from an
-address it refuses, retry backoff, and the claim on a row being sent.
+"""Mail: what a reminder says, building emails and their Message-IDs, telling a mail server
+that is down from an address it refuses, retry backoff, and the claim on a row being sent.
 
 Reminder and digest rows are claimed the same way (`rows_claim`, `row_finish`; a sweep hands
 back what it did not send with `rows_release`): a conditional UPDATE that only one run can win
 for each row, stamped with the run's token, so overlapping sweeps, retries and two workers
-never send a row twice; due rows are found by range (`rows_due`), so a run that did not happen
-is caught up by the next.
+do not send a row twice; due rows are found by range (`rows_due`), so a run that did not
+happen is caught up by the next.
+
+Delivery is at least once. A row is marked sent by its own UPDATE as soon as the mail server
+has accepted its message, before the next message goes, so a repeat is possible only when a
+worker dies between the server accepting a message and the row being marked: once its claim
+lapses, another run sends it again. The repeat carries the same Message-ID (`message_id`,
+derived from the row alone), so a receiving system can drop it.
 """
 
 import datetime
+import re
 import smtplib
 import uuid
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -105,6 +114,63 @@ def _why(reminder: Reminder) -> str:
     if person.organisation_id == deadline.force_id:
         return f"you coordinate inspection work for {deadline.force.name}"
     return f"you work in the PCC office for {deadline.force.name}"
+
+
+# Message-IDs ---------------------------------------------------------------------------
+
+# RFC 5322 dot-atom-text: atoms of atext joined by single dots.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+DOT_ATOM = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*")
+_NOT_ATEXT = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
+FALLBACK_DOMAIN = "localhost"
+
+
+def message_id(kind: str, pk: int, *details: str, domain: str) -> str:
+    """A Message-ID made only from a row's own values, so every attempt to send the row, by
+    any worker, carries the same one and a receiving system can drop a repeat: for example
+    `<reminder-42.missed-1.202604220700@tracker.example.org>`. `kind` and `pk` make it unique
+    to the row; `details` (values of the row that never change) keep it apart from a row of
+    another database that happens to have the same key. Always a valid RFC 5322 msg-id:
+    characters that may not appear are replaced with hyphens."""
+    parts = [f"{kind}-{pk}", *details]
+    left = ".".join(atom for atom in (_NOT_ATEXT.sub("-", p) for p in parts) if atom)
+    if not DOT_ATOM.fullmatch(domain):
+        domain = FALLBACK_DOMAIN
+    return f"<{left}@{domain}>"
+
+
+def id_stamp(moment: datetime.datetime | datetime.date) -> str:
+    """A moment as digits for a Message-ID: to the minute in UTC, or the day of a date."""
+    if isinstance(moment, datetime.datetime):
+        return moment.astimezone(datetime.UTC).strftime("%Y%m%d%H%M")
+    return moment.strftime("%Y%m%d")
+
+
+def mail_domain() -> str:
+    """The right-hand side of the tracker's Message-IDs: the domain of DEFAULT_FROM_EMAIL, or
+    else the host of SITE_URL. Settings, not the machine's name, so every worker agrees."""
+    _, at, domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
+    if not at:
+        domain = ""
+    if not DOT_ATOM.fullmatch(domain):
+        domain = urlsplit(settings.SITE_URL).hostname or ""
+    return domain if DOT_ATOM.fullmatch(domain) else FALLBACK_DOMAIN
+
+
+def reminder_message_id(reminder: Reminder) -> str:
+    return message_id(
+        "reminder", reminder.pk, reminder.step, id_stamp(reminder.due_at), domain=mail_domain()
+    )
+
+
+def digest_message_id(digest: Digest) -> str:
+    return message_id(
+        "digest", digest.pk, digest.kind, id_stamp(digest.period_start), domain=mail_domain()
+    )
+
+
+def notice_message_id(notification_id: int, created_at: datetime.datetime) -> str:
+    return message_id("notice", notification_id, id_stamp(created_at), domain=mail_domain())
 
 
 def build_email(

@@ -5,12 +5,11 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracker import background
+from tracker import background, outbox
 from tracker.models import Notification
 from tracker.reminders.mail import (
     BATCH,
@@ -18,6 +17,7 @@ from tracker.reminders.mail import (
     build_email,
     is_connection_error,
     is_permanent_failure,
+    notice_message_id,
     site_url,
 )
 
@@ -42,7 +42,7 @@ def notify(users, *, subject: str, body: str, url: str, now) -> int:
     ]
     Notification.objects.bulk_create(rows)
     if any(r.email_state for r in rows):
-        transaction.on_commit(background.sweep_soon)
+        outbox.send_on_commit(background.SWEEP_REMINDERS)
     return len(rows)
 
 
@@ -54,7 +54,9 @@ def notices_send(*, now: datetime.datetime, connection) -> int:
 
     1. A notice is claimed with a conditional UPDATE (pending to sending, stamped with the
        real time of the claim) before it is sent; one whose claim is over half an hour old
-       (its sweep died) can be claimed again.
+       (its sweep died) can be claimed again. Each is sent on its own with a Message-ID
+       derived from its row and marked sent before the next, so a sweep that dies mid-send
+       repeats at most that one, with the same Message-ID.
     2. A refused address fails for good at once; another error puts it back to be tried by
        the next sweep, up to REMINDER_MAX_ATTEMPTS; a server that cannot be reached gives it
        back and stops the sweep.
@@ -79,6 +81,7 @@ def notices_send(*, now: datetime.datetime, connection) -> int:
             note.subject,
             render_to_string("email/notice.txt", context),
             render_to_string("email/notice.html", context),
+            headers={"Message-ID": notice_message_id(note.pk, note.created_at)},
         )
         message.connection = connection
         mine = Notification.objects.filter(pk=pk, email_state="sending")

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ReminderDelivery
@@ -29,6 +28,7 @@ from tracker.reminders.mail import (
     is_connection_error,
     is_permanent_failure,
     reminder_message,
+    reminder_message_id,
     retry_backoff,
     row_finish,
     rows_claim,
@@ -89,9 +89,12 @@ class Outgoing:
     by_email: bool
 
 
-def _prepare(reminders_: list[Reminder], now, result: SweepResult) -> list[Outgoing]:
+def _prepare(reminders_: list[Reminder], now, result: SweepResult, planned: set) -> list[Outgoing]:
     """Cancel what is no longer wanted; word the rest and record their notifications (in one
-    query, so a retry after a crash finds them already there)."""
+    query, so a retry after a crash finds them already there). Before a missed-deadline
+    reminder goes, plan the deadline's next repeat (only steps still to come, so a long
+    outage gives one late reminder, not one per missed week): done first, a crash cannot leave
+    a deadline with no repeat planned, and nothing but the sent mark waits on the mail."""
     outgoing = []
     for reminder in reminders_:
         reason = _still_wanted(reminder)
@@ -99,6 +102,9 @@ def _prepare(reminders_: list[Reminder], now, result: SweepResult) -> list[Outgo
             _finish(reminder, state=ReminderState.CANCELLED, note=reason)
             result.cancelled += 1
             continue
+        if reminder.step.startswith("missed-") and reminder.deadline_id not in planned:
+            reminders_plan(reminder.deadline, now=now, include_current=False)
+            planned.add(reminder.deadline_id)
         by_email = reminder.recipient.reminder_delivery == ReminderDelivery.EACH
         outgoing.append(Outgoing(reminder, reminder_message(reminder, now=now), by_email))
     Notification.objects.bulk_create(
@@ -119,11 +125,10 @@ def _prepare(reminders_: list[Reminder], now, result: SweepResult) -> list[Outgo
     return outgoing
 
 
-def _send_one(out: Outgoing, now, connection, result: SweepResult, planned: set) -> None:
-    """Send one claimed reminder and mark it sent. After a missed-deadline reminder, plan the
-    next repeat in the same transaction (only steps still to come, so a long outage gives one
-    late reminder, not one per missed week; and a crash cannot leave a deadline with no
-    repeat planned)."""
+def _send_one(out: Outgoing, now, connection, result: SweepResult) -> None:
+    """Send one claimed reminder, on its own, and mark it sent with one UPDATE as soon as the
+    mail server has accepted it, before the next message goes: a worker that dies in between
+    leaves one message to be sent again, with the same Message-ID."""
     reminder, message, recipient = out.reminder, out.message, out.reminder.recipient
     if out.by_email:
         email = build_email(
@@ -131,7 +136,10 @@ def _send_one(out: Outgoing, now, connection, result: SweepResult, planned: set)
             message["subject"],
             message["text"],
             message["html"],
-            headers={"X-Tracker-Reminder": f"{reminder.pk}"},
+            headers={
+                "X-Tracker-Reminder": f"{reminder.pk}",
+                "Message-ID": reminder_message_id(reminder),
+            },
         )
         try:
             connection.send_messages([email])
@@ -140,20 +148,14 @@ def _send_one(out: Outgoing, now, connection, result: SweepResult, planned: set)
             if not is_permanent_failure(exc) and is_connection_error(exc):
                 raise MailServerDown(str(exc)) from exc
             return
-    sent = {
-        "state": ReminderState.SENT,
-        "sent_at": now,
-        "late": message["late"],
-        "by_email": out.by_email,
-        "note": "",
-    }
-    if reminder.step.startswith("missed-") and reminder.deadline_id not in planned:
-        with transaction.atomic():
-            _finish(reminder, **sent)
-            reminders_plan(reminder.deadline, now=now, include_current=False)
-        planned.add(reminder.deadline_id)
-    else:
-        _finish(reminder, **sent)
+    _finish(
+        reminder,
+        state=ReminderState.SENT,
+        sent_at=now,
+        late=message["late"],
+        by_email=out.by_email,
+        note="",
+    )
     result.sent += 1
     result.late += int(message["late"])
     result.lines.append(
@@ -201,10 +203,13 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
     2. Claim them with a conditional UPDATE stamped with this sweep's token; rows another
        sweep won are left to it.
     3. Check each is still wanted (same deadline version, deadline open, item open), record
-       the notifications, then send each email over one SMTP connection and mark it sent at
-       once (late if it went out after it was due). A batch that takes longer than most of
-       its claim gives the rest back, so no claim lapses while this sweep still holds it.
-    4. After a missed-deadline reminder, plan the next repeat (with the sent mark).
+       the notifications, and for a missed-deadline reminder plan the next repeat.
+    4. Send each email on its own over one SMTP connection, with a Message-ID derived from
+       its row, and mark it sent by its own UPDATE as soon as the server accepts it, before
+       the next goes (late if it went out after it was due). So a worker that dies mid-sweep
+       leaves at most one message to be repeated, with the same Message-ID. A batch that
+       takes longer than most of its claim gives the rest back, so no claim lapses while this
+       sweep still holds it.
     5. On a mail server error: a refused address fails for good at once; anything else is
        retried with backoff, and a server that cannot be reached stops the sweep (raised as
        MailServerDown, which the Celery task retries with backoff).
@@ -241,7 +246,7 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
                 .select_related(*SELECT_FOR_SENDING)
                 .order_by("next_attempt_at", "id")
             )
-            outgoing = _prepare(list(rows), now, result)
+            outgoing = _prepare(list(rows), now, result, planned)
             for n, out in enumerate(outgoing):
                 if time.monotonic() - claimed_at > hold_for:
                     rest = [o.reminder.pk for o in outgoing[n:]]
@@ -249,7 +254,7 @@ def sweep(*, now: datetime.datetime | None = None, via: str = "command") -> Swee
                     seen.difference_update(rest)
                     break
                 try:
-                    _send_one(out, now, connection, result, planned)
+                    _send_one(out, now, connection, result)
                 except MailServerDown:
                     # Give the rest of the batch back at once, untried.
                     rows_release(Reminder, [o.reminder.pk for o in outgoing[n + 1 :]], token=token)

@@ -7,15 +7,18 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from tracker import background, policy
-from tracker.extraction import ExtractionError, extract, load_known_forces, read_document
+from tracker import background, outbox, policy
+from tracker.extraction import ExtractionError, extract, load_known_forces
+from tracker.extraction.contained import ReadingLimits, read_contained, took_too_long
 from tracker.extraction.reading import check_size
+from tracker.files import StorageError, write_atomic
 from tracker.models import ReportImport
 from tracker.report_import.draft import initial_draft
 
@@ -42,7 +45,9 @@ def import_start(
     now: datetime.datetime | None = None,
 ) -> ReportImport:
     """Keep the upload and queue it to be read. Raises ValidationError for an empty or too
-    large file (before anything is written)."""
+    large file (before anything is written). The reading is asked for through the outbox, in
+    the transaction that records the import: if the broker is down the upload is still
+    accepted, its file kept, and the outbox sweep queues it once the broker is back."""
     if not policy.can_import_reports(user):
         raise ValidationError("You cannot import reports.")
     if size == 0:
@@ -56,10 +61,16 @@ def import_start(
     stored_name = secrets.token_hex(16)
     digest = hashlib.sha256()
     path = import_root() / stored_name
-    with open(path, "wb") as handle:
+
+    def hashed(chunks: Iterable[bytes]) -> Iterable[bytes]:
         for chunk in chunks:
             digest.update(chunk)
-            handle.write(chunk)
+            yield chunk
+
+    try:
+        write_atomic(path, hashed(chunks))
+    except StorageError as exc:
+        raise ValidationError(exc.message) from None
     try:
         with transaction.atomic():
             report_import = ReportImport.objects.create(
@@ -69,17 +80,27 @@ def import_start(
                 stored_name=stored_name,
                 size=size,
                 sha256=digest.hexdigest(),
-                stage="Waiting for the background worker",
+                stage="Waiting to be read",
             )
-            background.send_on_commit(background.READ_REPORT_IMPORT, report_import.pk)
+            outbox.send_on_commit(background.READ_REPORT_IMPORT, report_import.pk)
     except Exception:
-        path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # nothing was recorded, so nothing will read the file
         raise
     return report_import
 
 
 def _progress(report_import: ReportImport, percent: int, stage: str) -> None:
     ReportImport.objects.filter(pk=report_import.pk).update(progress=percent, stage=stage)
+
+
+def reading_limits() -> ReadingLimits:
+    """What reading one uploaded document may use, from settings."""
+    return ReadingLimits(
+        memory_bytes=settings.REPORT_IMPORT_READ_MEMORY_BYTES,
+        seconds=settings.REPORT_IMPORT_READ_SECONDS,
+        max_pages=settings.REPORT_IMPORT_MAX_PAGES,
+        max_expanded_bytes=settings.REPORT_IMPORT_MAX_EXPANDED_BYTES,
+    )
 
 
 def import_read(*, import_id: int, now: datetime.datetime | None = None) -> str | None:
@@ -95,11 +116,14 @@ def import_read(*, import_id: int, now: datetime.datetime | None = None) -> str 
     try:
         data = path.read_bytes()
         _progress(report_import, 20, "Reading the text")
-        source = read_document(data, report_import.original_name)
+        source = read_contained(data, report_import.original_name, limits=reading_limits())
         _progress(report_import, 60, "Finding the judgements, findings and responses")
         result = extract(source.text, known_forces=load_known_forces())
     except ExtractionError as exc:
         return _fail(report_import, exc.message, now)
+    except SoftTimeLimitExceeded:
+        # The task's own time limit (CELERY_TASK_ANNOTATIONS) ran out while extracting.
+        return _fail(report_import, took_too_long(settings.REPORT_IMPORT_READ_SECONDS), now)
     except OSError:
         return _fail(report_import, "The uploaded file was not found. Upload it again.", now)
     except Exception:

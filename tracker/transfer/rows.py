@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from tracker.files import StorageError, write_atomic
 from tracker.models import Finding
 from tracker.transfer.fields import Refs
 from tracker.transfer.kinds import Kind
@@ -158,10 +159,14 @@ class Importer:
             raise ImportRejected(problems) from None
 
     def write_file(self, path: Path, data: bytes) -> None:
+        """Store a file the document carries, all or nothing. A full disk (or a folder the
+        server may not write to) stops the import with the reason, leaving no part of it."""
         if path.exists():
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        try:
+            write_atomic(path, data)
+        except StorageError as exc:
+            raise ImportRejected([f"{path.name}: {exc.message}"]) from exc
         self.written_files.append(path)
 
     def remove_written_files(self) -> None:

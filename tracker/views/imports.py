@@ -25,6 +25,7 @@ from tracker import forms, policy
 from tracker.bulk_import.apply import items_import
 from tracker.bulk_import.plan import ImportRejected, PlanChanged, plan_import
 from tracker.bulk_import.table import FileRejected, read_table, template_csv, template_xlsx
+from tracker.files import StorageError, write_atomic
 
 SESSION_KEY = "bulk_import"
 RESULT_KEY = "bulk_import_result"
@@ -68,7 +69,7 @@ def _store(request, data: bytes, name: str) -> str:
     _remove_stale(root)
     _forget(request)  # one upload at a time per person
     token = secrets.token_urlsafe(32)
-    (root / token).write_bytes(data)
+    write_atomic(root / token, data)  # all or nothing; StorageError says why not
     request.session[SESSION_KEY] = {"token": token, "name": name, "user": request.user.pk}
     return token
 
@@ -99,8 +100,12 @@ def item_import(request) -> HttpResponse:
             except FileRejected as exc:
                 form.add_error("file", str(exc))
             else:
-                token = _store(request, data, name)
-                return redirect("tracker:item_import_preview", token=token)
+                try:
+                    token = _store(request, data, name)
+                except StorageError as exc:
+                    form.add_error("file", exc.message)
+                else:
+                    return redirect("tracker:item_import_preview", token=token)
     else:
         form = forms.BulkImportForm()
     return render(

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import exports, forms, policy, selectors, services
+from tracker import conflicts, exports, forms, policy, selectors, services
 from tracker.views import common
 
 
@@ -134,8 +134,14 @@ def _item_action(
     form_kwargs=None,
     extra=None,
 ) -> HttpResponse:
-    """Shared recipe for the item action pages (GET shows the form, POST acts). A refusal
-    from the service is shown at `error_field`, so the message sits next to what to fix."""
+    """Shared recipe for the item action pages (GET shows the form, POST acts with the valid
+    form). A refusal from the service is shown at `error_field`, so the message sits next to
+    what to fix.
+
+    A form that changes the item (forms.ItemChangeForm) carries the item's version. When
+    someone else has changed the item since the page was built, nothing is saved: the page
+    comes back (409) saying who changed what and when, with what the person typed and, for
+    what they left alone, the item's values now, so saving again is safe."""
     today = common.today()
     item = selectors.item_get(user=request.user, uuid=uuid, today=today)
     if not item.is_open:
@@ -143,12 +149,26 @@ def _item_action(
         return redirect("tracker:item_detail", uuid=item.uuid)
     if not allowed(item, today):
         raise PermissionDenied("You cannot do this on this item.")
-    form_kwargs = form_kwargs(item) if form_kwargs else {}
+
+    def kwargs_for(current) -> dict[str, Any]:
+        kwargs = form_kwargs(current) if form_kwargs else {}
+        if issubclass(form_class, forms.ItemChangeForm):
+            kwargs["initial"] = {**kwargs.get("initial", {}), "version": current.version}
+        return kwargs
+
+    status = 200
     if request.method == "POST":
-        form = form_class(request.POST, request.FILES, **form_kwargs)
+        form = form_class(request.POST, request.FILES, **kwargs_for(item))
         if form.is_valid():
             try:
-                act(item, form.cleaned_data)
+                act(item, form)
+            except conflicts.ItemChanged as changed:
+                kwargs = kwargs_for(changed.item)
+                data = form.rebased(version=changed.item.version, current=kwargs["initial"])
+                form = form_class(data, request.FILES, **kwargs)
+                form.is_valid()
+                form.add_error(None, changed.message(request.user))
+                status = 409
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(error_field, message)
@@ -156,11 +176,13 @@ def _item_action(
                 messages.success(request, success)
                 return redirect("tracker:item_detail", uuid=item.uuid)
     else:
-        form = form_class(**form_kwargs)
+        form = form_class(**kwargs_for(item))
     context = {"item": item, "form": form, "today": today}
     if extra:
         context.update(extra(item))
-    return render(request, template, context, status=400 if form.errors else 200)
+    if status == 200 and form.errors:
+        status = 400
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -173,8 +195,8 @@ def item_add_update(request, uuid) -> HttpResponse:
         form_class=forms.UpdateForm,
         error_field="text",
         template="tracker/item_update_form.html",
-        act=lambda item, data: services.item_add_update(
-            item=item, author=request.user, text=data["text"]
+        act=lambda item, form: services.item_add_update(
+            item=item, author=request.user, text=form.cleaned_data["text"]
         ),
         success="Your update has been added",
     )
@@ -190,8 +212,12 @@ def item_change_status(request, uuid) -> HttpResponse:
         form_class=forms.StatusForm,
         error_field="reason",
         template="tracker/item_status_form.html",
-        act=lambda item, data: services.item_change_status(
-            item=item, by=request.user, to_status=data["status"], reason=data["reason"]
+        act=lambda item, form: services.item_change_status(
+            item=item,
+            by=request.user,
+            to_status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
         ),
         success="The status has been changed",
     )
@@ -207,11 +233,11 @@ def item_add_evidence(request, uuid) -> HttpResponse:
         form_class=forms.EvidenceForm,
         error_field="file",
         template="tracker/item_evidence_form.html",
-        act=lambda item, data: services.evidence_attach(
+        act=lambda item, form: services.evidence_attach(
             item=item,
             by=request.user,
-            uploaded_file=data["file"],
-            description=data["description"],
+            uploaded_file=form.cleaned_data["file"],
+            description=form.cleaned_data["description"],
         ),
         success="The evidence has been added",
     )
@@ -227,8 +253,12 @@ def item_revise_due_date(request, uuid) -> HttpResponse:
         form_class=forms.DueDateForm,
         error_field="new_date",
         template="tracker/item_due_date_form.html",
-        act=lambda item, data: services.item_revise_due_date(
-            item=item, by=request.user, new_date=data["new_date"], reason=data["reason"]
+        act=lambda item, form: services.item_revise_due_date(
+            item=item,
+            by=request.user,
+            new_date=form.cleaned_data["new_date"],
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
         ),
         success="The due date has been revised",
     )
@@ -247,11 +277,14 @@ def item_propose_closure(request, uuid) -> HttpResponse:
         },
         error_field="summary",
         template="tracker/item_closure_form.html",
-        act=lambda item, data: services.closure_propose(
+        act=lambda item, form: services.closure_propose(
             item=item,
             by=request.user,
-            summary=data["summary"],
-            evidence_ids=[e.pk for e in item.evidence.all() if str(e.uuid) in data["evidence"]],
+            summary=form.cleaned_data["summary"],
+            evidence_ids=[
+                e.pk for e in item.evidence.all() if str(e.uuid) in form.cleaned_data["evidence"]
+            ],
+            version=form.cleaned_data["version"],
         ),
         success="Closure has been proposed. The coordinator or PCC office will review it",
     )
@@ -271,11 +304,12 @@ def item_decide_closure(request, uuid) -> HttpResponse:
         error_field="reason",
         template="tracker/item_decision_form.html",
         extra=lambda item: {"proposal": services.open_proposal(item)},
-        act=lambda item, data: services.closure_decide(
+        act=lambda item, form: services.closure_decide(
             item=item,
             by=request.user,
-            approve=data["decision"] == "approve",
-            reason=data["reason"],
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
         ),
         success="Your decision has been recorded",
     )
@@ -295,8 +329,10 @@ def item_assign(request, uuid) -> HttpResponse:
         },
         error_field="owner",
         template="tracker/item_assign_form.html",
-        act=lambda item, data: services.item_assign(
-            item=item, by=request.user, owner=data["owner"], lead=data["lead"]
+        # Only what the person changed from the page: a save that changed the lead never
+        # writes back the owner the page showed.
+        act=lambda item, form: services.item_assign(
+            item=item, by=request.user, version=form.cleaned_data["version"], **form.changes()
         ),
         success="The owner and accountable lead have been saved",
     )

@@ -14,7 +14,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import policy
+from tracker import background, outbox, policy
 from tracker.forms import (
     ImportedFindingFormSet,
     ImportedJudgementFormSet,
@@ -68,6 +68,13 @@ def report_import_upload(request) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("file", exc.messages[0])
         else:
+            if outbox.is_waiting(background.READ_REPORT_IMPORT, started.pk):
+                messages.info(
+                    request,
+                    "Your file is saved and waiting to be read. The service that reads "
+                    "reports cannot be reached just now: the file will be read as soon as it "
+                    "can be. You can leave this page and come back.",
+                )
             return redirect("tracker:report_import_detail", uuid=started.uuid)
     recent = ReportImport.objects.filter(uploaded_by=request.user).select_related("report")[:10]
     return render(

@@ -1,0 +1,1 @@
+"""The fleet test: the tracker run as several hosts (Linux network namespaces) on one machine."""
