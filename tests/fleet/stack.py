@@ -343,8 +343,10 @@ def haproxy_start(stack: Stack, binary: str) -> Started:
 
 
 def worker_start(stack: Stack, name: str) -> Started:
+    # Both queues, as the README's layout says: reminders and the outbox on "tracker",
+    # reading uploaded documents on "documents".
     cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "2"]
-    cmd += ["--loglevel", "INFO", "-n", f"{name}@%h-{name}"]
+    cmd += ["-Q", "tracker,documents", "--loglevel", "INFO", "-n", f"{name}@%h-{name}"]
     return stack.fleet.spawn(stack.host(name), name, cmd, env=stack.env, cwd=BASE_DIR)
 
 
