@@ -12,7 +12,7 @@ from tests.factories import World
 from tests.test_document_containment import GB, bomb_pdf
 from tracker import background
 from tracker.extraction.samples import text_to_pdf
-from tracker.models import ReportImport
+from tracker.models import OutboxMessage, ReportImport
 from tracker.report_import.reading import import_start
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -44,11 +44,16 @@ def test_a_real_worker_refuses_a_bomb_on_the_documents_queue_and_reads_the_next_
 
     def upload(data: bytes) -> ReportImport:
         found = import_start(user=coordinator, name="report.pdf", size=len(data), chunks=[data])
-        wait_for(
-            lambda: ReportImport.objects.get(pk=found.pk).state in ("failed", "ready"),
-            timeout=90,
-            what="the worker to read the upload",
-        )
+        try:
+            wait_for(
+                lambda: ReportImport.objects.get(pk=found.pk).state in ("failed", "ready"),
+                timeout=90,
+                what="the worker to read the upload",
+            )
+        except AssertionError as exc:  # say where it stopped: the import, and its outbox row
+            now = ReportImport.objects.get(pk=found.pk)
+            rows = list(OutboxMessage.objects.values("task_name", "state", "claimed_until", "note"))
+            raise AssertionError(f"{exc}: {now.state}, {now.stage!r}, outbox {rows}") from None
         found.refresh_from_db()
         return found
 
