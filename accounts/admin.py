@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 
 from accounts.models import Organisation, PolicingBodyTerm, RoleAssignment, User
 from accounts.role_rules import role_organisation_problems, where_they_belong
@@ -39,7 +40,15 @@ class RoleFormSet(BaseInlineFormSet):
             if form.cleaned_data.get("role") and not form.cleaned_data.get("DELETE")
         }
         organisation = self.instance.organisation
-        problems = role_organisation_problems(roles, organisation)
+        # Roles they already hold in the same organisation are kept; a role given anew
+        # needs a policing body in office today (accounts.role_rules).
+        held: set[str] = set()
+        if self.instance.pk and organisation is not None:
+            saved = User.objects.filter(pk=self.instance.pk, organisation=organisation)
+            held = set(RoleAssignment.objects.filter(user__in=saved).values_list("role", flat=True))
+        problems = role_organisation_problems(
+            roles, organisation, today=timezone.localdate(), held=held
+        )
         if problems:
             raise ValidationError(
                 [

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from accounts.models import ReminderDelivery
+from tracker.handoffs import Event
 
 
 class SignInForm(AuthenticationForm):
@@ -40,7 +41,24 @@ class SignInForm(AuthenticationForm):
         return self.cleaned_data
 
 
+class EventChoiceField(forms.MultipleChoiceField):
+    """The kinds of hand-off, ticked to be emailed. A value that is not one of them (a
+    tampered form) is named in the error, cut short."""
+
+    def validate(self, value: Any) -> None:
+        for kind in value:
+            if not self.valid_value(kind):
+                raise forms.ValidationError(
+                    f"“{str(kind)[:60]}” is not a kind of email the tracker sends. "
+                    "Tick only the kinds listed.",
+                    code="invalid_choice",
+                )
+
+
 class ReminderDeliveryForm(forms.Form):
+    """The Email settings page: how reminders and notices reach the person by email, and
+    which kinds of hand-off they are emailed about at all."""
+
     reminder_delivery = forms.ChoiceField(
         label="How should reminders reach you by email?",
         help_text="Every reminder also appears in your notifications in the app.",
@@ -51,6 +69,21 @@ class ReminderDeliveryForm(forms.Form):
             "invalid_choice": "Select one of the options",
         },
     )
+    email_events = EventChoiceField(
+        label="Which changes should we email you about?",
+        help_text=(
+            "When work is handed to you or from you. Untick a kind to see it only in your "
+            "notifications in the app; it is never sent by email then, nor put in a digest."
+        ),
+        choices=Event.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def switched_off(self) -> list[str]:
+        """The kinds of hand-off left unticked."""
+        chosen = set(self.cleaned_data.get("email_events") or [])
+        return [kind for kind in Event.values if kind not in chosen]
 
 
 class CodeForm(forms.Form):

@@ -137,6 +137,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=ReminderDelivery.EACH,
         help_text="How reminders reach this person by email (they are always in the app).",
     )
+    email_events_off = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "The kinds of hand-off (tracker.handoffs.Event) this person is not emailed about; "
+            "they still appear in the app."
+        ),
+    )
 
     objects = UserManager()
 

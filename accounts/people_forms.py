@@ -7,13 +7,20 @@ from typing import cast
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from accounts import role_rules
 from accounts.models import Organisation, Role, User
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
+    not_in_office: set[int] = set()  # ids of policing bodies not in office today
+
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name} ({obj.get_kind_display().lower()})"
+        kind = obj.get_kind_display().lower()
+        if obj.pk in self.not_in_office:
+            kind += ", not in office today"
+        return f"{obj.name} ({kind})"
 
 
 class PersonForm(forms.Form):
@@ -73,6 +80,19 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["email"]  # how the audit trail names them; not changed here
+        # New roles only in bodies in office today (accounts.role_rules): a new person is
+        # offered none of the others; someone being edited keeps theirs (and the service
+        # refuses a role given anew there).
+        today = timezone.localdate()
+        field = cast(OrganisationChoiceField, self.fields["organisation"])  # declared above
+        if editing:
+            field.not_in_office = role_rules.bodies_not_in_office(today)
+        else:
+            field.queryset = role_rules.organisations_for_new_roles(today)
+            field.error_messages["invalid_choice"] = (
+                "Choose an organisation from the list: a local policing body no longer in "
+                "office cannot be chosen for someone new"
+            )
 
 
 class DeactivateForm(forms.Form):

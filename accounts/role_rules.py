@@ -1,10 +1,14 @@
 """Which organisation each role goes with: the one rule that the People pages
 (accounts.services) and the admin's person page (accounts.admin) both apply, so that nobody
-gets a role, from either page, that shows them forces they should not see."""
+gets a role, from either page, that shows them forces they should not see, or nothing at
+all: a new role in a local policing body needs the body to be in office today."""
 
+import datetime
 from collections.abc import Iterable
 
-from accounts.models import Organisation, Role
+from django.db.models import Q, QuerySet
+
+from accounts.models import Organisation, PolicingBodyTerm, Role
 
 # Which kinds of organisation each role goes with (None: any organisation, or none).
 ROLE_ORGANISATIONS: dict[Role, set[str] | None] = {
@@ -24,18 +28,90 @@ ROLE_ORGANISATION_HINT = {
 }
 
 
+# Roles that see a force through the organisation's term in office as its policing body.
+ROLES_THROUGH_A_TERM = {Role.PCC_OFFICE}
+
+
 def role_organisation_problems(
-    roles: Iterable[str], organisation: Organisation | None
+    roles: Iterable[str],
+    organisation: Organisation | None,
+    *,
+    today: datetime.date | None = None,
+    held: Iterable[str] = (),
 ) -> list[str]:
     """What is wrong with giving these roles to someone of this organisation, in plain
     English for the administrator, one sentence a role, in the roles' order; empty if
-    nothing is."""
-    return [
+    nothing is. With `today`, a role given anew (not among `held`, the roles the person
+    already has in this organisation) in a local policing body not in office that day is
+    refused too: its people would see no force, and nothing would say why."""
+    given = sorted({Role(r) for r in roles})
+    problems = [
         ROLE_ORGANISATION_HINT[role]
-        for role in sorted({Role(r) for r in roles})
+        for role in given
         if (kinds := ROLE_ORGANISATIONS[role]) is not None
         and (organisation is None or organisation.kind not in kinds)
     ]
+    new = (set(given) - {Role(r) for r in held}) & ROLES_THROUGH_A_TERM
+    if problems or not new or today is None or organisation is None:
+        return problems
+    if organisation.kind == Organisation.Kind.LOCAL_POLICING_BODY and not in_office(
+        organisation, today
+    ):
+        problems.append(not_in_office(organisation, today))
+    return problems
+
+
+def in_office(organisation: Organisation, today: datetime.date) -> bool:
+    """Whether a local policing body holds a term for a force today."""
+    return PolicingBodyTerm.objects.on(today).filter(body=organisation).exists()
+
+
+def bodies_not_in_office(today: datetime.date) -> set[int]:
+    """The ids of the local policing bodies with no term in office today."""
+    return set(
+        Organisation.objects.filter(kind=Organisation.Kind.LOCAL_POLICING_BODY)
+        .exclude(pk__in=PolicingBodyTerm.objects.on(today).values("body_id"))
+        .values_list("pk", flat=True)
+    )
+
+
+def organisations_for_new_roles(
+    today: datetime.date, *, keep: int | None = None
+) -> QuerySet[Organisation]:
+    """The organisations a person can be given roles in today, by name: every one but the
+    local policing bodies no longer (or not yet) in office; `keep`, the person's own
+    organisation, stays on the list whatever it is."""
+    current = PolicingBodyTerm.objects.on(today).values("body_id")
+    return Organisation.objects.filter(
+        ~Q(kind=Organisation.Kind.LOCAL_POLICING_BODY) | Q(pk__in=current) | Q(pk=keep)
+    ).order_by("name")
+
+
+def not_in_office(organisation: Organisation, today: datetime.date) -> str:
+    """The refusal for a role in a body not in office: when its term ended (or that it has
+    none), and the body in office now for the same forces."""
+    terms = PolicingBodyTerm.objects.filter(body=organisation)
+    ended = terms.filter(ends_on__lt=today).order_by("-ends_on").values_list("ends_on", flat=True)
+    last = ended.first()
+    when = f" (its term ended on {last.day} {last:%B %Y})" if last else ""
+    successors = list(
+        PolicingBodyTerm.objects.on(today)
+        .filter(force__in=terms.values("force"))
+        .exclude(body=organisation)
+        .select_related("body")
+        .order_by("body__name")
+        .values_list("body__name", flat=True)
+        .distinct()
+    )
+    instead = (
+        f" Choose the body in office now: {', '.join(successors)}."
+        if successors
+        else " Choose a body in office now."
+    )
+    return (
+        f"{organisation.name} is not in office today{when}, so nobody can be given the PCC "
+        f"office role there: they would see no force.{instead}"
+    )
 
 
 KIND_PHRASE = {

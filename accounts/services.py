@@ -49,11 +49,15 @@ def _check_may_manage(by) -> None:
         raise ValidationError("Only an administrator can manage people.")
 
 
-def _clean_roles(roles, organisation) -> set[str]:
+def _clean_roles(roles, organisation, *, held=()) -> set[str]:
+    """The roles, if they go with the organisation; `held`, those the person already has
+    there (a role given anew needs a policing body in office today)."""
     roles = {Role(r) for r in roles}
     if not roles:
         raise ValidationError({"roles": "Select at least one role."})
-    problems = role_organisation_problems(roles, organisation)
+    problems = role_organisation_problems(
+        roles, organisation, today=timezone.localdate(), held=held
+    )
     if problems:
         raise ValidationError({"roles": problems})
     return roles
@@ -295,8 +299,9 @@ def person_update(
     errors: dict[str, str | list[ValidationError]] = {}
     if not full_name:
         errors["full_name"] = "Enter their full name."
+    same_place = organisation is not None and person.organisation_id == organisation.pk
     try:
-        roles = _clean_roles(roles, organisation)
+        roles = _clean_roles(roles, organisation, held=_roles_of(person) if same_place else ())
     except ValidationError as exc:
         errors.update(exc.error_dict)
     if errors:

@@ -12,6 +12,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import math
 import re
 import secrets
 
@@ -71,14 +72,32 @@ def matching_step(
     return None
 
 
-def next_usable_code(device: TwoFactorDevice, *, at: datetime.datetime) -> str | None:
-    """The code the app would show that sign-in would still accept now (not a step already
-    used). For the demo's public accounts and for tests; never shown for a real account."""
+def next_code(device: TwoFactorDevice, *, at: datetime.datetime) -> tuple[str, int]:
+    """The next code sign-in will accept (not a step already used), and in how many seconds
+    it will (0: now). Signing in twice within a step uses the codes for now and the next
+    step, so a third sign-in waits for the next step to begin (at most 30 seconds). For the
+    demo's public accounts and for tests; never shown for a real account."""
     now_step = int(at.timestamp()) // STEP
     step = max(now_step, (device.last_used_step or 0) + 1)
-    if step > now_step + 1:
-        return None
-    return pyotp.TOTP(device.secret).at(step * STEP)
+    # A step is accepted from the start of the step before it (a code either side counts).
+    wait = max(0, math.ceil((step - 1) * STEP - at.timestamp()))
+    return pyotp.TOTP(device.secret).at(step * STEP), wait
+
+
+def next_usable_code(device: TwoFactorDevice, *, at: datetime.datetime) -> str | None:
+    """The code the app would show that sign-in would still accept now, or None when the
+    codes for now have been used (see `next_code`)."""
+    code, wait = next_code(device, at=at)
+    return None if wait else code
+
+
+def code_already_used(device: TwoFactorDevice, code: str, *, at: datetime.datetime) -> bool:
+    """Whether this is a right code for now that was already used to sign in (each works
+    once), so the person can be told to wait for a new one rather than that it is wrong."""
+    if device.last_used_step is None:
+        return False
+    step = matching_step(device.secret, code, at=at, after_step=None)
+    return step is not None and step <= device.last_used_step
 
 
 def demo_secret(email: str) -> str:

@@ -1,6 +1,7 @@
 """Sign-in (password, then the authenticator code where one is set up), password reset,
 two-factor set-up and the person's own settings."""
 
+import datetime
 import hashlib
 import time
 from typing import Any
@@ -14,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -30,7 +32,7 @@ from accounts.forms import (
     SignInForm,
 )
 from accounts.models import User
-from tracker import policy
+from tracker import handoffs, policy
 from tracker.demo import PEOPLE
 
 PENDING = "two_factor_pending"
@@ -89,18 +91,27 @@ class SignOutView(auth_views.LogoutView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_settings(request) -> HttpResponse:
-    """Each reminder by email, or a daily or weekly digest of them."""
+    """Each reminder by email, or a daily or weekly digest of them; and which kinds of
+    hand-off are emailed at all (all of them are in the app)."""
     user = request.user
     if request.method == "POST":
         form = ReminderDeliveryForm(request.POST)
         if form.is_valid():
-            services.person_set_reminder_delivery(
-                person=user, reminder_delivery=form.cleaned_data["reminder_delivery"]
-            )
+            with transaction.atomic():
+                services.person_set_reminder_delivery(
+                    person=user, reminder_delivery=form.cleaned_data["reminder_delivery"]
+                )
+                handoffs.person_set_email_events(person=user, off=form.switched_off())
             messages.success(request, "Your email settings have been saved")
             return redirect("accounts:email_settings")
     else:
-        form = ReminderDeliveryForm(initial={"reminder_delivery": user.reminder_delivery})
+        off = set(user.email_events_off or [])
+        form = ReminderDeliveryForm(
+            initial={
+                "reminder_delivery": user.reminder_delivery,
+                "email_events": [kind for kind in handoffs.Event.values if kind not in off],
+            }
+        )
     return render(
         request, "accounts/email_settings.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -150,26 +161,44 @@ def sign_in_code(request) -> HttpResponse:
         if not AxesProxyHandler.is_allowed(request, credentials):
             request.session.pop(PENDING, None)
             return _locked_out(request)
-        form.add_error(
-            "code",
-            "The code is not right. Enter the 6 numbers your app shows now, or one of your "
-            "recovery codes.",
-        )
+        device = two_factor.device_of(user)
+        if device and two_factor.code_already_used(
+            device, form.cleaned_data["code"], at=timezone.now()
+        ):
+            message = (
+                "The code is not right any more: it was already used to sign in, and each "
+                "code works once. Please wait for your app to show a new code (within 30 "
+                "seconds), then enter that one."
+            )
+        else:
+            message = (
+                "The code is not right. Enter the 6 numbers your app shows now, or one of "
+                "your recovery codes."
+            )
+        form.add_error("code", message)
     context: dict[str, Any] = {"form": form}
     if settings.DEMO_MODE:
-        context["demo_code"] = _demo_code(user)
+        context.update(_demo_code(user))
     status = 400 if form.errors else 200
     return render(request, "accounts/sign_in_code.html", context, status=status)
 
 
-def _demo_code(user) -> str:
-    """The demo's accounts have public keys (tracker/demo.py), so the demo shows the code."""
+def _demo_code(user) -> dict[str, Any]:
+    """The demo's accounts have public keys (tracker/demo.py), so the demo shows the code:
+    the one that works now, or, when the codes for now were used by the last sign-ins, the
+    next one and how long until it works."""
     device = two_factor.device_of(user)
     if device is None or device.secret != two_factor.demo_secret(user.email):
-        return ""
+        return {}
     if user.email not in {p[0] for p in PEOPLE}:
-        return ""
-    return two_factor.next_usable_code(device, at=timezone.now()) or ""
+        return {}
+    now = timezone.now()
+    code, wait = two_factor.next_code(device, at=now)
+    return {
+        "demo_code": code,
+        "demo_wait": wait,
+        "demo_from": now + datetime.timedelta(seconds=wait),
+    }
 
 
 def _locked_out(request) -> HttpResponse:

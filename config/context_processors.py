@@ -3,14 +3,34 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.models import User
 from tracker import policy
+from tracker.models import TrackedItem
 from tracker.selectors import unread_count
 
-# Label, URL name, the pages under it, and who sees it (a tracker.policy predicate; None:
-# everyone signed in).
+# Where my_items_shown remembers, on request.user, whether the person owns an item.
+OWNS_ITEMS = "_navigation_owns_items"
+
+
+def my_items_shown(user: User) -> bool:
+    """Whether the navigation offers "My items" (policy.shows_my_items). Force staff need no
+    query; anyone else one EXISTS, remembered on the request's user for the rest of the
+    request."""
+    if policy.shows_my_items(user, owns_items=False):
+        return True
+    owns = getattr(user, OWNS_ITEMS, None)
+    if owns is None:
+        owns = TrackedItem.objects.owned_by(user).exists()
+        setattr(user, OWNS_ITEMS, owns)
+    return policy.shows_my_items(user, owns_items=owns)
+
+
+# Label, URL name, the pages under it, and who sees it (a tracker.policy predicate, or
+# my_items_shown; None: everyone signed in).
 NAVIGATION = [
     ("Dashboard", "tracker:dashboard", {"dashboard"}, None),
-    ("My items", "tracker:my_items", {"my_items"}, None),
+    # Never shown always empty: force staff, and anyone who owns an item.
+    ("My items", "tracker:my_items", {"my_items"}, my_items_shown),
     (
         "All items",
         "tracker:item_list",
@@ -44,6 +64,8 @@ NAVIGATION = [
         },
         policy.can_manage_people,
     ),
+    # Django's admin site (its pages have their own header, so it is never the current page).
+    ("Admin site", "admin:index", set(), policy.can_use_admin_site),
 ]
 
 

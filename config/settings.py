@@ -225,7 +225,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds before a mail server that stops answering is given up on (well inside a claim).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
+# The sender of every email. Set it in production; the demo sends from an address of the
+# reserved .example domain, never tracker@localhost.
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL",
+    "tracker@inspection-tracker.example" if DEMO_MODE else "tracker@localhost",
+)
 
 # The address used in links in emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

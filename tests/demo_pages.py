@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from tracker.demo import create_demo, load_reference_data, seed_report_keys
-from tracker.models import Deadline, Evidence, Notification, StatutoryResponse
+from tracker.models import Deadline, Evidence, Notification, SavedView, StatutoryResponse
 from tracker.statutory.services import versions_record_published
 
 PERSONAS = {
@@ -73,6 +73,16 @@ def build_demo_world():
     people["accounts:person_reactivate"] = reverse(
         "accounts:person_reactivate", kwargs={"pk": former.pk}
     )
+    # A saved view of Priya's, shared with her force.
+    view = SavedView.objects.create(
+        owner=priya,
+        organisation=priya.organisation,
+        name="Shared by Priya",
+        list_name="item_list",
+        query="status=in_progress",
+        shared=True,
+        created_at=timezone.now(),
+    )
     report = item.finding.report
     assert item.force.code == "west-midlands-police"
     assert deadline
@@ -126,6 +136,10 @@ def build_demo_world():
             # Someone's upload: only the session that made it may open it.
             "tracker:item_import_preview": reverse(
                 "tracker:item_import_preview", kwargs={"token": "A" * 43}
+            ),
+            "tracker:saved_view_open": reverse("tracker:saved_view_open", kwargs={"pk": view.pk}),
+            "tracker:saved_view_delete": reverse(
+                "tracker:saved_view_delete", kwargs={"pk": view.pk}
             ),
             **people,
             # The response pages are about the published 2018 response.

@@ -3,8 +3,10 @@ a PDF bomb routed to the documents queue with a plain message, and is still ther
 the next upload. (Separate from test_document_containment.py, whose module-wide data does not
 mix with a test that commits.)"""
 
+import re
+
 import pytest
-from celery import Celery
+import redis
 from django.conf import settings as django_settings
 
 from tests.e2e import wait_for
@@ -27,19 +29,18 @@ def test_a_real_worker_refuses_a_bomb_on_the_documents_queue_and_reads_the_next_
     settings.REPORT_IMPORT_ROOT = root
     monkeypatch.setenv("REPORT_IMPORT_ROOT", str(root))  # the worker's own settings
     worker = start_worker("documents")
-    sender = Celery(broker=broker)
-    # The upload starts its task by name: send it where the app routes it, this worker's
-    # documents queue (in this process, Celery runs tasks inline).
+    # In this process Celery runs tasks inline, so the upload's task must not be sent from
+    # here: the broker is "down" for this process, the outbox keeps the task, and the
+    # worker's own outbox sweep (at the start of each reminder sweep, every 2 s) sends it
+    # where the app routes it: the documents queue this worker consumes.
     assert django_settings.CELERY_TASK_ROUTES[background.READ_REPORT_IMPORT] == {
         "queue": django_settings.CELERY_DOCUMENTS_QUEUE
     }
-    monkeypatch.setattr(
-        background,
-        "send",
-        lambda task_name, *args: sender.send_task(
-            task_name, args=list(args), queue=start_worker.documents_queue
-        ),
-    )
+
+    def broker_down(task_name, *args):
+        raise ConnectionError("the broker is out of reach of the test process")
+
+    monkeypatch.setattr(background, "send", broker_down)
     coordinator = World.build().coordinator
 
     def upload(data: bytes) -> ReportImport:
@@ -53,7 +54,17 @@ def test_a_real_worker_refuses_a_bomb_on_the_documents_queue_and_reads_the_next_
         except AssertionError as exc:  # say where it stopped: the import, and its outbox row
             now = ReportImport.objects.get(pk=found.pk)
             rows = list(OutboxMessage.objects.values("task_name", "state", "claimed_until", "note"))
-            raise AssertionError(f"{exc}: {now.state}, {now.stage!r}, outbox {rows}") from None
+            log = (tmp_path / "documents.log").read_text(errors="replace").splitlines()
+            seen = [
+                line
+                for line in log
+                if re.search(r"read_report_import|ERROR|ready\.|Traceback", line)
+            ]
+            waiting = redis.Redis.from_url(broker).llen(start_worker.documents_queue)
+            raise AssertionError(
+                f"{exc}: {now.state}, {now.stage!r}, outbox {rows}, {waiting} message(s) waiting "
+                f"on {start_worker.documents_queue}; the worker's log: {seen[-15:]}"
+            ) from None
         found.refresh_from_db()
         return found
 

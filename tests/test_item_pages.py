@@ -13,6 +13,9 @@ from tests.factories import PASSWORD
 from tracker import services
 from tracker.models import ClosureProposal, Evidence, ProgressUpdate, Status, TrackedItem
 
+# Proposing closure names its evidence or says why none is needed.
+NO_EVIDENCE = {"no_evidence": "on", "no_evidence_reason": "Not needed."}
+
 
 def url(name, item, **kw):
     return reverse(f"tracker:{name}", kwargs={"uuid": item.uuid, **kw})
@@ -202,7 +205,7 @@ class TestEvidence:
 class TestClosure:
     def test_the_owner_proposes_and_the_pcc_office_approves(self, client, world):
         as_user(client, world.owner).post(
-            url("item_propose_closure", world.item), {"summary": "All done."}
+            url("item_propose_closure", world.item), {"summary": "All done.", **NO_EVIDENCE}
         )
         assert TrackedItem.objects.get(pk=world.item.pk).status == Status.PROPOSED_FOR_CLOSURE
         # the proposer is told someone else must approve, and gets 403 on the decision page
@@ -219,20 +222,22 @@ class TestClosure:
 
     def test_a_closure_proposal_on_a_closed_item_is_refused(self, client, world):
         as_user(client, world.owner).post(
-            url("item_propose_closure", world.item), {"summary": "All done."}
+            url("item_propose_closure", world.item), {"summary": "All done.", **NO_EVIDENCE}
         )
         client.force_login(world.coordinator)
         client.post(url("item_decide_closure", world.item), {"decision": "approve"})
         client.force_login(world.owner)
         response = client.post(
-            url("item_propose_closure", world.item), {"summary": "Again"}, follow=True
+            url("item_propose_closure", world.item),
+            {"summary": "Again", **NO_EVIDENCE},
+            follow=True,
         )
         assert "This item is closed, so it cannot be changed." in response.content.decode()
         assert ClosureProposal.objects.filter(item=world.item).count() == 1
 
     def test_returning_without_a_reason_gets_a_message(self, client, world):
         as_user(client, world.owner).post(
-            url("item_propose_closure", world.item), {"summary": "All done."}
+            url("item_propose_closure", world.item), {"summary": "All done.", **NO_EVIDENCE}
         )
         client.force_login(world.coordinator)
         response = client.post(url("item_decide_closure", world.item), {"decision": "return"})

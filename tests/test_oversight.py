@@ -21,8 +21,8 @@ def url(name, item):
     [
         ("owner", "tracker:my_items"),
         ("coordinator", "tracker:item_list"),
-        ("pcc", "tracker:item_list"),
-        ("reader", "tracker:item_list"),
+        ("pcc", "tracker:response_list"),
+        ("reader", "tracker:dashboard"),
     ],
 )
 def test_each_role_lands_where_its_work_is(client, world, persona, expected):

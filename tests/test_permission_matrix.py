@@ -156,6 +156,8 @@ MATRIX = {
         "L 403 403 403 200 404 403 403",
         "L 403 403 403 400 404 403 403",
     ),
+    # "Respond anyway": the PCC office starts a response (the demo's is started: 302 back).
+    "tracker:response_start": ("L 405 405 405 405 405 405 405", "L 403 403 403 302 404 403 403"),
     "tracker:item_import": ("L 403 403 200 403 200 403 200", "L 403 403 400 403 400 403 400"),
     "tracker:item_import_template": (
         "L 403 403 200 403 200 403 200",
@@ -172,6 +174,17 @@ MATRIX = {
     "healthz": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
     "readyz": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
     "metrics": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "tracker:search": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:saved_views": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:saved_view_new": ("L 200 200 200 200 200 200 200", "L 400 400 400 400 400 400 400"),
+    # Priya's view, shared with West Midlands Police: its people open it; only she deletes it.
+    "tracker:saved_view_open": ("L 302 302 302 404 404 404 404", "L 405 405 405 405 405 405 405"),
+    "tracker:saved_view_delete": ("L 405 405 405 405 405 405 405", "L 302 404 404 404 404 404 404"),
+    # An empty selection goes back to the list with a message.
+    "tracker:bulk_action": ("L 405 405 405 405 405 405 405", "L 302 302 302 302 302 403 403"),
+    # The demo's evidence is a text file: shown as text, and never as an image.
+    "tracker:evidence_preview": ("L 200 200 200 200 404 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:evidence_image": ("L 404 404 404 404 404 404 404", "L 405 405 405 405 405 405 405"),
 }
 
 # Pages anyone may see without signing in.
@@ -183,6 +196,10 @@ WEST_MIDLANDS_OBJECTS = {
     "tracker:item_change_status",
     "tracker:item_add_evidence",
     "tracker:evidence_download",
+    "tracker:evidence_preview",
+    "tracker:evidence_image",
+    "tracker:saved_view_open",
+    "tracker:saved_view_delete",
     "tracker:item_assign",
     "tracker:item_revise_due_date",
     "tracker:item_propose_closure",

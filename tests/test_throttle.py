@@ -347,6 +347,7 @@ def test_visitors_who_are_not_signed_in_are_counted_by_address(db):
     assert from_address("192.0.2.2") == 200
 
 
+EXAMPLE_UUID = "4c1f3e0e-0c6b-4b8e-9f3e-2b7d2f0a9a11"
 LIMITED = {
     ("tracker:board_pack_pdf", ()): "pdf",
     ("tracker:item_export", ("csv",)): "export",
@@ -361,6 +362,8 @@ LIMITED = {
     ("tracker:item_import", ()): "upload",
     ("tracker:report_import", ()): "upload",
     ("tracker:item_import_preview", ("t" * 43,)): "import",
+    ("tracker:evidence_preview", (EXAMPLE_UUID, EXAMPLE_UUID)): "export",
+    ("tracker:evidence_image", (EXAMPLE_UUID, EXAMPLE_UUID)): "export",
 }
 
 

@@ -3,6 +3,10 @@
 Counting happens in the database with conditional aggregates (one query per table, whatever
 the number of items); band edges are dates worked out here, so the SQL is the same on
 PostgreSQL and SQLite. Chart geometry is plain arithmetic for the SVG templates.
+
+Each figure also says which item list filters (tracker.filters.ItemFilter) show the items
+behind it: the `*_filters` functions below, kept next to the conditions they mirror, so that
+a figure and the list it links to count the same items.
 """
 
 import datetime
@@ -12,7 +16,10 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.http import Http404
 
+from accounts.models import Organisation
+from tracker import policy
 from tracker.models import DeadlineState, Status
 
 # Days since the report was published.
@@ -51,10 +58,60 @@ def due_conditions(today: datetime.date) -> list[Q]:
     ]
 
 
+# The list filters behind the figures (ItemFilter's names; dates as ISO text) -------------
+
+Filters = dict[str, str]
+OPEN: Filters = {"status": "open"}  # every status but closed
+
+
+def due_band_filters(today: datetime.date) -> list[Filters]:
+    """The item list filters for each DUE_BANDS entry (open items), as due_conditions."""
+    return [
+        {**OPEN, "no_due_date": "true"},
+        {**OPEN, "due_after": _iso(today, -31)},
+        {**OPEN, "due_after": _iso(today, 0), "due_before": _iso(today, -30)},
+        {**OPEN, "due_after": _iso(today, 30), "due_before": _iso(today, 1)},
+        {**OPEN, "due_after": _iso(today, 90), "due_before": _iso(today, 31)},
+        {**OPEN, "due_before": _iso(today, 91)},
+    ]
+
+
+def age_band_filters(today: datetime.date) -> list[Filters]:
+    """The item list filters for each AGE_BANDS entry: open items of reports published
+    between `high` and `low` days ago."""
+    bands = []
+    for _label, low, high in AGE_BANDS:
+        dates = {"published_before": _iso(today, low)}
+        if high is not None:
+            dates["published_after"] = _iso(today, high)
+        bands.append({**OPEN, **dates})
+    return bands
+
+
+def closed_this_quarter_filters(today: datetime.date) -> Filters:
+    return {"status": Status.CLOSED.value, "closed_after": quarter_start(today).isoformat()}
+
+
+def closed_last_year_filters(today: datetime.date) -> Filters:
+    """The items the median days to close is worked out from (median_days_to_close)."""
+    return {"status": Status.CLOSED.value, "closed_after": _iso(today, 365)}
+
+
+def group_filters(by: str, key: int | None) -> Filters:
+    """The filter for one row of an ageing table: its force, or its owner (or no owner)."""
+    if by == "force":
+        return {"force": str(key)}
+    return {"owner": "null" if key is None else str(key)}
+
+
+def _iso(today: datetime.date, days_ago: int) -> str:
+    return _days(today, days_ago).isoformat()
+
+
 # The columns a table groups by (the first identifies the group), and its heading. Owners
 # are grouped by id, so two people with the same name stay apart.
 GROUPS = {
-    "force": (["force__name"], "Force"),
+    "force": (["force_id", "force__name"], "Force"),
     "owner": (["owner_id", "owner__full_name", "force__short_name"], "Owner"),
 }
 
@@ -67,6 +124,8 @@ class BandTable:
     bands: list[str]
     rows: list[dict] = field(default_factory=list)
     totals: list[int] = field(default_factory=list)
+    # Each row's group (a force's or an owner's id, None for no owner), as the rows.
+    keys: list = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -93,6 +152,7 @@ def grouped_counts(items: QuerySet, today: datetime.date, by: str) -> list[dict]
     counts["closed_q"] = Count(
         "id", filter=Q(status=Status.CLOSED, closed_at__date__gte=quarter_start(today))
     )
+    counts["tracked"] = Count("id")
     columns = GROUPS[by][0]
     return list(
         items.values(*columns, "finding__report__published_on")
@@ -133,6 +193,7 @@ def ageing(
             table.rows.append(
                 {"label": labels[key], "counts": found[key], "total": sum(found[key])}
             )
+            table.keys.append(key)
         table.totals = [sum(r["counts"][i] for r in table.rows) for i in range(len(bands))]
         tables[table_key] = table
     return tables
@@ -165,12 +226,15 @@ def quarter_start(today: datetime.date) -> datetime.date:
 @dataclass
 class ForceSummary:
     name: str
+    id: int | None = None
+    tracked: int = 0  # items of any status
     open: int = 0
     overdue: int = 0
     closed_this_quarter: int = 0
     median_days_to_close: float | None = None
     responses_due: int = 0
     responses_on_time: int = 0
+    links: dict[str, str] = field(default_factory=dict)  # the lists behind the figures
 
     @property
     def on_time_percent(self) -> int | None:
@@ -184,35 +248,105 @@ def force_summaries(
     deadlines: QuerySet,
     today: datetime.date,
     rows: list[dict] | None = None,
-    names: Sequence[str] = (),
+    forces: Sequence[tuple[int, str]] = (),
 ) -> list:
     """Per force: open, overdue, closed this quarter, median days from the item's creation
     to closure (items closed in the last 12 months), and s55 responses published on time. `rows` are
-    grouped_counts() by force, when the caller already has them. Three queries at most."""
+    grouped_counts() by force, when the caller already has them. Three queries at most.
+    `forces` (id, name): forces to list even with nothing to count (all forces side by side)."""
     rows = grouped_counts(items, today, "force") if rows is None else rows
-    # `names`: forces to list even with nothing to count (all forces side by side).
-    summary: dict[str, ForceSummary] = {name: ForceSummary(name) for name in names}
+    summary: dict[int, ForceSummary] = {pk: ForceSummary(name, pk) for pk, name in forces}
+
+    def of(pk: int, name: str) -> ForceSummary:
+        return summary.setdefault(pk, ForceSummary(name, pk))
+
     for row in rows:
-        s = summary.setdefault(row["force__name"], ForceSummary(row["force__name"]))
+        s = of(row["force_id"], row["force__name"])
         bands = [row[f"d{i}"] for i in range(len(DUE_BANDS))]
         s.open += sum(bands)
         s.overdue += sum(bands[3:])
         s.closed_this_quarter += row["closed_q"]
-    for name, days in median_days_to_close(items, today).items():
-        summary.setdefault(name, ForceSummary(name)).median_days_to_close = days
+        s.tracked += row["tracked"]
+    for (pk, name), days in median_days_to_close(items, today).items():
+        of(pk, name).median_days_to_close = days
     for row in (
         deadlines.filter(rule__statutory=True, rule__who_must_act="pcc_office")
         .exclude(state=DeadlineState.WITHDRAWN)
         .filter(Q(state=DeadlineState.MET) | Q(due_on__lt=today))
-        .values("force__name")
+        .values("force_id", "force__name")
         .annotate(
             due=Count("id"),
             on_time=Count("id", filter=Q(state=DeadlineState.MET, met_on__lte=F("due_on"))),
         )
     ):
-        s = summary.setdefault(row["force__name"], ForceSummary(row["force__name"]))
+        s = of(row["force_id"], row["force__name"])
         s.responses_due, s.responses_on_time = row["due"], row["on_time"]
-    return sorted(summary.values(), key=lambda s: s.name)
+    return sorted(summary.values(), key=lambda s: (s.name, s.id))
+
+
+# Sorting and folding the forces side by side: (heading, the value sorted on, whether the
+# first sort is largest first). Forces with no value (no median yet, no response due) come
+# last whichever way.
+FORCE_SORTS = {
+    "force": ("Force", lambda s: s.name.casefold(), False),
+    "open": ("Open", lambda s: s.open, True),
+    "overdue": ("Overdue", lambda s: s.overdue, True),
+    "closed": ("Closed this quarter", lambda s: s.closed_this_quarter, True),
+    "median": ("Median days to close", lambda s: s.median_days_to_close, True),
+    "responses": ("s55 responses on time", lambda s: s.on_time_percent, True),
+}
+DEFAULT_FORCE_SORT = "force"
+
+
+def parse_force_sort(value: str | None) -> tuple[str, bool] | None:
+    """`?sort=overdue` (smallest first) or `?sort=-overdue` (largest first) as (column,
+    descending); None when the value names no column."""
+    value = (value or DEFAULT_FORCE_SORT).strip()
+    descending = value.startswith("-")
+    column = value.removeprefix("-")
+    return (column, descending) if column in FORCE_SORTS else None
+
+
+def sort_forces(forces: list, column: str, descending: bool) -> list:
+    """The forces in the order asked for, ties (and forces with no value, last) by name."""
+    value = FORCE_SORTS[column][1]
+    by_name = sorted(forces, key=lambda s: (s.name.casefold(), s.id or 0))
+    known = [s for s in by_name if value(s) is not None]
+    unknown = [s for s in by_name if value(s) is None]
+    # sorted() keeps the order of equal values: names stay A to Z among ties.
+    return sorted(known, key=value, reverse=descending) + unknown
+
+
+def force_sort_value(column: str, current: tuple[str, bool]) -> str:
+    """What `?sort=` a column's heading leads to: the other way round when the table is
+    sorted on it already, else the column's first way (largest first for figures)."""
+    descending = not current[1] if current[0] == column else FORCE_SORTS[column][2]
+    return f"-{column}" if descending else column
+
+
+def without_items(summary: ForceSummary) -> bool:
+    """A force with nothing to show: no item tracked and no statutory response due."""
+    return not summary.tracked and not summary.responses_due
+
+
+def visible_force(*, user, force_id: str, today: datetime.date) -> Organisation:
+    """The force of `?force=` on the dashboard, when the person may see it; 404 otherwise
+    (another force's id, an id that is not a force's, or not a number)."""
+    try:
+        pk = int(force_id)
+    except ValueError:
+        raise Http404("No such force") from None
+    if not policy.can_see_force(user, pk, today):
+        raise Http404("No such force")
+    force = Organisation.objects.filter(pk=pk, kind=Organisation.Kind.FORCE).first()
+    if force is None:
+        raise Http404("No such force")
+    return force
+
+
+def all_forces() -> list[tuple[int, str]]:
+    """Every force, (id, name), for the forces side by side."""
+    return list(Organisation.objects.filter(kind=Organisation.Kind.FORCE).values_list("id", "name"))
 
 
 class Median(Aggregate):
@@ -222,24 +356,29 @@ class Median(Aggregate):
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
-def median_days_to_close(items: QuerySet, today: datetime.date) -> dict[str, int]:
-    """Per force, the median days from an item's creation to its closure, for items closed
-    in the last 12 months. PostgreSQL works the median out itself; elsewhere (SQLite, small
-    data) the durations are fetched and the median taken here."""
+def median_days_to_close(items: QuerySet, today: datetime.date) -> dict[tuple[int, str], int]:
+    """Per force (id, name), the median days from an item's creation to its closure, for items
+    closed in the last 12 months. PostgreSQL works the median out itself; elsewhere (SQLite,
+    small data) the durations are fetched and the median taken here."""
     closed = items.filter(
         status=Status.CLOSED, closed_at__date__gte=today - datetime.timedelta(days=365)
     )
     took = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
     if connection.vendor == "postgresql":
-        rows = closed.values("force__name").annotate(
+        rows = closed.values("force_id", "force__name").annotate(
             median=Median(took, output_field=DurationField())
         )
-        return {r["force__name"]: round(r["median"].total_seconds() / 86400) for r in rows}
-    durations: dict[str, list[float]] = {}
-    for name, created, closed_at in closed.values_list("force__name", "created_at", "closed_at"):
-        durations.setdefault(name, []).append((closed_at - created).total_seconds() / 86400)
+        return {
+            (r["force_id"], r["force__name"]): round(r["median"].total_seconds() / 86400)
+            for r in rows
+        }
+    durations: dict[tuple[int, str], list[float]] = {}
+    for pk, name, created, closed_at in closed.values_list(
+        "force_id", "force__name", "created_at", "closed_at"
+    ):
+        durations.setdefault((pk, name), []).append((closed_at - created).total_seconds() / 86400)
     # An item imported after it was closed can look closed before it was created: count 0.
-    return {name: max(0, round(statistics.median(v))) for name, v in durations.items()}
+    return {key: max(0, round(statistics.median(v))) for key, v in durations.items()}
 
 
 # Charts -------------------------------------------------------------------------------------
@@ -252,19 +391,27 @@ class Bar:
     y: int
     width: float
     text_x: float
+    url: str = ""  # the list of the items counted
 
 
 def bar_chart(
-    pairs: list[tuple[str, int]], *, width: int = 640, row: int = 28, label_width: int = 220
+    pairs: list[tuple[str, int]],
+    *,
+    urls: Sequence[str] = (),
+    width: int = 640,
+    row: int = 28,
+    label_width: int = 220,
 ) -> dict:
     """Geometry for a horizontal bar chart: each bar's y, width and where its value goes.
-    The template draws it as SVG; the same numbers go in the table beside it."""
+    The template draws it as SVG; the same numbers go in the table beside it, each linking
+    to `urls` (one a bar, in the same order) when given."""
     most = max([v for _l, v in pairs] + [1])
     room = width - label_width - 60
     bars = []
     for i, (label, value) in enumerate(pairs):
         w = room * value / most
-        bars.append(Bar(label, value, i * row, w, label_width + w + 6))
+        url = urls[i] if i < len(urls) else ""
+        bars.append(Bar(label, value, i * row, w, label_width + w + 6, url))
     return {
         "bars": bars,
         "width": width,
@@ -282,3 +429,8 @@ def open_items(items: QuerySet) -> QuerySet:
 def status_counts(items: QuerySet) -> list[tuple[str, int]]:
     counts = dict(items.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return [(s.label, counts.get(s.value, 0)) for s in Status]
+
+
+def status_filters() -> list[Filters]:
+    """The item list filters for each status_counts entry."""
+    return [{"status": s.value} for s in Status]

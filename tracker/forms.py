@@ -9,7 +9,7 @@ from django.http import QueryDict
 
 from accounts.models import User
 from tracker.bulk_import import table as bulk_import_table
-from tracker.filters import DATE_INPUT_FORMATS
+from tracker.filters import DATE_INPUT_FORMATS, DayField
 from tracker.models import CHOOSABLE_STATUSES, FindingKind, GradingScale, ReportType, Status
 from tracker.statutory.content import Entry
 
@@ -101,9 +101,10 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(
         label="Upload a file",
         widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.txt,.csv"}
+            attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv"}
         ),
-        help_text="PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, text or CSV, smaller than 10 MB.",
+        help_text="PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, GIF, WebP, text or CSV, smaller "
+        "than 10 MB.",
         error_messages={
             "required": "Select a file",
             "empty": "The selected file is empty",
@@ -151,7 +152,7 @@ class AssignForm(ItemChangeForm):
 
 
 class DueDateForm(ItemChangeForm):
-    new_date = forms.DateField(
+    new_date = DayField(
         label="New due date",
         help_text="For example, 27/03/2027 or 27 March 2027",
         input_formats=DATE_INPUT_FORMATS,
@@ -176,10 +177,19 @@ class ClosureProposalForm(ItemChangeForm):
         max_length=20_000,
     )
     evidence = forms.MultipleChoiceField(
-        label="Evidence that supports closure",
+        label="Which evidence does closure rest on?",
+        help_text="Choose the files the coordinator or PCC office should look at.",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose evidence from this item's files"},
+    )
+    no_evidence = forms.BooleanField(label="No evidence is needed", required=False)
+    no_evidence_reason = forms.CharField(
+        label="Why is no evidence needed?",
+        help_text="Only if you ticked “No evidence is needed”.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20_000,
     )
 
     def __init__(
@@ -187,6 +197,35 @@ class ClosureProposalForm(ItemChangeForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         _choice_field(self, "evidence").choices = evidence_choices
+        if not evidence_choices:
+            self.fields["evidence"].help_text = (
+                "This item has no evidence files. Add evidence to the item first, or tick "
+                "“No evidence is needed” and say why."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        """Closure rests on chosen evidence, or on a reason why none is needed: one of the two."""
+        cleaned = super().clean() or {}
+        chosen = cleaned.get("evidence") or []
+        none_needed = cleaned.get("no_evidence")
+        reason = (cleaned.get("no_evidence_reason") or "").strip()
+        # With no files to choose from, the message sits by the box that can be ticked.
+        where = "evidence" if _choice_field(self, "evidence").choices else "no_evidence"
+        if "evidence" in self.errors:
+            return cleaned
+        if chosen and none_needed:
+            self.add_error(
+                where, "Either choose evidence or tick “No evidence is needed”, not both"
+            )
+        elif not chosen and not none_needed:
+            self.add_error(
+                where,
+                "Choose the evidence closure rests on, or tick “No evidence is needed” and say why",
+            )
+        elif none_needed and not reason:
+            self.add_error("no_evidence_reason", "Enter why no evidence is needed")
+        cleaned["no_evidence_reason"] = reason if none_needed else ""
+        return cleaned
 
 
 class ClosureDecisionForm(ItemChangeForm):
@@ -219,7 +258,7 @@ class DeadlineChangeForm(forms.Form):
             "invalid_choice": "Select what you want to record from the list",
         },
     )
-    on_date = forms.DateField(
+    on_date = DayField(
         label="Date",
         help_text="For an extension, the new deadline. For a pause, the day it starts. To "
         "resume, the day the pause ended. For example, 27/03/2027.",
@@ -241,7 +280,7 @@ class DeadlineChangeForm(forms.Form):
         required=False,
         max_length=200,
     )
-    approved_on = forms.DateField(
+    approved_on = DayField(
         label="When was it approved? (extensions only)",
         help_text="For example, 20/11/2026.",
         required=False,
@@ -261,7 +300,7 @@ class DeadlineChangeForm(forms.Form):
 
 
 class LocalTargetForm(forms.Form):
-    target_on = forms.DateField(
+    target_on = DayField(
         label="Local target for the PCC's comments",
         help_text="For example, 27/03/2027. The office is reminded before it.",
         input_formats=DATE_INPUT_FORMATS,
@@ -272,11 +311,11 @@ class LocalTargetForm(forms.Form):
     )
 
 
-def _date_field(label: str, help_text: str, what: str, required: bool = True) -> forms.DateField:
+def _date_field(label: str, help_text: str, what: str, required: bool = True) -> DayField:
     messages = {"invalid": f"Enter {what} as a real date, for example 27/03/2027"}
     if required:
         messages["required"] = f"Enter {what}"
-    return forms.DateField(
+    return DayField(
         label=label,
         help_text=help_text,
         required=required,

@@ -209,9 +209,65 @@ def is_administrator(user: User | AnonymousUser) -> bool:
 
 def oversees_items(user: User) -> bool:
     """Coordinators, the PCC office, national readers and administrators oversee everything
-    they may see (they start on All items, and have the Overdue and Statutory responses
-    pages); force staff start with what they own."""
+    they may see (they have the Overdue and Statutory responses pages); force staff work on
+    what they own. Where each starts: landing_page."""
     return decides_closures(user) or user.has_role(Role.NATIONAL_READER, Role.ADMINISTRATOR)
+
+
+# The page each role starts on (landing_page): a URL name.
+LandingPage = Literal[
+    "tracker:response_list",
+    "tracker:item_list",
+    "tracker:dashboard",
+    "accounts:people",
+    "tracker:my_items",
+]
+
+
+def landing_page(user: User) -> LandingPage:
+    """Where a person starts, at "/" and after signing in (unless sign-in was asked for by a
+    page, whose `next` wins): their main work. Someone with several roles gets the first that
+    applies, in this order:
+
+    1. The PCC office: Statutory responses (comments with a legal deadline, s55).
+    2. Force coordinators: All items (assigning owners and due dates, deciding closures, with
+       the count of closures waiting at the top of the list).
+    3. National readers: the dashboard (every force side by side; not 10^5 rows of items).
+    4. Administrators: People (joiners, movers and leavers are theirs alone).
+    5. Force staff: My items (what they own).
+    Anyone else (no role yet): the dashboard, which says what they can see."""
+    if user.has_role(Role.PCC_OFFICE):
+        return "tracker:response_list"
+    if user.has_role(Role.FORCE_COORDINATOR):
+        return "tracker:item_list"
+    if user.has_role(Role.NATIONAL_READER):
+        return "tracker:dashboard"
+    if user.has_role(Role.ADMINISTRATOR):
+        return "accounts:people"
+    if user.has_role(Role.FORCE_STAFF):
+        return "tracker:my_items"
+    return "tracker:dashboard"
+
+
+def shows_my_items(user: User, *, owns_items: bool) -> bool:
+    """Whether "My items" is in the navigation: for force staff always (their own work, and
+    where they start, empty until something is assigned to them), for anyone else only while
+    they own an item (`owns_items`: the one fact the page lists). The address works for
+    everyone and shows an empty list."""
+    return user.has_role(Role.FORCE_STAFF) or owns_items
+
+
+def can_use_admin_site(user: User | AnonymousUser) -> bool:
+    """The "Admin site" link: exactly those Django's admin site lets in (active staff
+    accounts, which the administrators are)."""
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+def starts_statutory_responses(user: User) -> bool:
+    """Whether the statutory responses list offers "Respond anyway" for a report the law sets
+    no period for: the PCC office (each start is checked against the force,
+    is_pcc_office_for)."""
+    return user.has_role(Role.PCC_OFFICE)
 
 
 def dashboard_kind(user: User) -> DashboardKind:

@@ -15,11 +15,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation
-from tracker import policy
+from tracker import handoffs, policy
 from tracker.audit import audit_record
 from tracker.conflicts import check_version
 from tracker.evidence import EvidenceRejected, check_evidence, evidence_path, evidence_write
@@ -38,7 +37,6 @@ from tracker.models import (
     StatusChange,
     TrackedItem,
 )
-from tracker.reminders.notices import notify
 from tracker.reminders.plan import coordinators
 from tracker.reminders.sync import deadlines_sync_item
 
@@ -356,6 +354,9 @@ def item_set_due_date(
     )
     if sync_deadlines:
         deadlines_sync_item(item=item, now=now)
+    handoffs.due_date_changed_recorded(
+        item=item, by=by, previous_date=before, reason=reason, now=now
+    )
     return revision
 
 
@@ -412,6 +413,7 @@ def evidence_attach(
             note=f"Evidence on item {item.uuid}",
         )
         deadlines_sync_item(item=item, now=now)  # evidence counts as activity
+        handoffs.evidence_added_recorded(item=item, evidence=evidence, by=by, now=now)
     except Exception:
         path.unlink(missing_ok=True)
         raise
@@ -434,11 +436,31 @@ def closure_propose(
     by,
     summary: str,
     evidence_ids=(),
+    no_evidence_reason: str | None = None,
     version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> ClosureProposal:
-    """Propose closing the item. `version` as for item_change_status."""
+    """Propose closing the item. `version` as for item_change_status.
+
+    A proposal rests on evidence: `evidence_ids` are the item's files it rests on, or, with
+    none, `no_evidence_reason` says why none is needed (both at once is refused). The pages
+    always apply this rule; `no_evidence_reason=None` (the default) is for records of past
+    proposals (the demo's history), which are kept as they were made."""
     summary = _clean_text(summary, "what was done and why the item can close")
+    evidence_ids = list(evidence_ids)
+    if no_evidence_reason is not None:
+        no_evidence_reason = no_evidence_reason.strip()
+        if evidence_ids and no_evidence_reason:
+            raise ValidationError(
+                "Either choose the evidence closure rests on, or say that no evidence is "
+                "needed, not both."
+            )
+        if not evidence_ids and not no_evidence_reason:
+            raise ValidationError(
+                "Choose the evidence closure rests on, or say why no evidence is needed."
+            )
+        if no_evidence_reason:
+            no_evidence_reason = _clean_text(no_evidence_reason, "why no evidence is needed")
     item = item_lock(item=item)
     now = now or timezone.now()
     if item.status == Status.CLOSED:
@@ -448,16 +470,21 @@ def closure_propose(
     if not policy.can_work_on(by, item):
         raise ValidationError("You cannot propose closure of this item.")
     check_version(item=item, version=version)
-    evidence = list(item.evidence.filter(pk__in=list(evidence_ids)))
+    evidence = list(item.evidence.filter(pk__in=evidence_ids))
     if len(evidence) != len(set(evidence_ids)):
         raise ValidationError("Choose evidence from this item's files.")
     proposal = ClosureProposal.objects.create(
-        item=item, proposed_by=by, proposed_at=now, summary=summary
+        item=item,
+        proposed_by=by,
+        proposed_at=now,
+        summary=summary,
+        no_evidence_reason=no_evidence_reason or "",
     )
     proposal.evidence.set(evidence)
     item_set_status(
         item=item, by=by, to_status=Status.PROPOSED_FOR_CLOSURE, reason=summary, now=now
     )
+    handoffs.closure_proposed_recorded(item=item, proposal=proposal, by=by, now=now)
     return proposal
 
 
@@ -514,6 +541,7 @@ def closure_decide(
             reason=f"Closure returned: {reason}",
             now=now,
         )
+    handoffs.closure_decided_recorded(item=item, decision=decision, by=by, now=now)
     return decision
 
 
@@ -584,6 +612,9 @@ def item_set_owner_and_lead(
         note=note,
     )
     deadlines_sync_item(item=item, now=now)
+    handoffs.people_changed_recorded(
+        item=item, by=by, previous_owner=before["owner"], previous_lead=before["lead"], now=now
+    )
 
 
 # The PCC office holding the force to account ----------------------------------------------
@@ -622,16 +653,7 @@ def item_request_update(
             f"Nobody can be asked: the item has no active owner and {item.force} has no "
             "active force coordinator."
         )
-    notify(
-        people,
-        subject=f"The PCC office asks for an update – {item.finding.summary}",
-        body=(
-            f"{by.full_name} ({by.organisation}) asks for an update on this item."
-            + (f"\n\nTheir message: {message}" if message else "")
-        ),
-        url=reverse("tracker:item_detail", args=[item.uuid]),
-        now=now,
-    )
+    handoffs.update_requested_recorded(item=item, by=by, message=message, now=now)
     return review, people
 
 

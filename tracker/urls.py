@@ -2,8 +2,10 @@ from django.urls import path
 
 from tracker.throttle import document_kind, limited
 from tracker.views import (
+    bulk,
     dashboards,
     deadlines,
+    evidence,
     imports,
     items,
     notifications,
@@ -12,6 +14,7 @@ from tracker.views import (
     reports,
     responses,
     review,
+    search,
 )
 
 app_name = "tracker"
@@ -27,6 +30,7 @@ urlpatterns = [
     path("", items.home, name="home"),
     path("items/mine/", items.my_items, name="my_items"),
     path("items/", items.item_list, name="item_list"),
+    path("items/bulk/", bulk.bulk_action, name="bulk_action"),
     path("items/export.<str:fmt>", export(items.item_export), name="item_export"),
     path("items/import/", upload(imports.item_import), name="item_import"),
     path(
@@ -52,6 +56,16 @@ urlpatterns = [
         "items/<uuid:uuid>/evidence/<uuid:evidence_uuid>/",
         items.evidence_download,
         name="evidence_download",
+    ),
+    path(
+        "items/<uuid:uuid>/evidence/<uuid:evidence_uuid>/view/",
+        export(evidence.evidence_preview),
+        name="evidence_preview",
+    ),
+    path(
+        "items/<uuid:uuid>/evidence/<uuid:evidence_uuid>/view/image/",
+        export(evidence.evidence_image),
+        name="evidence_image",
     ),
     path("items/<uuid:uuid>/owner/", items.item_assign, name="item_assign"),
     path(
@@ -107,6 +121,11 @@ urlpatterns = [
         name="response_detail",
     ),
     path(
+        "responses/<slug:key>/<slug:force_code>/start/",
+        responses.response_start,
+        name="response_start",
+    ),
+    path(
         "responses/<slug:key>/<slug:force_code>/request/",
         responses.response_request_comments,
         name="response_request_comments",
@@ -142,6 +161,11 @@ urlpatterns = [
         name="response_document",
     ),
     path("review/", review.review, name="review"),
+    path("search/", search.search, name="search"),
+    path("saved-views/", search.saved_view_list, name="saved_views"),
+    path("saved-views/new/", search.saved_view_new, name="saved_view_new"),
+    path("saved-views/<int:pk>/", search.saved_view_open, name="saved_view_open"),
+    path("saved-views/<int:pk>/delete/", search.saved_view_delete, name="saved_view_delete"),
     path(
         "items/<uuid:uuid>/request-update/",
         review.item_request_update,

@@ -41,6 +41,7 @@ from tracker.bulk_import.table import (
     USED,
     Table,
     cell_date,
+    cell_month,
     cell_text,
     flat_text,
     or_list,
@@ -371,7 +372,8 @@ def _read_row(number, cells, columns, plan, forces, user) -> _Row:
     if cell_text(raw) == "":
         fail(PUBLISHED, "Enter the date the report was published, for example 22/03/2018.")
     else:
-        row.published_on = cell_date(raw)
+        # A month-precision date ("February 2016") is exported to CSV as 2016-02.
+        row.published_on = cell_date(raw) or cell_month(raw)
         if row.published_on is None:
             fail(PUBLISHED, f"“{cell_text(raw)}” is not a real date. {DATE_HINT}")
 

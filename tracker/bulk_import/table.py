@@ -259,6 +259,16 @@ def cell_date(value) -> datetime.date | None:
     return None
 
 
+def cell_month(value) -> datetime.date | None:
+    """A month as the CSV export writes a date known only to the month ("2016-02"): the
+    first of the month, as the report stores it; None when it is not one."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", cell_text(value))
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    day = datetime.date(int(match[1]), int(match[2]), 1)
+    return day if 1900 <= day.year <= 2200 else None
+
+
 def _label_lookup(choices) -> dict[str, str]:
     lookup = {}
     for value, label in choices:

@@ -54,6 +54,7 @@ from tracker.models.reports import (
     ReportType,
 )
 from tracker.models.responses import ResponseVersion, StatutoryResponse
+from tracker.models.saved_views import SavedView, SavedViewList, SavedViewQuerySet
 
 __all__ = [
     "CHOOSABLE_STATUSES",
@@ -92,6 +93,9 @@ __all__ = [
     "ReportQuerySet",
     "ReportType",
     "ResponseVersion",
+    "SavedView",
+    "SavedViewList",
+    "SavedViewQuerySet",
     "Source",
     "Status",
     "StatusChange",

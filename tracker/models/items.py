@@ -129,7 +129,7 @@ class TrackedItem(models.Model):
 
     RAG_LABELS = {
         "red": "Red: overdue",
-        "amber": "Amber: due within 30 days or no update for 30 days",
+        "amber": "Amber: due within 30 days or no activity for more than 30 days",
         "green": "Green: on track",
         "closed": "Closed",
     }
@@ -233,6 +233,9 @@ class ClosureProposal(AppendOnlyModel):
     proposed_at = models.DateTimeField()
     summary = models.TextField(help_text="What was done, and why the item can close.")
     evidence = models.ManyToManyField(Evidence, blank=True, related_name="closure_proposals")
+    no_evidence_reason = models.TextField(
+        blank=True, help_text="Why no evidence is needed, when the proposer chose none."
+    )
 
     class Meta:
         ordering = ["proposed_at", "id"]

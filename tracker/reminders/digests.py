@@ -189,13 +189,26 @@ def _digest_message(digest: Digest, now) -> tuple[str, str, str, list] | None:
         "period": "today" if digest.kind == Digest.Kind.DAILY else "this week",
         "site": site_url(""),
     }
-    subject = f"Your reminders digest: {len(notes)} reminder{'s' if len(notes) != 1 else ''}"
+    subject = f"Your reminders digest: {_digest_count(notes)}"
     return (
         subject,
         render_to_string("email/reminders_digest.txt", context),
         render_to_string("email/reminders_digest.html", context),
         [n.pk for n in notes],
     )
+
+
+def _digest_count(notes: list[Notification]) -> str:
+    """ "3 reminders", "1 reminder and 2 notices" (a notice: a hand-off or a request, with no
+    reminder row behind it)."""
+    reminders = sum(1 for n in notes if n.reminder_id is not None)
+    notices = len(notes) - reminders
+    parts = [
+        f"{n} {word}{'s' if n != 1 else ''}"
+        for n, word in ((reminders, "reminder"), (notices, "notice"))
+        if n
+    ]
+    return " and ".join(parts)
 
 
 def digests_run(*, now: datetime.datetime, connection=None) -> int:

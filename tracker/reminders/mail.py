@@ -48,7 +48,8 @@ def _response_of(deadline: Deadline) -> StatutoryResponse:
 def deadline_link(deadline: Deadline) -> str:
     if deadline.item is not None:
         return reverse("tracker:item_detail", args=[deadline.item.uuid])
-    return reverse("tracker:report_detail", args=[_response_of(deadline).report.key])
+    response = _response_of(deadline)  # a statutory response's own page (issue 14, bug 5)
+    return reverse("tracker:response_detail", args=[response.report.key, deadline.force.code])
 
 
 def deadline_about(deadline: Deadline) -> str:

@@ -3,12 +3,15 @@ app and, for those who take one email per reminder, by email from the next sweep
 
 import datetime
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import ReminderDelivery, User
 from tracker import background, outbox
 from tracker.models import Notification
 from tracker.reminders.mail import (
@@ -24,26 +27,54 @@ from tracker.reminders.mail import (
 log = logging.getLogger(__name__)
 
 
-def notify(users, *, subject: str, body: str, url: str, now) -> int:
-    """Tell people something now: a notification in the app and, for those who take one
-    email per reminder, an email sent by the next reminder sweep (enqueued at once after
-    commit); digest readers get it in their next digest."""
-    rows = [
-        Notification(
-            user=user,
-            created_at=now,
-            subject=subject[:300],
-            body=body,
-            url=url,
-            awaiting_digest=user.reminder_delivery != "each",
-            email_state="pending" if user.reminder_delivery == "each" else "",
+@dataclass(frozen=True)
+class Notice:
+    """One notice for one person; `email` False keeps it in the app only (the person
+    switched this kind of notice off in their email settings)."""
+
+    user: User
+    subject: str
+    body: str
+    url: str
+    email: bool = True
+
+
+def notices_create(notices: Iterable[Notice], *, now: datetime.datetime) -> int:
+    """Record notices in the caller's transaction: each in the app at once and, when its
+    email is wanted, sent by the next sweep (one email each, enqueued once after commit, for
+    those who take one email per reminder) or put in the person's next digest. People who
+    are switched off get nothing. Returns how many were recorded."""
+    rows = []
+    for notice in notices:
+        user = notice.user
+        if not user.is_active:
+            continue
+        each = user.reminder_delivery == ReminderDelivery.EACH
+        rows.append(
+            Notification(
+                user=user,
+                created_at=now,
+                subject=notice.subject[:300],
+                body=notice.body,
+                url=notice.url[:300],
+                awaiting_digest=notice.email and not each,
+                email_state="pending" if notice.email and each else "",
+            )
         )
-        for user in {u.pk: u for u in users if u.is_active}.values()
-    ]
     Notification.objects.bulk_create(rows)
     if any(r.email_state for r in rows):
         outbox.send_on_commit(background.SWEEP_REMINDERS)
     return len(rows)
+
+
+def notify(users, *, subject: str, body: str, url: str, now) -> int:
+    """Tell people something now: a notification in the app and, for those who take one
+    email per reminder, an email sent by the next reminder sweep (enqueued at once after
+    commit); digest readers get it in their next digest."""
+    people = {u.pk: u for u in users}.values()
+    return notices_create(
+        (Notice(user=u, subject=subject, body=body, url=url) for u in people), now=now
+    )
 
 
 NOTICE_STUCK_AFTER = datetime.timedelta(minutes=30)

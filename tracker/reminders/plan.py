@@ -5,9 +5,11 @@ ladder), the reminder rows kept in step with them, and the rule and its reminder
 uniquely, and cancels the rows that no longer apply.
 """
 
+import contextlib
 import datetime
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 
@@ -24,6 +26,10 @@ from tracker.models import (
     Status,
     WhoActs,
 )
+
+# A past step is not sent to someone joining late when the next step before the deadline
+# comes within this time: it would only be followed at once by that one.
+CURRENT_STEP_SKIPPED_WITHIN = datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -43,8 +49,13 @@ def _steps(
        after it is missed (and, when it repeats, the next repeat after now).
     2. Of the steps already past, only the latest: someone who joins late (a new owner, a
        deadline set close to its day) is told where things stand once, not with a burst of
-       stale reminders. Past steps that were planned before but not sent are not affected:
-       their rows exist, and the sweep catches them up.
+       stale reminders; and not at all when a step before the deadline comes within a day
+       anyway (issue 14, bug 2: comments asked for early on 4 December for the 7th got the
+       30 November step, and that morning's 3-day step an hour later).
+    3. That past step is planned for now, not for its time: it fell before this deadline (or
+       this person) was planned, so sending it now is on time, not late. Past steps that
+       were planned before but not sent are not affected: their rows exist, keep their time,
+       and the sweep catches them up (late).
     """
     steps = [
         Step(f"before-{n}", deadlines.reminder_due_at(due_on, n), before=n) for n in rule.offsets
@@ -59,8 +70,12 @@ def _steps(
             steps.append(Step(f"missed-{m}", deadlines.missed_due_at(due_on, m, repeat), missed=m))
     future = [s for s in steps if s.due_at > now]
     past = [s for s in steps if s.due_at <= now]
-    current = [max(past, key=lambda s: s.due_at)] if past and include_current else []
-    return future + current
+    soon = any(
+        s.before is not None and s.due_at <= now + CURRENT_STEP_SKIPPED_WITHIN for s in future
+    )
+    if not past or not include_current or soon:
+        return future
+    return [*future, replace(max(past, key=lambda s: s.due_at), due_at=now)]
 
 
 @dataclass
@@ -74,22 +89,59 @@ def _active(users: Iterable[User | None]) -> list[User]:
     return [u for u in users if u is not None and u.is_active]
 
 
-def _pcc_office(force_id: int, today: datetime.date) -> list[User]:
-    bodies = PolicingBodyTerm.objects.on(today).filter(force_id=force_id).values("body_id")
-    return list(User.objects.with_role(Role.PCC_OFFICE).active().filter(organisation_id__in=bodies))
+# Inside `people_remembered()`, who the coordinators and PCC office of a force are is looked
+# up once (a bulk action re-plans hundreds of items of the same few forces).
+_remembered: ContextVar[dict[tuple, list[User]] | None] = ContextVar(
+    "people_remembered", default=None
+)
+
+
+@contextlib.contextmanager
+def people_remembered() -> Iterator[None]:
+    """Remember each force's coordinators and PCC office for the length of the block."""
+    if _remembered.get() is not None:
+        yield
+        return
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _looked_up(key: tuple, find: Callable[[], list[User]]) -> list[User]:
+    remembered = _remembered.get()
+    if remembered is None:
+        return find()
+    if key not in remembered:
+        remembered[key] = find()
+    return remembered[key]
+
+
+def pcc_office(force_id: int, today: datetime.date) -> list[User]:
+    """The active people of the PCC office that answers for this force today."""
+
+    def find() -> list[User]:
+        bodies = PolicingBodyTerm.objects.on(today).filter(force_id=force_id).values("body_id")
+        people = User.objects.with_role(Role.PCC_OFFICE).active()
+        return list(people.filter(organisation_id__in=bodies))
+
+    return _looked_up(("pcc", force_id, today), find)
 
 
 def coordinators(force_id: int) -> list[User]:
-    return list(
-        User.objects.with_role(Role.FORCE_COORDINATOR).active().filter(organisation_id=force_id)
-    )
+    def find() -> list[User]:
+        people = User.objects.with_role(Role.FORCE_COORDINATOR).active()
+        return list(people.filter(organisation_id=force_id))
+
+    return _looked_up(("coordinators", force_id), find)
 
 
 def ladder_for(deadline: Deadline, today: datetime.date) -> Ladder:
     """Who is reminded, by level: whoever must act, then the force coordinator, then the PCC
     office and the item's accountable lead."""
     force_coordinators = coordinators(deadline.force_id)
-    pcc = _pcc_office(deadline.force_id, today)
+    pcc = pcc_office(deadline.force_id, today)
     who = deadline.rule.who_must_act
     item = deadline.item
     if who == WhoActs.ITEM_OWNER and item is not None and item.owner and item.owner.is_active:
@@ -265,6 +317,26 @@ def describe_reminders(deadline: Deadline) -> str:
         )
         parts.append(f"{copied} from the {nth} reminder after it is missed")
     return "; ".join(parts) + "."
+
+
+# Words that end in "s" but name one thing.
+_SINGULAR_S = {"analysis", "basis", "process", "progress", "status", "access", "address"}
+_PREPOSITIONS = {"on", "to", "by", "for", "of", "from", "in", "set", "after", "before"}
+
+
+def name_is_plural(name: str) -> bool:
+    """Whether a rule's name is plural, so that a sentence about it says "are due": its head
+    noun, the last word before the first preposition (of the part after a colon, if any), ends
+    in "s". "Chief officer's comments to the PCC" is plural; "PCC's comments: local target",
+    "Action due date" and "Next progress update" are not."""
+    words = name.rpartition(":")[2].split()
+    head = ""
+    for word in words:
+        if word.lower() in _PREPOSITIONS and head:
+            break
+        head = word
+    head = head.lower().strip(".,;()'’")
+    return head.endswith("s") and not head.endswith(("ss", "'s", "’s")) and head not in _SINGULAR_S
 
 
 TRIGGER_PHRASES: dict[str, str] = {

@@ -7,7 +7,10 @@ an owner, a status or a publication date calls one of them. The arithmetic (peri
 days, pauses) is in tracker/deadlines.py.
 """
 
+import contextlib
 import datetime
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -30,7 +33,7 @@ from tracker.models import (
     TrackedItem,
     WhoActs,
 )
-from tracker.reminders.plan import reminders_plan
+from tracker.reminders.plan import people_remembered, reminders_plan
 
 
 @dataclass
@@ -212,12 +215,43 @@ def _sync_owner(owner, subject: str, target_for, now, rules, **fields) -> None:
             _sync(deadline, deadline.rule, None, now, **fields)
 
 
+# Inside `deadlines_deferred()`, syncing an item only notes it (its latest state and time);
+# each noted item is synced once when the block ends.
+_deferred: ContextVar[dict[int, tuple[TrackedItem, datetime.datetime]] | None] = ContextVar(
+    "deferred_item_syncs", default=None
+)
+
+
+@contextlib.contextmanager
+def deadlines_deferred() -> Iterator[None]:
+    """For a change to many items in one transaction (a bulk action): each item's deadlines
+    and reminders are worked out once, at the end of the block, from its final state, with
+    each force's coordinators and PCC office looked up once. Nothing is synced if the block
+    raises (its transaction is being undone). Blocks nest: the outermost one syncs."""
+    if _deferred.get() is not None:
+        yield
+        return
+    token = _deferred.set({})
+    try:
+        yield
+        noted = _deferred.get() or {}
+    finally:
+        _deferred.reset(token)
+    with people_remembered():
+        for item, now in noted.values():
+            deadlines_sync_item(item=item, now=now)
+
+
 def deadlines_sync_item(
     *, item: TrackedItem, now: datetime.datetime | None = None, rules=None
 ) -> None:
     """Bring an item's deadlines (its due date, the next progress update, any rule on its
     report type) and their reminders up to date. Called by every service that changes the
-    item."""
+    item (inside `deadlines_deferred()`, once at the end for each item)."""
+    deferred = _deferred.get()
+    if deferred is not None and rules is None:
+        deferred[item.pk] = (item, now or timezone.now())
+        return
     _sync_owner(
         item,
         DeadlineSubject.ITEM,

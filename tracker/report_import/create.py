@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Organisation, User
-from tracker import policy, services
+from tracker import handoffs, policy, services
 from tracker.audit import audit_record
 from tracker.models import (
     GRADES,
@@ -202,20 +202,40 @@ def _create_findings(
     return len(made), items
 
 
+def _area(area: str) -> str:
+    return " ".join(area.split()).casefold()
+
+
+def _judgement_scope(judgement_force_id: int | None, report_force_ids: set[int]) -> int | None:
+    """Which force a judgement grades, as far as matching goes: on a report about one force, a
+    grade recorded with that force and one recorded with none are the same grade."""
+    if len(report_force_ids) == 1 and judgement_force_id in report_force_ids:
+        return None
+    return judgement_force_id
+
+
 def _judgements(report, draft: Draft, forces, *, by, now) -> int:
-    """Add the draft's judgements the report does not have (by area, and force where the
-    grade is one force's). An existing grade is never changed by an import. Returns how
-    many were added."""
+    """Add the draft's judgements the report does not have (matched by area, ignoring case and
+    spacing, and by force where the grade is one force's). An existing grade is kept and never
+    changed by an import, and no judgement is ever added twice (issue 14, bug 1: the seed's
+    grades carry the force, the import's do not). Returns how many were added."""
     force = (
         forces[0] if len(forces) == 1 and (report.national or report.forces.count() > 1) else None
     )
+    report_force_ids = set(report.forces.values_list("id", flat=True))
+    known = {
+        (_area(area), _judgement_scope(force_id, report_force_ids))
+        for area, force_id in report.judgements.values_list("area", "force_id")
+    }
     added = 0
     order = report.judgements.count()
     for j in draft.judgements:
         if not j.include:
             continue
-        if Judgement.objects.filter(report=report, area=j.area, force=force).exists():
+        same = (_area(j.area), _judgement_scope(force.id if force else None, report_force_ids))
+        if same in known:
             continue
+        known.add(same)
         judgement = Judgement.objects.create(
             report=report,
             area=j.area,
@@ -289,6 +309,7 @@ def import_create(
     _create_findings(report, draft, forces, by=by, now=now, source_name=report_import.original_name)
     responses_ensure(report=report, now=now)
     _finish(report_import, report, now)
+    handoffs.report_imported_recorded(report=report, by=by, now=now)
     return report
 
 
@@ -375,6 +396,7 @@ def import_update(
     judgements = _judgements(report, draft, forces, by=by, now=now)
     responses_ensure(report=report, now=now)
     _finish(report_import, report, now)
+    handoffs.report_imported_recorded(report=report, by=by, now=now)
     return Additions(findings=added, items=items, judgements=judgements)
 
 

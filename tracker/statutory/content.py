@@ -20,19 +20,22 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import Organisation
 from tracker import deadlines
 from tracker.models import (
     Deadline,
+    DeadlineRule,
     DeadlineState,
+    DeadlineSubject,
     Finding,
     FindingKind,
     Report,
     ResponseVersion,
     StatutoryResponse,
     TrackedItem,
+    WhoActs,
 )
 
 ANSWERED_KINDS = [FindingKind.CAUSE_OF_CONCERN, FindingKind.RECOMMENDATION]
@@ -341,3 +344,67 @@ def approval_current(response: StatutoryResponse, content: dict | None = None) -
         return False
     content = content if content is not None else response_content(response)
     return fingerprint(content) == response.approved_fingerprint
+
+
+# Reports the law sets no period for ------------------------------------------------------
+
+
+@dataclass
+class PeriodSplit:
+    """The statutory responses list in two: `listed`, the reports with a statutory period
+    under an active rule, and any report whose response the office has started; `apart`,
+    the rest (reports published before the period applied), which are not "Not started"
+    responses unless the office chooses to respond. `rule`: the first rule to apply (its
+    `applies_from` and `legal_basis` say since when and under what law), None if none."""
+
+    listed: QuerySet
+    apart: QuerySet
+    rule: DeadlineRule | None
+
+
+def statutory_period_rules() -> list[DeadlineRule]:
+    """The active rules that set a statutory period for the PCC office's comments (s55(5A)
+    and any an administrator adds). tracker.reminders.sync.statutory_rule_for chooses among
+    the same rules for one report."""
+    return list(
+        DeadlineRule.objects.filter(
+            active=True,
+            statutory=True,
+            subject=DeadlineSubject.STATUTORY_RESPONSE,
+            who_must_act=WhoActs.PCC_OFFICE,
+        ).order_by(F("applies_from").asc(nulls_last=True), "pk")
+    )
+
+
+def _period_q(rules: list[DeadlineRule], prefix: str) -> Q | None:
+    """Reports (through `prefix`) one of the rules sets a period for; None: every report."""
+    matches = Q(pk__in=[])  # no rule: no report has a period
+    for rule in rules:
+        conditions: dict[str, object] = {}
+        if rule.applies_from:
+            conditions[f"{prefix}published_on__gte"] = rule.applies_from
+        if rule.applies_until:
+            conditions[f"{prefix}published_on__lte"] = rule.applies_until
+        if rule.report_type_list:
+            conditions[f"{prefix}report_type__in"] = rule.report_type_list
+        if not conditions:
+            return None
+        matches |= Q(**conditions)
+    return matches
+
+
+def pairs_by_period(pairs: QuerySet) -> PeriodSplit:
+    """Split the statutory responses list's rows (selectors.response_pairs: a report and one
+    of its forces, with `response_id`) by whether the law sets a period for the report, as
+    the rules say (never a date written here). One query, for the rules."""
+    rules = statutory_period_rules()
+    period = _period_q(rules, "report__")
+    first = rules[0] if rules else None  # earliest applies_from first
+    if period is None:
+        return PeriodSplit(listed=pairs, apart=pairs.none(), rule=first)
+    started = Q(response_id__isnull=False)
+    return PeriodSplit(
+        listed=pairs.filter(period | started),
+        apart=pairs.filter(~period, response_id__isnull=True),
+        rule=first,
+    )

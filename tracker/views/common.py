@@ -78,19 +78,20 @@ def deadline_rows(deadlines, user, today: datetime.date, *, item=None, response=
 def export_response(
     table: Iterable[list], fmt: str, name: str, title: str
 ) -> StreamingHttpResponse | FileResponse:
-    """Send a table (header first) as a streamed CSV or a spooled Excel file."""
+    """Send a table (header first) as a streamed CSV or a spooled Excel file, named
+    `name` (exports.file_name) in both forms RFC 6266 gives."""
+    response: StreamingHttpResponse | FileResponse
     if fmt == "csv":
         response = StreamingHttpResponse(
             exports.csv_stream(table), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    return FileResponse(
-        exports.xlsx_file(table, title),
-        as_attachment=True,
-        filename=f"{name}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    else:
+        response = FileResponse(
+            exports.xlsx_file(table, title),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = exports.content_disposition(name)
+    return response
 
 
 def pdf_download(make_pdf: Callable[[], bytes], filename: str, *, instead: str) -> HttpResponse:

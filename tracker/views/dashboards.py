@@ -2,16 +2,19 @@
 overdue report."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from tracker import dashboards, documents, selectors
+from tracker import dashboards, documents, exports, selectors
 from tracker.views import common
 
 DASHBOARD_TITLES = {
@@ -22,60 +25,240 @@ DASHBOARD_TITLES = {
 }
 
 
-def dashboard_context(user, today, by: str | None = None) -> dict[str, Any]:
-    """The figures, tables and chart geometry of a person's dashboard (also the board pack).
-    The ageing tables are by force for national readers and by owner for the others, unless
-    `by` says otherwise."""
+def dashboard_context(
+    user,
+    today,
+    by: str | None = None,
+    force=None,
+    sort: tuple[str, bool] | None = None,
+    query: QueryDict | None = None,
+) -> dict[str, Any]:
+    """The figures, tables and chart geometry of a person's dashboard (also the board pack),
+    each figure with a link to the list of the items it counts. The ageing tables are by
+    force for national readers and by owner for the others, unless `by` says otherwise.
+    `force` (dashboards.visible_force): one force's dashboard, within the person's scope.
+    `sort`: the order of the forces side by side; `query`: the page's own, for its links."""
     kind, items = selectors.dashboard_scope(user=user, today=today)
-    by = by or ("force" if kind == "national" else "owner")
+    deadlines = selectors.response_deadlines(user=user, today=today)
+    if force is not None:
+        items, deadlines = items.filter(force=force), deadlines.filter(force=force)
+    all_forces = kind == "national" and force is None
+    by = by or ("force" if all_forces else "owner")
     rows = dashboards.grouped_counts(items, today, by)
     bands = dashboards.ageing(items, today, by=by, rows=rows)
-    deadlines = selectors.response_deadlines(user=user, today=today)
     forces = dashboards.force_summaries(
         items,
         deadlines.none() if kind == "own" else deadlines,  # force staff: their own items
         today,
         rows=rows if by == "force" else None,
-        names=selectors.force_names() if kind == "national" else (),
+        forces=dashboards.all_forces() if all_forces else (),
     )
+    # The board pack (no query: a page to print) shows the figures without links.
+    link = _Links(kind, force, enabled=query is not None)
+    sort = sort or (dashboards.DEFAULT_FORCE_SORT, False)
+    folded = {f.id for f in forces if all_forces and dashboards.without_items(f)}
+    shown = [f for f in forces if f.id not in folded]
     due = bands["due"]
+    due_filters = dashboards.due_band_filters(today)
     context = {
         "kind": kind,
-        "title": DASHBOARD_TITLES[kind],
+        "title": force.name if force is not None and kind != "own" else DASHBOARD_TITLES[kind],
+        "force": force,
         "today": today,
         "quarter_start": dashboards.quarter_start(today),
-        "forces": forces,
+        "forces": dashboards.sort_forces(shown, *sort),
+        "forces_without_items": [f for f in forces if f.id in folded],
+        "force_count": len(forces),
+        "force_headings": _force_headings(sort, query),
         "totals": {
             "open": sum(f.open for f in forces),
             "overdue": sum(f.overdue for f in forces),
             "closed_this_quarter": sum(f.closed_this_quarter for f in forces),
         },
-        "age_table": bands["age"],
-        "due_table": due,
-        "status_chart": dashboards.bar_chart(dashboards.status_counts(items)),
-        "due_chart": dashboards.bar_chart(list(zip(due.bands, due.totals, strict=True))),
+        "links": {
+            "open": link.items(dashboards.OPEN),
+            "overdue": link.items({"overdue": "true"}),
+            "closed_this_quarter": link.items(dashboards.closed_this_quarter_filters(today)),
+            "closed_last_year": link.items(dashboards.closed_last_year_filters(today)),
+            "overdue_report": link.overdue_report(),
+            "responses": link.responses({}),
+        },
+        "age_table": _linked(bands["age"], by, dashboards.age_band_filters(today), link),
+        "due_table": _linked(due, by, due_filters, link),
+        "status_chart": dashboards.bar_chart(
+            dashboards.status_counts(items),
+            urls=[link.items(f) for f in dashboards.status_filters()],
+        ),
+        "due_chart": dashboards.bar_chart(
+            list(zip(due.bands, due.totals, strict=True)),
+            urls=[link.items(f) for f in due_filters],
+        ),
+        "by": by,
     }
-    context["by"] = by
+    for f in forces:
+        f.links = _force_links(f, today, link, whole_scope=len(forces) == 1)
     if kind == "pcc":
-        context["response_figures"] = selectors.response_figures(user=user, today=today)
-    if kind == "national":
+        context["response_figures"], context["response_links"] = _response_figures(
+            user, today, force, link
+        )
+    if all_forces:
+        charted = [f for f in forces if f.open or f.overdue]
         context["force_chart"] = dashboards.bar_chart(
-            [(f.name, f.overdue) for f in forces if f.open or f.overdue]
+            [(f.name, f.overdue) for f in charted],
+            urls=[f.links["overdue"] for f in charted],
         )
     return context
+
+
+class _Links:
+    """The addresses of the lists behind a dashboard's figures: All items (My items for
+    force staff, whose dashboard counts their own items), narrowed to the dashboard's force
+    when it is one force's."""
+
+    def __init__(self, kind: str, force, enabled: bool = True) -> None:
+        self.list_name = "tracker:my_items" if kind == "own" else "tracker:item_list"
+        self.narrow = {"force": str(force.pk)} if force is not None else {}
+        self.enabled = enabled
+
+    def _url(self, name: str, filters: dict[str, str]) -> str:
+        if not self.enabled:
+            return ""
+        query = urlencode({**self.narrow, **filters})
+        return reverse(name) + (f"?{query}" if query else "")
+
+    def items(self, filters: dict[str, str]) -> str:
+        return self._url(self.list_name, filters)
+
+    def responses(self, filters: dict[str, str]) -> str:
+        return self._url("tracker:response_list", filters)
+
+    def overdue_report(self) -> str:
+        return self._url("tracker:overdue", {})
+
+
+@dataclass
+class LinkedTable:
+    """An ageing table for the page: each count as {"n", "url", "name"}."""
+
+    group_label: str
+    bands: list[str]
+    rows: list[dict[str, Any]]
+    totals: list[dict[str, Any]]
+    total: dict[str, Any]
+
+
+def _linked(table: dashboards.BandTable, by: str, band_filters, link: _Links) -> LinkedTable:
+    """An ageing table with a link on every count: its group's and band's items."""
+    rows = []
+    for row, key in zip(table.rows, table.keys, strict=True):
+        group = dashboards.group_filters(by, key)
+        rows.append(
+            {
+                "label": row["label"],
+                "cells": [
+                    {
+                        "n": n,
+                        "url": link.items({**group, **band}),
+                        "name": f"items: {row['label']}, {b}",
+                    }
+                    for n, band, b in zip(row["counts"], band_filters, table.bands, strict=True)
+                ],
+                "total": {
+                    "n": row["total"],
+                    "url": link.items({**group, **dashboards.OPEN}),
+                    "name": f"open items: {row['label']}",
+                },
+            }
+        )
+    return LinkedTable(
+        group_label=table.group_label,
+        bands=table.bands,
+        rows=rows,
+        totals=[
+            {"n": n, "url": link.items(band), "name": f"items: {b}"}
+            for n, band, b in zip(table.totals, band_filters, table.bands, strict=True)
+        ],
+        total={"n": table.total, "url": link.items(dashboards.OPEN), "name": "open items"},
+    )
+
+
+def _force_links(
+    summary: dashboards.ForceSummary, today, link: _Links, whole_scope: bool
+) -> dict[str, str]:
+    """The row of one force side by side: its dashboard, and the lists behind its figures.
+    When the dashboard is about this force alone, its row links to the same lists as the
+    figures above it (and to no dashboard of its own)."""
+    one = {} if whole_scope else {"force": str(summary.id)}
+    dashboard = f"{reverse('tracker:dashboard')}?force={summary.id}"
+    return {
+        "dashboard": "" if whole_scope or not link.enabled else dashboard,
+        "open": link.items({**one, **dashboards.OPEN}),
+        "overdue": link.items({**one, "overdue": "true"}),
+        "closed": link.items({**one, **dashboards.closed_this_quarter_filters(today)}),
+        "median": link.items({**one, **dashboards.closed_last_year_filters(today)}),
+        "responses": link.responses(one),
+    }
+
+
+def _force_headings(sort: tuple[str, bool], query: QueryDict | None) -> list[dict[str, Any]]:
+    """The headings of the forces side by side, each a link sorting the table on it, with
+    the aria-sort of the column the table is sorted on."""
+    headings = []
+    for column, (label, _value, _first) in dashboards.FORCE_SORTS.items():
+        params = query.copy() if query is not None else QueryDict(mutable=True)
+        params["sort"] = dashboards.force_sort_value(column, sort)
+        current = sort[0] == column
+        headings.append(
+            {
+                "key": column,
+                "label": label,
+                "url": "" if query is None else "?" + params.urlencode() + "#forces",
+                "aria_sort": ("descending" if sort[1] else "ascending") if current else "",
+                "numeric": column != "force",
+            }
+        )
+    return headings
+
+
+def _response_figures(user, today, force, link: _Links) -> tuple[dict, dict]:
+    """The PCC office's statutory response figures, counted with the very filters of the
+    statutory responses list their links lead to."""
+    chosen = {"force": str(force.pk)} if force is not None else None
+    filterset = selectors.response_filter(user=user, today=today, filters=chosen)
+    pairs = filterset.qs.order_by()
+    figures, links = {}, {}
+    for key in ("late", "due_soon", "published"):
+        figures[key] = filterset.filter_state(pairs, "state", key).count()
+        links[key] = link.responses({"state": key})
+    return figures, links
 
 
 @login_required
 @require_GET
 def dashboard(request) -> HttpResponse:
+    """A person's dashboard; `?force=` one force's (within what the person may see: 404 for
+    another force), `?by=` the ageing grouping, `?sort=` the order of the forces."""
+    today = common.today()
     by = request.GET.get("by")
     if by is not None and by not in dashboards.GROUPS:
         messages.warning(request, "The ageing grouping was ignored: choose by force or by owner.")
         by = None
+    force = None
+    if request.GET.get("force"):
+        force = dashboards.visible_force(
+            user=request.user, force_id=request.GET["force"], today=today
+        )
+    sort = dashboards.parse_force_sort(request.GET.get("sort"))
+    if sort is None:
+        messages.warning(
+            request, "The order of the forces was ignored: sort by one of the column headings."
+        )
+    query = request.GET.copy()
+    query.pop("sort", None)
     return render(
         request,
         "tracker/dashboard.html",
-        dashboard_context(request.user, common.today(), by=by),
+        dashboard_context(request.user, today, by=by, force=force, sort=sort, query=query),
     )
 
 
@@ -103,12 +286,19 @@ def board_pack_context(user, today) -> dict[str, Any]:
     responses = selectors.overdue_responses(user=user, today=today)
     if context["kind"] == "own":
         responses = responses.none()  # force staff: their own items only
+    # Named for the forces it covers, on the page, in its heading and in the PDF's title.
+    forces = exports.scope_forces(user=user, today=today)
+    scope = exports.scope_title(forces)
+    if context["kind"] == "own":
+        scope = f"{scope}, {user.full_name}’s items"
     context.update(
         {
             "overdue": rows,
             "overdue_count": overdue.count(),
             "responses": _late_responses(responses, today),
             "response_count": responses.count(),
+            "pack_title": f"{scope}: overdue and ageing",
+            "pack_file": exports.file_name(forces, "board-pack", today, "pdf"),
         }
     )
     return context
@@ -128,11 +318,11 @@ def board_pack(request) -> HttpResponse:
 @login_required
 @require_GET
 def board_pack_pdf(request) -> HttpResponse:
-    today = common.today()
-    html = render_to_string("tracker/board_pack.html", board_pack_context(request.user, today))
+    context = board_pack_context(request.user, common.today())
+    html = render_to_string("tracker/board_pack.html", context)
     return common.pdf_download(
         lambda: documents.html_to_pdf(html),
-        f"board-pack-{today.isoformat()}.pdf",
+        context["pack_file"],
         instead="Print the board pack page instead.",
     )
 

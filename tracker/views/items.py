@@ -26,10 +26,9 @@ from tracker.views import common
 @login_required
 @require_GET
 def home(request) -> HttpResponseRedirect:
-    """Force staff start with what they own; coordinators, the PCC office, readers and
-    administrators with everything they oversee."""
-    overseer = policy.oversees_items(request.user)
-    return redirect("tracker:item_list" if overseer else "tracker:my_items")
+    """Each person starts on their main work (policy.landing_page). Signing in lands here too
+    (LOGIN_REDIRECT_URL), unless a page asked for sign-in with a safe `next`."""
+    return redirect(policy.landing_page(request.user))
 
 
 def _list_context(request, filterset, page, query, today) -> dict[str, Any]:
@@ -74,10 +73,13 @@ def item_export(request, fmt) -> StreamingHttpResponse | FileResponse:
         raise Http404("No such format")
     today = common.today()
     items = selectors.item_export_list(user=request.user, today=today, filters=request.GET)
+    items = exports.with_latest_update(items)
     table = exports.rows(
         items.iterator(chunk_size=exports.CHUNK), today, settings.SITE_URL.rstrip("/")
     )
-    return common.export_response(table, fmt, f"items-{today.isoformat()}", "Items")
+    forces = exports.scope_forces(user=request.user, today=today, force_id=request.GET.get("force"))
+    name = exports.file_name(forces, exports.item_export_what(request.GET), today, fmt)
+    return common.export_response(table, fmt, name, "Items")
 
 
 @login_required
@@ -273,7 +275,10 @@ def item_propose_closure(request, uuid) -> HttpResponse:
         allowed=lambda item, today: policy.can_work_on(request.user, item),
         form_class=forms.ClosureProposalForm,
         form_kwargs=lambda item: {
-            "evidence_choices": [(str(e.uuid), e.original_name) for e in item.evidence.all()]
+            "evidence_choices": [
+                (str(e.uuid), f"{e.original_name}: {e.description}".removesuffix(": "))
+                for e in item.evidence.all()
+            ]
         },
         error_field="summary",
         template="tracker/item_closure_form.html",
@@ -284,10 +289,20 @@ def item_propose_closure(request, uuid) -> HttpResponse:
             evidence_ids=[
                 e.pk for e in item.evidence.all() if str(e.uuid) in form.cleaned_data["evidence"]
             ],
+            no_evidence_reason=form.cleaned_data["no_evidence_reason"],
             version=form.cleaned_data["version"],
         ),
         success="Closure has been proposed. The coordinator or PCC office will review it",
     )
+
+
+def _proposal_evidence(item, proposal) -> dict[str, Any]:
+    """The proposal, the files it rests on, and the item's other files (added before or
+    after it, but not chosen), so the decider sees both and which is which."""
+    chosen = list(proposal.evidence.select_related("uploaded_by")) if proposal is not None else []
+    chosen_ids = {e.pk for e in chosen}
+    others = [e for e in item.evidence.all() if e.pk not in chosen_ids]
+    return {"proposal": proposal, "chosen": chosen, "others": others}
 
 
 @login_required
@@ -303,7 +318,7 @@ def item_decide_closure(request, uuid) -> HttpResponse:
         form_class=forms.ClosureDecisionForm,
         error_field="reason",
         template="tracker/item_decision_form.html",
-        extra=lambda item: {"proposal": services.open_proposal(item)},
+        extra=lambda item: _proposal_evidence(item, services.open_proposal(item)),
         act=lambda item, form: services.closure_decide(
             item=item,
             by=request.user,

@@ -22,9 +22,10 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracker import exports, forms, policy, selectors
+from tracker import documents, exports, forms, policy, selectors
+from tracker.filters import ResponseFilter
 from tracker.models import ResponseVersion, StatutoryResponse
 from tracker.reminders.sync import s55_rule, statutory_rule_for
 from tracker.statutory import content as statutory_content
@@ -35,9 +36,19 @@ from tracker.views import common
 @login_required
 @require_GET
 def response_list(request) -> HttpResponse:
+    """Every report about the person's forces and its response, most urgent first. Reports
+    the law sets no period for, whose response nobody has started, are listed apart (with
+    the same filters), each with "Respond anyway" for the PCC office."""
     today = common.today()
-    filterset = selectors.response_filter(user=request.user, today=today, filters=request.GET)
+    user = request.user
+    split = statutory_content.pairs_by_period(selectors.response_pairs(user=user, today=today))
+    filterset = selectors.filtered(
+        ResponseFilter, split.listed, filters=request.GET, user=user, today=today
+    )
     page, query = common.filtered_page(request, filterset)
+    apart = filterset.filter_queryset(split.apart) if filterset.is_bound else split.apart
+    apart_rows = list(apart[:APART_SHOWN])
+    apart_count = len(apart_rows) if len(apart_rows) < APART_SHOWN else apart.count()
     return render(
         request,
         "tracker/response_list.html",
@@ -46,9 +57,43 @@ def response_list(request) -> HttpResponse:
             "page": page,
             "query": query,
             "rows": selectors.response_rows(page, today=today),
+            "apart": apart_rows,
+            "apart_count": apart_count,
+            "apart_shown": APART_SHOWN,
+            "period_rule": split.rule,
+            "can_start": policy.starts_statutory_responses(request.user),
             "today": today,
         },
     )
+
+
+# How many of the reports without a statutory period the list shows (newest first); the
+# filters find the others.
+APART_SHOWN = 50
+
+
+@login_required
+@require_POST
+def response_start(request, key, force_code) -> HttpResponseRedirect:
+    """The PCC office's "Respond anyway": start the response to a report the law sets no
+    period for (or any report), so it joins the list; then its page, to ask for the chief
+    constable's comments, write, or set a local target."""
+    scope = _Scope(request, key, force_code)
+    if not scope.pcc:
+        raise PermissionDenied("Only the PCC office for this force can start its response.")
+    if scope.response is not None:
+        messages.info(request, "This response had already been started")
+        return scope.back()
+    try:
+        scope.started()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("tracker:response_list")
+    messages.success(
+        request,
+        "You have started the response. It is now on your list of statutory responses",
+    )
+    return scope.back()
 
 
 @login_required
@@ -66,9 +111,9 @@ def response_export(request, fmt) -> StreamingHttpResponse | FileResponse:
             yield selectors.response_rows(paginator.page(number), today=today)
 
     table = exports.response_rows(chunks(), settings.SITE_URL.rstrip("/"))
-    return common.export_response(
-        table, fmt, f"statutory-responses-{today.isoformat()}", "Responses"
-    )
+    forces = exports.scope_forces(user=request.user, today=today, force_id=request.GET.get("force"))
+    name = exports.file_name(forces, exports.response_export_what(request.GET), today, fmt)
+    return common.export_response(table, fmt, name, "Responses")
 
 
 class _Scope:
@@ -271,6 +316,25 @@ def response_record_comments(request, key, force_code) -> HttpResponse:
     )
 
 
+def _introduction_fields(response, entries) -> list[tuple[str, str, str]]:
+    """Each field the introduction can use, what it is, and what it becomes here."""
+    values = statutory_content.intro_values(response, entries)
+    return [(name, about, values[name]) for name, about in statutory_content.FIELD_HELP.items()]
+
+
+def _introduction_preview(form, response, entries) -> list | None:
+    """The introduction as typed, filled in and split into paragraphs and bullets as the
+    document shows it (an empty one is the standard wording); None, with the error on the
+    field, when it cannot be filled in."""
+    typed = form.cleaned_data.get("introduction") or statutory_content.DEFAULT_INTRODUCTION
+    values = statutory_content.intro_values(response, entries)
+    try:
+        return documents.text_blocks(statutory_content.introduction_render(typed, values))
+    except ValidationError as exc:
+        form.add_error("introduction", exc.messages[0])
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def response_edit(request, key, force_code) -> HttpResponse:
@@ -291,9 +355,12 @@ def response_edit(request, key, force_code) -> HttpResponse:
         "can_pcc": scope.pcc,
         "can_force": scope.force_side,
     }
+    preview = None
     if request.method == "POST":
         form = forms.ResponseDraftForm(request.POST, **kwargs)
-        if form.is_valid():
+        if form.is_valid() and scope.pcc and request.POST.get("action") == "preview":
+            preview = _introduction_preview(form, response, entries)  # saves nothing
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 response = scope.started()
@@ -332,6 +399,8 @@ def response_edit(request, key, force_code) -> HttpResponse:
             "response": response,
             "form": form,
             "can_pcc": scope.pcc,
+            "preview": preview,
+            "intro_fields": _introduction_fields(response, entries) if scope.pcc else [],
         },
         status=400 if form.errors else 200,
     )
