@@ -60,6 +60,10 @@ def test_force_staff_update_an_item_and_propose_closure(page, live_server, demo)
     page.get_by_label("What was done, and why can this item close?").fill(
         "Evaluation complete; tactics adopted force-wide."
     )
+    page.get_by_label("No evidence is needed").check()
+    page.get_by_label("Why is no evidence needed?").fill(
+        "The evaluation report is on the intranet."
+    )
     page.get_by_role("button", name="Propose closure").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Closure has been proposed"

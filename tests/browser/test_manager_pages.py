@@ -48,7 +48,7 @@ def test_the_coordinator_sees_the_overdue_report_and_dashboard_and_exports(page,
 def test_the_national_reader_sees_all_forces_side_by_side(page, live_server, demo):
     base = live_server.url
     sign_in(page, base, "sam.patel@hmicfrs.example")
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.locator("main")).to_contain_text("All forces")
     expect(page.locator("main")).to_contain_text("Overdue items by force")
     check_accessibility(page, "dashboard-national")
