@@ -1,5 +1,8 @@
 """Pages for the PCC office's review of progress: every item of the forces it holds to
-account, and on an item, asking for an update and recording a view on progress."""
+account (with the item lists' sortable columns and bulk actions), and on an item, asking for
+an update and recording a view on progress."""
+
+from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +19,8 @@ from tracker.views import common
 @require_GET
 def review(request) -> HttpResponse:
     """All the items of the office's forces, by report, with status, last update, RAG and the
-    office's own latest view."""
+    office's own latest view. Sorted by a column (`?sort=`), the items are one table across
+    the reports, each row naming its report; otherwise one table per report."""
     if not policy.reviews_progress(request.user):
         raise PermissionDenied("The review of progress is for the PCC office.")
     today = common.today()
@@ -25,10 +29,22 @@ def review(request) -> HttpResponse:
     for item in page:
         item.rag_key = item.rag(today)
         item.rag_label = item.RAG_LABELS[item.rag_key]
+    sort = filterset.form.cleaned_data.get("sort") if filterset.is_bound else ""
+    if sort:
+        groups = [(None, list(page.object_list))]
+    else:  # the selector's order: report by report
+        by_report = groupby(page.object_list, lambda item: item.finding.report)
+        groups = [(report, list(rows)) for report, rows in by_report]
     return render(
         request,
         "tracker/review.html",
-        {"filter": filterset, "page": page, "query": query, "today": today},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query,
+            "today": today,
+            "groups": groups,
+        },
     )
 
 
