@@ -151,7 +151,7 @@ def test_the_office_reviews_progress_and_asks_for_an_update(page, live_server, d
     page.get_by_role("link", name="Progress review").click()
     expect(page.locator("main")).to_contain_text("PEEL: police effectiveness 2017")
     check_accessibility(page, "progress-review")
-    page.locator("main table a").first.click()
+    page.locator("main table tbody a").first.click()
     page.get_by_role("link", name="Record your view on progress").click()
     page.get_by_label("Amber: at risk").check()
     page.get_by_label("Your view on progress").fill("Progress has slowed since the summer.")
