@@ -6,6 +6,7 @@ digests, notifications, sweeps) and imports (report imports). Everything is re-e
 so `from tracker.models import X` works for every model and choice.
 """
 
+from tracker.models import export_jobs, figures  # noqa: F401  (issue 16: names re-exported when filled)
 from tracker.models.audit_events import AuditEvent
 from tracker.models.base import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 from tracker.models.deadlines import (

@@ -1,0 +1,1 @@
+"""National figures computed once and kept fresh (issue 16)."""
