@@ -70,7 +70,11 @@ NAVIGATION = [
 
 
 def service(request) -> dict[str, Any]:
-    context = {"service_name": "Inspection tracker", "demo_mode": settings.DEMO_MODE}
+    context = {
+        "service_name": "Inspection tracker",
+        "demo_mode": settings.DEMO_MODE,
+        "app_version": settings.VERSION,
+    }
     if settings.DEMO_MODE:
         context["demo_password"] = settings.DEMO_PASSWORD
     user = getattr(request, "user", None)

@@ -1,6 +1,8 @@
 """For load balancers and monitoring: /healthz, /readyz and /metrics.
 
-- /healthz: the process is up. No database, no session, no sign-in: 200 and "ok".
+- /healthz: the process is up. No database, no session, no sign-in: 200 and "ok", or, for a
+  client that accepts JSON (Accept: application/json, or ?format=json), 200 and
+  {"status": "ok", "version": "0.1.0"} with the running version (settings.VERSION).
 - /readyz: the checks in tracker/health.py; 200 with each check when ready, 503 naming the
   failing ones otherwise. Answers within about READYZ_TIMEOUT_MS whatever hangs.
 - /metrics: Prometheus text. django-prometheus's request, database and cache metrics (summed
@@ -29,6 +31,11 @@ from tracker import health, metrics
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
+    wants_json = request.GET.get("format") == "json" or (
+        "application/json" in request.headers.get("Accept", "")
+    )
+    if wants_json:
+        return JsonResponse({"status": "ok", "version": settings.VERSION})
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
 
 

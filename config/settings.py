@@ -5,6 +5,8 @@ Everything that differs between the demo, CI and production comes from the envir
 """
 
 import datetime
+import importlib.metadata
+import tomllib
 from pathlib import Path
 
 import dj_database_url
@@ -19,6 +21,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 _PACKAGED = Path(__file__).resolve().parent
 DATA_DIR = _PACKAGED if (_PACKAGED / "templates").is_dir() else BASE_DIR
 FIXTURES_DIR = DATA_DIR / "fixtures"
+
+
+def read_version() -> str:
+    """The one version number, pyproject.toml's: shown in the footer, in /healthz (as JSON)
+    and in the container image's label (CHANGELOG.md says what each version changed)."""
+    pyproject = BASE_DIR / "pyproject.toml"
+    if pyproject.is_file():
+        with pyproject.open("rb") as file:
+            return str(tomllib.load(file)["project"]["version"])
+    try:
+        return importlib.metadata.version("inspection-tracker")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+VERSION = read_version()
 
 DEBUG = env_bool("DEBUG", False)
 # Demo mode: the README's first command sets it. It shows the demo accounts on the sign-in page.
@@ -97,12 +115,27 @@ TEMPLATES = [
 
 # The demo's SQLite file lives in var/, beside the evidence files (scripts/serve creates it).
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        )
+    }
+except ValueError as exc:
+    # The message names the scheme, never the URL (it holds the password).
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL dj-database-url understands ({exc}); "
+        "expected postgres://USER:PASSWORD@HOST:5432/NAME"
+    ) from None
+
+# PostgreSQL's JIT compiles the list, dashboard and export queries whose estimated cost passes
+# jit_above_cost, for no gain on them: measured 66 ms of compiling on a force's dashboard and
+# 5.5 s on an export of 120,000 items (issue 16). Off for the app's connections; POSTGRES_JIT=1
+# leaves the server's setting alone.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("POSTGRES_JIT", False):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"
@@ -192,6 +225,13 @@ REPORT_IMPORT_ROOT = Path(env_str("REPORT_IMPORT_ROOT", str(BASE_DIR / "var" / "
 # Spreadsheets uploaded for a bulk import wait here (outside the static root) between the
 # preview and the import, under a random name.
 BULK_IMPORT_ROOT = Path(env_str("BULK_IMPORT_ROOT", str(BASE_DIR / "var" / "imports")))
+# Large exports the worker makes (tracker/export_jobs.py) wait here, outside the static root,
+# for the person who asked, until they expire. The worker writes, the web reads: one folder
+# (volume) for both.
+EXPORT_ROOT = Path(env_str("EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
+# Excel exports of more rows than this are made by the worker, and kept this many hours.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 REPORT_IMPORT_MAX_BYTES = env_int("REPORT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # An uploaded report is read in a process of its own (tracker/extraction/contained.py),
 # stopped past REPORT_IMPORT_READ_MEMORY_BYTES of address space or REPORT_IMPORT_READ_SECONDS
@@ -263,7 +303,12 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "tracker")
 # Uploaded documents are read on a queue of their own, so a sweep never waits behind an
 # import: run a worker for each queue (`-Q tracker` with beat, `-Q documents`).
 CELERY_DOCUMENTS_QUEUE = env_str("CELERY_DOCUMENTS_QUEUE", "documents")
-CELERY_TASK_ROUTES = {"tracker.tasks.read_report_import": {"queue": CELERY_DOCUMENTS_QUEUE}}
+# Reading documents and making large exports go to their own queue, so that neither ever
+# delays a reminder sweep.
+CELERY_TASK_ROUTES = {
+    "tracker.tasks.read_report_import": {"queue": CELERY_DOCUMENTS_QUEUE},
+    "tracker.tasks.make_export": {"queue": CELERY_DOCUMENTS_QUEUE},
+}
 # A task past its soft limit is interrupted (SoftTimeLimitExceeded), past its hard limit its
 # worker process is replaced. Reading a document has its own, from its reading limit.
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
@@ -294,6 +339,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-digests": {"task": "tracker.tasks.send_digests", "schedule": crontab(minute=5)},
     # Background work the broker could not take when it was asked for (tracker/outbox.py).
     "send-outbox": {"task": "tracker.tasks.send_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
+    # Export files past their day, and exports whose worker was lost (tracker/export_jobs.py).
+    "clean-exports": {"task": "tracker.tasks.clean_exports", "schedule": 15 * 60},
 }
 
 # Sessions: signed out after SESSION_IDLE_SECONDS without activity (config/middleware.py),

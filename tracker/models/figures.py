@@ -1,1 +1,0 @@
-"""National figures computed once and kept fresh (issue 16)."""
