@@ -7,6 +7,8 @@
 //   static/css/app.css                       scss/app.scss compiled, compressed
 //   static/js/app.js                         copy of js/app.js
 //   static/js/govuk-frontend.min.js(.map)    GOV.UK Frontend ES module bundle
+//   static/js/accessible-autocomplete.min.js(.map) GOV.UK's accessible-autocomplete
+//                                            (the owner filter's type-ahead)
 //   static/assets/                           GOV.UK Frontend images + manifest
 //                                            (no fonts) and MOJ's timeline icon
 //   ../tests/browser/vendor/axe.min.js       axe-core, for accessibility tests
@@ -58,6 +60,9 @@ function js () {
   copy(path.join(here, 'js', 'app.js'), path.join(staticDir, 'js', 'app.js'))
   for (const name of ['govuk-frontend.min.js', 'govuk-frontend.min.js.map']) {
     copy(path.join(govuk, name), path.join(staticDir, 'js', name))
+  }
+  for (const name of ['accessible-autocomplete.min.js', 'accessible-autocomplete.min.js.map']) {
+    copy(path.join(nm, 'accessible-autocomplete', 'dist', name), path.join(staticDir, 'js', name))
   }
 }
 

@@ -684,3 +684,20 @@ def test_the_command_refuses_bad_files_and_people_who_may_not_import(world, tmp_
         call_command("import_items", str(path), "--as", "ghost@example.org")
     with pytest.raises(CommandError, match="There is no file"):
         call_command("import_items", str(tmp_path / "nope.csv"), "--as", world.coordinator.email)
+
+
+def test_the_preview_warns_of_many_changes_to_items_there_but_not_of_many_new_items(
+    world, client, monkeypatch
+):
+    from tracker.bulk_import import plan as import_plan
+
+    monkeypatch.setattr(import_plan, "SLOW_UPDATES", 0)
+    client.force_login(world.coordinator)
+    warning = "can take a few minutes"
+    rows = [with_cell("Reference", f"New {n}") for n in range(3)]
+    _, preview = upload_and_preview(client, csv_bytes(*rows))
+    assert warning not in preview.content.decode()
+    due = (timezone.localdate() + datetime.timedelta(days=60)).strftime("%d/%m/%Y")
+    _, preview = upload_and_preview(client, csv_bytes(item_row(world.item, due=due)))
+    assert "Confirm and import" in preview.content.decode()
+    assert warning in preview.content.decode()

@@ -178,3 +178,39 @@ def test_namesakes_stay_apart_in_ageing_by_owner(data):
     labels = [r["label"] for r in table.rows]
     assert "Tom Ellis (West Midlands Police)" in labels
     assert "Tom Ellis (Staffordshire Police)" in labels
+
+
+@pytest.mark.parametrize("by", ["force", "owner"])
+def test_grouped_counts_are_the_same_whichever_way_the_reports_are_read(data, by):
+    """A few forces' items look their reports up item by item; every force's join them."""
+
+    def key(row):
+        return (row["force_id"], row.get("owner_id") or 0, row["finding__report__published_on"])
+
+    for items in (TrackedItem.objects.all(), TrackedItem.objects.filter(force=data.wmp)):
+        joined = dashboards.grouped_counts(items, TODAY, by)
+        looked_up = dashboards.grouped_counts(items, TODAY, by, few=True)
+        assert sorted(joined, key=key) == sorted(looked_up, key=key)
+        assert joined
+
+
+def test_each_dashboard_uses_a_fixed_number_of_queries(data, client, django_assert_max_num_queries):
+    """Every kind of dashboard, counted afresh (the cache is not read inside the test's
+    transaction), and one force's."""
+    for person, page in [
+        (data.owner, "/dashboard/"),
+        (data.coordinator, "/dashboard/"),
+        (data.pcc, "/dashboard/"),
+        (data.pcc, "/dashboard/?by=force"),
+        (data.reader, f"/dashboard/?force={data.wmp.pk}"),
+        (data.coordinator, "/board-pack/"),
+    ]:
+        client.force_login(person)
+        with CaptureQueriesContext(connection) as few:
+            assert client.get(page).status_code == 200
+        more = make_report(forces=[data.wmp, data.staffs], title=f"More for {page}")
+        for n in range(6):
+            item_due(data, more, f"more {n}", 40 - 20 * n, owner=data.owner)
+            item_due(data, more, f"theirs {n}", -n, force=data.staffs)
+        with django_assert_max_num_queries(len(few)):
+            assert client.get(page).status_code == 200

@@ -290,6 +290,8 @@ def test_a_name_is_ascii_and_short_for_several_forces_and_accented_names(db):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_an_export_makes_the_same_number_of_queries_for_many_items(meeting, client, fmt):
     client.force_login(meeting.coordinator)
+    # The filters' choices are cached per scope (issue 16): count with the cache warm.
+    download(client, reverse("tracker:item_export", args=[fmt]))
     with CaptureQueriesContext(connection) as few:
         download(client, reverse("tracker:item_export", args=[fmt]))
     for n in range(30):
@@ -298,11 +300,13 @@ def test_an_export_makes_the_same_number_of_queries_for_many_items(meeting, clie
         )
         TrackedItem.objects.filter(pk=item.pk).update(lead=meeting.coordinator)
         services.item_add_update(item=item, author=meeting.owner, text=f"update {n}")
+    download(client, reverse("tracker:item_export", args=[fmt]))
     with CaptureQueriesContext(connection) as many:
         _, body = download(client, reverse("tracker:item_export", args=[fmt]))
     assert len(many) == len(few)
     # The session, the person, their roles, their force; the forces for the file name; the
-    # items with their latest update (one query, streamed). 6 today; room for 2 more.
+    # items with their latest update (one query, streamed); for Excel, the count that decides
+    # whether the file is made in the background. 6 or 7 today; room for 1 or 2 more.
     assert len(many) <= 8
     if fmt == "xlsx":
         sheet = sheet_of(body)
@@ -334,3 +338,32 @@ def test_rows_past_the_hyperlink_limit_keep_the_address_as_text(monkeypatch):
     assert sheet.cell(3, 1).hyperlink.target == links[1].url
     assert sheet.cell(4, 1).hyperlink is None
     assert sheet.auto_filter.ref == "A1:A4"
+
+
+def test_the_rows_read_as_values_are_the_rows_read_from_the_items(meeting):
+    # The export reads plain values (issue 16: several times faster); item_row reads the items
+    # themselves. Both give the same table: an overdue item, a month-precision report, an
+    # item with no owner, updates, another force's item.
+    TrackedItem.objects.filter(pk=meeting.theirs.pk).update(lead=meeting.coordinator)
+    items = TrackedItem.objects.select_related(
+        "finding__report", "force", "owner", "lead"
+    ).order_by("-last_activity_at", "-id")
+    site = "https://tracker.example"
+    from_items = list(exports.rows(exports.with_latest_update(items), TODAY(), site))
+    from_values = list(exports.item_values_rows(items, TODAY(), site))
+    assert len(from_values) == 4
+    assert from_values == from_items
+
+
+def test_text_that_xml_treats_specially_reads_back_as_written():
+    text = '<b>Tom & "Jerry"</b> — it\'s 100% 😀 \ufffe done'
+    url = "https://tracker.example/items/1/?a=1&b=<2>"
+    handle = exports.xlsx_file([["Text", "Link"], [exports.clean(text), exports.Link(url)]])
+    data = handle.read()
+    assert data == exports.xlsx_file([["Text", "Link"], [text, exports.Link(url)]]).read()
+    sheet = sheet_of(data)
+    assert sheet.cell(2, 1).value == text.replace("\ufffe", "")
+    assert sheet.cell(2, 2).value == url
+    assert sheet.cell(2, 2).hyperlink.target == url
+    read_only = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
+    assert list(read_only.iter_rows(values_only=True))[1] == (text.replace("\ufffe", ""), url)

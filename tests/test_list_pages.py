@@ -98,6 +98,7 @@ def test_list_pages_use_a_fixed_number_of_queries(client, world, django_assert_n
     add_items(world, 3)
     counts = {}
     for name in ("tracker:my_items", "tracker:item_list", "tracker:report_list"):
+        client.get(reverse(name))  # the filters' choices are cached for a minute after
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(reverse(name)).status_code == 200, name
         counts[name] = len(ctx.captured_queries)
@@ -113,3 +114,21 @@ def test_the_report_page_shows_judgements_findings_and_items(client, world):
     page = response.content.decode()
     assert world.finding.text in page
     assert "Tracked by West Midlands Police, owned by Priya Shah" in page
+
+
+def test_a_report_with_many_findings_shows_them_a_page_at_a_time(client, world):
+    from tracker.views.reports import FINDINGS_PER_PAGE
+
+    for i in range(FINDINGS_PER_PAGE + 1):
+        make_finding(world.report, text=f"Numbered finding {i:03}")
+    client.force_login(world.owner)
+    url = reverse("tracker:report_detail", args=[world.report.key])
+    first = client.get(url).content.decode()
+    total = FINDINGS_PER_PAGE + 2  # with the world's own finding
+    assert f"Findings 1 to {FINDINGS_PER_PAGE} of {total}" in first
+    assert world.finding.text in first
+    assert "Numbered finding 100" not in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "Numbered finding 100" in second
+    assert world.finding.text not in second
+    assert "Statutory responses" in second  # the rest of the page is on every page

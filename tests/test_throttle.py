@@ -352,6 +352,8 @@ LIMITED = {
     ("tracker:board_pack_pdf", ()): "pdf",
     ("tracker:item_export", ("csv",)): "export",
     ("tracker:response_export", ("xlsx",)): "export",
+    ("tracker:export_start", ()): "export",
+    ("tracker:export_job_download", (EXAMPLE_UUID,)): "export",
     ("tracker:response_document", ("report", "force", "pdf")): "pdf",
     ("tracker:response_document", ("report", "force", "docx")): "export",
     ("tracker:public_document", ("body", "4c1f3e0e-0c6b-4b8e-9f3e-2b7d2f0a9a11", 1, "pdf")): "pdf",

@@ -15,6 +15,8 @@ SEND_DIGESTS = "tracker.tasks.send_digests"
 RESYNC_RULE = "tracker.tasks.resync_rule"
 READ_REPORT_IMPORT = "tracker.tasks.read_report_import"
 SEND_OUTBOX = "tracker.tasks.send_outbox"
+MAKE_EXPORT = "tracker.tasks.make_export"
+CLEAN_EXPORTS = "tracker.tasks.clean_exports"
 
 # One quick retry, not Celery's default of three with pauses: a broker that is down is
 # reported at once (the outbox keeps the task for its sweep), so a web request never waits.

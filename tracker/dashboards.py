@@ -13,14 +13,25 @@ import datetime
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 
 from accounts.models import Organisation
-from tracker import policy
-from tracker.models import DeadlineState, Status
+from tracker import figures, policy, selectors
+from tracker.models import DeadlineState, Finding, Report, Status
 
 # Days since the report was published.
 AGE_BANDS = [
@@ -141,10 +152,18 @@ def age_band(published_on: datetime.date, today: datetime.date) -> int:
     return len(AGE_BANDS) - 1
 
 
-def grouped_counts(items: QuerySet, today: datetime.date, by: str) -> list[dict]:
+def grouped_counts(
+    items: QuerySet, today: datetime.date, by: str, *, few: bool = False
+) -> list[dict]:
     """One query for the tables: per group and report publication date, the open items in
     each due band (d0 to d5) and the items closed this quarter. The age bands, the due
-    bands and the per-force open and overdue figures are all sums of these rows."""
+    bands and the per-force open and overdue figures are all sums of these rows (each row
+    names its force, whatever the grouping).
+
+    `few`: the items are a force's or a few forces' (a small part of the table). Each item's
+    report is then looked up by the finding's primary key, item by item: PostgreSQL would
+    otherwise read every finding to join the few items to them (115 ms against 11 for a
+    force of 5,600 items among 240,000). For every force the join is the faster."""
     not_closed = ~Q(status=Status.CLOSED)
     counts = {
         f"d{i}": Count("id", filter=not_closed & q) for i, q in enumerate(due_conditions(today))
@@ -154,11 +173,24 @@ def grouped_counts(items: QuerySet, today: datetime.date, by: str) -> list[dict]
     )
     counts["tracked"] = Count("id")
     columns = GROUPS[by][0]
-    return list(
-        items.values(*columns, "finding__report__published_on")
+    if few:
+        report = Finding.objects.filter(pk=OuterRef("finding_id")).order_by().values("report_id")
+        items = items.annotate(report_key=Subquery(report))
+    else:
+        items = items.annotate(report_key=F("finding__report_id"))
+    rows = list(
+        items.values(*dict.fromkeys([*columns, "force_id", "force__name", "report_key"]))
         .annotate(**counts)
         .order_by(*columns)
     )
+    published = dict(
+        Report.objects.filter(pk__in={r["report_key"] for r in rows})
+        .order_by()
+        .values_list("pk", "published_on")
+    )
+    for row in rows:
+        row["finding__report__published_on"] = published[row.pop("report_key")]
+    return rows
 
 
 def ageing(
@@ -235,6 +267,7 @@ class ForceSummary:
     responses_due: int = 0
     responses_on_time: int = 0
     links: dict[str, str] = field(default_factory=dict)  # the lists behind the figures
+    figures: dict[str, dict] = field(default_factory=dict)  # for the page, with their links
 
     @property
     def on_time_percent(self) -> int | None:
@@ -252,7 +285,8 @@ def force_summaries(
 ) -> list:
     """Per force: open, overdue, closed this quarter, median days from the item's creation
     to closure (items closed in the last 12 months), and s55 responses published on time. `rows` are
-    grouped_counts() by force, when the caller already has them. Three queries at most.
+    grouped_counts() (by force or by owner), when the caller already has them. Three queries at
+    most.
     `forces` (id, name): forces to list even with nothing to count (all forces side by side)."""
     rows = grouped_counts(items, today, "force") if rows is None else rows
     summary: dict[int, ForceSummary] = {pk: ForceSummary(name, pk) for pk, name in forces}
@@ -344,7 +378,7 @@ def visible_force(*, user, force_id: str, today: datetime.date) -> Organisation:
     return force
 
 
-def all_forces() -> list[tuple[int, str]]:
+def every_force() -> list[tuple[int, str]]:
     """Every force, (id, name), for the forces side by side."""
     return list(Organisation.objects.filter(kind=Organisation.Kind.FORCE).values_list("id", "name"))
 
@@ -392,6 +426,7 @@ class Bar:
     width: float
     text_x: float
     url: str = ""  # the list of the items counted
+    figure: dict = field(default_factory=dict)  # for the page, with its link
 
 
 def bar_chart(
@@ -434,3 +469,73 @@ def status_counts(items: QuerySet) -> list[tuple[str, int]]:
 def status_filters() -> list[Filters]:
     """The item list filters for each status_counts entry."""
     return [{"status": s.value} for s in Status]
+
+
+# Everything a dashboard counts, kept fresh in the cache --------------------------------------
+
+RESPONSE_FIGURES = ("late", "due_soon", "published")  # the PCC office's statutory responses
+
+
+def dashboard_figures(user, today: datetime.date, *, kind: str, force, by: str) -> dict[str, Any]:
+    """What a dashboard counts in the database (count_figures), from the cache while the data
+    and the day are unchanged (tracker.figures): the same for everyone with the same scope,
+    so every national reader's dashboard is counted once a change."""
+    return figures.cached(
+        lambda: figure_key(user, today, kind=kind, force=force, by=by),
+        lambda: count_figures(user, today, kind=kind, force=force, by=by),
+    )
+
+
+def figure_key(user, today: datetime.date, *, kind: str, force, by: str) -> tuple:
+    """What a dashboard's figures depend on besides the data: its kind, the forces in scope
+    (and the person, for force staff's own items), the force chosen, the grouping, today."""
+    force_ids = policy.visible_force_ids(user, today)
+    return (
+        "dashboard",
+        kind,
+        None if force_ids is None else tuple(sorted(force_ids)),
+        user.pk if kind == "own" else None,
+        None if force is None else force.pk,
+        by,
+        today,
+    )
+
+
+def default_grouping(kind: str, force) -> str:
+    """The ageing tables' grouping when none is chosen: by force for a national reader's
+    all-forces dashboard, by owner otherwise."""
+    return "force" if kind == "national" and force is None else "owner"
+
+
+def count_figures(user, today: datetime.date, *, kind: str, force, by: str) -> dict[str, Any]:
+    """The ageing tables ("bands", ageing()), the forces' summaries ("forces",
+    force_summaries()), the items by status ("statuses") and, for the PCC office, its
+    statutory response figures ("responses"), counted afresh. `force`: one force's
+    dashboard; `by`: the ageing grouping."""
+    _kind, items = selectors.dashboard_scope(user=user, today=today)
+    deadlines = selectors.response_deadlines(user=user, today=today)
+    if force is not None:
+        items, deadlines = items.filter(force=force), deadlines.filter(force=force)
+    all_forces = kind == "national" and force is None
+    rows = grouped_counts(items, today, by, few=not all_forces)
+    return {
+        "bands": ageing(items, today, by=by, rows=rows),
+        "forces": force_summaries(
+            items,
+            deadlines.none() if kind == "own" else deadlines,  # force staff: their own items
+            today,
+            rows=rows,
+            forces=every_force() if all_forces else (),
+        ),
+        "statuses": status_counts(items),
+        "responses": response_figures(user, today, force) if kind == "pcc" else None,
+    }
+
+
+def response_figures(user, today: datetime.date, force) -> dict[str, int]:
+    """The PCC office's statutory response figures, counted with the very filters of the
+    statutory responses list their links lead to."""
+    chosen = {"force": str(force.pk)} if force is not None else None
+    filterset = selectors.response_filter(user=user, today=today, filters=chosen)
+    pairs = filterset.qs.order_by()
+    return {key: filterset.filter_state(pairs, "state", key).count() for key in RESPONSE_FIGURES}

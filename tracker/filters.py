@@ -1,10 +1,14 @@
 import datetime
+import logging
 from typing import Any, cast
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django_filters.widgets import BooleanWidget
 
 from accounts.models import Organisation, User
@@ -17,6 +21,8 @@ from tracker.models import (
     TrackedItem,
     TrackedItemQuerySet,
 )
+
+logger = logging.getLogger(__name__)
 
 # The ways people may write a date, in the filters and in the forms (tracker.forms): the
 # filters are read by the selectors, below the forms, so the list lives here.
@@ -71,9 +77,114 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)  # the queryset is scoped before it gets here
 
 
-def _choices(filterset: django_filters.FilterSet, name: str) -> django_filters.ModelChoiceFilter:
-    """A filter whose choices (its queryset) are set for the person."""
-    return cast(django_filters.ModelChoiceFilter, filterset.filters[name])
+# The choices of the force, report and owner filters, for one scope (a set of forces, or
+# every force): plain (value, label) pairs read with values_list, kept in the cache for
+# CHOICES_SECONDS so a list page neither loads whole rows (a person's row holds their password
+# hash) nor renders them one by one. A value that is not in the cached choices (a person or
+# report added in the last minute) is checked against the database before it is refused.
+CHOICES_SECONDS = 60
+# Up to this many people, the owner filter is a drop-down (a type-ahead with JavaScript);
+# beyond, a text field that matches names (a type-ahead too), so a national list never
+# renders hundreds of options.
+OWNER_SELECT_MOST = 60
+
+
+def _scope_key(force_ids: set[int] | None) -> str:
+    if force_ids is None:
+        return "all"
+    return ",".join(str(i) for i in sorted(force_ids)) or "none"
+
+
+def _cached(kind: str, force_ids: set[int] | None, load: Any) -> Any:
+    """The choices from the cache, or loaded (and kept) when missing. A cache that cannot be
+    reached costs the query, never the page."""
+    key = f"filter-choices:{kind}:{_scope_key(force_ids)}"
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - fail open: the list works without its cache
+        logger.warning("Filter choices: the cache could not be read", exc_info=True)
+        return load()
+    if found is None:
+        found = load()
+        try:
+            cache.set(key, found, CHOICES_SECONDS)
+        except Exception:  # noqa: BLE001 - fail open, as above
+            logger.warning("Filter choices: the cache could not be written", exc_info=True)
+    return found
+
+
+def force_choices(force_ids: set[int] | None) -> list[tuple[str, str]]:
+    """(id, name) of the forces in scope, by name."""
+
+    def load() -> list[tuple[str, str]]:
+        forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE)
+        if force_ids is not None:
+            forces = forces.filter(pk__in=force_ids)
+        return [(str(pk), name) for pk, name in forces.order_by("name").values_list("pk", "name")]
+
+    return _cached("force", force_ids, load)
+
+
+def report_choices(force_ids: set[int] | None) -> list[tuple[str, str, int]]:
+    """(key, title, id) of the reports about the forces in scope, newest first."""
+
+    def load() -> list[tuple[str, str, int]]:
+        reports = Report.objects.for_forces(force_ids).order_by("-published_on", "title")
+        return [(key, title, pk) for pk, key, title in reports.values_list("pk", "key", "title")]
+
+    return _cached("report", force_ids, load)
+
+
+def owner_choices(force_ids: set[int] | None) -> list[tuple[str, str]]:
+    """(id, name) of the force staff and coordinators in scope, by name."""
+
+    def load() -> list[tuple[str, str]]:
+        people = User.objects.with_role(*policy.FORCE_ROLES)
+        if force_ids is not None:
+            people = people.filter(organisation_id__in=force_ids)
+        rows = people.order_by("full_name", "pk").values_list("pk", "full_name", "email")
+        return [(str(pk), name or email) for pk, name, email in rows]
+
+    return _cached("owner", force_ids, load)
+
+
+def force_in_scope(force_ids: set[int] | None, value: str) -> bool:
+    """Whether a force id (as typed in a URL) is a force in scope: one query."""
+    if not value.isdigit():
+        return False
+    forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE, pk=value)
+    if force_ids is not None:
+        forces = forces.filter(pk__in=force_ids)
+    return forces.exists()
+
+
+class ScopedChoiceFilter(django_filters.ChoiceFilter):
+    """A choice among what the person may see (force, report, owner): the choices are plain
+    pairs (ScopedChoiceField), and a value outside them is checked by `allowed` (one query,
+    only for a value the cached choices lack) before it is refused."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", [])
+        super().__init__(*args, **kwargs)
+        self.allowed: Any = None
+
+    @property
+    def field(self) -> forms.Field:
+        field = super().field
+        cast(ScopedChoiceField, field).allowed = self.allowed
+        return field
+
+
+class ScopedChoiceField(django_filters.fields.ChoiceField):
+    allowed: Any = None
+
+    def valid_value(self, value: Any) -> bool:
+        if super().valid_value(value):
+            return True
+        return bool(self.allowed and str(value).isascii() and self.allowed(str(value)))
+
+
+ScopedChoiceFilter.field_class = ScopedChoiceField
 
 
 def _date_filter(label: str, lookup: str, field_name: str = "due_date") -> DayFilter:
@@ -96,7 +207,7 @@ SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "days": ("Days overdue", ("-due_date",)),
     "status": ("Status", ("status",)),
     "force": ("Force", ("force__name",)),
-    "owner": ("Owner", ("owner__full_name",)),
+    "owner": ("Owner", ("owner_name",)),  # the owner's name, copied onto the item
     "activity": ("Last activity", ("last_activity_at",)),
 }
 SORT_CHOICES = [
@@ -142,18 +253,19 @@ class ItemFilter(ScopedFilterSet):
         label="Kind",
         empty_label="Any kind",
     )
-    force = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.none(), label="Force", empty_label="Any force"
+    force = ScopedChoiceFilter(field_name="force_id", label="Force", empty_label="Any force")
+    report = ScopedChoiceFilter(label="Report", empty_label="Any report", method="filter_report")
+    owner = ScopedChoiceFilter(
+        field_name="owner_id", label="Owner", empty_label="Anyone", null_label="No owner"
     )
-    report = django_filters.ModelChoiceFilter(
-        field_name="finding__report",
-        queryset=Report.objects.none(),
-        label="Report",
-        empty_label="Any report",
-        to_field_name="key",
-    )
-    owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.none(), label="Owner", empty_label="Anyone", null_label="No owner"
+    # Where the owner filter is a text field (more than OWNER_SELECT_MOST people): part of a
+    # name, any case.
+    owner_name = django_filters.CharFilter(
+        field_name="owner_name",
+        lookup_expr="icontains",
+        label="Owner",
+        max_length=200,
+        help_text="Type part of a name",
     )
     area = django_filters.CharFilter(
         field_name="finding__area",
@@ -194,6 +306,7 @@ class ItemFilter(ScopedFilterSet):
             "force",
             "report",
             "owner",
+            "owner_name",
             "area",
             "due_after",
             "due_before",
@@ -209,20 +322,88 @@ class ItemFilter(ScopedFilterSet):
         super().__init__(*args, **kwargs)
         today = self.today = today or timezone.localdate()
         force_ids = policy.visible_force_ids(user, today) if user is not None else set()
-        forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE)
-        people = User.objects.with_role(*policy.FORCE_ROLES)
-        if force_ids is not None:
-            forces = forces.filter(pk__in=force_ids)
-            people = people.filter(organisation_id__in=force_ids)
-        _choices(self, "force").queryset = forces.order_by("name")
-        _choices(self, "owner").queryset = people.order_by("full_name")
-        _choices(self, "report").queryset = Report.objects.for_forces(force_ids).order_by(
-            "-published_on", "title"
-        )
+        self.force_ids = force_ids
+        reports = report_choices(force_ids)
+        self.report_ids = {key: pk for key, _title, pk in reports}
+        owners = owner_choices(force_ids)
+        # The owner filter as a drop-down only when the choice is small (see OWNER_SELECT_MOST).
+        self.owner_as_select = len(owners) <= OWNER_SELECT_MOST
+        self.scoped_choices = {
+            "force": force_choices(force_ids),
+            "report": [(key, title) for key, title, _pk in reports],
+            "owner": owners,
+        }
+        for name, choices in self.scoped_choices.items():
+            scoped = cast(ScopedChoiceFilter, self.filters[name])
+            scoped.extra["choices"] = choices
+            scoped.allowed = getattr(self, f"_allowed_{name}")
         for name in ("force", "owner", "report"):
             self.form.fields[name].error_messages["invalid_choice"] = (
                 "That is not one of the choices you can see"
             )
+
+    # Values missing from the cached choices (added within CHOICES_SECONDS): one query each.
+    def _allowed_force(self, value: str) -> bool:
+        return force_in_scope(self.force_ids, value)
+
+    def _allowed_report(self, value: str) -> bool:
+        found = Report.objects.for_forces(self.force_ids).filter(key=value).values_list("pk")
+        pk = next(iter(found[:1]), None)
+        if pk is not None:
+            self.report_ids[value] = pk[0]
+        return pk is not None
+
+    def _allowed_owner(self, value: str) -> bool:
+        if not value.isdigit():
+            return False
+        people = User.objects.with_role(*policy.FORCE_ROLES).filter(pk=value)
+        if self.force_ids is not None:
+            people = people.filter(organisation_id__in=self.force_ids)
+        return people.exists()
+
+    def options(self, name: str) -> SafeString:
+        """The <option>s of a scoped drop-down, built in one pass (no template per option):
+        its empty choice, "No owner" for the owner, then the cached choices; the value chosen
+        selected."""
+        field: Any = self.form.fields[name]
+        chosen = self.form[name].value()
+        chosen = "" if chosen is None else str(chosen)
+        pairs: list[tuple[str, str]] = [("", str(field.empty_label))]
+        if getattr(field, "null_label", None):
+            pairs.append((str(field.null_value), str(field.null_label)))
+        pairs.extend(self.scoped_choices[name])
+        return mark_safe(  # noqa: S308 -- every value and label is escaped here
+            "".join(
+                f'<option value="{escape(v)}"{" selected" if v == chosen else ""}>'
+                f"{escape(label)}</option>"
+                for v, label in pairs
+            )
+        )
+
+    @property
+    def scoped_selects(self) -> list[tuple[Any, SafeString]]:
+        """The drop-downs of force, report and (when the choice is small) owner, each as its
+        bound field and its options."""
+        names = ["force", "report", *(["owner"] if self.owner_as_select else [])]
+        return [(self.form[name], self.options(name)) for name in names]
+
+    @property
+    def owner_chosen_label(self) -> str:
+        """The name of the owner chosen by id (a link from a dashboard or a saved view), for
+        the text form of the owner filter; "" when none."""
+        value = self.form["owner"].value()
+        if not value:
+            return ""
+        if value == "null":
+            return "No owner"
+        return dict(self.scoped_choices["owner"]).get(str(value), "")
+
+    def filter_report(
+        self, queryset: TrackedItemQuerySet, name: str, value: str
+    ) -> TrackedItemQuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(finding__report_id=self.report_ids[value])
 
     def search(self, queryset: TrackedItemQuerySet, name: str, value: str) -> TrackedItemQuerySet:
         # The ORM passes the text as a parameter: SQL and HTML characters are just text.
@@ -233,7 +414,7 @@ class ItemFilter(ScopedFilterSet):
         return queryset.filter(
             Q(finding__text__icontains=value)
             | Q(finding__report__title__icontains=value)
-            | Q(owner__full_name__icontains=value)
+            | Q(owner_name__icontains=value)
             | Q(lead__full_name__icontains=value)
         )
 
@@ -302,12 +483,7 @@ class ResponseFilter(ScopedFilterSet):
         label="Search the report title",
         max_length=200,
     )
-    force = django_filters.ModelChoiceFilter(
-        field_name="organisation",
-        queryset=Organisation.objects.none(),
-        label="Force",
-        empty_label="Any force",
-    )
+    force = ScopedChoiceFilter(field_name="organisation_id", label="Force", empty_label="Any force")
     state = django_filters.ChoiceFilter(
         label="Show",
         empty_label="Every response",
@@ -328,10 +504,10 @@ class ResponseFilter(ScopedFilterSet):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
         force_ids = policy.visible_force_ids(user, self.today) if user is not None else set()
-        forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE)
-        if force_ids is not None:
-            forces = forces.filter(pk__in=force_ids)
-        _choices(self, "force").queryset = forces.order_by("name")
+        self.force_ids = force_ids
+        scoped = cast(ScopedChoiceFilter, self.filters["force"])
+        scoped.extra["choices"] = force_choices(force_ids)
+        scoped.allowed = lambda value: force_in_scope(force_ids, value)
         self.form.fields["force"].error_messages["invalid_choice"] = (
             "That is not one of the choices you can see"
         )

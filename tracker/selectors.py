@@ -10,16 +10,40 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation, PolicingBodyTerm, User
 from tracker import policy
-from tracker.filters import ItemFilter, ReportFilter, ResponseFilter, ScopedFilterSet
+from tracker.filters import (
+    ItemFilter,
+    ReportFilter,
+    ResponseFilter,
+    ScopedFilterSet,
+    owner_choices,
+)
+from tracker.histories import (  # noqa: F401  (re-exported: the pages read them here)
+    AUDIT_TRAIL_LIMIT,
+    TimelineEntry,
+    item_audit_trail,
+    item_timeline,
+    report_audit_trail,
+)
 from tracker.models import (
-    AuditEvent,
     ClosureDecision,
     ClosureProposal,
     Deadline,
@@ -80,17 +104,42 @@ def my_item_list(*, user, today: datetime.date) -> TrackedItemQuerySet:
     return item_list(user=user, today=today).owned_by(user)
 
 
+# What the item lists never show: the responses' text and the owner's sign-in details (a
+# page of rows reads neither).
+LIST_DEFERRED = (
+    "force_response",
+    "pcc_response",
+    "owner__password",
+    "owner__last_login",
+    "owner__is_superuser",
+)
+
+
+def listed(items: QuerySet[TrackedItem]) -> QuerySet[TrackedItem]:
+    """The item lists' rows: the columns a page shows (item_list's joins, less
+    LIST_DEFERRED)."""
+    return items.defer(*LIST_DEFERRED)
+
+
 def item_filter(*, user, today: datetime.date, filters: FilterValues | None) -> ItemFilter:
     """All the items the person may see, with the filters chosen."""
     return filtered(
-        ItemFilter, item_list(user=user, today=today), filters=filters, user=user, today=today
+        ItemFilter,
+        listed(item_list(user=user, today=today)),
+        filters=filters,
+        user=user,
+        today=today,
     )
 
 
 def my_item_filter(*, user, today: datetime.date, filters: FilterValues | None) -> ItemFilter:
     """The items the person owns, with the filters chosen."""
     return filtered(
-        ItemFilter, my_item_list(user=user, today=today), filters=filters, user=user, today=today
+        ItemFilter,
+        listed(my_item_list(user=user, today=today)),
+        filters=filters,
+        user=user,
+        today=today,
     )
 
 
@@ -104,6 +153,23 @@ def item_export_list(
     lister = my_item_list if filters.get("mine") == "1" else item_list
     queryset = lister(user=user, today=today).select_related("lead")
     return filtered(ItemFilter, queryset, filters=filters, user=user, today=today, lenient=True).qs
+
+
+OWNER_NAMES_SHOWN = 20
+
+
+def owner_names(*, user, today: datetime.date, text: str) -> list[str]:
+    """For the owner filter's type-ahead: the names of people in the person's scope who can
+    own items, containing the text typed (any case), at most OWNER_NAMES_SHOWN, names that
+    start with it first. From the filters' cached choices: no query when they are cached."""
+    needle = " ".join(text.split()).casefold()
+    if not needle:
+        return []
+    names = sorted(
+        {name for _pk, name in owner_choices(policy.visible_force_ids(user, today))},
+        key=lambda name: (not name.casefold().startswith(needle), name.casefold()),
+    )
+    return [name for name in names if needle in name.casefold()][:OWNER_NAMES_SHOWN]
 
 
 def force_people(*, force: Organisation) -> QuerySet[User]:
@@ -187,9 +253,15 @@ def report_findings(*, report: Report, user, today: datetime.date) -> QuerySet[F
 
     Findings about one force only are shown only to those who can see that force."""
     force_ids = policy.visible_force_ids(user, today)
-    items = TrackedItem.objects.for_forces(force_ids).select_related("force", "owner")
-    findings = report.findings.select_related("parent").prefetch_related(
-        Prefetch("items", queryset=items, to_attr="visible_items")
+    items = (
+        TrackedItem.objects.for_forces(force_ids)
+        .select_related("force", "owner")
+        .defer(*LIST_DEFERRED)
+    )
+    findings = (
+        report.findings.select_related("parent")
+        .prefetch_related(Prefetch("items", queryset=items, to_attr="visible_items"))
+        .order_by("order", "id")
     )
     if force_ids is not None:
         findings = findings.filter(Q(force__isnull=True) | Q(force_id__in=force_ids))
@@ -264,97 +336,6 @@ def judgement_for(finding: Finding, force_id: int) -> Judgement | None:
     return judgements.filter(area=finding.area).first()
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime.datetime
-    kind: str
-    title: str
-    by: object
-    text: str = ""
-    detail: str = ""
-    seq: int = 0  # the row's id: orders rows written at the same time
-
-
-def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
-    """Status changes (which include closure proposals and decisions, with their reasons),
-    updates, revisions, evidence and changes of owner, newest first: in the order they were
-    committed, as each is timed once it holds the item's lock (tracker.services.item_lock)."""
-    entries: list[TimelineEntry] = []
-    people = {u.email: u.full_name for u in User.objects.filter(organisation_id=item.force_id)}
-    people.update(
-        {str(u.pk): u.full_name for u in User.objects.filter(organisation_id=item.force_id)}
-    )
-    for c in item.status_changes.select_related("changed_by"):
-        title = (
-            f"Status: {Status(c.to_status).label}"
-            if not c.from_status
-            else f"Status changed from {Status(c.from_status).label} to {Status(c.to_status).label}"
-        )
-        entries.append(
-            TimelineEntry(c.changed_at, "status", title, c.changed_by, c.reason, seq=c.id)
-        )
-    for u in item.updates.select_related("author"):
-        entries.append(
-            TimelineEntry(u.written_at, "update", "Progress update", u.author, u.text, seq=u.id)
-        )
-    for r in item.revisions.select_related("approved_by"):
-        before = r.previous_date.strftime("%-d %B %Y") if r.previous_date else "none"
-        entries.append(
-            TimelineEntry(
-                r.recorded_at,
-                "due_date",
-                "Due date revised",
-                r.approved_by,
-                r.reason,
-                f"From {before} to {r.new_date:%-d %B %Y}",
-                r.id,
-            )
-        )
-    for e in item.evidence.all():
-        entries.append(
-            TimelineEntry(
-                e.uploaded_at,
-                "evidence",
-                "Evidence added",
-                e.uploaded_by,
-                e.description,
-                e.original_name,
-                e.id,
-            )
-        )
-    assignments = AuditEvent.objects.filter(
-        object_type="tracker.TrackedItem", object_id=str(item.uuid)
-    ).select_related("actor")
-    for a in assignments:
-        names = {"owner": "Owner", "lead": "Accountable lead"}
-        changes = a.changes if isinstance(a.changes, dict) else {}
-        changed = [
-            f"{names[k]}: {people.get(str(v[1]), 'none')} (was {people.get(str(v[0]), 'none')})"
-            for k, v in changes.items()
-            if k in names and isinstance(v, list) and len(v) == 2
-        ]
-        if changed and a.action == AuditEvent.Action.UPDATE:
-            entries.append(
-                TimelineEntry(
-                    a.at,
-                    "assignment",
-                    "Owner or lead changed",
-                    a.actor,
-                    "",
-                    "; ".join(changed),
-                    a.id,
-                )
-            )
-    for r in item.reviews.all():  # prefetched by item_get
-        if r.kind == ProgressReview.Kind.VIEW:
-            title = f"PCC office's view on progress: {r.get_rating_display()}"
-        else:
-            title = "PCC office asked for an update"
-        entries.append(TimelineEntry(r.at, "review", title, r.by, r.text, seq=r.id))
-    entries.sort(key=lambda e: (e.at, e.seq), reverse=True)
-    return entries
-
-
 def open_update_request(item: TrackedItem) -> ProgressReview | None:
     """The PCC office's latest request for an update, while nothing has happened on the item
     since (from the reviews item_get prefetched)."""
@@ -408,11 +389,17 @@ def _response_pairs(force_ids: set[int] | None) -> QuerySet[Any]:
     # The deadline is looked up by the response's id (an index lookup per row). Joining
     # deadlines to responses by report and force instead let PostgreSQL, once it had
     # statistics, scan every deadline for every row: 14 s for 89 rows among 100,000 items.
-    due = Deadline.objects.filter(
-        response_id=OuterRef("response_id"),
-        rule__who_must_act="pcc_office",
-        state=DeadlineState.OPEN,
-    ).order_by("due_on")
+    # Nor is the state a condition: it is part of the value (the due date of an open
+    # deadline, else NULL, sorted last), so PostgreSQL cannot combine the index on the state,
+    # which holds every open item's deadline (its bitmap grew with the items: 35 ms for 44
+    # rows at 20,000 items, issue 16). A response has a handful of deadlines.
+    due = (
+        Deadline.objects.filter(
+            response_id=OuterRef("response_id"), rule__who_must_act="pcc_office"
+        )
+        .annotate(open_due=Case(When(state=DeadlineState.OPEN, then="due_on")))
+        .order_by(F("open_due").asc(nulls_last=True))
+    )
     with_body = PolicingBodyTerm.objects.filter(force_id=OuterRef("organisation_id"))
     return (
         pairs.filter(Exists(with_body))
@@ -420,7 +407,7 @@ def _response_pairs(force_ids: set[int] | None) -> QuerySet[Any]:
             response_id=Subquery(responses.values("pk")[:1]),
             published=Exists(responses.filter(published_on__isnull=False)),
         )
-        .annotate(due=Subquery(due.values("due_on")[:1]))
+        .annotate(due=Subquery(due.values("open_due")[:1]))
         .order_by(
             "published",
             F("due").asc(nulls_last=True),
@@ -560,7 +547,11 @@ def review_items(*, user, today: datetime.date) -> TrackedItemQuerySet:
 def review_item_filter(*, user, today: datetime.date, filters: FilterValues | None) -> ItemFilter:
     """The PCC office's review of progress (review_items), with the filters chosen."""
     return filtered(
-        ItemFilter, review_items(user=user, today=today), filters=filters, user=user, today=today
+        ItemFilter,
+        listed(review_items(user=user, today=today)),
+        filters=filters,
+        user=user,
+        today=today,
     )
 
 
@@ -616,10 +607,13 @@ def public_version_list(*, version: ResponseVersion) -> QuerySet[ResponseVersion
 
 # Managers: the overdue report -----------------------------------------------------------------
 
-OVERDUE_GROUPS = {
-    "owner": ("Owner", ["owner__full_name", "owner_id"]),
+OVERDUE_GROUPS: dict[str, tuple[str, list[Any]]] = {
+    # The owner's name as copied onto the item (TrackedItem.owner_name): read in this order
+    # from an index of the open items, a page at a time. No owner comes last on every
+    # database (as PostgreSQL sorts NULL).
+    "owner": ("Owner", [F("owner_name").asc(nulls_last=True), "owner_id"]),
     # No owner and an owner with no department recorded are one group.
-    "department": ("Department", ["department", "owner__full_name"]),
+    "department": ("Department", ["department", F("owner_name").asc(nulls_last=True)]),
     "report": ("Report", ["-finding__report__published_on", "finding__report_id"]),
     "force": ("Force", ["force__name"]),
 }
@@ -644,7 +638,7 @@ def overdue_item_filter(
     """The overdue items (overdue_items), with the filters chosen."""
     return filtered(
         ItemFilter,
-        overdue_items(user=user, today=today, group=group),
+        listed(overdue_items(user=user, today=today, group=group)),
         filters=filters,
         user=user,
         today=today,
@@ -652,7 +646,16 @@ def overdue_item_filter(
 
 
 # The item filters that do not narrow the overdue responses (force and report do).
-ITEM_ONLY_FILTERS = ("q", "status", "kind", "owner", "area", "due_after", "due_before")
+ITEM_ONLY_FILTERS = (
+    "q",
+    "status",
+    "kind",
+    "owner",
+    "owner_name",
+    "area",
+    "due_after",
+    "due_before",
+)
 
 
 def overdue_responses(
@@ -677,7 +680,7 @@ def overdue_responses(
     if chosen.get("force"):
         deadlines = deadlines.filter(force=chosen["force"])
     if chosen.get("report"):
-        deadlines = deadlines.filter(response__report=chosen["report"])
+        deadlines = deadlines.filter(response__report__key=chosen["report"])
     return deadlines
 
 
@@ -728,65 +731,3 @@ def response_figures(*, user, today: datetime.date) -> dict:
         "due_soon": pairs.filter(published=False, due__gte=today, due__lte=soon).count(),
         "published": pairs.filter(published=True).count(),
     }
-
-
-# The audit trail ------------------------------------------------------------------------------
-
-AUDIT_TRAIL_LIMIT = 200
-
-
-def item_audit_trail(item: TrackedItem) -> QuerySet[AuditEvent]:
-    """Every recorded change to the item and to what was added to it (updates, evidence,
-    the PCC office's reviews), newest first; the page shows the latest 200."""
-    added = [
-        str(u)
-        for related in (item.updates, item.evidence, item.reviews)
-        for u in related.values_list("uuid", flat=True)
-    ]
-    return (
-        AuditEvent.objects.filter(
-            Q(object_type="tracker.TrackedItem", object_id=str(item.uuid))
-            | Q(
-                object_type__in=[
-                    "tracker.ProgressUpdate",
-                    "tracker.Evidence",
-                    "tracker.ProgressReview",
-                ],
-                object_id__in=added,
-            )
-        )
-        .select_related("actor")
-        .order_by("-at", "-id")[:AUDIT_TRAIL_LIMIT]
-    )
-
-
-def report_audit_trail(*, report: Report, user, today: datetime.date) -> QuerySet[AuditEvent]:
-    """Changes to the report, its findings and judgements, and the statutory responses to it
-    that this person may see the record of. A fixed number of queries."""
-    force_ids = policy.visible_force_ids(user, today)
-    # Only findings and grades this person may see: on a report about several forces, a
-    # finding or grade about one force stays with that force.
-    own = Q(force__isnull=True) if force_ids is not None else Q()
-    if force_ids is not None:
-        own |= Q(force_id__in=force_ids)
-    findings = report.findings.filter(own).values_list("key", flat=True)
-    judgements = [
-        str(pk) for pk in Judgement.objects.filter(own, report=report).values_list("pk", flat=True)
-    ]
-    # Responses: the whole record for administrators; for the others, the forces they
-    # answer for.
-    responses = StatutoryResponse.objects.filter(report=report)
-    readable = policy.response_record_force_ids(user, force_ids)
-    if readable is not None:
-        responses = responses.filter(force_id__in=readable)
-    response_ids = [str(u) for u in responses.values_list("uuid", flat=True)]
-    return (
-        AuditEvent.objects.filter(
-            Q(object_type="tracker.Report", object_id=report.key)
-            | Q(object_type="tracker.Finding", object_id__in=list(findings))
-            | Q(object_type="tracker.Judgement", object_id__in=judgements)
-            | Q(object_type="tracker.StatutoryResponse", object_id__in=response_ids)
-        )
-        .select_related("actor")
-        .order_by("-at", "-id")[:AUDIT_TRAIL_LIMIT]
-    )

@@ -1,13 +1,15 @@
 """Celery tasks: thin. Each takes ids (or nothing), re-reads what it needs and calls a service.
 
 The beat schedule (config/settings.py) runs `sweep_reminders` every few minutes,
-`send_digests` hourly and `send_outbox` every minute. All are safe to run twice at once: every
-reminder, digest and outbox row is claimed with a conditional UPDATE before it is sent.
+`send_digests` hourly, `send_outbox` every minute and `clean_exports` every 15 minutes. All
+are safe to run twice at once: every reminder, digest, outbox row and export job is claimed
+with a conditional UPDATE before it is worked on.
 """
 
 from celery import shared_task
 from django.utils import timezone
 
+from tracker.export_jobs import export_job_run, export_jobs_clean
 from tracker.models import DeadlineRule
 from tracker.outbox import outbox_sweep
 from tracker.reminders.digests import digests_run
@@ -60,3 +62,15 @@ def send_outbox() -> dict[str, int]:
     """Send the background work the broker could not take when it was asked for
     (tracker/outbox.py). Ends quietly while the broker is down; the next run tries again."""
     return outbox_sweep()
+
+
+@shared_task
+def make_export(job_id: int) -> str | None:
+    """Make an export too large for a request (tracker/export_jobs.py)."""
+    return export_job_run(job_id=job_id)
+
+
+@shared_task
+def clean_exports() -> dict[str, int]:
+    """Delete export files past their day, and notice exports whose worker was lost."""
+    return export_jobs_clean(now=timezone.now())

@@ -6,6 +6,7 @@ from tracker.views import (
     dashboards,
     deadlines,
     evidence,
+    exports,
     imports,
     items,
     notifications,
@@ -24,14 +25,24 @@ pdf = limited("pdf", methods=("GET", "HEAD"))
 export = limited("export", methods=("GET", "HEAD"))
 document = limited(document_kind, methods=("GET", "HEAD"))  # PDF a PDF; Word, HTML exports
 upload = limited("upload", methods=("POST",))
+export_job = limited("export", methods=("POST",))  # asking for a large export
 spreadsheet = limited("import", methods=("GET", "POST"))  # checking or confirming an import
 
 urlpatterns = [
     path("", items.home, name="home"),
     path("items/mine/", items.my_items, name="my_items"),
     path("items/", items.item_list, name="item_list"),
+    path("items/owners/", items.owner_names, name="owner_names"),
     path("items/bulk/", bulk.bulk_action, name="bulk_action"),
-    path("items/export.<str:fmt>", export(items.item_export), name="item_export"),
+    path("items/export.<str:fmt>", export(exports.item_export), name="item_export"),
+    path("exports/", export_job(exports.export_start), name="export_start"),
+    path("exports/<uuid:uuid>/", exports.export_job, name="export_job"),
+    path("exports/<uuid:uuid>/status", exports.export_job_status, name="export_job_status"),
+    path(
+        "exports/<uuid:uuid>/download",
+        export(exports.export_job_download),
+        name="export_job_download",
+    ),
     path("items/import/", upload(imports.item_import), name="item_import"),
     path(
         "items/import/template.<str:fmt>",
@@ -114,7 +125,7 @@ urlpatterns = [
         name="report_local_target",
     ),
     path("responses/", responses.response_list, name="response_list"),
-    path("responses/export.<str:fmt>", export(responses.response_export), name="response_export"),
+    path("responses/export.<str:fmt>", export(exports.response_export), name="response_export"),
     path(
         "responses/<slug:key>/<slug:force_code>/",
         responses.response_detail,

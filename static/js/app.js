@@ -5,3 +5,55 @@
 import { initAll } from './govuk-frontend.min.js'
 
 initAll()
+
+// The owner filter as a type-ahead (GOV.UK's accessible-autocomplete, loaded only on pages
+// that have one). Without JavaScript the filter still works: a drop-down when the people to
+// choose from are few, otherwise a text field that matches part of a name.
+const typeaheads = document.querySelectorAll('[data-module="app-owner-typeahead"]')
+
+function startTypeaheads () {
+  const autocomplete = window.accessibleAutocomplete
+  if (!autocomplete) return
+  typeaheads.forEach(function (field) {
+    if (field.tagName === 'SELECT') {
+      // Starts from the option chosen ("Anyone" when none).
+      autocomplete.enhanceSelectElement({ selectElement: field, showAllValues: true })
+      return
+    }
+    // A text field: suggestions come from the server (names in the person's scope).
+    const container = document.createElement('div')
+    field.parentNode.insertBefore(container, field)
+    const source = field.getAttribute('data-source')
+    autocomplete({
+      element: container,
+      id: field.id,
+      name: field.name,
+      defaultValue: field.value,
+      minLength: 2,
+      showNoOptionsFound: false,
+      confirmOnBlur: false,
+      source: function (query, populate) {
+        fetch(source + '?q=' + encodeURIComponent(query), {
+          credentials: 'same-origin',
+          headers: { Accept: 'application/json' }
+        })
+          .then(function (response) { return response.ok ? response.json() : { names: [] } })
+          .then(function (data) { populate(data.names || []) })
+          .catch(function () { populate([]) })
+      }
+    })
+    const hint = field.getAttribute('aria-describedby')
+    field.remove()
+    const input = document.getElementById(container.querySelector('input').id)
+    if (hint && input) {
+      input.setAttribute('aria-describedby', (input.getAttribute('aria-describedby') || '') + ' ' + hint)
+    }
+  })
+}
+
+if (typeaheads.length) {
+  const script = document.createElement('script')
+  script.src = new URL('./accessible-autocomplete.min.js', import.meta.url).href
+  script.onload = startTypeaheads
+  document.head.appendChild(script)
+}

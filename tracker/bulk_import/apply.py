@@ -3,16 +3,18 @@
 `items_import` is the service: inside one transaction it reads and plans the file again,
 refuses it if there is any problem (nothing is saved), or if the plan differs from the one
 the person checked, and otherwise makes the changes through the item services, under the
-same rules as the item pages, with history rows and audit events for each.
+same rules as the item pages, with history rows and audit events for each. New findings and
+items are made together (`item_batches`), with a few queries however many there are.
 """
 
 import datetime
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from tracker import policy, services
+from tracker import item_batches, policy, services
 from tracker.audit import audit_record
 from tracker.bulk_import.plan import (
     ImportRejected,
@@ -30,8 +32,8 @@ from tracker.models import (
     GradingScale,
     Report,
     ReportType,
-    Status,
 )
+from tracker.reminders.plan import people_remembered
 from tracker.reminders.sync import responses_ensure
 
 
@@ -60,31 +62,38 @@ def items_import(
     if expected is not None and plan.fingerprint != expected:
         raise PlanChanged(plan)
     note = f"Imported from {name}"[:300]
-    for new_report in plan.new_reports:
-        _report_create(new_report, user=user, now=now, note=note)
-    for new_finding in plan.new_findings:
-        _finding_create(new_finding, user=user, now=now, note=note)
-    for row in plan.rows:
-        reason = f"{note}, row {row.row}"
-        if row.action == "create":
-            item = services.item_create(
-                finding=_made_finding(row.finding),
-                force=row.force,
-                created_by=user,
-                owner=row.owner,
-                lead=row.lead,
-                due_date=row.due_date,
-                now=now,
-            )
-            row.item = item
-            if row.status != Status.NOT_STARTED:
-                services.item_set_status(
-                    item=item, by=user, to_status=row.status, reason=reason, now=now
+    with people_remembered():
+        for new_report in plan.new_reports:
+            _report_create(new_report, user=user, now=now, note=note)
+        _findings_create(plan.new_findings, user=user, now=now, note=note)
+        # New items all at once (their deadlines and reminders planned together), with the
+        # same rows as one by one: `item_create`, then `item_set_status` when one starts
+        # "In progress".
+        created = [row for row in plan.rows if row.action == "create"]
+        items = item_batches.items_create(
+            new=[
+                item_batches.NewItem(
+                    finding=_made_finding(row.finding),
+                    force=row.force,
+                    owner=row.owner,
+                    lead=row.lead,
+                    due_date=row.due_date,
+                    status=row.status,
+                    reason=f"{note}, row {row.row}",
                 )
-        elif row.action == "update":
-            _item_import_changes(row, user=user, now=now, reason=reason, plan=plan)
-    for new_report in plan.new_reports:
-        responses_ensure(report=_made_report(new_report), now=now)
+                for row in created
+            ],
+            created_by=user,
+            now=now,
+        )
+        for row, item in zip(created, items, strict=True):
+            row.item = item
+        for row in plan.rows:
+            if row.action == "update":
+                reason = f"{note}, row {row.row}"
+                _item_import_changes(row, user=user, now=now, reason=reason, plan=plan)
+        for new_report in plan.new_reports:
+            responses_ensure(report=_made_report(new_report), now=now)
     return plan
 
 
@@ -138,35 +147,61 @@ def _report_create(new: NewReport, *, user, now, note) -> Report:
     return report
 
 
-def _finding_create(new: NewFinding, *, user, now, note) -> Finding:
-    report = _made_report(new.report)
-    order = (report.findings.order_by("-order").values_list("order", flat=True).first() or 0) + 1
-    finding = Finding(
-        key=services.unique_key(Finding, f"{report.key}:import-{new.first_row}"),
-        report=report,
-        kind=new.kind,
-        reference=new.reference,
-        area=new.area,
-        text=new.text,
-        force=new.force,
-        order=order,
+def _findings_create(new_findings: list[NewFinding], *, user, now, note) -> list[Finding]:
+    """The new findings, each numbered after the last of its report and keyed uniquely, as
+    one by one, with an audit event each; written with a few queries whatever their number
+    (one per report for the keys and numbers, then one INSERT per thousand rows)."""
+    reports: dict[int, Report] = {}
+    for new in new_findings:
+        report = _made_report(new.report)
+        reports[report.pk] = report
+    keys = item_batches.unique_keys(Finding, [f"{r.key}:import-" for r in reports.values()])
+    last = {
+        report_id: top or 0
+        for report_id, top in Finding.objects.filter(report__in=list(reports))
+        .values("report")
+        .annotate(top=Max("order"))
+        .values_list("report", "top")
+    }
+    findings = []
+    for new in new_findings:
+        report = _made_report(new.report)
+        last[report.pk] = last.get(report.pk, 0) + 1
+        finding = Finding(
+            key=keys.take(f"{report.key}:import-{new.first_row}"),
+            report=report,
+            kind=new.kind,
+            reference=new.reference,
+            area=new.area,
+            text=new.text,
+            force=new.force,
+            order=last[report.pk],
+        )
+        # The key was chosen unused just now (the database's unique index has the last word);
+        # the report and force are rows just read or made: no query per finding.
+        finding.full_clean(exclude=["report", "force"], validate_unique=False)
+        findings.append(finding)
+        new.created = finding
+    Finding.objects.bulk_create(findings, batch_size=item_batches.BATCH_SIZE)
+    AuditEvent.objects.bulk_create(
+        [
+            item_batches.audit_event(
+                actor=user,
+                action=AuditEvent.Action.CREATE,
+                obj=finding,
+                at=now,
+                changes={
+                    "kind": (None, finding.kind),
+                    "reference": (None, finding.reference),
+                    "text": (None, finding.text),
+                },
+                note=note,
+            )
+            for finding in findings
+        ],
+        batch_size=item_batches.BATCH_SIZE,
     )
-    finding.full_clean()
-    finding.save()
-    audit_record(
-        actor=user,
-        action=AuditEvent.Action.CREATE,
-        obj=finding,
-        at=now,
-        changes={
-            "kind": (None, finding.kind),
-            "reference": (None, finding.reference),
-            "text": (None, finding.text),
-        },
-        note=note,
-    )
-    new.created = finding
-    return finding
+    return findings
 
 
 def _item_import_changes(row: RowPlan, *, user, now, reason, plan) -> None:

@@ -81,6 +81,10 @@ class PlanChanged(Exception):
         )
 
 
+# Changes to items already in the tracker above which the preview warns (about 80 ms each).
+SLOW_UPDATES = 300
+
+
 @dataclass(frozen=True)
 class Problem:
     row: int | None
@@ -203,6 +207,13 @@ class Plan:
     @property
     def changes(self) -> list[RowPlan]:
         return [r for r in self.rows if r.action != "unchanged"]
+
+    @property
+    def slow(self) -> bool:
+        """Whether the import may outlast a web request: new items are made together, in a
+        few seconds for thousands (issue 16), but each change to an item already in the
+        tracker still works out its deadlines and reminders on its own."""
+        return len(self.updates) > SLOW_UPDATES
 
     @property
     def counts(self) -> dict[str, int]:

@@ -6,7 +6,6 @@ digests, notifications, sweeps) and imports (report imports). Everything is re-e
 so `from tracker.models import X` works for every model and choice.
 """
 
-from tracker.models import export_jobs, figures  # noqa: F401  (issue 16: names re-exported when filled)
 from tracker.models.audit_events import AuditEvent
 from tracker.models.base import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 from tracker.models.deadlines import (
@@ -19,6 +18,7 @@ from tracker.models.deadlines import (
     Source,
     WhoActs,
 )
+from tracker.models.export_jobs import ExportJob
 from tracker.models.imports import ReportImport
 from tracker.models.items import (
     CHOOSABLE_STATUSES,
@@ -58,6 +58,7 @@ from tracker.models.responses import ResponseVersion, StatutoryResponse
 from tracker.models.saved_views import SavedView, SavedViewList, SavedViewQuerySet
 
 __all__ = [
+    "ExportJob",
     "CHOOSABLE_STATUSES",
     "DIRECTIONS",
     "GRADES",

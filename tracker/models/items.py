@@ -7,11 +7,13 @@ Writes go through tracker/services.py, which records who changed what and when.
 
 import datetime
 import uuid
-from collections.abc import Collection
-from typing import Self
+from collections.abc import Collection, Iterable
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -46,6 +48,44 @@ class TrackedItemQuerySet(models.QuerySet["TrackedItem"]):
 
     def owned_by(self, user: User) -> Self:
         return self.filter(owner=user)
+
+    # owner_name (the owner's name, which the lists sort and group by) is kept right on every
+    # write: save(), update() and bulk_create() set it from the owner; renaming a person
+    # updates their items (owner_renamed, below).
+    def update(self, **kwargs: Any) -> int:
+        if "owner" in kwargs or "owner_id" in kwargs:
+            kwargs["owner_name"] = _name_of(kwargs.get("owner", kwargs.get("owner_id")))
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs: Iterable["TrackedItem"], *args: Any, **kwargs: Any) -> Any:
+        objs = list(objs)
+        unnamed = {o.owner_id for o in objs if o.owner_id and "owner" not in o._state.fields_cache}
+        names = dict(User.objects.filter(pk__in=unnamed).values_list("pk", "full_name"))
+        for o in objs:
+            o.owner_name = (
+                None
+                if o.owner_id is None
+                else o.owner.full_name
+                if "owner" in o._state.fields_cache and o.owner is not None
+                else names.get(o.owner_id)
+            )
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def copy_owner_names(self) -> None:
+        """Copy each owner's name onto their items afresh (after a rolling upgrade, when the
+        old version may have changed owners without it)."""
+        names = User.objects.filter(pk=models.OuterRef("owner_id")).values("full_name")[:1]
+        self.filter(owner__isnull=False).update(owner_name=models.Subquery(names))
+        self.filter(owner__isnull=True, owner_name__isnull=False).update(owner_name=None)
+
+
+def _name_of(owner: Any) -> str | None:
+    """The full name of an owner given as a person, an id or None."""
+    if owner is None:
+        return None
+    if isinstance(owner, User):
+        return owner.full_name
+    return User.objects.filter(pk=owner).values_list("full_name", flat=True).first()
 
 
 class TrackedItem(models.Model):
@@ -86,6 +126,13 @@ class TrackedItem(models.Model):
     # lead); a form carries the version it was built from, and a change from a page built
     # before someone else's change is refused (tracker/conflicts.py).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The owner's full name, copied (issue 16): the overdue report groups by it and the lists
+    # sort by it from an index, without joining every owner. Kept by the model layer (save(),
+    # TrackedItemQuerySet.update() and bulk_create(), owner_renamed). NULL with no owner, so
+    # such items sort after the named ones, as they did by the owner's name.
+    owner_name = models.CharField(  # noqa: DJ001
+        max_length=200, null=True, blank=True, editable=False
+    )
 
     objects = TrackedItemQuerySet.as_manager()
 
@@ -100,10 +147,31 @@ class TrackedItem(models.Model):
             models.Index(fields=["due_date"]),
             # The overdue report and the dashboards: open items by due date.
             models.Index(fields=["status", "due_date"]),
+            # The item lists' default order (newest activity first, then the id, so pages are
+            # stable): a page of the whole list is read from the index, not sorted (issue 16).
+            models.Index(fields=["-last_activity_at", "-id"], name="tracker_item_activity_idx"),
+            # The overdue report by owner (its default) and the lists sorted by owner: open
+            # items in that order, read from the index until a page is full.
+            models.Index(
+                fields=["owner_name", "owner_id", "due_date", "id"],
+                name="tracker_item_open_owner_idx",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
         ]
 
     def __str__(self):
         return f"{self.force.short_name}: {self.finding.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.owner_id is None:
+            self.owner_name = None
+        elif "owner" in self._state.fields_cache and self.owner is not None:
+            self.owner_name = self.owner.full_name
+        else:
+            self.owner_name = _name_of(self.owner_id)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "owner_name"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -193,6 +261,10 @@ class ProgressUpdate(AppendOnlyModel):
 
     class Meta:
         ordering = ["written_at", "id"]
+        indexes = [
+            # The latest update of an item (exports, item pages): newest first.
+            models.Index(fields=["item", "-written_at", "-id"], name="progress_latest"),
+        ]
 
     def __str__(self):
         return f"Update on {self.item_id} at {self.written_at:%Y-%m-%d %H:%M}"
@@ -294,3 +366,16 @@ class ProgressReview(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.item_id}"
+
+
+@receiver(post_save, sender=User, dispatch_uid="tracker_item_owner_renamed")
+def owner_renamed(sender: Any, instance: User, created: bool, **kwargs: Any) -> None:
+    """A person's new name reaches the items they own (TrackedItem.owner_name)."""
+    if created:
+        return
+    fields = kwargs.get("update_fields")
+    if fields is not None and "full_name" not in fields:
+        return
+    TrackedItem.objects.filter(owner_id=instance.pk).exclude(owner_name=instance.full_name).update(
+        owner_name=instance.full_name
+    )

@@ -70,6 +70,9 @@ class Reminder(ClaimedRow):
 
     class Meta(ClaimedRow.Meta):
         ordering = ["due_at", "id"]
+        # The sweep takes the oldest due rows a batch at a time (state, next_attempt_at, id):
+        # in index order, so each batch reads its own rows, not every row still due.
+        indexes = [models.Index(fields=["state", "next_attempt_at", "id"], name="reminder_due")]
         constraints = [
             models.UniqueConstraint(
                 fields=["deadline", "deadline_version", "step", "recipient"],

@@ -33,7 +33,12 @@ from tracker.models import (
     TrackedItem,
     WhoActs,
 )
-from tracker.reminders.plan import people_remembered, reminders_plan
+from tracker.reminders.plan import (
+    BATCH_SIZE,
+    people_remembered,
+    reminders_plan,
+    reminders_plan_new,
+)
 
 
 @dataclass
@@ -261,6 +266,50 @@ def deadlines_sync_item(
         item=item,
         force_id=item.force_id,
     )
+
+
+def _new_deadline(rule: DeadlineRule, target: Target, now, **owner) -> Deadline:
+    """The deadline `_sync` makes for a rule with no deadline yet (unsaved): due on the date
+    the rule gives, as no extension or pause is recorded on it."""
+    deadline = Deadline(
+        rule=rule,
+        trigger_on=target.trigger_on,
+        original_due_on=target.base_due_on,
+        updated_at=now,
+        **owner,
+    )
+    deadline.due_on = _effective_due(deadline, target.base_due_on)
+    deadline.state = DeadlineState.MET if target.met_on else DeadlineState.OPEN
+    deadline.met_on = target.met_on
+    return deadline
+
+
+def deadlines_plan_new_items(
+    items: list[TrackedItem], *, now: datetime.datetime | None = None
+) -> list[Deadline]:
+    """The deadlines and reminders of items just created (a bulk import, a report import),
+    worked out together: the same rows `deadlines_sync_item` makes for each in turn, written
+    with a few INSERTs (the active rules read once, each force's coordinators and PCC office
+    looked up once) instead of several queries per item.
+
+    Only for items that have no deadline yet, saved, with their finding, report, owner and
+    lead at hand (as the creating service has them)."""
+    now = now or timezone.now()
+    if _deferred.get() is not None:
+        # Inside a bulk action's block the items are synced at its end, one by one.
+        for item in items:
+            deadlines_sync_item(item=item, now=now)
+        return []
+    rules = _active_rules(DeadlineSubject.ITEM)
+    made = []
+    for item in items:
+        for rule in rules:
+            target = _item_target(rule, item)
+            if target is not None:
+                made.append(_new_deadline(rule, target, now, item=item, force_id=item.force_id))
+    Deadline.objects.bulk_create(made, batch_size=BATCH_SIZE)
+    reminders_plan_new(made, now=now)
+    return made
 
 
 def deadlines_sync_response(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Organisation, User
-from tracker import handoffs, policy, services
+from tracker import handoffs, item_batches, policy, services
 from tracker.audit import audit_record
 from tracker.models import (
     GRADES,
@@ -117,35 +117,69 @@ def _inspectorate() -> Organisation:
     return found
 
 
-def _track(finding: Finding, draft_finding: DraftFinding, forces, *, by, now) -> int:
-    """Tracked items for the finding, one per force that does not track it yet, with the
-    responses and the target date the document states."""
-    made = 0
-    has_children = finding.kind == FindingKind.CAUSE_OF_CONCERN and finding.children.exists()
-    if has_children:  # its recommendations are what the force acts on
-        return 0
-    due = None
-    if draft_finding.target_date:
-        try:
-            due = datetime.date.fromisoformat(draft_finding.target_date)
-        except ValueError:
-            due = None
-        if due is not None and due < finding.report.published_on:
-            due = None
-    for force in forces:
-        if TrackedItem.objects.filter(finding=finding, force=force).exists():
-            continue
-        item = services.item_create(
-            finding=finding, force=force, created_by=by, due_date=due, now=now
+def _due_date(draft_finding: DraftFinding, finding: Finding) -> datetime.date | None:
+    """The target date the document states, if it is a real date on or after publication."""
+    if not draft_finding.target_date:
+        return None
+    try:
+        due = datetime.date.fromisoformat(draft_finding.target_date)
+    except ValueError:
+        return None
+    return None if due < finding.report.published_on else due
+
+
+def _track(tracking: list[tuple[Finding, DraftFinding]], forces, *, by, now) -> int:
+    """Tracked items for the findings, one per finding and force that does not track it yet,
+    with the responses and the target date the document states; a cause of concern with
+    recommendations gets none (they are what the force acts on). All at once: the items,
+    their history, audit events, deadlines and reminders in a few queries
+    (`item_batches.items_create`), the same rows as one by one."""
+    findings = [finding for finding, _ in tracking]
+    concerns = [f.pk for f in findings if f.kind == FindingKind.CAUSE_OF_CONCERN]
+    with_children = set(
+        Finding.objects.filter(parent__in=concerns).values_list("parent_id", flat=True)
+        if concerns
+        else []
+    )
+    tracked = set(
+        TrackedItem.objects.filter(finding__in=[f.pk for f in findings]).values_list(
+            "finding_id", "force_id"
         )
-        responses = {
-            "force_response": draft_finding.force_response,
-            "pcc_response": draft_finding.pcc_response,
+        if findings
+        else []
+    )
+    new, responses = [], []
+    for finding, draft_finding in tracking:
+        if finding.pk in with_children:
+            continue
+        due = _due_date(draft_finding, finding)
+        fields = {
+            k: v
+            for k, v in (
+                ("force_response", draft_finding.force_response),
+                ("pcc_response", draft_finding.pcc_response),
+            )
+            if v
         }
-        fields = {k: v for k, v in responses.items() if v}
-        if fields and len(forces) == 1:
-            TrackedItem.objects.filter(pk=item.pk).update(**fields)
-            audit_record(
+        for force in forces:
+            if (finding.pk, force.pk) in tracked:
+                continue
+            new.append(item_batches.NewItem(finding=finding, force=force, due_date=due))
+            responses.append(fields if len(forces) == 1 else {})
+    items = item_batches.items_create(new=new, created_by=by, now=now)
+    answered = []
+    for item, fields in zip(items, responses, strict=True):
+        if fields:
+            for name, value in fields.items():
+                setattr(item, name, value)
+            answered.append(item)
+    # Written after the item is made, as a change of its own (as the item pages record it).
+    TrackedItem.objects.bulk_update(
+        answered, ["force_response", "pcc_response"], batch_size=item_batches.BATCH_SIZE
+    )
+    AuditEvent.objects.bulk_create(
+        [
+            item_batches.audit_event(
                 actor=by,
                 action=AuditEvent.Action.UPDATE,
                 obj=item,
@@ -153,8 +187,12 @@ def _track(finding: Finding, draft_finding: DraftFinding, forces, *, by, now) ->
                 changes={k: (None, v) for k, v in fields.items()},
                 note="Responses from the imported document",
             )
-        made += 1
-    return made
+            for item, fields in zip(items, responses, strict=True)
+            if fields
+        ],
+        batch_size=item_batches.BATCH_SIZE,
+    )
+    return len(items)
 
 
 def _create_findings(
@@ -163,11 +201,12 @@ def _create_findings(
     """Create the draft's findings that are not already on the report (`matched`: draft index
     to the existing finding it is), parents first, then their items. A new recommendation
     whose cause of concern is already on the report is tied to that one. Returns (findings
-    made, items made)."""
+    made, items made). The findings are written together (a cause of concern before the
+    recommendations that answer it), with a few queries whatever their number."""
     matched = matched or {}
     made: dict[int, Finding] = {}
-    items = 0
     single = forces[0] if len(forces) == 1 else None
+    keys = item_batches.unique_keys(Finding, [f"{report.key}:"])
     for index, f in enumerate(draft.findings):
         if index in matched:
             continue
@@ -175,7 +214,7 @@ def _create_findings(
         if isinstance(f.parent, int):
             parent = made.get(f.parent) or matched.get(f.parent)
         finding = Finding(
-            key=services.unique_key(Finding, f"{report.key}:{start_order + index + 1}"),
+            key=keys.take(f"{report.key}:{start_order + index + 1}"),
             report=report,
             kind=f.kind,
             parent=parent if parent and parent.kind == FindingKind.CAUSE_OF_CONCERN else None,
@@ -186,20 +225,38 @@ def _create_findings(
             force=single if report.national else None,
             order=start_order + index + 1,
         )
-        finding.full_clean(exclude=["report", "parent", "force"])
-        finding.save()
+        # The key was chosen unused just now (the database's unique index has the last word).
+        finding.full_clean(exclude=["report", "parent", "force"], validate_unique=False)
         made[index] = finding
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            obj=finding,
-            at=now,
-            changes={"kind": (None, finding.kind), "text": (None, finding.text)},
-            note=f"Imported from {source_name}"[:300],
-        )
-    for index, finding in made.items():
-        items += _track(finding, draft.findings[index], forces, by=by, now=now)
+    _save_parents_first(list(made.values()))
+    AuditEvent.objects.bulk_create(
+        [
+            item_batches.audit_event(
+                actor=by,
+                action=AuditEvent.Action.CREATE,
+                obj=finding,
+                at=now,
+                changes={"kind": (None, finding.kind), "text": (None, finding.text)},
+                note=f"Imported from {source_name}"[:300],
+            )
+            for finding in made.values()
+        ],
+        batch_size=item_batches.BATCH_SIZE,
+    )
+    tracking = [(finding, draft.findings[index]) for index, finding in made.items()]
+    items = _track(tracking, forces, by=by, now=now)
     return len(made), items
+
+
+def _save_parents_first(findings: list[Finding]) -> None:
+    """Insert new findings, each after the new cause of concern it answers (if any)."""
+    waiting = findings
+    while waiting:
+        ready = [f for f in waiting if f.parent is None or f.parent.pk is not None]
+        if not ready:  # not met: a finding's parent comes before it in the draft
+            raise ValueError("The findings' causes of concern form a loop.")
+        Finding.objects.bulk_create(ready, batch_size=item_batches.BATCH_SIZE)
+        waiting = [f for f in waiting if f.pk is None]
 
 
 def _area(area: str) -> str:
@@ -391,8 +448,12 @@ def import_update(
         matched=matched,
         start_order=start,
     )
-    for index, finding in matched.items():
-        items += _track(finding, draft.findings[index], forces, by=by, now=now)
+    items += _track(
+        [(finding, draft.findings[index]) for index, finding in matched.items()],
+        forces,
+        by=by,
+        now=now,
+    )
     judgements = _judgements(report, draft, forces, by=by, now=now)
     responses_ensure(report=report, now=now)
     _finish(report_import, report, now)

@@ -11,10 +11,11 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from tracker import dashboards, documents, exports, selectors
+from tracker import dashboards, documents, exports, figures, policy, selectors
 from tracker.views import common
 
 DASHBOARD_TITLES = {
@@ -38,21 +39,11 @@ def dashboard_context(
     force for national readers and by owner for the others, unless `by` says otherwise.
     `force` (dashboards.visible_force): one force's dashboard, within the person's scope.
     `sort`: the order of the forces side by side; `query`: the page's own, for its links."""
-    kind, items = selectors.dashboard_scope(user=user, today=today)
-    deadlines = selectors.response_deadlines(user=user, today=today)
-    if force is not None:
-        items, deadlines = items.filter(force=force), deadlines.filter(force=force)
+    kind = policy.dashboard_kind(user)
     all_forces = kind == "national" and force is None
-    by = by or ("force" if all_forces else "owner")
-    rows = dashboards.grouped_counts(items, today, by)
-    bands = dashboards.ageing(items, today, by=by, rows=rows)
-    forces = dashboards.force_summaries(
-        items,
-        deadlines.none() if kind == "own" else deadlines,  # force staff: their own items
-        today,
-        rows=rows if by == "force" else None,
-        forces=dashboards.all_forces() if all_forces else (),
-    )
+    by = by or dashboards.default_grouping(kind, force)
+    counted = dashboards.dashboard_figures(user, today, kind=kind, force=force, by=by)
+    bands, forces = counted["bands"], counted["forces"]
     # The board pack (no query: a page to print) shows the figures without links.
     link = _Links(kind, force, enabled=query is not None)
     sort = sort or (dashboards.DEFAULT_FORCE_SORT, False)
@@ -86,7 +77,7 @@ def dashboard_context(
         "age_table": _linked(bands["age"], by, dashboards.age_band_filters(today), link),
         "due_table": _linked(due, by, due_filters, link),
         "status_chart": dashboards.bar_chart(
-            dashboards.status_counts(items),
+            counted["statuses"],
             urls=[link.items(f) for f in dashboards.status_filters()],
         ),
         "due_chart": dashboards.bar_chart(
@@ -97,16 +88,32 @@ def dashboard_context(
     }
     for f in forces:
         f.links = _force_links(f, today, link, whole_scope=len(forces) == 1)
+        f.figures = {
+            "open": _figure(f.open, f.links["open"], f"open items: {f.name}"),
+            "overdue": _figure(f.overdue, f.links["overdue"], f"overdue items: {f.name}"),
+            "closed": _figure(
+                f.closed_this_quarter, f.links["closed"], f"items closed this quarter: {f.name}"
+            ),
+            "median": _figure(
+                f.median_days_to_close,
+                f.links["median"],
+                "median days to close, of the items closed in the last 12 months: " + f.name,
+            ),
+        }
     if kind == "pcc":
-        context["response_figures"], context["response_links"] = _response_figures(
-            user, today, force, link
-        )
+        context["response_figures"] = counted["responses"]
+        context["response_links"] = {
+            key: link.responses({"state": key}) for key in dashboards.RESPONSE_FIGURES
+        }
     if all_forces:
         charted = [f for f in forces if f.open or f.overdue]
         context["force_chart"] = dashboards.bar_chart(
             [(f.name, f.overdue) for f in charted],
             urls=[f.links["overdue"] for f in charted],
         )
+    for chart in ("status_chart", "due_chart", "force_chart"):
+        for bar in context.get(chart, {}).get("bars", []):
+            bar.figure = _figure(bar.value, bar.url, f"items: {bar.label}")
     return context
 
 
@@ -119,12 +126,23 @@ class _Links:
         self.list_name = "tracker:my_items" if kind == "own" else "tracker:item_list"
         self.narrow = {"force": str(force.pk)} if force is not None else {}
         self.enabled = enabled
+        # A dashboard has hundreds of links made of a few dozen filters: each address
+        # reversed once, each filter encoded once (as urlencode() would write it).
+        self.paths: dict[str, str] = {}
+        self.encoded: dict[tuple[str, str], str] = {}
 
     def _url(self, name: str, filters: dict[str, str]) -> str:
         if not self.enabled:
             return ""
-        query = urlencode({**self.narrow, **filters})
-        return reverse(name) + (f"?{query}" if query else "")
+        if name not in self.paths:
+            self.paths[name] = reverse(name)
+        query = "&".join(self._encode(k, v) for k, v in {**self.narrow, **filters}.items())
+        return self.paths[name] + (f"?{query}" if query else "")
+
+    def _encode(self, key: str, value: str) -> str:
+        if (key, value) not in self.encoded:
+            self.encoded[key, value] = urlencode({key: value})
+        return self.encoded[key, value]
 
     def items(self, filters: dict[str, str]) -> str:
         return self._url(self.list_name, filters)
@@ -138,7 +156,7 @@ class _Links:
 
 @dataclass
 class LinkedTable:
-    """An ageing table for the page: each count as {"n", "url", "name"}."""
+    """An ageing table for the page: each count as _figure() makes it."""
 
     group_label: str
     bands: list[str]
@@ -156,18 +174,14 @@ def _linked(table: dashboards.BandTable, by: str, band_filters, link: _Links) ->
             {
                 "label": row["label"],
                 "cells": [
-                    {
-                        "n": n,
-                        "url": link.items({**group, **band}),
-                        "name": f"items: {row['label']}, {b}",
-                    }
+                    _figure(n, link.items({**group, **band}), f"items: {row['label']}, {b}")
                     for n, band, b in zip(row["counts"], band_filters, table.bands, strict=True)
                 ],
-                "total": {
-                    "n": row["total"],
-                    "url": link.items({**group, **dashboards.OPEN}),
-                    "name": f"open items: {row['label']}",
-                },
+                "total": _figure(
+                    row["total"],
+                    link.items({**group, **dashboards.OPEN}),
+                    f"open items: {row['label']}",
+                ),
             }
         )
     return LinkedTable(
@@ -175,11 +189,28 @@ def _linked(table: dashboards.BandTable, by: str, band_filters, link: _Links) ->
         bands=table.bands,
         rows=rows,
         totals=[
-            {"n": n, "url": link.items(band), "name": f"items: {b}"}
+            _figure(n, link.items(band), f"items: {b}")
             for n, band, b in zip(table.totals, band_filters, table.bands, strict=True)
         ],
-        total={"n": table.total, "url": link.items(dashboards.OPEN), "name": "open items"},
+        total=_figure(table.total, link.items(dashboards.OPEN), "open items"),
     )
+
+
+def _figure(n: int | None, url: str, name: str) -> dict[str, Any]:
+    """A figure for the page: {"n", "url", "name", "html"}, where "html" is what
+    tracker/_figure_link.html makes of it (a link to its items, when it has a link and is not
+    0), written here: the dashboards have hundreds of figures, and an include each cost
+    more than the rest of the page."""
+    if url and n:
+        html = format_html(
+            '<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden"> {}</span></a>',
+            url,
+            n,
+            name,
+        )
+    else:
+        html = conditional_escape("–" if n is None else str(n))
+    return {"n": n, "url": url, "name": name, "html": html}
 
 
 def _force_links(
@@ -220,19 +251,6 @@ def _force_headings(sort: tuple[str, bool], query: QueryDict | None) -> list[dic
     return headings
 
 
-def _response_figures(user, today, force, link: _Links) -> tuple[dict, dict]:
-    """The PCC office's statutory response figures, counted with the very filters of the
-    statutory responses list their links lead to."""
-    chosen = {"force": str(force.pk)} if force is not None else None
-    filterset = selectors.response_filter(user=user, today=today, filters=chosen)
-    pairs = filterset.qs.order_by()
-    figures, links = {}, {}
-    for key in ("late", "due_soon", "published"):
-        figures[key] = filterset.filter_state(pairs, "state", key).count()
-        links[key] = link.responses({"state": key})
-    return figures, links
-
-
 @login_required
 @require_GET
 def dashboard(request) -> HttpResponse:
@@ -255,15 +273,49 @@ def dashboard(request) -> HttpResponse:
         )
     query = request.GET.copy()
     query.pop("sort", None)
-    return render(
-        request,
-        "tracker/dashboard.html",
-        dashboard_context(request.user, today, by=by, force=force, sort=sort, query=query),
-    )
+    user = request.user
+
+    def page() -> dict[str, Any]:
+        context = dashboard_context(user, today, by=by, force=force, sort=sort, query=query)
+        context["body"] = render_to_string("tracker/_dashboard_body.html", context)
+        return context
+
+    if set(query) <= WHOLE_PAGE_PARAMETERS and query.get("by", by) == by:
+        # The figures and their tables, rendered, are the same for everyone with the same
+        # scope: kept whole in the cache with the figures (tracker.figures).
+        kind = policy.dashboard_kind(user)
+        grouping = by or dashboards.default_grouping(kind, force)
+
+        def key() -> tuple:
+            parts = dashboards.figure_key(user, today, kind=kind, force=force, by=grouping)
+            return (*parts, "page", sort, query.urlencode())
+
+        context = figures.cached(key, page)
+    else:
+        context = dashboard_context(user, today, by=by, force=force, sort=sort, query=query)
+    return render(request, "tracker/dashboard.html", context)
+
+
+# A dashboard whose address has only these (and ?sort=), with values that are used, is kept
+# whole in the cache; any other parameter or value (which only a made-up address would
+# carry) is rendered afresh, so that made-up addresses cannot fill the cache.
+WHOLE_PAGE_PARAMETERS = {"by", "force"}
 
 
 RESPONSES_SHOWN = 200
 BOARD_PACK_ROWS = 200  # WeasyPrint lays out long tables slowly; the full list is exported
+# What the board pack shows of each overdue item (and its next step needs).
+BOARD_PACK_COLUMNS = [
+    "status",
+    "due_date",
+    "owner_id",
+    "finding__text",
+    "finding__kind",
+    "finding__report__title",
+    "force__short_name",
+    "owner__full_name",
+    "owner__email",
+]
 
 
 def _late_responses(deadlines, today: datetime.date) -> list[dict[str, Any]]:
@@ -274,11 +326,26 @@ def _late_responses(deadlines, today: datetime.date) -> list[dict[str, Any]]:
 
 
 def board_pack_context(user, today) -> dict[str, Any]:
-    context = dashboard_context(user, today)
+    """The dashboard's figures (without links; kept whole in the cache with the figures,
+    as the dashboard's), then the overdue items and statutory responses, read afresh."""
+    kind = policy.dashboard_kind(user)
+
+    def key() -> tuple:
+        grouping = dashboards.default_grouping(kind, None)
+        parts = dashboards.figure_key(user, today, kind=kind, force=None, by=grouping)
+        return (*parts, "board pack")
+
+    def figures_part() -> dict[str, Any]:
+        context = dashboard_context(user, today)
+        context["body"] = render_to_string("tracker/_dashboard_body.html", context)
+        return context
+
+    context = figures.cached(key, figures_part)
     _kind, items = selectors.dashboard_scope(user=user, today=today)
     overdue = (
         items.overdue(today)
         .select_related("finding__report", "force", "owner")
+        .only(*BOARD_PACK_COLUMNS)
         .order_by("due_date", "id")
     )
     # Each item with how many days late, as the late responses below.
@@ -294,7 +361,7 @@ def board_pack_context(user, today) -> dict[str, Any]:
     context.update(
         {
             "overdue": rows,
-            "overdue_count": overdue.count(),
+            "overdue_count": context["totals"]["overdue"],  # the same items, counted already
             "responses": _late_responses(responses, today),
             "response_count": responses.count(),
             "pack_title": f"{scope}: overdue and ageing",

@@ -35,9 +35,6 @@ SHOWN_CHANGES = 500
 SHOWN_PROBLEMS = 500
 SUMMARY_PROBLEMS = 10
 RESULT_ITEMS = 200
-# Each new or changed item plans its deadlines and reminders (about 60 ms on SQLite), so a
-# large import can outlast a web request; past this many, the preview says so.
-SLOW_CHANGES = 300
 
 
 def _upload_root() -> Path:
@@ -132,7 +129,6 @@ def _preview(request, token, name, plan, *, status=200, changed_meanwhile=False)
             "changes": plan.changes[:SHOWN_CHANGES],
             "more_changes": max(0, len(plan.changes) - SHOWN_CHANGES),
             "changed_meanwhile": changed_meanwhile,
-            "slow": len(plan.changes) > SLOW_CHANGES,
             "form": forms.BulkImportForm(),
         },
         status=status,

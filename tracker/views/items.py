@@ -4,7 +4,6 @@ staff, coordinators and the PCC office do on it, and its evidence."""
 import mimetypes
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,13 +12,13 @@ from django.http import (
     Http404,
     HttpResponse,
     HttpResponseRedirect,
-    StreamingHttpResponse,
+    JsonResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import conflicts, exports, forms, policy, selectors, services
+from tracker import conflicts, forms, policy, selectors, services
 from tracker.views import common
 
 
@@ -66,20 +65,12 @@ def item_list(request) -> HttpResponse:
 
 @login_required
 @require_GET
-def item_export(request, fmt) -> StreamingHttpResponse | FileResponse:
-    """The item list with the filters applied, as CSV or Excel. Scoped like the list: the
-    filters can only narrow what the person may see. Streams; zero rows gives the header."""
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("No such format")
-    today = common.today()
-    items = selectors.item_export_list(user=request.user, today=today, filters=request.GET)
-    items = exports.with_latest_update(items)
-    table = exports.rows(
-        items.iterator(chunk_size=exports.CHUNK), today, settings.SITE_URL.rstrip("/")
+def owner_names(request) -> JsonResponse:
+    """The owner filter's type-ahead: names in the person's scope containing `?q=`."""
+    names = selectors.owner_names(
+        user=request.user, today=common.today(), text=request.GET.get("q", "")[:200]
     )
-    forces = exports.scope_forces(user=request.user, today=today, force_id=request.GET.get("force"))
-    name = exports.file_name(forces, exports.item_export_what(request.GET), today, fmt)
-    return common.export_response(table, fmt, name, "Items")
+    return JsonResponse({"names": names})
 
 
 @login_required

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -38,12 +39,21 @@ def report_list(request) -> HttpResponse:
     )
 
 
+# A report's findings a page at a time: an inspection report has tens, a generated or merged
+# one thousands (issue 16).
+FINDINGS_PER_PAGE = 100
+
+
 @login_required
 @require_GET
 def report_detail(request, key) -> HttpResponse:
     today = common.today()
     report = selectors.report_get(user=request.user, key=key, today=today)
     office_forces = _local_target_forces(report, request.user, today)
+    findings = Paginator(
+        selectors.report_findings(report=report, user=request.user, today=today),
+        FINDINGS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "tracker/report_detail.html",
@@ -52,7 +62,9 @@ def report_detail(request, key) -> HttpResponse:
             "judgements": selectors.report_judgements(
                 report=report, user=request.user, today=today
             ),
-            "findings": selectors.report_findings(report=report, user=request.user, today=today),
+            "findings": findings.object_list,
+            "page": findings,
+            "query": "",
             "responses": _response_rows(report, request.user, today),
             "statutory_rule": statutory_rule_for(report),
             "can_set_local_target": bool(office_forces),

@@ -1,30 +1,25 @@
-"""Pages for the PCC office's statutory responses (s55 Police Act 1996): the list and its
-export, a response's page, each step from asking for the chief constable's comments to
+"""Pages for the PCC office's statutory responses (s55 Police Act 1996): the list, a
+response's page, each step from asking for the chief constable's comments to
 publication, and the draft document.
 
 Same recipe as the other pages: sign-in, a scoped loader that answers 404 for what the person
 may not see, a form, a service, a redirect.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import (
-    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseRedirect,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracker import documents, exports, forms, policy, selectors
+from tracker import documents, forms, policy, selectors
 from tracker.filters import ResponseFilter
 from tracker.models import ResponseVersion, StatutoryResponse
 from tracker.reminders.sync import s55_rule, statutory_rule_for
@@ -94,26 +89,6 @@ def response_start(request, key, force_code) -> HttpResponseRedirect:
         "You have started the response. It is now on your list of statutory responses",
     )
     return scope.back()
-
-
-@login_required
-@require_GET
-def response_export(request, fmt) -> StreamingHttpResponse | FileResponse:
-    """The statutory responses list, with its filters, as CSV or Excel."""
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("No such format")
-    today = common.today()
-    pairs = selectors.response_export_pairs(user=request.user, today=today, filters=request.GET)
-
-    def chunks(size: int = 500) -> Iterator[list[selectors.ResponseRow]]:
-        paginator = Paginator(pairs, size)
-        for number in paginator.page_range:
-            yield selectors.response_rows(paginator.page(number), today=today)
-
-    table = exports.response_rows(chunks(), settings.SITE_URL.rstrip("/"))
-    forces = exports.scope_forces(user=request.user, today=today, force_id=request.GET.get("force"))
-    name = exports.file_name(forces, exports.response_export_what(request.GET), today, fmt)
-    return common.export_response(table, fmt, name, "Responses")
 
 
 class _Scope:

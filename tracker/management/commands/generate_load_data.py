@@ -4,12 +4,22 @@ import datetime
 import random
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
-from accounts.models import Organisation, PolicingBodyTerm, Role, RoleAssignment, User
-from tracker import deadlines
+from accounts import two_factor
+from accounts.models import (
+    Organisation,
+    PolicingBodyTerm,
+    Role,
+    RoleAssignment,
+    TwoFactorDevice,
+    User,
+)
+from tracker import deadlines, rule_presets
 from tracker.demo import load_reference_data
 from tracker.models import (
     Deadline,
@@ -25,9 +35,28 @@ from tracker.models import (
     StatusChange,
     TrackedItem,
 )
+from tracker.reminders.sweeps import sweep
+from tracker.reminders.sync import responses_ensure
 
 PREFIX = "load-"
 BATCH = 5000
+# The people benchmark_pages and benchmark_http sign in as, one a role. They sign in the way
+# the app requires: a password, and for the PCC office an authenticator code (the demo's
+# fixed key, two_factor.demo_secret). Made-up data on a benchmark database only.
+READER = "load-national-reader@example.org"
+SIGN_IN_PASSWORD = "load-benchmark-password"  # noqa: S105 - generated benchmark data only
+
+
+def sign_in_accounts() -> dict[str, str]:
+    """The email of the person each benchmark role signs in as (after generate_load_data)."""
+    people = User.objects.filter(email__startswith=PREFIX).order_by("email")
+    found = {
+        "coordinator": people.with_role(Role.FORCE_COORDINATOR).first(),
+        "staff": people.with_role(Role.FORCE_STAFF).first(),
+        "pcc": people.with_role(Role.PCC_OFFICE).first(),
+        "national": people.with_role(Role.NATIONAL_READER).first(),
+    }
+    return {role: user.email for role, user in found.items() if user is not None}
 
 
 class Command(BaseCommand):
@@ -59,6 +88,8 @@ class Command(BaseCommand):
             )
         rng = random.Random(seed)  # noqa: S311 - made-up data, repeatable from the seed
         load_reference_data()
+        # The preset rules a migration installs (missing after a test database was flushed).
+        rule_presets.presets_install(DeadlineRule)
         now = timezone.now()
         today = timezone.localdate(now)
         forces = list(Organisation.objects.filter(kind=Organisation.Kind.FORCE).order_by("code"))
@@ -90,9 +121,49 @@ class Command(BaseCommand):
             made += count
             made_closed += shut
             self.stdout.write(f"{force.short_name}: {made} open and {made_closed} closed so far")
+        responses = 0
+        for report in Report.objects.filter(key__startswith=PREFIX):
+            responses += responses_ensure(report=report, now=now)
+        self._sign_in_accounts(now)
+        backlog = self._send_backlog()
         self.stdout.write(
-            self.style.SUCCESS(f"Generated {made} open and {made_closed} closed items.")
+            self.style.SUCCESS(
+                f"Generated {made} open and {made_closed} closed items, {responses} statutory "
+                f"responses ({backlog} reminders already due sent, as the sweep would have); "
+                f"sign-in accounts: {', '.join(sign_in_accounts().values())} "
+                f"(password {SIGN_IN_PASSWORD})."
+            )
         )
+
+    def _send_backlog(self) -> int:
+        """The statutory responses' deadlines include missed ones, whose reminders are due at
+        once. A running installation's sweep would have sent them: send them here (to
+        Django's in-memory mail), so that a sweep benchmark finds only what it makes due."""
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            return sweep(now=timezone.now(), via="generate_load_data").sent
+
+    def _sign_in_accounts(self, now: datetime.datetime) -> None:
+        """A usable password for one person at each role (the first by email, as the
+        benchmarks choose), a national reader, and the PCC office's authenticator app."""
+        reader, made = User.objects.get_or_create(
+            email=READER, defaults={"full_name": "Load national reader", "password": "!"}
+        )
+        if made:
+            RoleAssignment.objects.create(user=reader, role=Role.NATIONAL_READER)
+        hashed = make_password(SIGN_IN_PASSWORD)
+        User.objects.filter(email__in=sign_in_accounts().values()).update(password=hashed)
+        # The PCC office signs in with a code (as the app requires of it unless
+        # TWO_FACTOR_REQUIRED_ROLES says otherwise): with a device, sign-in always asks.
+        pcc = User.objects.filter(email=sign_in_accounts().get("pcc", "")).first()
+        if pcc is not None:
+            TwoFactorDevice.objects.update_or_create(
+                user=pcc,
+                defaults={
+                    "secret": two_factor.demo_secret(pcc.email),
+                    "confirmed_at": now,
+                    "last_used_step": None,
+                },
+            )
 
     def _people(self, forces: list[Organisation]) -> dict[int, list[User]]:
         people: dict[int, list[User]] = {}
