@@ -2,7 +2,7 @@
 
 - /healthz: the process is up. No database, no session, no sign-in: 200 and "ok", or, for a
   client that accepts JSON (Accept: application/json, or ?format=json), 200 and
-  {"status": "ok", "version": "0.1.0"} with the running version (settings.VERSION).
+  {"status": "ok", "version": "0.2.0"} with the running version (settings.VERSION).
 - /readyz: the checks in tracker/health.py; 200 with each check when ready, 503 naming the
   failing ones otherwise. Answers within about READYZ_TIMEOUT_MS whatever hangs.
 - /metrics: Prometheus text. django-prometheus's request, database and cache metrics (summed

@@ -156,3 +156,20 @@ def test_benchmark_http_signs_in_and_loads_a_server(live_server):
     ]
     assert len(rows) == 2
     assert all(line.endswith("| 0 |") for line in rows)  # no errors
+
+
+def test_benchmark_bulk_create_makes_items_with_reminders_and_leaves_nothing(db):
+    run("generate_load_data", "--items", "43", "--history", "0")
+    items, reminders = TrackedItem.objects.count(), Reminder.objects.count()
+
+    out = run("benchmark_bulk_create", "--items", "12", "--runs", "2")
+
+    assert out.count("12 items with their deadlines and reminders in") == 4
+    assert "Spreadsheet import: median" in out and "Report import: median" in out
+    # Every run is rolled back.
+    assert (TrackedItem.objects.count(), Reminder.objects.count()) == (items, reminders)
+
+
+def test_benchmark_bulk_create_needs_load_data(db):
+    with pytest.raises(CommandError, match="generate_load_data first"):
+        run("benchmark_bulk_create", "--items", "5")
