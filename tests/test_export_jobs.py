@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role, RoleAssignment, User
 from tests.factories import make_finding, make_item, make_report
 from tracker import export_jobs, exports
 from tracker.models.export_jobs import ExportJob
@@ -167,6 +168,68 @@ def test_only_the_person_who_asked_sees_the_job_or_downloads_it(
     page = client.get(reverse("tracker:export_job_download", args=[job.uuid]))
     assert page.status_code == 302
     assert "/account/sign-in/" in page["Location"]
+
+
+def test_a_file_made_for_a_wider_scope_is_deleted_once_the_persons_access_narrows(many, client):
+    """A national reader's all-forces file, made before their role was taken away, is not
+    theirs to download afterwards; asking again makes a new file in the new scope."""
+    reader = many.reader
+    client.force_login(reader)
+    job = export_jobs.export_job_start(
+        user=reader, kind="items", fmt="xlsx", filters=_query(""), today=_today()
+    )
+    export_jobs.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.READY
+    assert job.scope == "all"
+    path = export_jobs.export_job_path(job)
+    assert path.is_file()
+
+    RoleAssignment.objects.filter(user=reader).update(role=Role.FORCE_STAFF)
+    User.objects.filter(pk=reader.pk).update(organisation=many.wmp)
+    client.force_login(User.objects.get(pk=reader.pk))
+
+    gone = client.get(reverse("tracker:export_job_download", args=[job.uuid]))
+    assert gone.status_code == 410
+    assert "Your access has changed since this export was made" in gone.content.decode()
+    assert not path.exists()
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.EXPIRED
+    page = client.get(reverse("tracker:export_job", args=[job.uuid])).content.decode()
+    assert "Your access has changed" in page
+
+    again = export_jobs.export_job_start(
+        user=User.objects.get(pk=reader.pk),
+        kind="items",
+        fmt="xlsx",
+        filters=_query(""),
+        today=_today(),
+    )
+    assert again.pk != job.pk
+
+
+def test_asking_again_after_access_narrowed_withdraws_the_old_file(many):
+    reader = many.reader
+    job = export_jobs.export_job_start(
+        user=reader, kind="items", fmt="xlsx", filters=_query(""), today=_today()
+    )
+    export_jobs.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    path = export_jobs.export_job_path(job)
+    RoleAssignment.objects.filter(user=reader).update(role=Role.FORCE_STAFF)
+    User.objects.filter(pk=reader.pk).update(organisation=many.wmp)
+
+    again = export_jobs.export_job_start(
+        user=User.objects.get(pk=reader.pk),
+        kind="items",
+        fmt="xlsx",
+        filters=_query(""),
+        today=_today(),
+    )
+    assert again.pk != job.pk
+    assert not path.exists()
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.EXPIRED
 
 
 def test_asking_twice_for_the_same_export_is_the_same_job(many, client):
@@ -418,62 +481,6 @@ def _today():
 
 
 # ------------------------------------------------------------------ a real worker
-
-
-@pytest.mark.e2e
-@pytest.mark.django_db(transaction=True)
-def test_a_real_worker_makes_the_file_and_the_person_downloads_it(
-    client, settings, monkeypatch, broker, start_worker
-):
-    from celery import Celery
-
-    from tests.e2e import wait_for
-    from tests.factories import World
-    from tracker import background
-
-    # The worker is a process of its own, with the settings it reads from the environment:
-    # the files go where its EXPORT_ROOT (or the default) says, and this test reads them there.
-    settings.EXPORT_SYNC_MAX_ROWS = 0
-    worker = start_worker("exports")
-    sender = Celery(broker=broker)
-    monkeypatch.setattr(
-        background,
-        "send",
-        lambda task_name, *args: sender.send_task(
-            task_name, args=list(args), queue=start_worker.queue
-        ),
-    )
-    world = World.build()
-    for n in range(30):
-        make_item(make_finding(world.report, f"Finding {n}"), world.wmp, owner=world.owner)
-    client.force_login(world.coordinator)
-    at_once_limit = settings.EXPORT_SYNC_MAX_ROWS
-    settings.EXPORT_SYNC_MAX_ROWS = 10_000
-    at_once = body_of(client.get(ITEMS_XLSX))
-    settings.EXPORT_SYNC_MAX_ROWS = at_once_limit
-
-    offer = client.get(ITEMS_XLSX)
-    started = client.post(
-        reverse("tracker:export_start"), {"kind": "items", "format": "xlsx", "query": ""}
-    )
-    assert "Prepare your export" in offer.content.decode()
-    job = ExportJob.objects.get()
-    status_url = reverse("tracker:export_job_status", args=[job.uuid])
-    wait_for(
-        lambda: client.get(status_url).json()["state"] == "ready",
-        timeout=90,
-        what="the worker to make the export",
-    )
-    assert worker.poll() is None  # the worker is still running: it did the work
-    page = client.get(started["Location"]).content.decode()
-    assert "Your export is ready" in page
-    job.refresh_from_db()
-    try:
-        made = body_of(client.get(reverse("tracker:export_job_download", args=[job.uuid])))
-        assert made == at_once
-        assert job.rows_written == 31
-    finally:
-        export_jobs.export_job_path(job).unlink(missing_ok=True)
 
 
 def test_a_person_may_have_three_exports_under_way_at_once(many, client):

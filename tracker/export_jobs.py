@@ -32,7 +32,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from accounts.models import User
-from tracker import background, exports, outbox
+from tracker import background, exports, outbox, policy
 from tracker.files import StorageError, write_atomic
 from tracker.models.export_jobs import ExportJob
 
@@ -59,6 +59,9 @@ FAILED_MESSAGE = (
     "administrator."
 )
 TOO_LONG_MESSAGE = "The export took too long to make. Choose fewer items with the filters."
+SCOPE_CHANGED_MESSAGE = (
+    "Your access has changed since this export was made, so the file has been deleted."
+)
 
 
 def export_root() -> Path:
@@ -135,8 +138,11 @@ def export_job_start(
             .order_by("-created_at")
         )
         for job in same:
-            if job.filters == pairs:
+            if job.filters != pairs:
+                continue
+            if not export_job_scope_changed(job, today=today):
                 return job
+            export_job_withdraw(job)
         working = ExportJob.objects.filter(requested_by=user, state__in=WORKING).count()
         if working >= MAX_WORKING:
             raise ValidationError(
@@ -237,6 +243,7 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> str 
     if not user.is_active:
         return _fail(job, "Your account is no longer active.", now)
     filters = filters_of(job)
+    scope = scope_of(user, job.today)
     stored_name = f"{secrets.token_hex(16)}.{job.format}"
     path = export_root() / stored_name
     try:
@@ -257,6 +264,7 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> str 
         raise
     done = ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.RUNNING).update(
         state=ExportJob.State.READY,
+        scope=scope,
         stored_name=stored_name,
         size=size,
         rows_written=total,
@@ -276,11 +284,40 @@ def _fail(job: ExportJob, message: str, now: datetime.datetime | None) -> str:
 
 
 def export_job_get(*, user: User, uuid: Any) -> ExportJob:
-    """The person's own export job; anyone else's, or none, is 404."""
+    """The person's own export job; anyone else's, or none, is 404. A file made for a wider
+    scope than the person has now (a role taken away, a PCC office's term ended) is deleted
+    first: it is then expired, and its pages say why."""
     job = ExportJob.objects.filter(uuid=uuid, requested_by=user).first()
     if job is None:
         raise Http404("No such export")
+    if export_job_scope_changed(job, today=timezone.localdate()):
+        export_job_withdraw(job)
+        job.refresh_from_db()
     return job
+
+
+def scope_of(user: User, today: datetime.date) -> str:
+    """The forces a person sees, as stored on a job: 'all', or their ids in order."""
+    force_ids = policy.visible_force_ids(user, today)
+    return "all" if force_ids is None else ",".join(str(pk) for pk in sorted(force_ids))
+
+
+def export_job_scope_changed(job: ExportJob, *, today: datetime.date) -> bool:
+    """Whether a made file covers forces other than those its owner may see today."""
+    return (
+        job.state == ExportJob.State.READY
+        and bool(job.scope)
+        and job.scope != scope_of(job.requested_by, today)
+    )
+
+
+def export_job_withdraw(job: ExportJob) -> None:
+    """Delete a made file whose owner's access has changed; the job says why."""
+    if job.stored_name:
+        export_job_path(job).unlink(missing_ok=True)
+    ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.READY).update(
+        state=ExportJob.State.EXPIRED, stored_name="", message=SCOPE_CHANGED_MESSAGE
+    )
 
 
 def export_job_expired(job: ExportJob, now: datetime.datetime | None = None) -> bool:

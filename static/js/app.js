@@ -11,13 +11,33 @@ initAll()
 // choose from are few, otherwise a text field that matches part of a name.
 const typeaheads = document.querySelectorAll('[data-module="app-owner-typeahead"]')
 
+// accessible-autocomplete writes each suggestion into the list as HTML: names are people's
+// own text, so they go in escaped (and read back as text into the field).
+function escapeHtml (text) {
+  return String(text == null ? '' : text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+}
+
+const asText = {
+  inputValue: function (value) { return value == null ? '' : String(value) },
+  suggestion: escapeHtml
+}
+
 function startTypeaheads () {
   const autocomplete = window.accessibleAutocomplete
   if (!autocomplete) return
   typeaheads.forEach(function (field) {
     if (field.tagName === 'SELECT') {
       // Starts from the option chosen ("Anyone" when none).
-      autocomplete.enhanceSelectElement({ selectElement: field, showAllValues: true })
+      autocomplete.enhanceSelectElement({
+        selectElement: field,
+        showAllValues: true,
+        templates: asText
+      })
       return
     }
     // A text field: suggestions come from the server (names in the person's scope).
@@ -32,6 +52,7 @@ function startTypeaheads () {
       minLength: 2,
       showNoOptionsFound: false,
       confirmOnBlur: false,
+      templates: asText,
       source: function (query, populate) {
         fetch(source + '?q=' + encodeURIComponent(query), {
           credentials: 'same-origin',

@@ -87,6 +87,16 @@ class Migration(migrations.Migration):
                     "message",
                     models.TextField(blank=True, help_text="Why the file could not be made."),
                 ),
+                (
+                    "scope",
+                    models.TextField(
+                        blank=True,
+                        help_text=(
+                            "The forces the rows were scoped to when the file was made: "
+                            "'all', or ids."
+                        ),
+                    ),
+                ),
                 ("created_at", models.DateTimeField()),
                 ("started_at", models.DateTimeField(blank=True, null=True)),
                 ("finished_at", models.DateTimeField(blank=True, null=True)),

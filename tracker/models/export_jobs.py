@@ -40,6 +40,10 @@ class ExportJob(models.Model):
     stored_name = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     message = models.TextField(blank=True, help_text="Why the file could not be made.")
+    scope = models.TextField(
+        blank=True,
+        help_text="The forces the rows were scoped to when the file was made: 'all', or ids.",
+    )
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,68 @@
+"""A real Celery worker makes a large export, which the person then downloads (issue 16).
+
+Alone in its module: the test is transactional, and the other export tests share a world
+built once per module, which a transactional test in the same module would meet."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_finding, make_item
+from tests.test_export_jobs import ITEMS_XLSX, body_of
+from tracker import export_jobs
+from tracker.models.export_jobs import ExportJob
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_makes_the_file_and_the_person_downloads_it(
+    client, settings, monkeypatch, broker, start_worker
+):
+    from celery import Celery
+
+    from tests.e2e import wait_for
+    from tests.factories import World
+    from tracker import background
+
+    # The worker is a process of its own, with the settings it reads from the environment:
+    # the files go where its EXPORT_ROOT (or the default) says, and this test reads them there.
+    settings.EXPORT_SYNC_MAX_ROWS = 0
+    worker = start_worker("exports")
+    sender = Celery(broker=broker)
+    monkeypatch.setattr(
+        background,
+        "send",
+        lambda task_name, *args: sender.send_task(
+            task_name, args=list(args), queue=start_worker.queue
+        ),
+    )
+    world = World.build()
+    for n in range(30):
+        make_item(make_finding(world.report, f"Finding {n}"), world.wmp, owner=world.owner)
+    client.force_login(world.coordinator)
+    at_once_limit = settings.EXPORT_SYNC_MAX_ROWS
+    settings.EXPORT_SYNC_MAX_ROWS = 10_000
+    at_once = body_of(client.get(ITEMS_XLSX))
+    settings.EXPORT_SYNC_MAX_ROWS = at_once_limit
+
+    offer = client.get(ITEMS_XLSX)
+    started = client.post(
+        reverse("tracker:export_start"), {"kind": "items", "format": "xlsx", "query": ""}
+    )
+    assert "Prepare your export" in offer.content.decode()
+    job = ExportJob.objects.get()
+    status_url = reverse("tracker:export_job_status", args=[job.uuid])
+    wait_for(
+        lambda: client.get(status_url).json()["state"] == "ready",
+        timeout=90,
+        what="the worker to make the export",
+    )
+    assert worker.poll() is None  # the worker is still running: it did the work
+    page = client.get(started["Location"]).content.decode()
+    assert "Your export is ready" in page
+    job.refresh_from_db()
+    try:
+        made = body_of(client.get(reverse("tracker:export_job_download", args=[job.uuid])))
+        assert made == at_once
+        assert job.rows_written == 31
+    finally:
+        export_jobs.export_job_path(job).unlink(missing_ok=True)
