@@ -46,7 +46,7 @@ def audit_context_fields() -> dict[str, Any]:
     }
 
 
-def audit_record(
+def audit_event(
     *,
     actor: Any,
     action: str,
@@ -55,8 +55,9 @@ def audit_record(
     at: datetime.datetime,
     note: str = "",
 ) -> AuditEvent:
-    """Append one row to the audit trail. `changes` maps a field to (before, after)."""
-    return AuditEvent.objects.create(
+    """One row of the audit trail, unsaved (a service that writes many saves them with
+    `bulk_create`). `changes` maps a field to (before, after)."""
+    return AuditEvent(
         at=at,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -67,3 +68,18 @@ def audit_record(
         note=note[:300],
         **audit_context_fields(),
     )
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    changes: dict[str, tuple[Any, Any]],
+    at: datetime.datetime,
+    note: str = "",
+) -> AuditEvent:
+    """Append one row to the audit trail. `changes` maps a field to (before, after)."""
+    event = audit_event(actor=actor, action=action, obj=obj, changes=changes, at=at, note=note)
+    event.save(force_insert=True)
+    return event

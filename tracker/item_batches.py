@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation
-from tracker.audit import as_json, audit_context_fields, natural_key
+from tracker.audit import audit_event
 from tracker.models import (
     CHOOSABLE_STATUSES,
     AuditEvent,
@@ -73,29 +73,6 @@ class NewItem:
 
 
 BATCH_SIZE = 1000  # rows to an INSERT
-
-
-def audit_event(
-    *,
-    actor: Any,
-    action: str,
-    obj: Any,
-    changes: dict[str, tuple[Any, Any]],
-    at: datetime.datetime,
-    note: str = "",
-) -> AuditEvent:
-    """The row `audit_record` writes, unsaved, for a service that writes many at once."""
-    return AuditEvent(
-        at=at,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=obj._meta.label,
-        object_id=natural_key(obj),
-        object_repr=str(obj)[:300],
-        changes={k: [as_json(b), as_json(a)] for k, (b, a) in changes.items()},
-        note=note[:300],
-        **audit_context_fields(),
-    )
 
 
 @transaction.atomic

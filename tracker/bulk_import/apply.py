@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from tracker import item_batches, policy, services
-from tracker.audit import audit_record
+from tracker.audit import audit_event, audit_record
 from tracker.bulk_import.plan import (
     ImportRejected,
     NewFinding,
@@ -185,7 +185,7 @@ def _findings_create(new_findings: list[NewFinding], *, user, now, note) -> list
     Finding.objects.bulk_create(findings, batch_size=item_batches.BATCH_SIZE)
     AuditEvent.objects.bulk_create(
         [
-            item_batches.audit_event(
+            audit_event(
                 actor=user,
                 action=AuditEvent.Action.CREATE,
                 obj=finding,

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from accounts.models import Organisation, User
 from tracker import handoffs, item_batches, policy, services
-from tracker.audit import audit_record
+from tracker.audit import audit_event, audit_record
 from tracker.models import (
     GRADES,
     AuditEvent,
@@ -179,7 +179,7 @@ def _track(tracking: list[tuple[Finding, DraftFinding]], forces, *, by, now) -> 
     )
     AuditEvent.objects.bulk_create(
         [
-            item_batches.audit_event(
+            audit_event(
                 actor=by,
                 action=AuditEvent.Action.UPDATE,
                 obj=item,
@@ -231,7 +231,7 @@ def _create_findings(
     _save_parents_first(list(made.values()))
     AuditEvent.objects.bulk_create(
         [
-            item_batches.audit_event(
+            audit_event(
                 actor=by,
                 action=AuditEvent.Action.CREATE,
                 obj=finding,
