@@ -27,7 +27,7 @@ def test_a_real_worker_makes_the_file_and_the_person_downloads_it(
     # the files go where its EXPORT_ROOT (or the default) says, and this test reads them there.
     settings.EXPORT_SYNC_MAX_ROWS = 0
     worker = start_worker("exports")
-    sender = Celery(broker=broker)
+    sender = Celery("sender", broker=broker, set_as_current=False)  # never the process's app
     monkeypatch.setattr(
         background,
         "send",

@@ -31,7 +31,7 @@ def test_a_real_worker_reads_the_upload_and_the_page_follows_it(
     settings.REPORT_IMPORT_ROOT = root
     monkeypatch.setenv("REPORT_IMPORT_ROOT", str(root))  # the worker's own settings
     worker = start_worker("reader")
-    sender = Celery(broker=broker)
+    sender = Celery("sender", broker=broker, set_as_current=False)  # never the process's app
     # The upload starts its task by name (tracker.background): send it to this worker's queue.
     monkeypatch.setattr(
         background,
