@@ -16,11 +16,11 @@ import pytest
 
 from tracker.documents import (
     document_filename,
-    render_docx,
     render_html,
     render_pdf,
     text_blocks,
 )
+from tracker.word_documents import render_docx
 
 PAYLOAD = "<script>alert(1)</script>"
 ESCAPED_PAYLOAD = "&lt;script&gt;alert(1)&lt;/script&gt;"

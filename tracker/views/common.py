@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from django.utils import timezone
 from django_filters import FilterSet
 
-from tracker import documents, exports, policy
+from tracker import documents, exports, policy, word_documents
 from tracker.reminders.plan import describe_reminders, describe_rule
 
 PAGE_SIZE = 50
@@ -137,7 +137,9 @@ def document_response(request: HttpRequest, content: dict, fmt: str) -> HttpResp
             content_type=DOCUMENT_TYPES[fmt],
         )
     else:
-        response = HttpResponse(documents.render_docx(content), content_type=DOCUMENT_TYPES[fmt])
+        response = HttpResponse(
+            word_documents.render_docx(content), content_type=DOCUMENT_TYPES[fmt]
+        )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
