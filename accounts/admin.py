@@ -4,16 +4,32 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
-from accounts.models import Organisation, PolicingBodyTerm, RoleAssignment, User
+from accounts.models import (
+    Organisation,
+    PolicingBodyTerm,
+    ProtectiveMarking,
+    RoleAssignment,
+    User,
+)
 from accounts.role_rules import role_organisation_problems, where_they_belong
 from accounts.two_factor import device_of, two_factor_disable
 from tracker.admin_audit import AuditedAdmin
 
 
+@admin.register(ProtectiveMarking)
+class ProtectiveMarkingAdmin(AuditedAdmin):
+    """The list of protective markings (issue 21). One in use cannot be deleted: mark it
+    inactive instead, and it is no longer offered but stays where it was set."""
+
+    list_display = ["label", "rank", "active", "description"]
+    list_filter = ["active"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdmin):
-    list_display = ["name", "short_name", "kind", "code"]
-    list_filter = ["kind"]
+    list_display = ["name", "short_name", "kind", "code", "default_marking"]
+    list_select_related = ["default_marking"]
+    list_filter = ["kind", "default_marking"]
     search_fields = ["name", "code"]
 
 

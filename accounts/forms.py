@@ -1,33 +1,38 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ReminderDelivery
+from accounts.models import Language, ReminderDelivery
 from tracker.handoffs import Event
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class SignInForm(AuthenticationForm):
     """Email and password. The error never says which of the two was wrong."""
 
     username = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your password"},
+        error_messages={"required": _("Enter your password")},
     )
     error_messages = {
-        "invalid_login": "Enter a correct email address and password",
-        "inactive": "This account has been switched off. Ask your administrator.",
+        "invalid_login": _("Enter a correct email address and password"),
+        "inactive": _("This account has been switched off. Ask your administrator."),
     }
 
     def clean(self) -> dict[str, Any]:
@@ -49,8 +54,11 @@ class EventChoiceField(forms.MultipleChoiceField):
         for kind in value:
             if not self.valid_value(kind):
                 raise forms.ValidationError(
-                    f"“{str(kind)[:60]}” is not a kind of email the tracker sends. "
-                    "Tick only the kinds listed.",
+                    gettext(
+                        "“%(kind)s” is not a kind of email the tracker sends. "
+                        "Tick only the kinds listed."
+                    )
+                    % {"kind": str(kind)[:60]},
                     code="invalid_choice",
                 )
 
@@ -60,18 +68,18 @@ class ReminderDeliveryForm(forms.Form):
     which kinds of hand-off they are emailed about at all."""
 
     reminder_delivery = forms.ChoiceField(
-        label="How should reminders reach you by email?",
-        help_text="Every reminder also appears in your notifications in the app.",
+        label=_("How should reminders reach you by email?"),
+        help_text=_("Every reminder also appears in your notifications in the app."),
         choices=ReminderDelivery.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select how reminders should reach you",
-            "invalid_choice": "Select one of the options",
+            "required": _("Select how reminders should reach you"),
+            "invalid_choice": _("Select one of the options"),
         },
     )
     email_events = EventChoiceField(
-        label="Which changes should we email you about?",
-        help_text=(
+        label=_("Which changes should we email you about?"),
+        help_text=_(
             "When work is handed to you or from you. Untick a kind to see it only in your "
             "notifications in the app; it is never sent by email then, nor put in a digest."
         ),
@@ -90,18 +98,21 @@ class CodeForm(forms.Form):
     """A six-digit code from the authenticator app, or (where allowed) a recovery code."""
 
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=20,
         strip=True,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
-        error_messages={"required": "Enter the code"},
+        error_messages={"required": _("Enter the code")},
     )
 
-    def __init__(self, *args, label: str = "Code", help_text: str = "", **kwargs):
+    def __init__(
+        self, *args, label: "StrOrPromise | None" = None, help_text: str = "", **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].label = label
+        if label is not None:
+            self.fields["code"].label = label
         self.fields["code"].help_text = help_text
 
 
@@ -110,26 +121,58 @@ class PasswordResetRequestForm(PasswordResetForm):
     after it says the same thing whether or not the address is known), with our wording."""
 
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
 
 
 class NewPasswordForm(SetPasswordForm):
-    error_messages = {"password_mismatch": "The two passwords do not match"}
+    error_messages = {"password_mismatch": _("The two passwords do not match")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "New password"
-        self.fields["new_password1"].help_text = (
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password1"].help_text = _(
             "At least 12 characters. Not a common password, not only numbers, and not like "
             "your name or email address."
         )
-        self.fields["new_password2"].label = "Type the new password again"
-        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
-        self.fields["new_password2"].error_messages["required"] = "Type the new password again"
+        self.fields["new_password2"].label = _("Type the new password again")
+        self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
+        self.fields["new_password2"].error_messages["required"] = _("Type the new password again")
+
+
+class LanguageChoiceField(forms.ChoiceField):
+    """A language among settings.LANGUAGES. A code that is not offered (a tampered form) is
+    named in the error, cut short, with the languages that are."""
+
+    def validate(self, value: Any) -> None:
+        if value and not self.valid_value(value):
+            raise forms.ValidationError(
+                gettext(
+                    "“%(code)s” is not a language the tracker offers. "
+                    "Choose English (en-gb) or Cymraeg (cy)."
+                )
+                % {"code": str(value)[:20]},
+                code="invalid_choice",
+            )
+        super().validate(value)
+
+
+class LanguageForm(forms.Form):
+    """The language of the person's pages and emails (issue 22), on the Email settings page."""
+
+    language = LanguageChoiceField(
+        label=_("Which language should the tracker use for your pages and emails?"),
+        help_text=_(
+            "Emails, public pages and published responses are in Welsh when you choose "
+            "Cymraeg; some other pages stay in English until their translation is done."
+        ),
+        choices=Language.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select a language")},
+    )

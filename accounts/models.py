@@ -7,6 +7,7 @@ for changes over time (police authorities, PCCs, mayors), so that is a dated ter
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -15,10 +16,38 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 
+class ProtectiveMarking(models.Model):
+    """A Government Security Classifications marking (OFFICIAL, OFFICIAL-SENSITIVE), from the
+    list the administrator keeps. The label is printed; no marking is no row (issue 21)."""
+
+    label = models.CharField(max_length=60, unique=True, help_text="As printed, e.g. OFFICIAL.")
+    description = models.CharField(max_length=300, blank=True)
+    rank = models.PositiveIntegerField(
+        unique=True, help_text="Higher is more protected: a list of items takes the highest."
+    )
+    active = models.BooleanField(
+        default=True, help_text="Offered when a marking is chosen; an inactive one stays where set."
+    )
+
+    class Meta:
+        ordering = ["rank"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def key(self) -> str:
+        """How the audit trail names it (tracker.audit.natural_key): the label, not the id."""
+        return self.label
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         FORCE = "force", "Police force"
         LOCAL_POLICING_BODY = "local_policing_body", "Local policing body"
+        # Successors to PCCs (issue 22: functions pass in May 2028, subject to legislation).
+        MAYOR = "mayor", "Mayor with PCC functions"
+        POLICING_AND_CRIME_BOARD = "policing_and_crime_board", "Policing and Crime Board"
         INSPECTORATE = "inspectorate", "Inspectorate"
         GOVERNMENT = "government", "Government"
 
@@ -26,6 +55,29 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=100)
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    default_marking = models.ForeignKey(
+        ProtectiveMarking,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The marking of its reports, items and documents unless one is set. "
+        "Blank: no marking.",
+    )
+    # Welsh (issue 22): a force or commissioner in Wales, under a compliance notice.
+    welsh_language_standards = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Works under the Welsh Language Standards (a force or commissioner in Wales): "
+        "its statutory responses are written and published in Welsh and English.",
+    )
+    welsh_name = models.CharField(
+        max_length=200,
+        blank=True,
+        db_default="",
+        default="",
+        help_text="Its name in Welsh, for documents and pages in Welsh (blank: the English name).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -36,6 +88,19 @@ class Organisation(models.Model):
     @property
     def is_force(self) -> bool:
         return self.kind == self.Kind.FORCE
+
+    @property
+    def is_policing_body(self) -> bool:
+        return self.kind in POLICING_BODY_KINDS
+
+
+# The kinds of organisation that hold the functions of a local policing body (s55 comments,
+# holding the force to account): PCCs and police authorities, and their successors.
+POLICING_BODY_KINDS = (
+    Organisation.Kind.LOCAL_POLICING_BODY,
+    Organisation.Kind.MAYOR,
+    Organisation.Kind.POLICING_AND_CRIME_BOARD,
+)
 
 
 class PolicingBodyTermQuerySet(models.QuerySet):
@@ -59,7 +124,7 @@ class PolicingBodyTerm(models.Model):
         Organisation,
         on_delete=models.PROTECT,
         related_name="terms_as_body",
-        limit_choices_to={"kind": Organisation.Kind.LOCAL_POLICING_BODY},
+        limit_choices_to={"kind__in": POLICING_BODY_KINDS},
     )
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
@@ -118,6 +183,14 @@ class ReminderDelivery(models.TextChoices):
     WEEKLY = "weekly", "One email a week with all my reminders"
 
 
+class Language(models.TextChoices):
+    """The languages a person may choose for the tracker's pages and emails (issue 22), the
+    codes of settings.LANGUAGES. Each is named in its own language, as language pickers do."""
+
+    ENGLISH = "en-gb", "English"
+    WELSH = "cy", "Cymraeg"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
@@ -144,6 +217,14 @@ class User(AbstractBaseUser, PermissionsMixin):
             "The kinds of hand-off (tracker.handoffs.Event) this person is not emailed about; "
             "they still appear in the app."
         ),
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The language of this person's pages and emails; blank: not chosen (English).",
     )
 
     objects = UserManager()
@@ -172,6 +253,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    @property
+    def preferred_language(self) -> str:
+        """The language code to show this person pages and send them emails in: their
+        choice, or the site's default (settings.LANGUAGE_CODE) when they have not chosen."""
+        if self.language in Language.values:
+            return self.language
+        return settings.LANGUAGE_CODE
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

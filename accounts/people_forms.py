@@ -8,6 +8,8 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts import role_rules
 from accounts.models import Organisation, Role, User
@@ -19,60 +21,60 @@ class OrganisationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         kind = obj.get_kind_display().lower()
         if obj.pk in self.not_in_office:
-            kind += ", not in office today"
+            kind = gettext("%(kind)s, not in office today") % {"kind": kind}
         return f"{obj.name} ({kind})"
 
 
 class PersonForm(forms.Form):
     email = forms.EmailField(
-        label="Email address",
-        help_text="They sign in with it, and we email them a link to set their password.",
+        label=_("Email address"),
+        help_text=_("They sign in with it, and we email them a link to set their password."),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         error_messages={
-            "required": "Enter their email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": _("Enter their email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
     full_name = forms.CharField(
-        label="Full name",
+        label=_("Full name"),
         max_length=200,
         error_messages={
-            "required": "Enter their full name",
-            "max_length": "Full name must be 200 characters or fewer",
+            "required": _("Enter their full name"),
+            "max_length": _("Full name must be 200 characters or fewer"),
         },
     )
     job_title = forms.CharField(
-        label="Job title (optional)",
+        label=_("Job title (optional)"),
         max_length=200,
         required=False,
-        error_messages={"max_length": "Job title must be 200 characters or fewer"},
+        error_messages={"max_length": _("Job title must be 200 characters or fewer")},
     )
     department = forms.CharField(
-        label="Department or team (optional)",
+        label=_("Department or team (optional)"),
         max_length=200,
         required=False,
-        help_text="For example, Force Contact.",
-        error_messages={"max_length": "Department must be 200 characters or fewer"},
+        help_text=_("For example, Force Contact."),
+        error_messages={"max_length": _("Department must be 200 characters or fewer")},
     )
     organisation = OrganisationChoiceField(
-        label="Organisation",
+        label=_("Organisation"),
         queryset=Organisation.objects.order_by("name"),
         required=False,
-        empty_label="No organisation (administrators only)",
-        error_messages={"invalid_choice": "Choose an organisation from the list"},
+        empty_label=_("No organisation (administrators only)"),
+        error_messages={"invalid_choice": _("Choose an organisation from the list")},
     )
     roles = forms.MultipleChoiceField(
-        label="Roles",
-        help_text=(
+        label=_("Roles"),
+        help_text=_(
             "Force staff and coordinators belong to a force, the PCC office to a local policing "
             "body, national readers to the inspectorate or a government department."
         ),
         choices=Role.choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Select at least one role",
-            "invalid_choice": "Choose roles from the list",
+            "required": _("Select at least one role"),
+            "invalid_choice": _("Choose roles from the list"),
         },
     )
 
@@ -89,7 +91,7 @@ class PersonForm(forms.Form):
             field.not_in_office = role_rules.bodies_not_in_office(today)
         else:
             field.queryset = role_rules.organisations_for_new_roles(today)
-            field.error_messages["invalid_choice"] = (
+            field.error_messages["invalid_choice"] = _(
                 "Choose an organisation from the list: a local policing body no longer in "
                 "office cannot be chosen for someone new"
             )
@@ -97,11 +99,11 @@ class PersonForm(forms.Form):
 
 class DeactivateForm(forms.Form):
     reassign_to = forms.ModelChoiceField(
-        label="Who should take over their open items?",
+        label=_("Who should take over their open items?"),
         queryset=User.objects.none(),
         required=False,
-        empty_label="Leave unassigned for the force coordinator",
-        help_text=(
+        empty_label=_("Leave unassigned for the force coordinator"),
+        help_text=_(
             "Active staff and coordinators of the same force. If you leave them unassigned, "
             "the force's coordinators are told and choose someone."
         ),
@@ -111,29 +113,29 @@ class DeactivateForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["reassign_to"])  # declared above
         field.queryset = successors
-        field.error_messages["invalid_choice"] = (
+        field.error_messages["invalid_choice"] = gettext(
             "Choose someone from the list: only active staff and coordinators of "
-            f"{force or 'the same force'} can take these items"
-        )
+            "%(force)s can take these items"
+        ) % {"force": force or gettext("the same force")}
 
 
 class PeopleFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search name or email", method="search", max_length=200)
+    q = django_filters.CharFilter(label=_("Search name or email"), method="search", max_length=200)
     organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.order_by("name"),
-        label="Organisation",
-        empty_label="Any organisation",
+        label=_("Organisation"),
+        empty_label=_("Any organisation"),
     )
     role = django_filters.ChoiceFilter(
         choices=Role.choices,
-        label="Role",
-        empty_label="Any role",
+        label=_("Role"),
+        empty_label=_("Any role"),
         method="filter_role",
     )
     active = django_filters.ChoiceFilter(
-        label="Status",
-        choices=[("yes", "Active"), ("no", "Deactivated")],
-        empty_label="Active and deactivated",
+        label=_("Status"),
+        choices=[("yes", _("Active")), ("no", _("Deactivated"))],
+        empty_label=_("Active and deactivated"),
         method="filter_active",
     )
 
@@ -144,7 +146,7 @@ class PeopleFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("organisation", "role", "active"):
-            self.form.fields[name].error_messages["invalid_choice"] = (
+            self.form.fields[name].error_messages["invalid_choice"] = _(
                 "That is not one of the choices"
             )
 

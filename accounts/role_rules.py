@@ -8,13 +8,13 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import Organisation, PolicingBodyTerm, Role
+from accounts.models import POLICING_BODY_KINDS, Organisation, PolicingBodyTerm, Role
 
 # Which kinds of organisation each role goes with (None: any organisation, or none).
 ROLE_ORGANISATIONS: dict[Role, set[str] | None] = {
     Role.FORCE_STAFF: {Organisation.Kind.FORCE},
     Role.FORCE_COORDINATOR: {Organisation.Kind.FORCE},
-    Role.PCC_OFFICE: {Organisation.Kind.LOCAL_POLICING_BODY},
+    Role.PCC_OFFICE: set(POLICING_BODY_KINDS),
     Role.NATIONAL_READER: {Organisation.Kind.INSPECTORATE, Organisation.Kind.GOVERNMENT},
     Role.ADMINISTRATOR: None,
 }
@@ -54,9 +54,7 @@ def role_organisation_problems(
     new = (set(given) - {Role(r) for r in held}) & ROLES_THROUGH_A_TERM
     if problems or not new or today is None or organisation is None:
         return problems
-    if organisation.kind == Organisation.Kind.LOCAL_POLICING_BODY and not in_office(
-        organisation, today
-    ):
+    if organisation.kind in POLICING_BODY_KINDS and not in_office(organisation, today):
         problems.append(not_in_office(organisation, today))
     return problems
 
@@ -69,7 +67,7 @@ def in_office(organisation: Organisation, today: datetime.date) -> bool:
 def bodies_not_in_office(today: datetime.date) -> set[int]:
     """The ids of the local policing bodies with no term in office today."""
     return set(
-        Organisation.objects.filter(kind=Organisation.Kind.LOCAL_POLICING_BODY)
+        Organisation.objects.filter(kind__in=POLICING_BODY_KINDS)
         .exclude(pk__in=PolicingBodyTerm.objects.on(today).values("body_id"))
         .values_list("pk", flat=True)
     )
@@ -83,7 +81,7 @@ def organisations_for_new_roles(
     organisation, stays on the list whatever it is."""
     current = PolicingBodyTerm.objects.on(today).values("body_id")
     return Organisation.objects.filter(
-        ~Q(kind=Organisation.Kind.LOCAL_POLICING_BODY) | Q(pk__in=current) | Q(pk=keep)
+        ~Q(kind__in=POLICING_BODY_KINDS) | Q(pk__in=current) | Q(pk=keep)
     ).order_by("name")
 
 
@@ -117,6 +115,8 @@ def not_in_office(organisation: Organisation, today: datetime.date) -> str:
 KIND_PHRASE = {
     Organisation.Kind.FORCE: "a police force",
     Organisation.Kind.LOCAL_POLICING_BODY: "a local policing body",
+    Organisation.Kind.MAYOR: "a mayor with PCC functions",
+    Organisation.Kind.POLICING_AND_CRIME_BOARD: "a Policing and Crime Board",
     Organisation.Kind.INSPECTORATE: "the inspectorate",
     Organisation.Kind.GOVERNMENT: "a government department",
 }

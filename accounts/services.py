@@ -11,7 +11,6 @@ messages written for the administrator; nothing is saved when one is raised.
 
 import datetime
 import logging
-import unicodedata
 from typing import Any
 
 from axes.utils import reset as axes_reset
@@ -19,16 +18,22 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from accounts import selectors
-from accounts.models import Organisation, ReminderDelivery, Role, RoleAssignment, User
+from accounts.models import (
+    Language,
+    Organisation,
+    ReminderDelivery,
+    Role,
+    RoleAssignment,
+    User,
+)
 from accounts.role_rules import role_organisation_problems
 
 # Managing people reaches into the tracker's services (open items are handed over when
@@ -123,44 +128,11 @@ def set_password_link(person) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _lifetime() -> str:
-    seconds = settings.PASSWORD_RESET_TIMEOUT
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n != 1 else ''}"
-    return f"{seconds} seconds"
-
-
 # Emails with a link are sent by a task (accounts/tasks.py) through the tracker's outbox, so
 # they go only once the change commits, are retried while the mail server is down, and take
 # no time in the request.
 SEND_SET_PASSWORD_EMAIL = "accounts.tasks.send_set_password_email"  # noqa: S105 - a task's name
 SEND_PASSWORD_RESET_EMAIL = "accounts.tasks.send_password_reset_email"  # noqa: S105 - a task's name
-
-
-def set_password_email_send(*, person_id: int) -> bool:
-    """Email an active person a link to set their password (the task's work). Returns
-    whether it was sent."""
-    person = User.objects.filter(pk=person_id, is_active=True).first()
-    if person is None:
-        return False
-    send_mail(
-        subject="Set your password for the inspection tracker",
-        message=(
-            f"Dear {person.full_name},\n\n"
-            "An administrator has given you an account on the inspection tracker, which "
-            "tracks what inspection reports ask police forces to do.\n\n"
-            f"Choose your password here (the link works once, for {_lifetime()}):\n"
-            f"{set_password_link(person)}\n\n"
-            f"Then sign in with this email address, {person.email}. If the link has "
-            "stopped working, ask your administrator to send you a new one.\n\n"
-            "If you did not expect this email, you can ignore it.\n"
-        ),
-        from_email=None,
-        recipient_list=[person.email],
-    )
-    return True
 
 
 def person_send_set_password_email(*, by, person) -> None:
@@ -178,34 +150,6 @@ def password_reset_request(*, email: str) -> None:
     whether or not anyone has the address (one outbox row, sent to the broker), so its time
     reveals nothing; the task looks the address up and sends the email."""
     outbox.send_on_commit(SEND_PASSWORD_RESET_EMAIL, email.strip())
-
-
-def _same_address(a: str, b: str) -> bool:
-    return unicodedata.normalize("NFKC", a).casefold() == (
-        unicodedata.normalize("NFKC", b).casefold()
-    )
-
-
-def password_reset_email_send(*, email: str) -> int:
-    """Email a reset link to each active person with a password and this address (the same
-    people Django's reset form emails, the same message and link). Returns how many."""
-    people = [
-        person
-        for person in User.objects.filter(email__iexact=email, is_active=True)
-        if person.has_usable_password() and _same_address(email, person.email)
-    ]
-    for person in people:
-        context = {
-            "user": person,
-            "email": person.email,
-            "uid": urlsafe_base64_encode(force_bytes(person.pk)),
-            "token": default_token_generator.make_token(person),
-            "site_url": settings.SITE_URL.rstrip("/"),
-        }
-        subject = render_to_string("email/password_reset_subject.txt", context)
-        body = render_to_string("email/password_reset.txt", context)
-        EmailMultiAlternatives("".join(subject.splitlines()), body, None, [person.email]).send()
-    return len(people)
 
 
 # The services ------------------------------------------------------------------------------
@@ -528,6 +472,36 @@ def person_set_reminder_delivery(
         obj=person,
         at=now or timezone.now(),
         changes={"reminder_delivery": (before, reminder_delivery)},
+    )
+
+
+@transaction.atomic
+def person_set_language(
+    *, person: User, language: str, now: datetime.datetime | None = None
+) -> None:
+    """The language of the person's pages and emails (issue 22): their own choice among
+    settings.LANGUAGES, audited when it changes. A code that is not offered is refused."""
+    if language not in Language.values:
+        offered = ", ".join(f"{label} ({code})" for code, label in Language.choices)
+        raise ValidationError(
+            {
+                "language": gettext(
+                    "“%(code)s” is not a language the tracker offers. Choose one of: %(offered)s."
+                )
+                % {"code": str(language)[:20], "offered": offered}
+            }
+        )
+    before = person.language
+    if before == language:
+        return
+    person.language = language
+    person.save(update_fields=["language"])
+    audit_record(
+        actor=person,
+        action=AuditEvent.Action.UPDATE,
+        obj=person,
+        at=now or timezone.now(),
+        changes={"language": (before, language)},
     )
 
 

@@ -3,13 +3,15 @@
 They are asked for through the tracker's outbox (tracker/outbox.py) by name
 (accounts.services.SEND_*), and registered in every process by AccountsConfig.ready(). A
 mail server that cannot be reached is tried again, with growing pauses, for about an hour.
+The emails themselves are built in accounts/password_emails.py (automated email headers,
+the person's language).
 """
 
 from smtplib import SMTPException
 
 from celery import shared_task
 
-from accounts import services
+from accounts import password_emails
 
 RETRY = {
     "autoretry_for": (SMTPException, OSError),
@@ -22,10 +24,10 @@ RETRY = {
 @shared_task(**RETRY)
 def send_password_reset_email(email: str) -> int:
     """Email a reset link to whoever has this address (nobody, for an unknown one)."""
-    return services.password_reset_email_send(email=email)
+    return password_emails.password_reset_email_send(email=email)
 
 
 @shared_task(**RETRY)
 def send_set_password_email(person_id: int) -> bool:
     """Email a new person (or one whose administrator asked) a link to set a password."""
-    return services.set_password_email_send(person_id=person_id)
+    return password_emails.set_password_email_send(person_id=person_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import people_views, views
+from accounts import people_views, unsubscribe, views
 
 app_name = "accounts"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
     path("email-settings/", views.email_settings, name="email_settings"),
+    # One-click unsubscribe from an automated email (RFC 8058): no sign-in, a signed token.
+    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    path("language/", views.language, name="language"),
     path("security/", views.security, name="security"),
     path("security/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

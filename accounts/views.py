@@ -19,13 +19,15 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, two_factor
 from accounts.forms import (
     CodeForm,
+    LanguageForm,
     NewPasswordForm,
     PasswordResetRequestForm,
     ReminderDeliveryForm,
@@ -84,7 +86,7 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You have signed out.")
+        messages.info(request, gettext("You have signed out."))
         return response
 
 
@@ -102,18 +104,48 @@ def email_settings(request) -> HttpResponse:
                     person=user, reminder_delivery=form.cleaned_data["reminder_delivery"]
                 )
                 handoffs.person_set_email_events(person=user, off=form.switched_off())
-            messages.success(request, "Your email settings have been saved")
+            messages.success(request, gettext("Your email settings have been saved"))
             return redirect("accounts:email_settings")
     else:
-        off = set(user.email_events_off or [])
-        form = ReminderDeliveryForm(
-            initial={
-                "reminder_delivery": user.reminder_delivery,
-                "email_events": [kind for kind in handoffs.Event.values if kind not in off],
-            }
-        )
+        form = _reminder_delivery_form(user)
     return render(
-        request, "accounts/email_settings.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "accounts/email_settings.html",
+        {
+            "form": form,
+            "language_form": LanguageForm(initial={"language": user.preferred_language}),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _reminder_delivery_form(user: User) -> ReminderDeliveryForm:
+    off = set(user.email_events_off or [])
+    return ReminderDeliveryForm(
+        initial={
+            "reminder_delivery": user.reminder_delivery,
+            "email_events": [kind for kind in handoffs.Event.values if kind not in off],
+        }
+    )
+
+
+@login_required
+@require_POST
+def language(request) -> HttpResponse:
+    """The language of the person's pages and emails, chosen on the Email settings page. A
+    code that is not offered is refused there with the languages that are."""
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        services.person_set_language(person=request.user, language=form.cleaned_data["language"])
+        # The choice applies from this response on: the message is in the new language.
+        with translation.override(request.user.preferred_language):
+            messages.success(request, gettext("Your language has been saved"))
+        return redirect("accounts:email_settings")
+    return render(
+        request,
+        "accounts/email_settings.html",
+        {"form": _reminder_delivery_form(request.user), "language_form": form},
+        status=400,
     )
 
 
@@ -132,7 +164,7 @@ def sign_in_code(request) -> HttpResponse:
     user, pending = _pending_user(request)
     if user is None:
         request.session.pop(PENDING, None)
-        messages.info(request, "Sign in again: the time to enter your code ran out.")
+        messages.info(request, gettext("Sign in again: the time to enter your code ran out."))
         return redirect("accounts:sign_in")
     credentials = {"username": user.email}
     if not AxesProxyHandler.is_allowed(request, credentials):
@@ -140,9 +172,11 @@ def sign_in_code(request) -> HttpResponse:
         return _locked_out(request)
     form = CodeForm(
         request.POST if request.method == "POST" else None,
-        label="Code from your authenticator app",
-        help_text="The 6 numbers your app shows now. Lost your phone? Enter one of your "
-        "recovery codes instead.",
+        label=gettext("Code from your authenticator app"),
+        help_text=gettext(
+            "The 6 numbers your app shows now. Lost your phone? Enter one of your "
+            "recovery codes instead."
+        ),
     )
     if request.method == "POST" and form.is_valid():
         how = two_factor.two_factor_verify(user=user, code=form.cleaned_data["code"])
@@ -153,8 +187,11 @@ def sign_in_code(request) -> HttpResponse:
                 left = two_factor.recovery_codes_left(user)
                 messages.warning(
                     request,
-                    f"You signed in with a recovery code. You have {left} left: make new "
-                    "ones on your sign-in and security page if you are running low.",
+                    gettext(
+                        "You signed in with a recovery code. You have %(left)s left: make new "
+                        "ones on your sign-in and security page if you are running low."
+                    )
+                    % {"left": left},
                 )
             return HttpResponseRedirect(pending["next"])
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
@@ -165,13 +202,13 @@ def sign_in_code(request) -> HttpResponse:
         if device and two_factor.code_already_used(
             device, form.cleaned_data["code"], at=timezone.now()
         ):
-            message = (
+            message = gettext(
                 "The code is not right any more: it was already used to sign in, and each "
                 "code works once. Please wait for your app to show a new code (within 30 "
                 "seconds), then enter that one."
             )
         else:
-            message = (
+            message = gettext(
                 "The code is not right. Enter the 6 numbers your app shows now, or one of "
                 "your recovery codes."
             )
@@ -227,8 +264,8 @@ def two_factor_setup(request) -> HttpResponse:
     request.session[SETUP_SECRET] = secret
     form = CodeForm(
         request.POST if request.method == "POST" else None,
-        label="Code from your authenticator app",
-        help_text="After you add the account, your app shows 6 numbers. Enter them here.",
+        label=gettext("Code from your authenticator app"),
+        help_text=gettext("After you add the account, your app shows 6 numbers. Enter them here."),
     )
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
@@ -241,8 +278,10 @@ def two_factor_setup(request) -> HttpResponse:
             )
         form.add_error(
             "code",
-            "The code is not right. Check the app's clock is set automatically, and enter "
-            "the 6 numbers it shows now.",
+            gettext(
+                "The code is not right. Check the app's clock is set automatically, and enter "
+                "the 6 numbers it shows now."
+            ),
         )
     uri = two_factor.provisioning_uri(secret=secret, email=user.email)
     context = {
@@ -267,14 +306,16 @@ def security(request) -> HttpResponse:
     action = request.POST.get("action", "")
     form = CodeForm(
         request.POST if request.method == "POST" and device is not None else None,
-        label="Code from your authenticator app",
-        help_text="To make this change, enter the 6 numbers your app shows now.",
+        label=gettext("Code from your authenticator app"),
+        help_text=gettext("To make this change, enter the 6 numbers your app shows now."),
     )
     if request.method == "POST" and device is not None and form.is_valid():
         if action not in ("renew", "turn_off") or (action == "turn_off" and required):
-            form.add_error("code", "Choose one of the buttons on this page.")
+            form.add_error("code", gettext("Choose one of the buttons on this page."))
         elif two_factor.two_factor_verify(user=user, code=form.cleaned_data["code"]) != "app":
-            form.add_error("code", "The code is not right. Enter the 6 numbers your app shows now.")
+            form.add_error(
+                "code", gettext("The code is not right. Enter the 6 numbers your app shows now.")
+            )
         elif action == "renew":
             codes = two_factor.recovery_codes_renew(user=user)
             return render(
@@ -282,7 +323,7 @@ def security(request) -> HttpResponse:
             )
         else:
             two_factor.two_factor_disable(user=user, by=user)
-            messages.success(request, "Two-factor authentication is turned off")
+            messages.success(request, gettext("Two-factor authentication is turned off"))
             return redirect("accounts:security")
     context = {
         "form": form,

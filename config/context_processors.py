@@ -2,6 +2,8 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from tracker import policy
@@ -28,31 +30,33 @@ def my_items_shown(user: User) -> bool:
 # Label, URL name, the pages under it, and who sees it (a tracker.policy predicate, or
 # my_items_shown; None: everyone signed in).
 NAVIGATION = [
-    ("Dashboard", "tracker:dashboard", {"dashboard"}, None),
+    (_("Dashboard"), "tracker:dashboard", {"dashboard"}, None),
     # Never shown always empty: force staff, and anyone who owns an item.
-    ("My items", "tracker:my_items", {"my_items"}, my_items_shown),
+    (_("My items"), "tracker:my_items", {"my_items"}, my_items_shown),
     (
-        "All items",
+        _("All items"),
         "tracker:item_list",
         {"item_list", "item_import", "item_import_preview", "item_import_done"},
         None,
     ),
     (
-        "Reports",
+        _("Reports"),
         "tracker:report_list",
         {"report_list", "report_detail", "report_import", "report_import_detail"},
         None,
     ),
-    ("Overdue", "tracker:overdue", {"overdue"}, policy.oversees_items),
+    (_("Overdue"), "tracker:overdue", {"overdue"}, policy.oversees_items),
     (
-        "Statutory responses",
+        _("Statutory responses"),
         "tracker:response_list",
         {"response_list", "response_detail"},
         policy.oversees_items,
     ),
-    ("Progress review", "tracker:review", {"review"}, policy.reviews_progress),
+    (_("Progress review"), "tracker:review", {"review"}, policy.reviews_progress),
+    # Every rule explained, with its law and a worked example (issue 22): for everyone.
+    (_("Deadline rules"), "tracker:rules", {"rules"}, None),
     (
-        "People",
+        _("People"),
         "accounts:people",
         {
             "people",
@@ -65,13 +69,13 @@ NAVIGATION = [
         policy.can_manage_people,
     ),
     # Django's admin site (its pages have their own header, so it is never the current page).
-    ("Admin site", "admin:index", set(), policy.can_use_admin_site),
+    (_("Admin site"), "admin:index", set(), policy.can_use_admin_site),
 ]
 
 
 def service(request) -> dict[str, Any]:
     context = {
-        "service_name": "Inspection tracker",
+        "service_name": gettext("Inspection tracker"),
         "demo_mode": settings.DEMO_MODE,
         "app_version": settings.VERSION,
     }

@@ -6,8 +6,10 @@ Everything that differs between the demo, CI and production comes from the envir
 
 import datetime
 import importlib.metadata
+import re
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -75,8 +77,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed when the browser accepts gzip (static files come compressed from
+    # WhiteNoise, above, and never reach it). Django pads each compressed page with random
+    # bytes and masks the CSRF token on every response, its defences against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "config.middleware.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The signed-in person's chosen language (User.language), else LANGUAGE_CODE, for the
+    # whole request; outside MessageMiddleware so messages come out in it too (issue 22).
+    "config.language.PersonLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
@@ -104,6 +113,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.service",
@@ -194,9 +204,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# English and Welsh (issue 22): each person chooses (User.language, config/language.py);
+# the public pages take ?lang=cy. The Welsh catalogue is locale/cy/LC_MESSAGES (the .mo is
+# compiled with polib and committed, so nothing needs GNU gettext at run time).
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [DATA_DIR / "locale"]
 TIME_ZONE = "Europe/London"
-USE_I18N = False
+USE_I18N = True
+# Dates and numbers per language: config/formats/en_GB keeps exactly what English pages
+# showed before translation was turned on; config/formats/cy is its Welsh counterpart.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"
@@ -232,6 +250,10 @@ EXPORT_ROOT = Path(env_str("EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
 # Excel exports of more rows than this are made by the worker, and kept this many hours.
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+# Protective marking (issue 21, tracker/markings.py): documents made for a person about no one
+# thing (a board pack) and every export carry at least this when the person's organisation
+# has no default marking. Blank: no marking.
+PROTECTIVE_MARKING_DEFAULT = env_str("PROTECTIVE_MARKING_DEFAULT", "OFFICIAL")
 REPORT_IMPORT_MAX_BYTES = env_int("REPORT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # An uploaded report is read in a process of its own (tracker/extraction/contained.py),
 # stopped past REPORT_IMPORT_READ_MEMORY_BYTES of address space or REPORT_IMPORT_READ_SECONDS
@@ -265,15 +287,27 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds before a mail server that stops answering is given up on (well inside a claim).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
-# The sender of every email. Set it in production; the demo sends from an address of the
-# reserved .example domain, never tracker@localhost.
-DEFAULT_FROM_EMAIL = env_str(
-    "DEFAULT_FROM_EMAIL",
-    "tracker@inspection-tracker.example" if DEMO_MODE else "tracker@localhost",
-)
 
 # The address used in links in emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The sender of every email (set it in production), and the domain on the right of every
+# Message-ID (EMAIL_MESSAGE_ID_DOMAIN; blank: the sender's domain, worked out when a message
+# is built, tracker/reminders/mail.py). Never localhost, which mail systems distrust: with no
+# DEFAULT_FROM_EMAIL the sender is tracker@ the host of SITE_URL when that is a domain name,
+# else an address of the reserved .example domain (the demo, the tests, local runs).
+DEMO_MAIL_DOMAIN = "tracker.inspection-demo.example"
+_SITE_HOST = (urlsplit(SITE_URL).hostname or "").lower()
+_MAIL_DOMAIN = re.compile(r"(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)+")
+DEFAULT_FROM_EMAIL = (
+    env_str("DEFAULT_FROM_EMAIL")  # blank, as unset
+    or f"tracker@{_SITE_HOST if _MAIL_DOMAIN.fullmatch(_SITE_HOST) else DEMO_MAIL_DOMAIN}"
+)
+EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN").lower()
+if EMAIL_MESSAGE_ID_DOMAIN and not _MAIL_DOMAIN.fullmatch(EMAIL_MESSAGE_ID_DOMAIN):
+    raise ImproperlyConfigured(
+        f"EMAIL_MESSAGE_ID_DOMAIN must be a domain name like tracker.example.org, not "
+        f"{EMAIL_MESSAGE_ID_DOMAIN[:60]!r}."
+    )
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "sent-emails"))
 
 # Reminders (tracker/reminders/). A claim lapses after REMINDER_CLAIM_SECONDS, so a worker
@@ -341,6 +375,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-outbox": {"task": "tracker.tasks.send_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
     # Export files past their day, and exports whose worker was lost (tracker/export_jobs.py).
     "clean-exports": {"task": "tracker.tasks.clean_exports", "schedule": 15 * 60},
+    # Transfers of functions whose day has come (tracker/function_transfers.py; issue 22).
+    "carry-out-function-transfers": {
+        "task": "tracker.tasks.carry_out_function_transfers",
+        "schedule": crontab(hour=0, minute=15),
+    },
 }
 
 # Sessions: signed out after SESSION_IDLE_SECONDS without activity (config/middleware.py),

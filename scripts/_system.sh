@@ -25,3 +25,22 @@ ensure_pdf_libraries() {
     echo "PDF documents need these Debian packages:$missing (sudo apt-get install$missing)" >&2
   fi
 }
+
+# The spreadsheet and Word tests open the exports in LibreOffice headless (no GUI, no
+# browser): installed for the test command as Chromium is, when missing and we are root.
+# LIBREOFFICE names another soffice; the tests fail (never skip) without one.
+OFFICE_PACKAGES="libreoffice-calc-nogui libreoffice-writer-nogui python3-uno"
+
+ensure_libreoffice() {
+  local office="${LIBREOFFICE:-soffice}"
+  command -v "$office" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing LibreOffice (headless) for the spreadsheet and Word tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $OFFICE_PACKAGES >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q $OFFICE_PACKAGES >/dev/null 2>&1; } ||
+      echo "Could not install LibreOffice: the export tests will fail." >&2
+  else
+    echo "The export tests need LibreOffice: sudo apt-get install $OFFICE_PACKAGES" >&2
+  fi
+}

@@ -7,7 +7,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from tracker.demo import create_demo, load_reference_data, seed_report_keys
-from tracker.models import Deadline, Evidence, Notification, SavedView, StatutoryResponse
+from tracker.models import (
+    Deadline,
+    Evidence,
+    FunctionTransfer,
+    Notification,
+    SavedView,
+    StatutoryResponse,
+)
+from tracker.reminders.unsubscribe import EACH, unsubscribe_path
 from tracker.statutory.services import versions_record_published
 
 PERSONAS = {
@@ -124,6 +132,8 @@ def build_demo_world():
                 "accounts:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "set-password"}
             ),
             "admin_sign_in": "/admin/login/",
+            # The one-click unsubscribe link of a reminder emailed to the demo's force staff.
+            "accounts:unsubscribe": unsubscribe_path(item.owner_id, EACH),
             # Someone else's report import (a made-up one): importers get 404, others 403.
             "tracker:report_import_detail": reverse(
                 "tracker:report_import_detail",
@@ -137,6 +147,14 @@ def build_demo_world():
             "tracker:item_import_preview": reverse(
                 "tracker:item_import_preview", kwargs={"token": "A" * 43}
             ),
+            # The demo's planned West Midlands transfer of functions (issue 22).
+            **{
+                f"tracker:function_transfer_{name}": reverse(
+                    f"tracker:function_transfer_{name}",
+                    kwargs={"uuid": FunctionTransfer.objects.get().uuid},
+                )
+                for name in ("detail", "carry_out", "cancel")
+            },
             "tracker:saved_view_open": reverse("tracker:saved_view_open", kwargs={"pk": view.pk}),
             "tracker:saved_view_delete": reverse(
                 "tracker:saved_view_delete", kwargs={"pk": view.pk}

@@ -39,6 +39,7 @@ def test_an_extension_keeps_the_original_deadline_visible(iopc, world):
         reason="Awaiting the misconduct hearing.",
         approved_by="IOPC casework manager",
         approved_on=timezone.localdate(),
+        applied_on=timezone.localdate(),
     )
     iopc.refresh_from_db()
     assert (iopc.original_due_on, iopc.due_on, iopc.version) == (original, later, 2)
@@ -113,6 +114,7 @@ def test_the_coordinator_extends_through_the_page(client, iopc, world):
             "reason": "Applied before expiry.",
             "approved_by": "IOPC casework manager",
             "approved_on": timezone.localdate().strftime("%d/%m/%Y"),
+            "applied_on": timezone.localdate().strftime("%d/%m/%Y"),
         },
     )
     assert response.status_code == 302
@@ -166,6 +168,7 @@ def test_an_extension_after_a_pause_is_not_moved_again_by_the_pause(iopc, world)
         reason="Applied in time",
         approved_by="IOPC",
         approved_on=today,
+        applied_on=today,
     )
     iopc.refresh_from_db()
     assert iopc.due_on == wanted
@@ -218,6 +221,7 @@ def test_an_extension_to_the_year_9999_is_a_clear_error_not_a_crash(client, iopc
             "reason": "x",
             "approved_by": "y",
             "approved_on": timezone.localdate().strftime("%d/%m/%Y"),
+            "applied_on": timezone.localdate().strftime("%d/%m/%Y"),
         },
     )
     assert response.status_code == 400

@@ -504,8 +504,8 @@ def test_docx_contains_every_text_of_the_response(content):
         CAUSE,
         "The force should immediately take steps to:",
         FORCE_RESPONSE_1,
-        NUMBERED_1,
-        NUMBERED_2,
+        NUMBERED_1.removeprefix("1) "),  # numbered by Word (tests/test_word_documents.py)
+        NUMBERED_2.removeprefix("2) "),
         PCC_RESPONSE,
         "Police and Crime Commissioner David Jamieson said:",
         STATUTORY_BASIS,
@@ -521,11 +521,15 @@ def test_docx_keeps_each_recommendation_bullet_as_a_list_item(content):
     assert bullets == [BULLET_1, BULLET_2]
 
 
-def test_docx_keeps_numbered_lines_as_plain_paragraphs(content):
+def test_docx_numbers_numbered_lines_with_word_numbering_not_typed_digits(content):
     document = docx_document(render_docx(content))
-    styles = {p.text: p.style.name for p in document.paragraphs}
+    numbered = [p for p in document.paragraphs if p._p.pPr is not None and p._p.pPr.numPr]
 
-    assert styles[NUMBERED_1] == styles[NUMBERED_2] == "Normal"
+    assert [p.text for p in numbered] == [
+        NUMBERED_1.removeprefix("1) "),
+        NUMBERED_2.removeprefix("2) "),
+    ]
+    assert {p.style.name for p in numbered} == {"Normal"}
 
 
 def test_docx_uses_real_heading_styles_in_order(content):
@@ -616,8 +620,8 @@ def test_pdf_contains_every_text_of_the_response(pdf_text):
         BULLET_1,
         BULLET_2,
         FORCE_RESPONSE_1,
-        NUMBERED_1,
-        NUMBERED_2,
+        NUMBERED_1.removeprefix("1) "),  # numbered by Word (tests/test_word_documents.py)
+        NUMBERED_2.removeprefix("2) "),
         PCC_RESPONSE,
         "Police and Crime Commissioner David Jamieson said:",
         STATUTORY_BASIS,
@@ -643,6 +647,19 @@ def test_pdf_is_tagged_with_its_language_and_title(pdf_bytes):
     assert reader.metadata is not None
     assert reader.metadata.title == TITLE
     assert reader.metadata.author == "West Midlands Police and Crime Commissioner"
+
+
+def test_pdf_prints_the_marking_at_the_top_and_bottom_of_every_page(content):
+    content["marking"] = "official-sensitive"
+    reader = pypdf.PdfReader(io.BytesIO(render_pdf(content)))
+
+    assert len(reader.pages) > 1
+    for page in reader.pages:
+        assert page.extract_text().count("OFFICIAL-SENSITIVE") == 2
+
+
+def test_pdf_of_an_unmarked_response_prints_no_marking(pdf_text):
+    assert "OFFICIAL" not in pdf_text
 
 
 def test_pdf_has_a4_pages(pdf_bytes):

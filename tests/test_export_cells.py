@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from tests.factories import make_finding, make_item, make_org, make_report
-from tracker import exports, services
+from tracker import exports, services, xlsx
 from tracker.bulk_import.apply import items_import
 from tracker.models import ProgressUpdate, Report, TrackedItem
 from tracker.reminders.sync import responses_ensure
@@ -65,8 +65,12 @@ def sheet_of(body: bytes):
     return openpyxl.load_workbook(io.BytesIO(body)).active
 
 
+# The protective marking is the first row (issue 21); the column names the second.
+HEAD = 2
+
+
 def column(sheet, heading):
-    headings = [c.value for c in sheet[1]]
+    headings = [c.value for c in sheet[HEAD]]
     return headings.index(heading) + 1
 
 
@@ -74,7 +78,9 @@ def row_of(sheet, text):
     """The sheet row whose Finding starts with this text."""
     finding = column(sheet, "Finding")
     return next(
-        r for r in range(2, sheet.max_row + 1) if sheet.cell(r, finding).value.startswith(text)
+        r
+        for r in range(HEAD + 1, sheet.max_row + 1)
+        if sheet.cell(r, finding).value.startswith(text)
     )
 
 
@@ -89,37 +95,48 @@ def test_the_header_row_is_frozen_and_bold_with_a_filter_over_every_row(meeting,
     client.force_login(meeting.coordinator)
     _, body = download(client, ITEMS_XLSX)
     sheet = sheet_of(body)
-    assert sheet.freeze_panes == "A2"
-    assert [c.value for c in sheet[1]] == exports.COLUMNS
-    assert all(c.font.bold for c in sheet[1])
-    assert sheet.max_row == 3  # the header and West Midlands' two items
-    assert sheet.auto_filter.ref == f"A1:P{sheet.max_row}"
+    assert sheet.freeze_panes == "A3"  # the marking and the column names stay in view
+    assert sheet["A1"].value == "OFFICIAL"
+    assert [c.value for c in sheet[HEAD]] == exports.COLUMNS
+    assert all(c.font.bold for c in sheet[HEAD])
+    assert sheet.max_row == 4  # the marking, the header and West Midlands' two items
+    assert sheet.auto_filter.ref == f"A2:P{sheet.max_row}"
 
 
 def test_an_export_of_nothing_still_has_its_filter_on_the_header(meeting, client):
     client.force_login(meeting.coordinator)
     sheet = sheet_of(download(client, ITEMS_XLSX + "?q=nothing-matches-this")[1])
-    assert sheet.max_row == 1
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:P1"
+    assert sheet.max_row == 2
+    assert sheet.freeze_panes == "A3"
+    assert sheet.auto_filter.ref == "A2:P2"
 
 
 def test_columns_are_as_wide_as_their_content_up_to_a_limit(meeting, client):
     client.force_login(meeting.coordinator)
     sheet = sheet_of(download(client, ITEMS_XLSX)[1])
-    widths = {c.value: sheet.column_dimensions[c.column_letter].width for c in sheet[1]}
-    assert all(exports.WIDTH_MIN <= w <= exports.WIDTH_MAX for w in widths.values())
-    assert widths["Force"] == len("West Midlands Police") + 2
-    assert widths["Finding"] == exports.WIDTH_MAX  # 170 characters of text: capped
+    widths = {c.value: sheet.column_dimensions[c.column_letter].width for c in sheet[HEAD]}
+    assert all(xlsx.WIDTH_MIN <= w <= xlsx.WIDTH_MAX for w in widths.values())
+    assert sum(widths.values()) <= xlsx.TABLE_WIDTH  # printed one page wide, readable
     assert widths["Owner"] == len("Priya Shah") + 2
     assert widths["Kind"] == len("Recommendation") + 2
-    assert widths["Link"] == min(len(f"{settings.SITE_URL}/items/{meeting.item.uuid}/") + 2, 60)
-    assert widths["Report published"] == len("Report published") + 2  # the header is wider
+    # The header wraps, so it asks only for its longest word: the dates decide.
+    assert widths["Report published"] == len("February 2016") + 2
+    # The long columns give way (their text wraps), never below WIDTH_SHRUNK.
+    assert xlsx.WIDTH_SHRUNK <= widths["Finding"] < xlsx.WIDTH_MAX  # 170 characters of text
+    assert xlsx.WIDTH_SHRUNK <= widths["Force"] <= len("West Midlands Police") + 2
     month, day = exports.Month(datetime.date(2016, 9, 1)), datetime.date(2016, 9, 30)
     assert exports.column_widths([["When", "Day"], [month, day]]) == [
         len("September 2016") + 2,
         len("30 Sep 2016") + 2,
     ]
+
+
+def test_wide_columns_give_way_in_proportion_when_the_table_is_too_wide():
+    header = [f"Column {n}" for n in range(8)]
+    widths = xlsx.column_widths([header, ["x" * 100] * 7 + ["short"]])
+    # 7 columns at the most (50) and one of 8: 358; 78 too many, taken from the 7 alike.
+    assert widths == [38] * 7 + [xlsx.WIDTH_MIN]
+    assert sum(widths) <= xlsx.TABLE_WIDTH
 
 
 def test_dates_are_date_cells_and_a_month_precision_date_shows_as_its_month(meeting, client):
@@ -133,11 +150,11 @@ def test_dates_are_date_cells_and_a_month_precision_date_shows_as_its_month(meet
     daily = sheet.cell(row_of(sheet, meeting.finding.text[:20]), published)
     assert daily.is_date
     assert daily.value.date() == datetime.date(2018, 3, 22)
-    assert daily.number_format == exports.DAY_FORMAT
+    assert daily.number_format == xlsx.DAY_FORMAT
     for heading in ("Due date", "Last activity", "Latest update on"):
         cell = sheet.cell(row_of(sheet, "Record every crime"), column(sheet, heading))
         assert cell.is_date, heading
-        assert cell.number_format == exports.DAY_FORMAT
+        assert cell.number_format == xlsx.DAY_FORMAT
     due = sheet.cell(row_of(sheet, "Record every crime"), column(sheet, "Due date"))
     assert due.value.date() == TODAY() + datetime.timedelta(days=40)
     days = sheet.cell(row_of(sheet, meeting.finding.text[:20]), column(sheet, "Days overdue"))
@@ -155,7 +172,9 @@ def test_each_item_links_to_its_page_with_a_hyperlink(meeting, client):
     assert link.hyperlink is not None
     assert link.hyperlink.target == url
     assert link.font.underline == "single"
-    links = [sheet.cell(r, column(sheet, "Link")).hyperlink for r in range(2, sheet.max_row + 1)]
+    links = [
+        sheet.cell(r, column(sheet, "Link")).hyperlink for r in range(HEAD + 1, sheet.max_row + 1)
+    ]
     assert all(h is not None and h.target.startswith(settings.SITE_URL) for h in links)
 
 
@@ -183,11 +202,11 @@ def test_an_excel_export_with_a_month_precision_report_imports_back_unchanged(me
 # ------------------------------------------------------------------------------ CSV
 
 
-def test_the_csv_has_the_same_columns_iso_dates_months_and_a_byte_order_mark(meeting, client):
+def test_the_csv_has_the_same_columns_iso_dates_and_months_in_utf8_without_a_bom(meeting, client):
     client.force_login(meeting.coordinator)
     _, body = download(client, ITEMS_CSV)
-    assert body.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert body.startswith(b"Force,Report,")  # no byte-order mark, no marking line (issue 21)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
     assert rows[0] == exports.COLUMNS
     by_finding = {r[6][:18]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     monthly = by_finding["Record every crime"]
@@ -211,14 +230,15 @@ def test_the_responses_export_shows_months_and_links(meeting, client, fmt):
     _, body = download(client, reverse("tracker:response_export", args=[fmt]))
     url = f"{settings.SITE_URL.rstrip('/')}/responses/{meeting.old.key}/{meeting.wmp.code}/"
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
         row = next(r for r in rows if r[0] == "Crime data integrity")
         assert row[1] == "2016-02"
         assert row[-1] == url
         return
     sheet = sheet_of(body)
-    assert sheet.freeze_panes == "A2"
-    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Crime data integrity")
+    assert sheet.title == "Statutory responses"
+    assert sheet.freeze_panes == "A3"
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "Crime data integrity")
     assert row[1].is_date
     assert row[1].number_format == "mmmm yyyy"
     assert row[-1].hyperlink.target == url
@@ -305,14 +325,16 @@ def test_an_export_makes_the_same_number_of_queries_for_many_items(meeting, clie
         _, body = download(client, reverse("tracker:item_export", args=[fmt]))
     assert len(many) == len(few)
     # The session, the person, their roles, their force; the forces for the file name; the
-    # items with their latest update (one query, streamed); for Excel, the count that decides
-    # whether the file is made in the background. 6 or 7 today; room for 1 or 2 more.
-    assert len(many) <= 8
+    # items with their latest update (one query, streamed). For Excel also: the count that
+    # decides whether the file is made in the background; the protective marking (the list of
+    # markings, the highest among the items, the person's organisation's default); the forces
+    # for the "About this file" sheet. 6 for CSV, 11 for Excel.
+    assert len(many) <= (6 if fmt == "csv" else 11)
     if fmt == "xlsx":
         sheet = sheet_of(body)
-        texts = [sheet.cell(r, column(sheet, "Latest update")).value for r in range(2, 34)]
+        texts = [sheet.cell(r, column(sheet, "Latest update")).value for r in range(3, 35)]
     else:
-        table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        table = list(csv.reader(io.StringIO(body.decode("utf-8"))))
         texts = [r[exports.COLUMNS.index("Latest update")] for r in table[1:]]
     assert len(texts) == 32
     assert {f"update {n}" for n in range(30)} <= set(texts)
@@ -329,7 +351,7 @@ def test_a_csv_export_with_a_month_precision_report_imports_back_unchanged(meeti
 def test_rows_past_the_hyperlink_limit_keep_the_address_as_text(monkeypatch):
     # openpyxl holds each hyperlink until the file is finished: past the limit, memory stays
     # flat and the cell still has the address.
-    monkeypatch.setattr(exports, "HYPERLINK_ROWS", 2)
+    monkeypatch.setattr(xlsx, "HYPERLINK_ROWS", 2)
     links = [exports.Link(f"https://tracker.example/items/{n}/") for n in range(3)]
     handle = exports.xlsx_file([["Link"], *([link] for link in links)])
     sheet = sheet_of(handle.read())

@@ -10,12 +10,13 @@ import tracemalloc
 
 import openpyxl
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
 from tests.factories import make_finding, make_item, make_report
-from tracker import export_jobs, exports
+from tracker import export_jobs, exports, xlsx
 from tracker.models.export_jobs import ExportJob
 
 pytestmark = pytest.mark.django_db
@@ -87,14 +88,22 @@ def test_the_jobs_excel_file_equals_the_one_sent_at_once_for_the_same_filters(
 ):
     settings.EXPORT_SYNC_MAX_ROWS = 0  # even one row goes to the background here
     client.force_login(many.coordinator if "mine" not in query else many.owner)
-    at_once = sent_at_once(client, settings, ITEMS_XLSX + query)
-    job, made = made_in_background(client, ITEMS_XLSX + query, django_capture_on_commit_callbacks)
-    assert made == at_once  # byte for byte: no part of the file holds the time it was made
-    sheet = openpyxl.load_workbook(io.BytesIO(made)).active
+    # The "About this file" sheet says when the file was made: the same moment for both.
+    with time_machine.travel(timezone.now(), tick=False):
+        at_once = sent_at_once(client, settings, ITEMS_XLSX + query)
+        job, made = made_in_background(
+            client, ITEMS_XLSX + query, django_capture_on_commit_callbacks
+        )
+    assert made == at_once  # byte for byte
+    workbook = openpyxl.load_workbook(io.BytesIO(made))
+    sheet = workbook.active
     assert job.state == ExportJob.State.READY
-    assert job.rows_total == job.rows_written == sheet.max_row - 1
-    assert sheet.freeze_panes == "A2"
-    assert [c.value for c in sheet[1]] == exports.COLUMNS
+    assert job.marking_label == "OFFICIAL"
+    assert sheet["A1"].value == "OFFICIAL"
+    assert job.rows_total == job.rows_written == sheet.max_row - 2  # the marking, the header
+    assert sheet.freeze_panes == "A3"
+    assert [c.value for c in sheet[2]] == exports.COLUMNS
+    assert workbook.sheetnames == ["Items", "About this file"]
 
 
 def test_the_jobs_csv_file_equals_the_one_sent_at_once(many, client, settings):
@@ -110,7 +119,7 @@ def test_the_jobs_csv_file_equals_the_one_sent_at_once(many, client, settings):
     assert export_jobs.export_job_run(job_id=job.pk) == ExportJob.State.READY
     job.refresh_from_db()
     assert body_of(client.get(reverse("tracker:export_job_download", args=[job.uuid]))) == at_once
-    assert "'=1+1" in at_once.decode("utf-8-sig")  # still safe against formula injection
+    assert "'=1+1" in at_once.decode("utf-8")  # still safe against formula injection
     assert job.file_name.endswith("-overdue-" + timezone.localdate().isoformat() + ".csv")
 
 
@@ -119,8 +128,9 @@ def test_the_responses_export_goes_to_the_background_too(
 ):
     settings.EXPORT_SYNC_MAX_ROWS = 0
     client.force_login(many.pcc)
-    at_once = sent_at_once(client, settings, RESPONSES_XLSX)
-    job, made = made_in_background(client, RESPONSES_XLSX, django_capture_on_commit_callbacks)
+    with time_machine.travel(timezone.now(), tick=False):
+        at_once = sent_at_once(client, settings, RESPONSES_XLSX)
+        job, made = made_in_background(client, RESPONSES_XLSX, django_capture_on_commit_callbacks)
     assert made == at_once
     assert job.kind == "responses"
 
@@ -152,7 +162,7 @@ def test_the_job_is_scoped_like_the_list_and_ignores_another_forces_filter(
         client, ITEMS_XLSX + f"?force={many.wmp.pk}", django_capture_on_commit_callbacks
     )
     sheet = openpyxl.load_workbook(io.BytesIO(made)).active
-    assert [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)] == [many.staffs.name]
+    assert [sheet.cell(r, 1).value for r in range(3, sheet.max_row + 1)] == [many.staffs.name]
 
 
 def test_only_the_person_who_asked_sees_the_job_or_downloads_it(
@@ -293,13 +303,13 @@ def test_the_progress_is_saved_as_the_rows_are_written(many, monkeypatch):
     seen = []
     real = export_jobs.export_write
 
-    def watching(job, table, path):
+    def watching(job, table, path, now=None):
         def rows():
             for row in table:
                 seen.append(ExportJob.objects.get(pk=job.pk).rows_written)
                 yield row
 
-        return real(job, rows(), path)
+        return real(job, rows(), path, now)
 
     monkeypatch.setattr(export_jobs, "export_write", watching)
     job = export_jobs.export_job_start(
@@ -461,12 +471,12 @@ def test_writing_excel_takes_the_same_memory_for_four_times_the_rows():
         finally:
             tracemalloc.stop()
 
-    old = exports.HYPERLINK_ROWS
-    exports.HYPERLINK_ROWS = 100  # hyperlinks are kept until the end: keep them out of this
+    old = xlsx.HYPERLINK_ROWS
+    xlsx.HYPERLINK_ROWS = 100  # hyperlinks are kept until the end: keep them out of this
     try:
         small, large = peak(1000), peak(4000)
     finally:
-        exports.HYPERLINK_ROWS = old
+        xlsx.HYPERLINK_ROWS = old
     assert large < small * 1.3, (small, large)
 
 

@@ -205,4 +205,4 @@ def test_the_demo_sends_from_a_demo_address():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "tracker@inspection-tracker.example"
+    assert result.stdout.strip() == "tracker@tracker.inspection-demo.example"

@@ -13,7 +13,8 @@ def demo_mode(settings):
 
 def test_it_creates_every_stage_once(db, capsys, demo_mode):
     call_command("load_seed_data", "--demo")
-    assert User.objects.count() == 7
+    # The seven of the West Midlands story, and Dyfed-Powys' policy officer (tracker/demo_wales.py).
+    assert User.objects.count() == 8
     statuses = set(TrackedItem.objects.values_list("status", flat=True))
     assert statuses == {
         Status.NOT_STARTED,

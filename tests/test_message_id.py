@@ -6,6 +6,7 @@ import email.policy
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -65,8 +66,11 @@ def test_every_id_is_a_valid_rfc_5322_msg_id(kind, details, domain):
     assert_valid(message_id(kind, 7, *details, domain=domain))
 
 
-def test_a_domain_that_is_not_a_dot_atom_falls_back_to_localhost():
-    assert message_id("notice", 7, domain="example.org:8000") == "<notice-7@localhost>"
+def test_a_domain_that_is_not_a_dot_atom_falls_back_to_a_reserved_example_name():
+    assert (
+        message_id("notice", 7, domain="example.org:8000")
+        == "<notice-7@tracker.inspection-demo.example>"
+    )
 
 
 def test_moments_are_stamped_in_utc_to_the_minute_and_days_as_digits():
@@ -76,16 +80,33 @@ def test_moments_are_stamped_in_utc_to_the_minute_and_days_as_digits():
     assert id_stamp(datetime.date(2026, 4, 20)) == "20260420"
 
 
-def test_the_domain_is_the_senders_then_the_sites(settings):
+def test_the_domain_is_the_settings_then_the_senders_then_the_sites(settings):
+    settings.EMAIL_MESSAGE_ID_DOMAIN = ""
     settings.DEFAULT_FROM_EMAIL = "Inspection tracker <tracker@hmicfrs.example.org>"
     settings.SITE_URL = "https://tracker.example.org:8443/"
     assert mail_domain() == "hmicfrs.example.org"
 
+    settings.EMAIL_MESSAGE_ID_DOMAIN = "mail.hmicfrs.example.org"
+    assert mail_domain() == "mail.hmicfrs.example.org"
+
+    settings.EMAIL_MESSAGE_ID_DOMAIN = ""
     settings.DEFAULT_FROM_EMAIL = "tracker"
     assert mail_domain() == "tracker.example.org"
 
-    settings.SITE_URL = "http://[::1]:8000"
-    assert mail_domain() == "localhost"
+
+@pytest.mark.parametrize(
+    ("sender", "site"),
+    [
+        ("tracker@localhost", "http://localhost:8000"),
+        ("tracker", "http://[::1]:8000"),
+        ("tracker@127.0.0.1", "http://127.0.0.1:8000"),
+    ],
+)
+def test_localhost_and_addresses_are_never_the_domain(settings, sender, site):
+    settings.EMAIL_MESSAGE_ID_DOMAIN = ""
+    settings.DEFAULT_FROM_EMAIL = sender
+    settings.SITE_URL = site
+    assert mail_domain() == "tracker.inspection-demo.example"
 
 
 # On the messages sent ----------------------------------------------------------------------
@@ -139,8 +160,9 @@ def test_a_reminder_sent_again_after_a_worker_died_carries_the_same_message_id(
     assert repeat.message()["Message-ID"] == first[str(row.pk)]
 
 
+@time_machine.travel(datetime.datetime(2026, 3, 9, 9, tzinfo=datetime.UTC), tick=False)
 def test_a_digest_sent_again_carries_the_same_message_id(overdue_world):
-    now = timezone.now()
+    now = timezone.now()  # a Monday morning: the weekly overdue digests are due
     digests_plan(now=now)
     digest = Digest.objects.filter(kind=Digest.Kind.OVERDUE).order_by("id").first()
     Digest.objects.filter(pk=digest.pk).update(next_attempt_at=now)

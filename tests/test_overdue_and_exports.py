@@ -24,9 +24,10 @@ def export(client, fmt, query=""):
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
     if fmt == "csv":
-        return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        return list(csv.reader(io.StringIO(body.decode("utf-8"))))
     sheet = openpyxl.load_workbook(io.BytesIO(body)).active
-    return [[c.value for c in row] for row in sheet.iter_rows()]
+    assert sheet["A1"].value == "OFFICIAL"  # the protective marking, above the table
+    return [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
 
 
 @pytest.fixture
@@ -236,10 +237,11 @@ def test_the_responses_list_exports_with_its_filters(late, client, fmt):
     url = reverse("tracker:response_export", args=[fmt])
     body = b"".join(client.get(url + "?state=late").streaming_content)
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(body)).active
-        rows = [[c.value for c in r] for r in sheet.iter_rows()]
+        assert sheet["A1"].value == "OFFICIAL"
+        rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
     assert rows[0][0] == "Report"
     assert len(rows) == 2
     assert rows[1][0] == late.report.title

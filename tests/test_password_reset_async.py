@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services
+from accounts import password_emails, services
 from tests.factories import World
 from tracker.models import OutboxMessage
 
@@ -126,7 +126,7 @@ def test_a_deactivated_person_or_one_without_a_password_is_sent_nothing(
     person.is_active = True
     person.set_unusable_password()
     person.save()
-    assert services.password_reset_email_send(email=person.email) == 0
+    assert password_emails.password_reset_email_send(email=person.email) == 0
     assert mail.outbox == []
 
 

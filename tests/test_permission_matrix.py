@@ -187,6 +187,8 @@ MATRIX = {
     "healthz": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
     "readyz": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
     "metrics": ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    # Browsers ask for it on every site: sent on to the hashed static file (issue 21).
+    "favicon": ("302 302 302 302 302 302 302 302", "405 405 405 405 405 405 405 405"),
     "tracker:search": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
     "tracker:saved_views": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
     "tracker:saved_view_new": ("L 200 200 200 200 200 200 200", "L 400 400 400 400 400 400 400"),
@@ -198,6 +200,62 @@ MATRIX = {
     # The demo's evidence is a text file: shown as text, and never as an image.
     "tracker:evidence_preview": ("L 200 200 200 200 404 200 200", "L 405 405 405 405 405 405 405"),
     "tracker:evidence_image": ("L 404 404 404 404 404 404 404", "L 405 405 405 405 405 405 405"),
+    # Welsh (issue 22, welsh-infra): each person's own language, chosen on Email settings;
+    # POST only, an empty choice is refused there.
+    "accounts:language": ("L 405 405 405 405 405 405 405", "L 400 400 400 400 400 400 400"),
+    # Transfers of functions (issue 22, hand-over): seen by those who oversee a force's work
+    # (force staff refused, Staffordshire 404 for the West Midlands transfer); recorded,
+    # carried out and cancelled by administrators only. The demo's transfer is not due until
+    # May 2028: "carry out now" goes back to its page with the reason (302).
+    "tracker:function_transfer_list": (
+        "L 403 403 200 200 200 200 200",
+        "L 405 405 405 405 405 405 405",
+    ),
+    "tracker:function_transfer_new": (
+        "L 403 403 403 403 403 403 200",
+        "L 403 403 403 403 403 403 400",
+    ),
+    "tracker:function_transfer_detail": (
+        "L 403 403 200 200 404 200 200",
+        "L 405 405 405 405 405 405 405",
+    ),
+    "tracker:function_transfer_carry_out": (
+        "L 405 405 405 405 405 405 405",
+        "L 403 403 403 403 404 403 302",
+    ),
+    "tracker:function_transfer_cancel": (
+        "L 405 405 405 405 405 405 405",
+        "L 403 403 403 403 404 403 302",
+    ),
+    # Protective marking (issue 21): the force's coordinator and its PCC office set it; force
+    # staff, national readers and administrators (who keep the list in the admin) see it only.
+    # An empty POST keeps the thing inheriting, as it already does: refused, nothing saved.
+    "tracker:item_marking": ("L 403 403 200 200 404 403 403", "L 403 403 400 400 404 403 403"),
+    "tracker:report_marking": ("L 403 403 200 200 404 403 403", "L 403 403 400 400 404 403 403"),
+    "tracker:response_marking": (
+        "L 403 403 200 200 404 403 403",
+        "L 403 403 400 400 404 403 403",
+    ),
+    # Deadline rules (issue 22, rules): every rule explained, for everyone signed in; it is
+    # about no force, so no one gets 404; read only.
+    "tracker:rules": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    # Welsh editions of reports (issue 22, welsh-responses): attached by those who may update
+    # the report by import (its force's coordinator and PCC office, administrators); force
+    # staff and national readers refused; Staffordshire 404 for the West Midlands report. An
+    # empty POST is refused with the fields named. Attaching an imported Welsh document is
+    # POST only, and the import (here a made-up one) is the uploader's alone: 404.
+    "tracker:report_edition": ("L 403 403 200 200 404 403 200", "L 403 403 400 400 404 403 400"),
+    "tracker:report_import_edition": (
+        "L 405 405 405 405 405 405 405",
+        "L 403 403 404 404 404 403 404",
+    ),
+    # One-click unsubscribe (issue 21, emails): the signed link in an email is the only
+    # proof, for anyone who holds it (a mail system POSTs with no cookies); a GET shows the
+    # button, a POST switches that kind of email off for the person the link names.
+    "accounts:unsubscribe": (
+        "200 200 200 200 200 200 200 200",
+        "200 200 200 200 200 200 200 200",
+    ),
 }
 
 # Pages anyone may see without signing in.
@@ -233,6 +291,12 @@ WEST_MIDLANDS_OBJECTS = {
     "tracker:notification_open",
     "tracker:report_import_detail",
     "tracker:report_import_status",
+    "tracker:item_marking",
+    "tracker:report_marking",
+    "tracker:response_marking",
+    "tracker:function_transfer_detail",
+    "tracker:function_transfer_carry_out",
+    "tracker:function_transfer_cancel",
 }
 # A national reader's own account pages: the only places their POST may do anything.
 OWN_ACCOUNT = {

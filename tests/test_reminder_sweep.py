@@ -336,7 +336,7 @@ def test_the_overdue_digest_lists_only_what_the_manager_may_see(world, clock):
     sweep_at(clock, at(monday, 8, 1))
 
     digests = {m.to[0]: m for m in mail.outbox if m.subject.startswith("Weekly overdue")}
-    assert digests[world.coordinator.email].subject == "Weekly overdue digest: 1 overdue"
+    assert digests[world.coordinator.email].subject == "Weekly overdue digest: 1 overdue item"
     assert "12 days overdue" in digests[world.coordinator.email].body
     assert world.finding.summary[:40] in digests[world.pcc.email].body
     assert digests[world.outsider.email].subject.endswith("nothing is overdue")
@@ -443,6 +443,6 @@ def test_the_overdue_digest_also_lists_missed_progress_updates(world, clock):
     sweep_at(clock, at(monday, 8, 1))
 
     digest = next(m for m in mail.outbox if m.to == [world.coordinator.email])
-    assert digest.subject == "Weekly overdue digest: 1 overdue"
+    assert digest.subject == "Weekly overdue digest: 1 missed deadline"
     assert "Next progress update, West Midlands" in digest.body
     assert "12 days overdue" in digest.body

@@ -132,7 +132,8 @@ class StatutoryResponseAdmin(AuditedAdmin):
 
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(AuditedAdmin):
-    """Rules are data. Saving one works its deadlines out again in the background."""
+    """Rules are data. Saving one works its deadlines out again in the background; each
+    save is audited and shown as the rule's history on the Deadline rules page (/rules/)."""
 
     list_display = ["name", "subject", "length", "unit", "counting", "statutory", "active"]
     list_filter = ["subject", "statutory", "active"]
@@ -154,7 +155,13 @@ class DeadlineRuleAdmin(AuditedAdmin):
                     "who_must_act",
                     "statutory",
                     "legal_basis",
+                    "legal_basis_url",
+                    "legal_text",
                     "extendable",
+                    "extended_by",
+                    "apply_before_end",
+                    "publication_by",
+                    "publication_days",
                 ]
             },
         ),

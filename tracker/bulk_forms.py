@@ -4,6 +4,8 @@ for every item chosen (one owner and lead, one due date and reason, one status..
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from tracker import bulk_actions
@@ -16,46 +18,46 @@ NOBODY = "none"
 
 class BulkActionForm(forms.Form):
     action = forms.ChoiceField(
-        label="Action",
+        label=_("Action"),
         choices=[],
         error_messages={
-            "required": "Choose an action",
-            "invalid_choice": "Choose an action from the list",
+            "required": _("Choose an action"),
+            "invalid_choice": _("Choose an action from the list"),
         },
     )
-    owner = forms.ChoiceField(label="Owner", required=False, choices=[])
-    lead = forms.ChoiceField(label="Accountable lead", required=False, choices=[])
+    owner = forms.ChoiceField(label=_("Owner"), required=False, choices=[])
+    lead = forms.ChoiceField(label=_("Accountable lead"), required=False, choices=[])
     new_date = forms.DateField(
-        label="Due date",
-        help_text="The same date for every item. For example, 27/03/2027 or 27 March 2027",
+        label=_("Due date"),
+        help_text=_("The same date for every item. For example, 27/03/2027 or 27 March 2027"),
         required=False,
         input_formats=DATE_INPUT_FORMATS,
-        error_messages={"invalid": "Enter the due date as a real date, for example 27/03/2027"},
+        error_messages={"invalid": _("Enter the due date as a real date, for example 27/03/2027")},
     )
     to_status = forms.ChoiceField(
-        label="New status",
+        label=_("New status"),
         required=False,
         choices=[(s.value, s.label) for s in Status if s in CHOOSABLE_STATUSES],
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Select a status from the list"},
+        error_messages={"invalid_choice": _("Select a status from the list")},
     )
     decision = forms.ChoiceField(
-        label="Your decision",
+        label=_("Your decision"),
         required=False,
-        choices=[("approve", "Approve closure"), ("return", "Return to the force")],
+        choices=[("approve", _("Approve closure")), ("return", _("Return to the force"))],
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Select whether to approve or return the proposals"},
+        error_messages={"invalid_choice": _("Select whether to approve or return the proposals")},
     )
     reason = forms.CharField(
-        label="Reason",
-        help_text="One reason for every item; it is recorded on each.",
+        label=_("Reason"),
+        help_text=_("One reason for every item; it is recorded on each."),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
     )
     message = forms.CharField(
-        label="Message to the owners (optional)",
-        help_text="Say what you want to know, and by when.",
+        label=_("Message to the owners (optional)"),
+        help_text=_("Say what you want to know, and by when."),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
@@ -70,10 +72,10 @@ class BulkActionForm(forms.Form):
         bulk_actions.REQUEST_UPDATE: ("message",),
     }
     REASON_LABELS = {
-        bulk_actions.ASSIGN: "Why is the due date being set or changed? (with a due date only)",
-        bulk_actions.DUE_DATE: "Why is the due date being set or changed?",
-        bulk_actions.STATUS: "Why is the status changing?",
-        bulk_actions.DECIDE: "Reason or comments (required when you return the proposals)",
+        bulk_actions.ASSIGN: _("Why is the due date being set or changed? (with a due date only)"),
+        bulk_actions.DUE_DATE: _("Why is the due date being set or changed?"),
+        bulk_actions.STATUS: _("Why is the status changing?"),
+        bulk_actions.DECIDE: _("Reason or comments (required when you return the proposals)"),
     }
 
     def __init__(
@@ -81,17 +83,24 @@ class BulkActionForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.people = {str(p.pk): p for p in people or []}
-        self.choice("action").choices = [("", "Choose an action"), *bulk_actions.actions_for(user)]
+        self.choice("action").choices = [
+            ("", _("Choose an action")),
+            *bulk_actions.actions_for(user),
+        ]
         names = [(pk, p.full_name or p.email) for pk, p in self.people.items()]
-        self.choice("owner").choices = [(KEEP, "Leave as it is"), (NOBODY, "No owner"), *names]
-        self.choice("lead").choices = [(KEEP, "Leave as it is"), (NOBODY, "No lead"), *names]
+        self.choice("owner").choices = [
+            (KEEP, _("Leave as it is")),
+            (NOBODY, _("No owner")),
+            *names,
+        ]
+        self.choice("lead").choices = [(KEEP, _("Leave as it is")), (NOBODY, _("No lead")), *names]
         for name in ("owner", "lead"):
-            self.fields[name].error_messages["invalid_choice"] = "Choose someone from the list"
+            self.fields[name].error_messages["invalid_choice"] = _("Choose someone from the list")
         action = self.data.get("action") if self.is_bound else self.initial.get("action")
         if action in self.REASON_LABELS:
             self.fields["reason"].label = self.REASON_LABELS[action]
         if action == bulk_actions.ASSIGN:
-            self.fields["new_date"].label = "Due date (optional)"
+            self.fields["new_date"].label = _("Due date (optional)")
 
     def choice(self, name: str) -> forms.ChoiceField:
         return cast(forms.ChoiceField, self.fields[name])
@@ -107,24 +116,28 @@ class BulkActionForm(forms.Form):
         if action == bulk_actions.ASSIGN:
             unchanged = data.get("owner", KEEP) == KEEP and data.get("lead", KEEP) == KEEP
             if unchanged and not data.get("new_date") and "new_date" not in self.errors:
-                self.add_error("owner", "Choose an owner, an accountable lead or a due date")
+                self.add_error(
+                    "owner", gettext("Choose an owner, an accountable lead or a due date")
+                )
             if data.get("new_date") and not (data.get("reason") or "").strip():
-                self.add_error("reason", "Enter why the due date is being set or changed")
+                self.add_error("reason", gettext("Enter why the due date is being set or changed"))
         elif action == bulk_actions.DUE_DATE:
             if not data.get("new_date") and "new_date" not in self.errors:
-                self.add_error("new_date", "Enter the due date")
+                self.add_error("new_date", gettext("Enter the due date"))
             if not (data.get("reason") or "").strip():
-                self.add_error("reason", "Enter why the due date is being set or changed")
+                self.add_error("reason", gettext("Enter why the due date is being set or changed"))
         elif action == bulk_actions.STATUS:
             if not data.get("to_status"):
-                self.add_error("to_status", "Select the new status")
+                self.add_error("to_status", gettext("Select the new status"))
             if not (data.get("reason") or "").strip():
-                self.add_error("reason", "Enter why the status is changing")
+                self.add_error("reason", gettext("Enter why the status is changing"))
         elif action == bulk_actions.DECIDE:
             if not data.get("decision"):
-                self.add_error("decision", "Select whether to approve or return the proposals")
+                self.add_error(
+                    "decision", gettext("Select whether to approve or return the proposals")
+                )
             elif data["decision"] == "return" and not (data.get("reason") or "").strip():
-                self.add_error("reason", "Enter why the proposals are returned")
+                self.add_error("reason", gettext("Enter why the proposals are returned"))
         return data
 
     def person(self, value: str) -> Any:

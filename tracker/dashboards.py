@@ -433,27 +433,30 @@ def bar_chart(
     pairs: list[tuple[str, int]],
     *,
     urls: Sequence[str] = (),
-    width: int = 640,
-    row: int = 28,
-    label_width: int = 220,
+    width: int = 400,
+    row: int = 50,
 ) -> dict:
     """Geometry for a horizontal bar chart: each bar's y, width and where its value goes.
-    The template draws it as SVG; the same numbers go in the table beside it, each linking
-    to `urls` (one a bar, in the same order) when given."""
+
+    Each label sits on its own line above its bar, starting at the left edge, so it has the
+    chart's whole width to grow into when someone widens letter and word spacing (WCAG 1.4.12)
+    instead of being cut off at the left. 400 units wide, drawn at most 30em wide (the style
+    sheet), so its 16-unit text is never much smaller than the page's own on a phone nor
+    much larger on a desktop. The template draws it as SVG; the same numbers go in
+    the table beside it, each linking to `urls` (one a bar, in the same order) when given."""
     most = max([v for _l, v in pairs] + [1])
-    room = width - label_width - 60
+    room = width - 60
     bars = []
     for i, (label, value) in enumerate(pairs):
         w = room * value / most
         url = urls[i] if i < len(urls) else ""
-        bars.append(Bar(label, value, i * row, w, label_width + w + 6, url))
+        bars.append(Bar(label, value, i * row, w, w + 6, url))
     return {
         "bars": bars,
         "width": width,
         "height": max(row * len(pairs), row),
-        "label_width": label_width,
         "row": row,
-        "bar_height": row - 8,
+        "bar_height": 20,
     }
 
 

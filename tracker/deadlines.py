@@ -479,3 +479,25 @@ def next_missed_number(due_on: datetime.date, after: datetime.datetime, repeat_d
 def format_day(day: datetime.date) -> str:
     """A date as people write it: "16 May 2018" (no leading zero, whatever the locale)."""
     return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+# Applications and the steps after a response -------------------------------------------------
+
+
+def application_closes(period_ends_on: datetime.date) -> datetime.date:
+    """The first day an application is too late where it must be "received before the end of
+    the period" (para 28B(3) Sch 3 Police Reform Act 2002): the day after the period's last
+    day. A period ending on 26 January 2027 takes applications made before 27 January 2027."""
+    return period_ends_on + _ONE_DAY
+
+
+def application_in_time(applied_on: datetime.date, period_ends_on: datetime.date) -> bool:
+    """Whether an application received on `applied_on` came before the end of the period."""
+    return applied_on < application_closes(period_ends_on)
+
+
+def publication_due(received_on: datetime.date, days: int) -> datetime.date:
+    """The last day to publish a response received on `received_on` within `days` days
+    beginning with that day (para 28B(5): 21 days beginning with the day the Director
+    General received it)."""
+    return period_end(received_on, days, Unit.CALENDAR_DAYS, Counting.BEGINNING_WITH)

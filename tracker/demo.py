@@ -15,8 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import two_factor
-from accounts.models import Organisation, Role, RoleAssignment, TwoFactorDevice, User
-from tracker import services
+from accounts.models import (
+    Organisation,
+    ProtectiveMarking,
+    Role,
+    RoleAssignment,
+    TwoFactorDevice,
+    User,
+)
+from tracker import marking_services, services
+from tracker.demo_transfers import create_demo_transfer
+from tracker.demo_wales import create_welsh_demo
 from tracker.models import (
     Finding,
     FindingKind,
@@ -116,6 +125,24 @@ def _historic(y: int, m: int, d: int, hour: int = 10) -> datetime.datetime:
     return datetime.datetime(y, m, d, hour, tzinfo=timezone.get_current_timezone())
 
 
+# The markings accounts migration 0006 installs (accounts/migrations/0006_protective_marking.py
+# MARKINGS); made again here if a test emptied the table.
+DEMO_MARKINGS = [
+    ("OFFICIAL", 10, "Routine business; most of what a force or PCC office files and sends."),
+    (
+        "OFFICIAL-SENSITIVE",
+        20,
+        "OFFICIAL information that would do harm if lost or disclosed: need to know only.",
+    ),
+]
+
+
+def _marking(label: str, rank: int, description: str) -> ProtectiveMarking:
+    return ProtectiveMarking.objects.get_or_create(
+        label=label, defaults={"rank": rank, "description": description}
+    )[0]
+
+
 @transaction.atomic
 def create_demo(*, password: str, today: datetime.date) -> bool:
     """Create the demo people and items once. Returns False when they already exist."""
@@ -147,6 +174,11 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
         people[email.split("@")[0].split(".")[0]] = user
     priya, tom, grace, daniel = (people[k] for k in ("priya", "tom", "grace", "daniel"))
     wmp = Organisation.objects.get(code="west-midlands-police")
+    # Protective marking (issue 21): what West Midlands Police files and sends is OFFICIAL
+    # unless marked higher (one item below is OFFICIAL-SENSITIVE).
+    official, sensitive = (_marking(*marking) for marking in DEMO_MARKINGS)
+    wmp.default_marking = official
+    wmp.save(update_fields=["default_marking"])
 
     def finding(key):
         return Finding.objects.get(key=key)
@@ -246,6 +278,13 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
         text="Audit of 200 scenes found photographs missing in 1 in 8. "
         "Refresher briefing drafted for response teams.",
     )
+    # Names the scenes audited: the coordinator marks it above the force's default.
+    marking_services.item_marking_set(
+        item=a2,
+        marking=sensitive,
+        by=grace,
+        now=_at(today, -39),
+    )
     # Proposed for closure, with evidence, waiting for the coordinator or PCC office.
     a3 = item(afi(3), owner=priya, created=_at(today, -200), due=today + datetime.timedelta(10))
     services.item_change_status(
@@ -323,9 +362,11 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
         reason="Training records checked.",
     )
     _recent_report(today=today, coordinator=grace, owner=tom)
+    create_welsh_demo(password=password, today=today)  # Dyfed-Powys, in Welsh and English
     now = timezone.now()
     deadlines_sync_all(now=now)
     reminders_start_afresh(now=now)
+    create_demo_transfer()  # the planned 2028 hand-over of PCC functions (issue 22)
     return True
 
 

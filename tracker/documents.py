@@ -18,14 +18,22 @@ Stored texts are plain text, never HTML: a blank line separates paragraphs and l
 or written as text runs (Word), so nothing anyone types is ever interpreted as markup.
 """
 
+import contextvars
 import datetime
+import logging
 import re
+import threading
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
+
+from tracker import pdf_tags
 
 LANGUAGE = "en-GB"
+
+log = logging.getLogger(__name__)
 
 FRAGMENT_TEMPLATE = "documents/_response_body.html"
 STANDALONE_TEMPLATE = "documents/response_standalone.html"
@@ -37,8 +45,19 @@ Block = tuple[str, str | list[str]]
 
 MAX_FILENAME_LENGTH = 120
 
-NO_FORCE_RESPONSE = "No response from the force is recorded."
-NO_PCC_RESPONSE = "No response is recorded."
+# The fixed phrases are translated where a document is made (gettext inside the functions, not
+# at import), so a document rendered inside translation.override("cy") is worded in Welsh.
+NO_FORCE_RESPONSE = gettext_noop("No response from the force is recorded.")
+NO_PCC_RESPONSE = gettext_noop("No response is recorded.")
+# Findings' kinds, for content that does not carry its own label.
+_KIND_LABELS = {
+    "recommendation": gettext_noop("Recommendation"),
+    "cause_of_concern": gettext_noop("Cause of concern"),
+    "area_for_improvement": gettext_noop("Area for improvement"),
+}
+# Where the report's title goes in the document's title while its parts are found: a
+# character _clean() removes from stored text, so no title can contain it.
+_TITLE_MARK = "\x00"
 
 # Bullet markers people type or paste: "- item", "* item" and "• item" (the bullet character
 # may come without a space, as it does when pasted from Word).
@@ -124,13 +143,22 @@ def document_context(content: Content) -> dict[str, Any]:
     body = _clean(content.get("body") or "")
     force = _clean(content.get("force") or "")
     report_title = _clean(report.get("title") or "")
-    inspectorate = _clean(report.get("inspectorate_label") or "") or "the inspectorate"
-    title = f"{body or 'Local policing body'} response to {inspectorate}'s report: {report_title}"
+    inspectorate = _clean(report.get("inspectorate_label") or "") or gettext("the inspectorate")
+    lang = _clean(content.get("lang") or "") or LANGUAGE
+    # The report's title in another language than the document's (its English title in a
+    # Welsh document, when no Welsh edition gives one) is marked with its language.
+    title_lang = "en-GB" if report.get("title_lang") == "en" and lang != LANGUAGE else ""
+    pattern = gettext("%(body)s response to %(inspectorate)s's report: %(report_title)s")
+    values = {"body": body or gettext("Local policing body"), "inspectorate": inspectorate}
+    title = pattern % {**values, "report_title": report_title}
+    title_parts = _parts(
+        pattern % {**values, "report_title": _TITLE_MARK}, report_title, title_lang
+    )
 
     judgements = [
         {
             "area": _clean(j.get("area") or ""),
-            "grade": _clean(j.get("grade") or "") or "Not graded",
+            "grade": _clean(j.get("grade") or "") or gettext("Not graded"),
             "direction": _clean(j.get("direction") or ""),
             "note": _clean(j.get("note") or ""),
         }
@@ -140,32 +168,35 @@ def document_context(content: Content) -> dict[str, Any]:
 
     sections: list[dict[str, Any]] = []
     if judgements:
-        sections.append(_section(2, "Grades", grades=True))
+        sections.append(_section(2, gettext("Grades"), grades=True))
     sections.append(
         _section(
             2,
-            _clean(content.get("body_role") or "") or "Comments of the local policing body",
+            _clean(content.get("body_role") or "")
+            or gettext("Comments of the local policing body"),
             text_blocks(content.get("pcc_comments") or ""),
         )
     )
     chief_blocks = text_blocks(content.get("chief_officer_comments") or "")
     if chief_blocks:
-        sections.append(_section(2, "Comments of the chief constable", chief_blocks))
-    sections.append(_section(2, "Causes of concern and recommendations"))
+        sections.append(_section(2, gettext("Comments of the chief constable"), chief_blocks))
+    sections.append(_section(2, gettext("Causes of concern and recommendations")))
     areas = content.get("areas") or []
     if not areas:
-        sections.append(
-            _section(0, "", [("p", "No causes of concern or recommendations are recorded.")])
-        )
+        none = gettext("No causes of concern or recommendations are recorded.")
+        sections.append(_section(0, "", [("p", none)]))
     for area in areas:
         sections.extend(_area_sections(area))
     sections.append(
-        _section(2, "Statutory basis", text_blocks(content.get("statutory_basis") or ""))
+        _section(2, gettext("Statutory basis"), text_blocks(content.get("statutory_basis") or ""))
     )
 
     return {
-        "lang": LANGUAGE,
+        # "cy" for the Welsh document of a bilingual response (tracker/statutory/content.py).
+        "lang": lang,
         "title": title,
+        # The title as (text, lang) parts: one part, unless a part is in another language.
+        "title_parts": title_parts,
         "author": body,
         "subject": _subject(content, inspectorate, report_title),
         "keywords": ", ".join(
@@ -173,47 +204,163 @@ def document_context(content: Content) -> dict[str, Any]:
         ),
         "created": iso_date(content.get("published_on")),
         "status": _status_line(content),
-        "summary": _summary_rows(content, report, force, overall),
+        "summary": _summary_rows(content, report, force, overall, title_lang),
         "introduction": text_blocks(content.get("introduction") or ""),
         "grades": {
-            "caption": f"Grades given to {force} in the report" if force else "Grades given",
+            "caption": (
+                gettext("Grades given to %(force)s in the report") % {"force": force}
+                if force
+                else gettext("Grades given")
+            ),
             "has_direction": any(j["direction"] for j in judgements),
             "rows": judgements,
         },
         "sections": sections,
         "url": _safe_url(content.get("url")),
         "copyright": _clean(content.get("copyright") or ""),
+        # The protective marking as printed ("" for none); the PDF repeats it on every page.
+        "marking": marking_text(content.get("marking") or ""),
     }
 
 
-def render_html(content: Content, *, standalone: bool = True, csp_nonce: str = "") -> str:
+def render_html(
+    content: Content, *, standalone: bool = True, csp_nonce: str = "", for_print: bool = False
+) -> str:
     """Render the response as HTML: a complete page, or the fragment for the app's page.
 
     Rendered by Django's template engine with autoescaping on, so every stored text arrives
     as escaped text; the templates never mark content as safe. Served as a web page, the
-    page's style block carries the request's Content Security Policy nonce.
+    page's style block carries the request's Content Security Policy nonce. `for_print`: the
+    page the PDF is made from (the summary as a table, see render_pdf).
     """
     template = STANDALONE_TEMPLATE if standalone else FRAGMENT_TEMPLATE
-    return render_to_string(template, {"doc": document_context(content), "csp_nonce": csp_nonce})
+    return render_to_string(
+        template,
+        {
+            "doc": document_context(content),
+            "csp_nonce": csp_nonce,
+            "for_print": for_print,
+        },
+    )
 
 
 def render_pdf(content: Content) -> bytes:
     """Render the standalone page to a tagged PDF (PDF/UA-1).
 
     The PDF/UA variant makes WeasyPrint write a structure tree (headings, lists, tables), the
-    document language and the title, which is what screen readers need. base_url=None keeps
+    document language and the title, which is what screen readers need; `html_to_pdf` mends
+    what WeasyPrint cannot do (tracker/pdf_tags.py). The page is shaped for print: the
+    summary is a table with row headers (a <dl> becomes lists inside lists in the PDF), and
+    the protective marking runs in the header and footer of every page. base_url=None keeps
     WeasyPrint from fetching anything: the page has no external resources and the fonts are
     the system's (Arial if present, else DejaVu Sans).
     """
-    return html_to_pdf(render_html(content))
+    return html_to_pdf(render_html(content, for_print=True))
+
+
+def marking_text(label: str) -> str:
+    """The protective marking as printed: the label in capitals, or "" for none (as
+    tracker.markings.marking_line, which this foundation module may not import)."""
+    return " ".join(_clean(label or "").split()).upper()
 
 
 def html_to_pdf(html: str) -> bytes:
-    """A standalone HTML page (no external resources) as a tagged PDF/UA-1 file."""
+    """A standalone HTML page (no external resources) as a tagged PDF/UA-1 file.
+
+    WeasyPrint builds the structure tree page by page; while it does, each structure
+    element is given hints (`tracker.pdf_tags.HINTS`: the HTML element it was made for,
+    whether it is in a page margin, a header cell's scope), which `pdf_tags.retag` uses to
+    make one tree of the whole document and removes. An element for HTML in another language
+    than the page's (`lang="en-GB"` inside a Welsh page) is given that language (/Lang).
+    """
     import weasyprint  # heavy import (Pango, fonts); only the PDF downloads need it
 
-    pdf: bytes = weasyprint.HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
-    return pdf
+    _hint_structure_elements()
+    page_lang = _HTML_LANG.search(html)
+    token = _ELEMENT_KEYS.set({})
+    lang_token = _PAGE_LANG.set(page_lang.group(1).lower() if page_lang else "")
+    try:
+        pdf: bytes = weasyprint.HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        _ELEMENT_KEYS.reset(token)
+        _PAGE_LANG.reset(lang_token)
+    try:
+        return pdf_tags.retag(pdf)
+    except Exception:  # a PDF as WeasyPrint made it rather than no PDF at all
+        log.exception("The PDF's structure tree could not be mended")
+        return pdf
+
+
+# The HTML element of each structure element, while a PDF is written: HTML element -> key.
+_ELEMENT_KEYS: contextvars.ContextVar[dict[Any, int] | None] = contextvars.ContextVar(
+    "pdf_element_keys", default=None
+)
+# "/Header" or "/Footer" while the structure of a page margin box is built.
+_MARGIN: contextvars.ContextVar[str | None] = contextvars.ContextVar("pdf_margin", default=None)
+# The page's language (its <html lang>, lower case), while a PDF is written.
+_PAGE_LANG: contextvars.ContextVar[str] = contextvars.ContextVar("pdf_page_lang", default="")
+_HTML_LANG = re.compile(r"<html\b[^>]*\blang=\"([^\"]*)\"", re.IGNORECASE)
+_HINTING = threading.Lock()
+_SCOPES = {"row": "/Row", "rowgroup": "/Row", "col": "/Column", "colgroup": "/Column"}
+
+
+def _hint_structure_elements() -> None:
+    """Wrap WeasyPrint's structure builder (weasyprint.pdf.tags._build_box_tree, which calls
+    itself through the module, so the wrapper sees every box) to write the hints.
+
+    WeasyPrint 70's builder is private; requirements pin WeasyPrint, and the PDF tests
+    (tests/test_pdf_structure.py) fail if a new version stops calling it. Installed once;
+    outside html_to_pdf (no keys in the context) the wrapper adds nothing.
+    """
+    import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer (its dependency)
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.pdf import tags
+
+    with _HINTING:
+        if getattr(tags._build_box_tree, "hints_structure", False):
+            return
+        build = tags._build_box_tree
+
+        def hinted(box: Any, *args: Any) -> Any:
+            keys = _ELEMENT_KEYS.get()
+            real = box._box if isinstance(box, AbsolutePlaceholder) else box
+            if keys is None:
+                yield from build(box, *args)
+                return
+            if isinstance(real, boxes.MarginBox):
+                where = "/Header" if real.at_keyword.startswith("@top") else "/Footer"
+                token = _MARGIN.set(where)
+                try:
+                    yield from build(box, *args)
+                finally:
+                    _MARGIN.reset(token)
+                return
+            margin = _MARGIN.get()
+            html = getattr(real, "element", None)
+            for element in build(box, *args):
+                # The page, <html> and <body> pass on their children's elements: each is
+                # hinted once, by the call that made it (the innermost).
+                if pdf_tags.KEY[1:] in element or pdf_tags.MARGIN[1:] in element:
+                    yield element
+                    continue
+                if margin is not None:
+                    element[pdf_tags.MARGIN[1:]] = margin
+                elif html is not None:
+                    element[pdf_tags.KEY[1:]] = keys.setdefault(html, len(keys))
+                    scope = _SCOPES.get(str(html.get("scope", "")).lower())
+                    if scope and real.element_tag == "th":
+                        element[pdf_tags.SCOPE[1:]] = scope
+                    # A passage in another language than the page's (lang="en-GB" in a
+                    # Welsh document): its element says so (PDF/UA-1 7.2), as the catalog's
+                    # /Lang does for the whole document.
+                    lang = str(html.get("lang") or "")
+                    if lang and lang.lower() != _PAGE_LANG.get():
+                        element["Lang"] = pydyf.String(lang)
+                yield element
+
+        hinted.hints_structure = True  # type: ignore[attr-defined]
+        tags._build_box_tree = hinted
 
 
 def document_filename(content: Content, extension: str) -> str:
@@ -286,31 +433,53 @@ def _area_sections(area: dict[str, Any]) -> list[dict[str, Any]]:
     Other findings (causes of concern, areas for improvement) show responses only if any
     was recorded.
     """
-    name = _clean(area.get("area") or "") or "Other recommendations"
+    name = _clean(area.get("area") or "") or gettext("Other recommendations")
     sections = [_section(3, name, grade=_clean(area.get("grade") or ""))]
     for entry in area.get("entries") or []:
         kind = entry.get("kind") or ""
-        label = _clean(entry.get("kind_label") or "") or kind.replace("_", " ").capitalize()
+        # The kind's label as stored; the kind's own wording (in the document's language)
+        # when none is stored or the stored one is the English of a known kind.
+        english = _KIND_LABELS.get(kind, "")
+        label = _clean(entry.get("kind_label") or "")
+        if english and label in ("", english):
+            label = gettext(english)
+        label = label or kind.replace("_", " ").capitalize()
         reference = _clean(entry.get("reference") or "")
-        heading = _entry_heading(label, reference)
-        sections.append(_section(4, heading, text_blocks(entry.get("text") or ""), quote=True))
+        heading = _entry_heading(label, reference, english)
+        quote = _section(4, heading, text_blocks(entry.get("text") or ""), quote=True)
+        # The report's English wording quoted in a Welsh document is marked as English.
+        quote["lang"] = "en-GB" if entry.get("text_lang") == "en" else ""
+        sections.append(quote)
         force_blocks = text_blocks(entry.get("force_response") or "")
         pcc_blocks = text_blocks(entry.get("pcc_response") or "")
         if kind == "recommendation" or force_blocks or pcc_blocks:
             sections.append(
-                _section(5, "Force response", force_blocks or [("p", NO_FORCE_RESPONSE)])
+                _section(
+                    5,
+                    gettext("Force response"),
+                    force_blocks or [("p", gettext(NO_FORCE_RESPONSE))],
+                )
             )
-            sections.append(_section(5, "PCC response", pcc_blocks or [("p", NO_PCC_RESPONSE)]))
+            sections.append(
+                _section(
+                    5, gettext("PCC response"), pcc_blocks or [("p", gettext(NO_PCC_RESPONSE))]
+                )
+            )
     return sections
 
 
-def _entry_heading(label: str, reference: str) -> str:
+def _entry_heading(label: str, reference: str, english: str = "") -> str:
     """ "Recommendation 3", "Recommendation R3"; a reference that already names the kind
-    ("Recommendation 1") is used as it is rather than doubled."""
+    ("Recommendation 1") is used as it is rather than doubled. In a document in another
+    language, a reference that names the kind in English (`english`) is given the kind's
+    label instead ("Recommendation 1" -> "Argymhelliad 1")."""
     if not reference:
         return label
     if reference.lower().startswith(label.lower()):
         return reference
+    if english and label != english and reference.lower().startswith(english.lower()):
+        rest = reference[len(english) :].strip()
+        return f"{label} {rest}" if rest else label
     return f"{label} {reference}"
 
 
@@ -319,48 +488,74 @@ def _status_line(content: Content) -> str:
     version = max(int(content.get("version") or 1), 1)
     published = _clean(content.get("published") or "")
     first = _clean(content.get("first_published") or "")
+    versions = {"version": version}
     if content.get("published_on") is None and content.get("approved"):
         # Approved and ready: the office downloads this to publish on its own website.
-        line = "Approved for publication" + (f" (version {version})" if version > 1 else "")
-        return f"{line}; version 1 first published {first}" if first and version > 1 else line
+        if version == 1:
+            return gettext("Approved for publication")
+        line = gettext("Approved for publication (version %(version)s)") % versions
+        return _first_published(line, first) if first else line
     if content.get("published_on") is None:
         if version > 1:
-            line = f"Draft of version {version} – not published"
-            return f"{line}; version 1 first published {first}" if first else line
-        return "Draft – not published"
+            line = gettext("Draft of version %(version)s – not published") % versions
+            return _first_published(line, first) if first else line
+        return gettext("Draft – not published")
     if version == 1:
-        return f"Published {published}"
-    line = f"Version {version}, published {published}"
-    return f"{line}; first published {first}" if first and first != published else line
+        return gettext("Published %(published)s") % {"published": published}
+    line = gettext("Version %(version)s, published %(published)s") % {
+        **versions,
+        "published": published,
+    }
+    if first and first != published:
+        return gettext("%(line)s; first published %(first)s") % {"line": line, "first": first}
+    return line
+
+
+def _first_published(line: str, first: str) -> str:
+    """A later version's status line, with the day version 1 was first published."""
+    return gettext("%(line)s; version 1 first published %(first)s") % {
+        "line": line,
+        "first": first,
+    }
 
 
 def _summary_rows(
-    content: Content, report: dict[str, Any], force: str, overall: str
+    content: Content, report: dict[str, Any], force: str, overall: str, title_lang: str = ""
 ) -> list[dict[str, str]]:
-    """The key facts, as in the published examples: dates, the overall rating, the count."""
+    """The key facts, as in the published examples: dates, the overall rating, the count.
+    Each row's "lang" is the value's language when it differs from the document's."""
     rows = []
     report_url = _safe_url(report.get("url"))
     if report_url:  # the title is already in the h1; the row is there for the link
         rows.append(
             {
-                "label": "Inspection report",
+                "label": gettext("Inspection report"),
                 "value": _clean(report.get("title") or ""),
                 "url": report_url,
+                "lang": title_lang,
             }
         )
     rows.append(
-        {"label": "Report published", "value": _clean(report.get("published") or ""), "url": ""}
+        {
+            "label": gettext("Report published"),
+            "value": _clean(report.get("published") or ""),
+            "url": "",
+        }
     )
     if content.get("deadline"):
         rows.append(
             {
-                "label": "Deadline for this response",
+                "label": gettext("Deadline for this response"),
                 "value": _clean(content["deadline"]),
                 "url": "",
             }
         )
     if overall:
-        label = f"Overall rating for {force}" if force else "Overall rating"
+        label = (
+            gettext("Overall rating for %(force)s") % {"force": force}
+            if force
+            else gettext("Overall rating")
+        )
         rows.append({"label": label, "value": overall, "url": ""})
     count = content.get("recommendation_count")
     if count is None:  # older snapshots: count them
@@ -370,18 +565,43 @@ def _summary_rows(
             for entry in area.get("entries") or []
             if entry.get("kind") == "recommendation"
         )
-    rows.append({"label": "Number of recommendations", "value": str(count), "url": ""})
+    rows.append({"label": gettext("Number of recommendations"), "value": str(count), "url": ""})
     return [row for row in rows if row["value"]]
 
 
 def _subject(content: Content, inspectorate: str, report_title: str) -> str:
     """The metadata subject: what this document is, in one line."""
     force = _clean(content.get("force") or "")
-    about = f" about {force}" if force else ""
+    values = {"inspectorate": inspectorate, "force": force, "report_title": report_title}
+    if force:
+        return (
+            gettext(
+                "Response under section 55 of the Police Act 1996 to %(inspectorate)s's "
+                "inspection report about %(force)s: %(report_title)s"
+            )
+            % values
+        )
     return (
-        f"Response under section 55 of the Police Act 1996 to {inspectorate}'s "
-        f"inspection report{about}: {report_title}"
+        gettext(
+            "Response under section 55 of the Police Act 1996 to %(inspectorate)s's "
+            "inspection report: %(report_title)s"
+        )
+        % values
     )
+
+
+def _parts(text: str, value: str, lang: str) -> list[tuple[str, str]]:
+    """`text` (with _TITLE_MARK where `value` goes) as (text, lang) parts: `value` marked
+    with `lang`, the rest in the document's language (""). One part when `lang` is ""."""
+    if not lang:
+        return [(text.replace(_TITLE_MARK, value), "")]
+    parts: list[tuple[str, str]] = []
+    for position, piece in enumerate(text.split(_TITLE_MARK)):
+        if position:
+            parts.append((value, lang))
+        if piece:
+            parts.append((piece, ""))
+    return parts
 
 
 def _safe_url(url: Any) -> str:

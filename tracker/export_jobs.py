@@ -3,7 +3,7 @@
 An export of more than EXPORT_SYNC_MAX_ROWS rows is not sent at once (a request that takes
 minutes is killed by the server's timeout): the page asks for an export job instead. The
 worker makes the file with the same code the page uses (`exports.export_table`, written with
-`exports.xlsx_write` or `exports.csv_stream`), so the file is the one the page would have
+`exports.write_xlsx` or `exports.csv_stream`), so the file is the one the page would have
 sent for the same filters on the same day, and keeps count of the rows written for the
 progress page. The file is kept in EXPORT_ROOT for EXPORT_KEEP_HOURS (a day), for the person
 who asked only, then deleted by `export_jobs_clean` (run by the beat schedule).
@@ -149,10 +149,14 @@ def export_job_start(
                 f"You already have {working} exports being made. Wait for one of them to "
                 "finish, then try again."
             )
+        # The marking is fixed now, from the rows as they are when the person asks (the file
+        # says it in its first row and on every printed page).
+        found = exports.export_rows(kind, user=user, today=today, filters=filters)
         job = ExportJob.objects.create(
             requested_by=user,
             kind=kind,
             format=fmt,
+            marking_label=exports.export_marking(kind, found, user=user),
             filters=pairs,
             today=today,
             file_name=exports.export_file_name(
@@ -194,13 +198,29 @@ def export_job_path(job: ExportJob) -> Path:
     return export_root() / job.stored_name
 
 
-def export_write(job: ExportJob, table: Iterable[list], path: Path) -> int:
-    """Write the table as the job's format to `path`, all or nothing. Returns its size."""
+def export_write(
+    job: ExportJob, table: Iterable[list], path: Path, now: datetime.datetime | None = None
+) -> int:
+    """Write the table as the job's format to `path`, all or nothing. Returns its size.
+    Excel carries the marking fixed when the job was made, and its "About this file" sheet
+    says the file was made `now` for the person who asked."""
     if job.format == "csv":
         return write_atomic(path, _pieces(exports.csv_stream(table)))
+    now = now or timezone.now()
+    about = exports.about_rows(
+        job.kind,
+        user=job.requested_by,
+        today=job.today,
+        filters=filters_of(job),
+        marking=job.marking_label,
+        made_at=now,
+        site=settings.SITE_URL.rstrip("/"),
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=path.parent, suffix=".xlsx") as scratch:
-        exports.xlsx_write(table, scratch, exports.EXPORT_TITLES[job.kind])
+        exports.write_xlsx(
+            job.kind, table, scratch, marking=job.marking_label, about=about, made_at=now
+        )
         scratch.seek(0)
         return write_atomic(path, iter(lambda: scratch.read(1024 * 1024), b""))
 
@@ -254,7 +274,7 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> str 
             job.kind, found, today=job.today, site=settings.SITE_URL.rstrip("/")
         )
         with without_jit():
-            size = export_write(job, _counted(table, job.pk), path)
+            size = export_write(job, _counted(table, job.pk), path, now)
     except StorageError as exc:
         return _fail(job, exc.message, now)
     except SoftTimeLimitExceeded:

@@ -11,56 +11,65 @@ or their fullwidth forms) gets an apostrophe in front, which spreadsheets show a
 Excel, text is stored as a string cell, which is never a formula. Control characters that
 an .xlsx file cannot hold are removed.
 
-Ready for a meeting: the Excel sheet has its header row frozen, a filter over the data, columns
-as wide as their content (up to a limit), dates as date cells (a report published "February
-2016" shows as that month), and each item's link as a hyperlink. A file is named for what it
-holds: "west-midlands-overdue-2026-12-04.xlsx", "all-forces-items-2026-12-04.csv".
+Ready for a meeting (issues 14 and 21): the Excel workbook (written by tracker/xlsx.py) has
+the protective marking in its first row and in the printed page header and footer, its header
+row frozen, a filter over the data, columns as wide as their content (up to a limit) with long
+text wrapped, dates as date cells (a report published "February 2016" shows as that month),
+each item's link as a hyperlink, a print setup (A4 landscape, one page wide, the header row on
+every page) and a second sheet, "About this file", saying what it holds, the filters, when it
+was made, by whom and its marking. A file is named for what it holds:
+"west-midlands-overdue-2026-12-04.xlsx", "all-forces-items-2026-12-04.csv".
+
+CSV is UTF-8 without a byte-order mark, the table only: the first line is the header, so
+programs (and the bulk import) read it as they expect. CSV has no page header or footer and no
+second sheet, so it carries no marking: a line above the header would break every program
+that reads the file. People who need the marking use the Excel file. For Excel's "open" of a
+CSV, which guesses the encoding without a byte-order mark, there is a choice of CSV with one
+("excel.csv").
 """
 
 import csv
 import datetime
 import re
-import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import chain, islice
 from typing import IO, Any
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Organisation
-from tracker import policy, selectors
+from accounts.models import Organisation, ProtectiveMarking
+from tracker import markings, policy, selectors, xlsx
+from tracker.filters import ItemFilter, ResponseFilter
 from tracker.models import (
     OPEN_STATUSES,
     FindingKind,
     ProgressUpdate,
     Report,
     Status,
+    StatutoryResponse,
     TrackedItem,
 )
+
+# The .xlsx writer (tracker/xlsx.py) and its cell values, by the names the callers know.
+from tracker.xlsx import ILLEGAL as ILLEGAL
+from tracker.xlsx import WIDTH_MAX as WIDTH_MAX
+from tracker.xlsx import WIDTH_MIN as WIDTH_MIN
+from tracker.xlsx import XLSX_TYPE as XLSX_TYPE
+from tracker.xlsx import Link as Link
+from tracker.xlsx import Month as Month
+from tracker.xlsx import column_widths as column_widths
+from tracker.xlsx import xlsx_file as xlsx_file
+from tracker.xlsx import xlsx_write as xlsx_write
 
 # What a spreadsheet may run as a formula when it starts a cell (after any spaces), including
 # the fullwidth forms some spreadsheets accept, and DDE's pipe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-# Control characters an .xlsx file cannot hold.
-ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-XLSX_CELL_MAX = 32_767
 CHUNK = 2000
-
-# Excel: how dates show, how wide a column may grow, and how many rows its width is fitted to
-# (the first rows are held back until then; the rest stream as before).
-DAY_FORMAT = "d mmm yyyy"
-MONTH_FORMAT = "mmmm yyyy"
-WIDTH_MIN, WIDTH_MAX = 8, 60
-WIDTH_SAMPLE = 500
-# Rows whose link is a hyperlink; rows beyond this many have the address as text instead
-# (each hyperlink is kept until the sheet is finished, and Excel allows 65,530 a sheet).
-HYPERLINK_ROWS = 10_000
 
 COLUMNS = [
     "Force",
@@ -80,21 +89,6 @@ COLUMNS = [
     "Latest update",
     "Link",
 ]
-
-
-@dataclass(frozen=True)
-class Month:
-    """A date known only to the month (a report published "February 2016"), stored as the
-    first of the month: Excel shows it as the month, CSV as 2016-02."""
-
-    first: datetime.date
-
-
-@dataclass(frozen=True)
-class Link:
-    """An address: a hyperlink in Excel (showing the address), the address in CSV."""
-
-    url: str
 
 
 # A cell's value: text, a number, a date, a month or a link.
@@ -360,6 +354,19 @@ RESPONSE_STATES = {
 }
 
 
+# What the "About this file" sheet says a file holds, by what its name says.
+HOLDS = {
+    "items": "Items",
+    "overdue": "Overdue items",
+    "my-items": "My items",
+    "my-overdue-items": "My overdue items",
+    "responses": "Statutory responses",
+    "late-responses": "Late statutory responses",
+    "unpublished-responses": "Unpublished statutory responses",
+    "published-responses": "Published statutory responses",
+}
+
+
 def response_export_what(filters: Mapping[str, Any]) -> str:
     return RESPONSE_STATES.get(str(filters.get("state") or ""), "responses")
 
@@ -377,8 +384,13 @@ def content_disposition(filename: str) -> str:
 # worker that makes a large one (tracker/export_jobs.py), so both give the same file.
 
 EXPORT_KINDS = ("items", "responses")
+# What the worker makes (an export job's format).
 EXPORT_FORMATS = ("csv", "xlsx")
-EXPORT_TITLES = {"items": "Items", "responses": "Responses"}
+# What the page sends: the same, and CSV with a byte-order mark for Excel.
+CSV_FOR_EXCEL = "excel.csv"
+PAGE_FORMATS = (*EXPORT_FORMATS, CSV_FOR_EXCEL)
+EXPORT_TITLES = {"items": "Items", "responses": "Statutory responses"}
+LIST_URLS = {"items": "tracker:item_list", "responses": "tracker:response_list"}
 
 
 def export_rows(
@@ -412,7 +424,142 @@ def export_file_name(
     """What the download is called: "west-midlands-overdue-2026-12-04.xlsx"."""
     forces = scope_forces(user=user, today=today, force_id=filters.get("force"))
     what = item_export_what(filters) if kind == "items" else response_export_what(filters)
-    return file_name(forces, what, today, fmt)
+    return file_name(forces, what, today, "csv" if fmt == CSV_FOR_EXCEL else fmt)
+
+
+# Protective marking and "About this file" ----------------------------------------------------
+
+
+def export_marking(kind: str, found: Any, *, user: Any) -> str:
+    """The export's protective marking, as printed ("OFFICIAL", "" for none): the highest
+    marking among its rows and at least the person's (tracker/markings.py). A few aggregate
+    queries, never one per row."""
+    if kind == "items":
+        return markings.marking_line(markings.items_marking(found, user))
+    # A report and force pair with a response takes the response's marking; one without a
+    # response yet, what its response would inherit: the report's own, else the force's.
+    ids = found.order_by().values("response_id")
+    label = markings.responses_marking(StatutoryResponse.objects.filter(pk__in=ids), user)
+    pending = (
+        found.filter(response_id__isnull=True)
+        .order_by()
+        .aggregate(
+            highest=Max(Coalesce("report__marking__rank", "organisation__default_marking__rank"))
+        )["highest"]
+    )
+    if pending is not None:
+        ranks = dict(ProtectiveMarking.objects.values_list("label", "rank"))
+        if ranks.get(label, -1) < pending:
+            label = next((name for name, rank in ranks.items() if rank == pending), label)
+    return markings.marking_line(label)
+
+
+def _shown(value: Any, choices: Mapping[str, str]) -> str:
+    if isinstance(value, datetime.date):
+        return f"{value.day} {value:%B %Y}"
+    if value is True:
+        return "Yes"
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(v, choices) for v in value)
+    return str(choices.get(str(value), value))
+
+
+def filters_described(
+    kind: str, *, user: Any, today: datetime.date, filters: selectors.FilterValues
+) -> list[str]:
+    """The filters an export applied, as people read them ("Status: Open", "Force: West
+    Midlands Police"); values the list ignores are left out, as the export leaves them out."""
+    lines = []
+    if kind == "items" and filters.get("mine") == "1":
+        lines.append("My items only")
+    filter_class = ItemFilter if kind == "items" else ResponseFilter
+    filterset: Any = selectors.filtered(
+        filter_class,
+        TrackedItem.objects.none() if kind == "items" else StatutoryResponse.objects.none(),
+        filters=filters,
+        user=user,
+        today=today,
+        lenient=True,
+    )
+    if not filterset.is_bound or not filterset.form.is_valid():
+        return lines
+    scoped = getattr(filterset, "scoped_choices", {})
+    for name, field in filterset.form.fields.items():
+        value = filterset.form.cleaned_data.get(name)
+        if value in (None, "", [], (), False):
+            continue
+        choices = {str(k): str(v) for k, v in scoped.get(name, getattr(field, "choices", []))}
+        if name == "owner" and str(value) == "null":
+            choices["null"] = "No owner"
+        lines.append(
+            f"{field.label or name.replace('_', ' ').capitalize()}: {_shown(value, choices)}"
+        )
+    return lines
+
+
+def about_rows(
+    kind: str,
+    *,
+    user: Any,
+    today: datetime.date,
+    filters: selectors.FilterValues,
+    marking: str,
+    made_at: datetime.datetime,
+    site: str,
+) -> list[tuple[str, str]]:
+    """What the "About this file" sheet says: what the file holds, for which forces, the
+    filters, when and by whom it was made, its marking, and where the list is."""
+    forces = scope_forces(user=user, today=today, force_id=filters.get("force"))
+    what = item_export_what(filters) if kind == "items" else response_export_what(filters)
+    described = filters_described(kind, user=user, today=today, filters=filters)
+    query = "&".join(
+        f"{quote(str(name))}={quote(str(value))}"
+        for name, values in _lists(filters)
+        for value in values
+    )
+    local = timezone.localtime(made_at)
+    return [
+        ("What this file holds", f"{HOLDS.get(what, what)} from the inspection tracker"),
+        ("Forces", scope_title(forces)),
+        ("Filters applied", "\n".join(described) if described else "None: everything you may see"),
+        ("Made on", f"{local.day} {local:%B %Y at %H:%M} ({timezone.get_current_timezone_name()})"),
+        ("Made by", _person(user)),
+        ("Dates as of", f"{today.day} {today:%B %Y} (days overdue are counted to this day)"),
+        ("Protective marking", marking or "None"),
+        ("The list online", f"{site}{reverse(LIST_URLS[kind])}" + (f"?{query}" if query else "")),
+        (
+            "Handling",
+            "Handle this file as its marking says. Your copy does not change when the "
+            "tracker does: download it again for the latest.",
+        ),
+    ]
+
+
+def _lists(filters: selectors.FilterValues) -> list[tuple[str, list[Any]]]:
+    if hasattr(filters, "lists"):
+        return list(filters.lists())
+    return [(k, v if isinstance(v, list) else [v]) for k, v in filters.items()]
+
+
+def _person(user: Any) -> str:
+    name = getattr(user, "full_name", "") or str(user)
+    email = getattr(user, "email", "")
+    return f"{name} ({email})" if email and email != name else name
+
+
+def write_xlsx(
+    kind: str,
+    table: Iterable[list],
+    handle: IO[bytes],
+    *,
+    marking: str,
+    about: Sequence[tuple[str, str]],
+    made_at: datetime.datetime,
+) -> int:
+    """The export as an Excel workbook into `handle`: the page's and the worker's writer."""
+    return xlsx.xlsx_write(
+        table, handle, EXPORT_TITLES[kind], marking=marking, about=about, made_at=made_at
+    )
 
 
 # Writing -------------------------------------------------------------------------------------
@@ -423,338 +570,11 @@ class _Echo:
         return value
 
 
-def csv_stream(table: Iterable[list]) -> Iterator[str]:
-    """CSV lines, one at a time, with a byte-order mark so Excel reads UTF-8 correctly."""
+def csv_stream(table: Iterable[list], *, bom: bool = False) -> Iterator[str]:
+    """CSV lines, one at a time, in UTF-8; with `bom`, a byte-order mark first, which Excel
+    needs to read UTF-8 when the file is opened (LibreOffice shows it as "ï»¿" instead)."""
     writer = csv.writer(_Echo())
-    yield "\ufeff"
+    if bom:
+        yield "\ufeff"
     for row in table:
         yield writer.writerow([csv_cell(v) for v in row])
-
-
-def shown_width(value: object) -> int:
-    """About how many characters a cell shows, for fitting its column."""
-    if value is None or value == "":
-        return 0
-    if isinstance(value, Month):
-        return len(value.first.strftime("%B %Y"))
-    if isinstance(value, datetime.date):
-        return 11  # "30 Sep 2026"
-    if isinstance(value, Link):
-        return len(value.url)
-    return len(str(value))
-
-
-def column_widths(sample: Iterable[list]) -> list[int]:
-    """Each column's width: its widest value (the header among them) and a little room, at
-    least WIDTH_MIN and at most WIDTH_MAX."""
-    widths: list[int] = []
-    for row in sample:
-        for position, value in enumerate(row):
-            if position == len(widths):
-                widths.append(0)
-            widths[position] = max(widths[position], shown_width(value))
-    return [min(max(w + 2, WIDTH_MIN), WIDTH_MAX) for w in widths]
-
-
-# Excel, written straight to its parts ------------------------------------------------------
-#
-# An .xlsx file is a zip of small XML parts and one that grows with the rows: the sheet. The
-# sheet is written into the zip as the rows come, text as inline strings (no table of every
-# string held until the end, as a shared-strings writer needs), so memory stays flat however
-# many rows there are. Written by hand rather than through openpyxl, whose write-only sheet
-# makes a cell object per value: 120,000 rows took it about a minute; these take seconds. The
-# parts follow what Excel itself writes (and XlsxWriter's constant-memory mode): the header
-# row frozen and bold, each column's width, date cells with their number format, a filter over
-# the rows, and hyperlinks with their relationships. No part holds the time it was made, so
-# the same rows give the same bytes.
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Excel counts days from 30 December 1899 (its day 60 is a 29 February 1900 that never was).
-EXCEL_EPOCH = datetime.date(1899, 12, 30)
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-# Rows gathered before they are written to the zip together.
-XLSX_BATCH = 500
-# Style numbers in STYLES below.
-STYLE_BOLD, STYLE_DAY, STYLE_MONTH, STYLE_LINK = 1, 2, 3, 4
-# Characters XML 1.0 cannot hold at all (the control characters are gone already, by clean),
-# and those it must have escaped.
-NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
-XML_SPECIAL = re.compile('[&<>"\ud800-\udfff\ufffe\uffff]')
-
-XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-CONTENT_TYPES = (
-    XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" '
-    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/docProps/app.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-    '<Override PartName="/docProps/core.xml" '
-    'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-    '<Override PartName="/xl/styles.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    "</Types>"
-)
-ROOT_RELS = (
-    XML_HEAD + f'<Relationships xmlns="{PACKAGE_REL_NS}">'
-    f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
-    '<Relationship Id="rId2" '
-    'Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"'
-    ' Target="docProps/core.xml"/>'
-    f'<Relationship Id="rId3" Type="{REL_NS}/extended-properties" Target="docProps/app.xml"/>'
-    "</Relationships>"
-)
-CORE = (
-    XML_HEAD + "<cp:coreProperties "
-    'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-    'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Inspection tracker</dc:creator>'
-    "</cp:coreProperties>"
-)
-WORKBOOK_RELS = (
-    XML_HEAD + f'<Relationships xmlns="{PACKAGE_REL_NS}">'
-    f'<Relationship Id="rId1" Type="{REL_NS}/worksheet" Target="worksheets/sheet1.xml"/>'
-    f'<Relationship Id="rId2" Type="{REL_NS}/styles" Target="styles.xml"/>'
-    "</Relationships>"
-)
-FONT = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
-STYLES = (
-    XML_HEAD + f'<styleSheet xmlns="{MAIN_NS}">'
-    f'<numFmts count="2"><numFmt numFmtId="164" formatCode="{DAY_FORMAT}"/>'
-    f'<numFmt numFmtId="165" formatCode="{MONTH_FORMAT}"/></numFmts>'
-    f'<fonts count="3"><font>{FONT}</font><font><b/>{FONT}</font>'
-    '<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/><family val="2"/>'
-    "</font></fonts>"
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '<dxfs count="0"/><tableStyles count="0"/></styleSheet>'
-)
-
-
-def _xml(text: str) -> str:
-    """Text for an XML element or a double-quoted attribute."""
-    if not XML_SPECIAL.search(text):
-        return text
-    text = NOT_XML.sub("", text)
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
-def column_letter(position: int) -> str:
-    """A, B, ... Z, AA, AB ... for column 1, 2, ..."""
-    letters = ""
-    while position:
-        position, remainder = divmod(position - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def _text_cell(ref: str, text: str, style: int = 0) -> str:
-    styled = f' s="{style}"' if style else ""
-    return (
-        f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">'
-        f"{_xml(text[:XLSX_CELL_MAX])}</t></is></c>"
-    )
-
-
-def _excel_day(value: datetime.date) -> str:
-    days = (value - EXCEL_EPOCH).days
-    if isinstance(value, datetime.datetime):
-        seconds = value.hour * 3600 + value.minute * 60 + value.second
-        return repr(days + seconds / 86400) if seconds else str(days)
-    return str(days)
-
-
-class SheetWriter:
-    """The cells of one sheet as XML, row by row; hyperlinks kept (up to HYPERLINK_ROWS rows'
-    worth) for the parts written after the rows."""
-
-    def __init__(self, columns: int) -> None:
-        self.letters = [column_letter(n) for n in range(1, columns + 1)]
-        self.links: list[tuple[str, str]] = []
-        self.written = 0
-
-    def _widen(self, columns: int) -> list[str]:
-        while columns > len(self.letters):
-            self.letters.append(column_letter(len(self.letters) + 1))
-        return self.letters
-
-    def row(self, values: Sequence[object], *, header: bool = False) -> str:
-        """One row's XML. Text is a string cell exactly as written (never a formula, with no
-        apostrophe added); dates and months are numbers with their format; a link shows its
-        address, as a hyperlink in the first HYPERLINK_ROWS rows after the header; an empty
-        value (None or "") is no cell."""
-        self.written += 1
-        number = self.written
-        linked = number <= HYPERLINK_ROWS + 1
-        cells = [f'<row r="{number}">']
-        letters = self.letters if len(values) <= len(self.letters) else self._widen(len(values))
-        for letter, value in zip(letters, values, strict=False):
-            if value is None or value == "":
-                continue
-            ref = f"{letter}{number}"
-            if isinstance(value, str):
-                cells.append(_text_cell(ref, value, STYLE_BOLD if header else 0))
-            elif isinstance(value, Link):
-                if linked:
-                    cells.append(_text_cell(ref, value.url, STYLE_LINK))
-                    self.links.append((ref, value.url))
-                else:
-                    cells.append(_text_cell(ref, value.url))
-            elif isinstance(value, Month):
-                cells.append(f'<c r="{ref}" s="{STYLE_MONTH}"><v>{_excel_day(value.first)}</v></c>')
-            elif isinstance(value, datetime.date):
-                cells.append(f'<c r="{ref}" s="{STYLE_DAY}"><v>{_excel_day(value)}</v></c>')
-            elif isinstance(value, bool):
-                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int | float):
-                cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
-            else:
-                cells.append(_text_cell(ref, str(value), STYLE_BOLD if header else 0))
-        cells.append("</row>")
-        return "".join(cells)
-
-
-def _sheet_start(widths: Sequence[int]) -> str:
-    columns = "".join(
-        f'<col min="{n}" max="{n}" width="{w}" customWidth="1"/>'
-        for n, w in enumerate(widths, start=1)
-    )
-    return (
-        XML_HEAD + f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-        '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
-        '<sheetFormatPr defaultRowHeight="15"/>'
-        + (f"<cols>{columns}</cols>" if columns else "")
-        + "<sheetData>"
-    )
-
-
-def _sheet_end(filter_ref: str, links: Sequence[tuple[str, str]]) -> str:
-    hyperlinks = "".join(
-        f'<hyperlink ref="{ref}" r:id="rId{n}"/>' for n, (ref, _) in enumerate(links, start=1)
-    )
-    return (
-        f'</sheetData><autoFilter ref="{filter_ref}"/>'
-        + (f"<hyperlinks>{hyperlinks}</hyperlinks>" if hyperlinks else "")
-        + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-        'footer="0.3"/></worksheet>'
-    )
-
-
-def _sheet_rels(links: Sequence[tuple[str, str]]) -> str:
-    relationships = "".join(
-        f'<Relationship Id="rId{n}" Type="{REL_NS}/hyperlink" Target="{_xml(url)}" '
-        'TargetMode="External"/>'
-        for n, (_, url) in enumerate(links, start=1)
-    )
-    return XML_HEAD + f'<Relationships xmlns="{PACKAGE_REL_NS}">{relationships}</Relationships>'
-
-
-def _workbook(title: str, filter_ref: str) -> str:
-    start, _, end = filter_ref.partition(":")
-    absolute = "$" + re.sub(r"(\d+)$", r"$\1", start) + ":$" + re.sub(r"(\d+)$", r"$\1", end)
-    sheet = "'" + title.replace("'", "''") + "'"
-    return (
-        XML_HEAD + f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-        '<bookViews><workbookView xWindow="240" yWindow="15" windowWidth="16095" '
-        'windowHeight="9660"/></bookViews>'
-        f'<sheets><sheet name="{_xml(title)}" sheetId="1" r:id="rId1"/></sheets>'
-        '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-        f"{_xml(sheet)}!{absolute}</definedName></definedNames>"
-        '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
-    )
-
-
-def _app(title: str) -> str:
-    return (
-        XML_HEAD + "<Properties "
-        'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-        "<Application>Microsoft Excel</Application><HeadingPairs>"
-        '<vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Worksheets</vt:lpstr>'
-        "</vt:variant><vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>"
-        '<TitlesOfParts><vt:vector size="1" baseType="lpstr">'
-        f"<vt:lpstr>{_xml(title)}</vt:lpstr></vt:vector></TitlesOfParts></Properties>"
-    )
-
-
-def _part(archive: zipfile.ZipFile, name: str, text: str) -> None:
-    info = zipfile.ZipInfo(name, ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    archive.writestr(info, text.encode("utf-8"))
-
-
-def xlsx_write(table: Iterable[list], handle: IO[bytes], title: str = "Items") -> int:
-    """Write a table (the header first) as an .xlsx file into `handle` (a file open for
-    writing that can seek: the zip fills in each part's size after it). Returns the number of
-    rows written, the header included.
-
-    1. Hold back the header and the first WIDTH_SAMPLE rows, and fit the column widths to them
-       (the widths come before the first row in the sheet).
-    2. Write the fixed parts, then the sheet: the frozen, bold header, then every row as it
-       comes, XLSX_BATCH rows at a time.
-    3. After the rows: the filter over the header and every row, the hyperlinks, their
-       relationships, and the workbook (which names the filtered range).
-    """
-    sheet_title = (ILLEGAL.sub("", title) or "Sheet")[:31]
-    generator = iter(table)
-    header = next(generator)
-    first = list(islice(generator, WIDTH_SAMPLE))
-    widths = column_widths([header, *first])
-    writer = SheetWriter(len(header))
-    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _part(archive, "[Content_Types].xml", CONTENT_TYPES)
-        _part(archive, "_rels/.rels", ROOT_RELS)
-        _part(archive, "docProps/app.xml", _app(sheet_title))
-        _part(archive, "docProps/core.xml", CORE)
-        _part(archive, "xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        _part(archive, "xl/styles.xml", STYLES)
-        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", ZIP_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        with archive.open(info, "w") as sheet:
-            sheet.write((_sheet_start(widths) + writer.row(header, header=True)).encode())
-            batch: list[str] = []
-            for row in chain(first, generator):
-                batch.append(writer.row(row))
-                if len(batch) >= XLSX_BATCH:
-                    sheet.write("".join(batch).encode())
-                    batch.clear()
-            filter_ref = f"A1:{column_letter(max(len(header), 1))}{writer.written}"
-            sheet.write(("".join(batch) + _sheet_end(filter_ref, writer.links)).encode())
-        if writer.links:
-            _part(archive, "xl/worksheets/_rels/sheet1.xml.rels", _sheet_rels(writer.links))
-        _part(archive, "xl/workbook.xml", _workbook(sheet_title, filter_ref))
-    return writer.written
-
-
-def xlsx_file(table: Iterable[list], title: str = "Items") -> IO[bytes]:
-    """A temporary .xlsx file (deleted when closed) holding the table, ready to be read from
-    the start. Memory stays flat however many rows there are (but for the addresses of the
-    first HYPERLINK_ROWS rows' hyperlinks)."""
-    # Not a with block: the file is returned open, and the response that sends it closes it.
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - returned open, see above
-    try:
-        xlsx_write(table, handle, title)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle

@@ -1,17 +1,23 @@
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from tracker.bulk_import import table as bulk_import_table
 from tracker.filters import DATE_INPUT_FORMATS, DayField
 from tracker.models import CHOOSABLE_STATUSES, FindingKind, GradingScale, ReportType, Status
 from tracker.statutory.content import Entry
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
@@ -30,8 +36,8 @@ class ItemChangeForm(forms.Form):
         required=False,
         min_value=0,
         error_messages={
-            "invalid": "This page could not be read: go back to the item and open it again",
-            "min_value": "This page could not be read: go back to the item and open it again",
+            "invalid": _("This page could not be read: go back to the item and open it again"),
+            "min_value": _("This page could not be read: go back to the item and open it again"),
         },
     )
 
@@ -71,47 +77,49 @@ class ItemChangeForm(forms.Form):
 
 class UpdateForm(forms.Form):
     text = forms.CharField(
-        label="What has happened since the last update?",
-        help_text="Say what was done, by whom, and what happens next.",
+        label=_("What has happened since the last update?"),
+        help_text=_("Say what was done, by whom, and what happens next."),
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter what has happened since the last update"},
+        error_messages={"required": _("Enter what has happened since the last update")},
         max_length=20_000,
     )
 
 
 class StatusForm(ItemChangeForm):
     status = forms.ChoiceField(
-        label="New status",
+        label=_("New status"),
         choices=[(s.value, s.label) for s in Status if s in CHOOSABLE_STATUSES],
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select the new status",
-            "invalid_choice": "Select a status from the list",
+            "required": _("Select the new status"),
+            "invalid_choice": _("Select a status from the list"),
         },
     )
     reason = forms.CharField(
-        label="Why is the status changing?",
+        label=_("Why is the status changing?"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter why the status is changing"},
+        error_messages={"required": _("Enter why the status is changing")},
         max_length=20_000,
     )
 
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(
-        label="Upload a file",
+        label=_("Upload a file"),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv"}
         ),
-        help_text="PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, GIF, WebP, text or CSV, smaller "
-        "than 10 MB.",
+        help_text=_(
+            "PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, GIF, WebP, text or CSV, smaller "
+            "than 10 MB."
+        ),
         error_messages={
-            "required": "Select a file",
-            "empty": "The selected file is empty",
+            "required": _("Select a file"),
+            "empty": _("The selected file is empty"),
         },
     )
     description = forms.CharField(
-        label="Describe the file (optional)",
+        label=_("Describe the file (optional)"),
         required=False,
         max_length=300,
     )
@@ -123,19 +131,19 @@ class AssignForm(ItemChangeForm):
 
     # Quoted: the form classes are generic only to the type checker.
     owner: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
-        label="Owner",
+        label=_("Owner"),
         queryset=None,
-        empty_label="No owner",
+        empty_label=_("No owner"),
         required=False,
-        help_text="The person who does the work and keeps the item up to date.",
+        help_text=_("The person who does the work and keeps the item up to date."),
         show_hidden_initial=True,
     )
     lead: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
-        label="Accountable lead",
+        label=_("Accountable lead"),
         queryset=None,
-        empty_label="No lead",
+        empty_label=_("No lead"),
         required=False,
-        help_text="The senior person answerable for the outcome.",
+        help_text=_("The senior person answerable for the outcome."),
         show_hidden_initial=True,
     )
 
@@ -144,7 +152,7 @@ class AssignForm(ItemChangeForm):
         for name in ("owner", "lead"):
             field = cast("forms.ModelChoiceField[User]", self.fields[name])
             field.queryset = people
-            field.error_messages["invalid_choice"] = "Choose someone from the list"
+            field.error_messages["invalid_choice"] = _("Choose someone from the list")
 
     def changes(self) -> dict[str, User | None]:
         """The owner and lead as chosen, for those the person changed (after is_valid)."""
@@ -153,40 +161,40 @@ class AssignForm(ItemChangeForm):
 
 class DueDateForm(ItemChangeForm):
     new_date = DayField(
-        label="New due date",
-        help_text="For example, 27/03/2027 or 27 March 2027",
+        label=_("New due date"),
+        help_text=_("For example, 27/03/2027 or 27 March 2027"),
         input_formats=DATE_INPUT_FORMATS,
         error_messages={
-            "required": "Enter the new due date",
-            "invalid": "Enter the new due date as a real date, for example 27/03/2027",
+            "required": _("Enter the new due date"),
+            "invalid": _("Enter the new due date as a real date, for example 27/03/2027"),
         },
     )
     reason = forms.CharField(
-        label="Why is the due date changing?",
+        label=_("Why is the due date changing?"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter why the due date is changing"},
+        error_messages={"required": _("Enter why the due date is changing")},
         max_length=20_000,
     )
 
 
 class ClosureProposalForm(ItemChangeForm):
     summary = forms.CharField(
-        label="What was done, and why can this item close?",
+        label=_("What was done, and why can this item close?"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter what was done and why the item can close"},
+        error_messages={"required": _("Enter what was done and why the item can close")},
         max_length=20_000,
     )
     evidence = forms.MultipleChoiceField(
-        label="Which evidence does closure rest on?",
-        help_text="Choose the files the coordinator or PCC office should look at.",
+        label=_("Which evidence does closure rest on?"),
+        help_text=_("Choose the files the coordinator or PCC office should look at."),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose evidence from this item's files"},
+        error_messages={"invalid_choice": _("Choose evidence from this item's files")},
     )
-    no_evidence = forms.BooleanField(label="No evidence is needed", required=False)
+    no_evidence = forms.BooleanField(label=_("No evidence is needed"), required=False)
     no_evidence_reason = forms.CharField(
-        label="Why is no evidence needed?",
-        help_text="Only if you ticked “No evidence is needed”.",
+        label=_("Why is no evidence needed?"),
+        help_text=_("Only if you ticked “No evidence is needed”."),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=20_000,
@@ -198,7 +206,7 @@ class ClosureProposalForm(ItemChangeForm):
         super().__init__(*args, **kwargs)
         _choice_field(self, "evidence").choices = evidence_choices
         if not evidence_choices:
-            self.fields["evidence"].help_text = (
+            self.fields["evidence"].help_text = _(
                 "This item has no evidence files. Add evidence to the item first, or tick "
                 "“No evidence is needed” and say why."
             )
@@ -215,106 +223,65 @@ class ClosureProposalForm(ItemChangeForm):
             return cleaned
         if chosen and none_needed:
             self.add_error(
-                where, "Either choose evidence or tick “No evidence is needed”, not both"
+                where, gettext("Either choose evidence or tick “No evidence is needed”, not both")
             )
         elif not chosen and not none_needed:
             self.add_error(
                 where,
-                "Choose the evidence closure rests on, or tick “No evidence is needed” and say why",
+                gettext(
+                    "Choose the evidence closure rests on, or tick “No evidence is needed” and "
+                    "say why"
+                ),
             )
         elif none_needed and not reason:
-            self.add_error("no_evidence_reason", "Enter why no evidence is needed")
+            self.add_error("no_evidence_reason", gettext("Enter why no evidence is needed"))
         cleaned["no_evidence_reason"] = reason if none_needed else ""
         return cleaned
 
 
 class ClosureDecisionForm(ItemChangeForm):
     decision = forms.ChoiceField(
-        label="Your decision",
-        choices=[("approve", "Approve closure"), ("return", "Return to the force")],
+        label=_("Your decision"),
+        choices=[("approve", _("Approve closure")), ("return", _("Return to the force"))],
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select whether to approve or return the proposal",
-            "invalid_choice": "Select whether to approve or return the proposal",
+            "required": _("Select whether to approve or return the proposal"),
+            "invalid_choice": _("Select whether to approve or return the proposal"),
         },
     )
     reason = forms.CharField(
-        label="Reason or comments",
-        help_text="Required when you return a proposal: say what more is needed.",
+        label=_("Reason or comments"),
+        help_text=_("Required when you return a proposal: say what more is needed."),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
     )
 
 
-class DeadlineChangeForm(forms.Form):
-    """Extend, pause or resume a deadline whose rule allows it."""
-
-    action = forms.ChoiceField(
-        label="What do you want to record?",
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select what you want to record",
-            "invalid_choice": "Select what you want to record from the list",
-        },
-    )
-    on_date = DayField(
-        label="Date",
-        help_text="For an extension, the new deadline. For a pause, the day it starts. To "
-        "resume, the day the pause ended. For example, 27/03/2027.",
-        input_formats=DATE_INPUT_FORMATS,
-        error_messages={
-            "required": "Enter the date",
-            "invalid": "Enter the date as a real date, for example 27/03/2027",
-        },
-    )
-    reason = forms.CharField(
-        label="Reason",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter the reason"},
-        max_length=5000,
-    )
-    approved_by = forms.CharField(
-        label="Who approved it (not needed to resume)",
-        help_text="Their name and role, for example “IOPC casework manager”.",
-        required=False,
-        max_length=200,
-    )
-    approved_on = DayField(
-        label="When was it approved? (extensions only)",
-        help_text="For example, 20/11/2026.",
-        required=False,
-        input_formats=DATE_INPUT_FORMATS,
-        error_messages={
-            "invalid": "Enter the approval date as a real date, for example 20/11/2026"
-        },
-    )
-
-    def __init__(self, *args: Any, paused: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _choice_field(self, "action").choices = (
-            [("resume", "The pause has ended: resume the deadline")]
-            if paused
-            else [("extend", "An extension"), ("pause", "A pause (the clock stops)")]
-        )
+# The deadline-change form (extensions, pauses, the steps after a response) is in
+# tracker/deadline_forms.py (issue 22).
 
 
 class LocalTargetForm(forms.Form):
     target_on = DayField(
-        label="Local target for the PCC's comments",
-        help_text="For example, 27/03/2027. The office is reminded before it.",
+        label=_("Local target for the PCC's comments"),
+        help_text=_("For example, 27/03/2027. The office is reminded before it."),
         input_formats=DATE_INPUT_FORMATS,
         error_messages={
-            "required": "Enter the target date",
-            "invalid": "Enter the target date as a real date, for example 27/03/2027",
+            "required": _("Enter the target date"),
+            "invalid": _("Enter the target date as a real date, for example 27/03/2027"),
         },
     )
 
 
-def _date_field(label: str, help_text: str, what: str, required: bool = True) -> DayField:
-    messages = {"invalid": f"Enter {what} as a real date, for example 27/03/2027"}
+def _date_field(
+    label: "StrOrPromise", help_text: "StrOrPromise", what: "StrOrPromise", required: bool = True
+) -> DayField:
+    messages = {
+        "invalid": format_lazy(_("Enter {what} as a real date, for example 27/03/2027"), what=what)
+    }
     if required:
-        messages["required"] = f"Enter {what}"
+        messages["required"] = format_lazy(_("Enter {what}"), what=what)
     return DayField(
         label=label,
         help_text=help_text,
@@ -326,26 +293,30 @@ def _date_field(label: str, help_text: str, what: str, required: bool = True) ->
 
 class RequestCommentsForm(forms.Form):
     due_on = _date_field(
-        "When do you need the chief constable's comments by?",
-        "On or before the deadline for the PCC's comments, so there is time to publish them. "
-        "The force coordinator is told now and reminded before it.",
-        "the date you need the comments by",
+        _("When do you need the chief constable's comments by?"),
+        _(
+            "On or before the deadline for the PCC's comments, so there is time to publish "
+            "them. The force coordinator is told now and reminded before it."
+        ),
+        _("the date you need the comments by"),
     )
 
 
 class ChiefOfficerCommentsForm(forms.Form):
     comments = forms.CharField(
-        label="The chief constable's comments",
-        help_text="As the chief constable wrote them. Leave a blank line between paragraphs; "
-        "start a line with “- ” for a bullet.",
+        label=_("The chief constable's comments"),
+        help_text=_(
+            "As the chief constable wrote them. Leave a blank line between paragraphs; "
+            "start a line with “- ” for a bullet."
+        ),
         widget=forms.Textarea(attrs={"rows": 10}),
-        error_messages={"required": "Enter the chief constable's comments"},
+        error_messages={"required": _("Enter the chief constable's comments")},
         max_length=50_000,
     )
     received_on = _date_field(
-        "When were they received?",
-        "Today or earlier, for example 17/05/2018.",
-        "the date they were received",
+        _("When were they received?"),
+        _("Today or earlier, for example 17/05/2018."),
+        _("the date they were received"),
     )
 
 
@@ -359,16 +330,18 @@ class ResponseDraftForm(forms.Form):
         self.entries = entries
         if can_pcc:
             self.fields["introduction"] = forms.CharField(
-                label="Introduction",
+                label=_("Introduction"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 6}),
                 max_length=50_000,
-                help_text="The opening of the document. You can use these fields: "
-                "{{ report_title }}, {{ report_published }}, {{ inspectorate }}, {{ force }}, "
-                "{{ body }}, {{ deadline }}, {{ recommendations }}.",
+                help_text=_(
+                    "The opening of the document. You can use these fields: "
+                    "{{ report_title }}, {{ report_published }}, {{ inspectorate }}, {{ force }}, "
+                    "{{ body }}, {{ deadline }}, {{ recommendations }}."
+                ),
             )
             self.fields["pcc_comments"] = forms.CharField(
-                label="The PCC's overall comments on the report",
+                label=_("The PCC's overall comments on the report"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 10}),
                 max_length=50_000,
@@ -377,16 +350,17 @@ class ResponseDraftForm(forms.Form):
             fid = entry.finding.pk
             if can_force:
                 self.fields[f"force_response_{fid}"] = forms.CharField(
-                    label="The force's response",
+                    label=_("The force's response"),
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 6}),
                     max_length=50_000,
                 )
             if can_pcc:
                 self.fields[f"pcc_response_{fid}"] = forms.CharField(
-                    label="The PCC's response",
-                    help_text="What action has been or will be taken, or why none will be "
-                    "(s55(5B))."
+                    label=_("The PCC's response"),
+                    help_text=_(
+                        "What action has been or will be taken, or why none will be (s55(5B))."
+                    )
                     if entry.is_recommendation
                     else "",
                     required=False,
@@ -420,18 +394,20 @@ class ResponseDraftForm(forms.Form):
 
 class PublishForm(forms.Form):
     published_on = _date_field(
-        "Date published",
-        "The day it was published on your website: today or earlier, for example 17/05/2018.",
-        "the date published",
+        _("Date published"),
+        _("The day it was published on your website: today or earlier, for example 17/05/2018."),
+        _("the date published"),
     )
     url = forms.URLField(
         validators=[URLValidator(schemes=["http", "https"])],
-        label="Web address of the published response (optional)",
-        help_text="Leave blank if this service's public page is where it is published.",
+        label=_("Web address of the published response (optional)"),
+        help_text=_("Leave blank if this service's public page is where it is published."),
         required=False,
         max_length=500,
         assume_scheme="https",
-        error_messages={"invalid": "Enter a web address, for example https://www.example.gov.uk"},
+        error_messages={
+            "invalid": _("Enter a web address, for example https://www.example.gov.uk")
+        },
     )
 
 
@@ -444,27 +420,29 @@ class CopiesSentForm(forms.Form):
             and not data.get("inspectorate_on")
             and not data.get("home_secretary_on")
         ):
-            raise forms.ValidationError("Enter the date at least one of the copies was sent")
+            raise forms.ValidationError(
+                gettext("Enter the date at least one of the copies was sent")
+            )
         return data
 
     inspectorate_on = _date_field(
-        "Copy sent to the inspectorate (HMICFRS) on",
-        "For example, 18/05/2018. Leave blank if not sent yet.",
-        "the date the copy went to the inspectorate",
+        _("Copy sent to the inspectorate (HMICFRS) on"),
+        _("For example, 18/05/2018. Leave blank if not sent yet."),
+        _("the date the copy went to the inspectorate"),
         required=False,
     )
     home_secretary_on = _date_field(
-        "Copy sent to the Home Secretary on",
-        "For example, 18/05/2018. Leave blank if not sent yet.",
-        "the date the copy went to the Home Secretary",
+        _("Copy sent to the Home Secretary on"),
+        _("For example, 18/05/2018. Leave blank if not sent yet."),
+        _("the date the copy went to the Home Secretary"),
         required=False,
     )
 
 
 class UpdateRequestForm(forms.Form):
     message = forms.CharField(
-        label="Message to the owner (optional)",
-        help_text="Say what you want to know, and by when.",
+        label=_("Message to the owner (optional)"),
+        help_text=_("Say what you want to know, and by when."),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
@@ -473,34 +451,35 @@ class UpdateRequestForm(forms.Form):
 
 class ProgressViewForm(forms.Form):
     rating = forms.ChoiceField(
-        label="How is the force doing on this item?",
+        label=_("How is the force doing on this item?"),
         choices=[
-            ("green", "Green: on track"),
-            ("amber", "Amber: at risk"),
-            ("red", "Red: off track"),
+            ("green", _("Green: on track")),
+            ("amber", _("Amber: at risk")),
+            ("red", _("Red: off track")),
         ],
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select green, amber or red",
-            "invalid_choice": "Select green, amber or red",
+            "required": _("Select green, amber or red"),
+            "invalid_choice": _("Select green, amber or red"),
         },
     )
     text = forms.CharField(
-        label="Your view on progress",
-        help_text="What you have seen, and what you expect next. The force can read this.",
+        label=_("Your view on progress"),
+        help_text=_("What you have seen, and what you expect next. The force can read this."),
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter your view on progress"},
+        error_messages={"required": _("Enter your view on progress")},
         max_length=20_000,
     )
 
 
 class BulkImportForm(forms.Form):
     file = forms.FileField(
-        label="Upload a file",
+        label=_("Upload a file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-        help_text="A CSV file or an Excel workbook (.xlsx), smaller than 10 MB and with up to "
-        "5,000 rows.",
-        error_messages={"required": "Select a file", "empty": "The selected file is empty"},
+        help_text=_(
+            "A CSV file or an Excel workbook (.xlsx), smaller than 10 MB and with up to 5,000 rows."
+        ),
+        error_messages={"required": _("Select a file"), "empty": _("The selected file is empty")},
     )
 
     def clean_file(self) -> UploadedFile:
@@ -508,7 +487,8 @@ class BulkImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > max_bytes:
             raise forms.ValidationError(
-                f"The selected file must be smaller than {max_bytes // 2**20} MB"
+                gettext("The selected file must be smaller than %(size)s MB")
+                % {"size": max_bytes // 2**20}
             )
         return upload
 
@@ -518,41 +498,43 @@ class BulkImportForm(forms.Form):
 
 class ReportUploadForm(forms.Form):
     file = forms.FileField(
-        label="Upload the report",
+        label=_("Upload the report"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.html,.htm,.txt"}),
-        help_text="The published document: a PDF, a Word document (.docx), a web page saved "
-        "as HTML, or a text file. Smaller than 50 MB.",
-        error_messages={"required": "Select a file", "empty": "The selected file is empty"},
+        help_text=_(
+            "The published document: a PDF, a Word document (.docx), a web page saved "
+            "as HTML, or a text file. Smaller than 50 MB."
+        ),
+        error_messages={"required": _("Select a file"), "empty": _("The selected file is empty")},
     )
 
 
 class ReportDetailsForm(forms.Form):
     title = forms.CharField(
-        label="Title", max_length=400, error_messages={"required": "Enter the report's title"}
+        label=_("Title"), max_length=400, error_messages={"required": _("Enter the report's title")}
     )
     inspectorate_label = forms.ChoiceField(
-        label="Inspectorate",
+        label=_("Inspectorate"),
         choices=[("HMIC", "HMIC"), ("HMICFRS", "HMICFRS")],
-        help_text="HMIC until 19 July 2017, then HMICFRS.",
+        help_text=_("HMIC until 19 July 2017, then HMICFRS."),
     )
-    report_type = forms.ChoiceField(label="Type of report", choices=ReportType.choices)
+    report_type = forms.ChoiceField(label=_("Type of report"), choices=ReportType.choices)
     published_on = _date_field(
-        "Date published",
-        "For example 22/03/2018. If only the month is known, use the 1st and choose 'Month'.",
-        "the date the report was published",
+        _("Date published"),
+        _("For example 22/03/2018. If only the month is known, use the 1st and choose 'Month'."),
+        _("the date the report was published"),
     )
     published_precision = forms.ChoiceField(
-        label="How exact is the date?",
-        choices=[("day", "Day"), ("month", "Month")],
+        label=_("How exact is the date?"),
+        choices=[("day", _("Day")), ("month", _("Month"))],
         widget=forms.RadioSelect,
     )
-    grading_scale = forms.ChoiceField(label="Grading scale", choices=GradingScale.choices)
+    grading_scale = forms.ChoiceField(label=_("Grading scale"), choices=GradingScale.choices)
     forces = forms.TypedMultipleChoiceField(
-        label="Which forces does it apply to?",
-        help_text="An item is created for each finding and each force chosen.",
+        label=_("Which forces does it apply to?"),
+        help_text=_("An item is created for each finding and each force chosen."),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one force"},
+        error_messages={"required": _("Choose at least one force")},
     )
 
     def __init__(self, *args: Any, force_choices: Sequence[tuple[int, str]], **kwargs: Any) -> None:
@@ -564,16 +546,18 @@ class ReportDetailsForm(forms.Form):
 
 
 class ImportedFindingForm(forms.Form):
-    include = forms.BooleanField(label="Include", required=False)
-    join_previous = forms.BooleanField(label="Join to the finding above", required=False)
-    kind = forms.ChoiceField(label="Kind", choices=FindingKind.choices)
-    reference = forms.CharField(label="Reference", max_length=20, required=False)
-    area = forms.CharField(label="Area", max_length=400, required=False)
+    include = forms.BooleanField(label=_("Include"), required=False)
+    join_previous = forms.BooleanField(label=_("Join to the finding above"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=FindingKind.choices)
+    reference = forms.CharField(label=_("Reference"), max_length=20, required=False)
+    area = forms.CharField(label=_("Area"), max_length=400, required=False)
     text = forms.CharField(
-        label="Text",
+        label=_("Text"),
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="To split it into two findings, put a line of three dashes (---) between them.",
+        help_text=_(
+            "To split it into two findings, put a line of three dashes (---) between them."
+        ),
         required=False,
     )
 
@@ -582,11 +566,11 @@ ImportedFindingFormSet = forms.formset_factory(ImportedFindingForm, extra=0)
 
 
 class ImportedJudgementForm(forms.Form):
-    include = forms.BooleanField(label="Include", required=False)
-    area = forms.CharField(label="Area", max_length=400)
-    reference = forms.CharField(label="Reference", max_length=20, required=False)
-    grade = forms.CharField(label="Grade", max_length=40)
-    direction = forms.CharField(label="Direction of travel", max_length=20, required=False)
+    include = forms.BooleanField(label=_("Include"), required=False)
+    area = forms.CharField(label=_("Area"), max_length=400)
+    reference = forms.CharField(label=_("Reference"), max_length=20, required=False)
+    grade = forms.CharField(label=_("Grade"), max_length=40)
+    direction = forms.CharField(label=_("Direction of travel"), max_length=20, required=False)
 
 
 ImportedJudgementFormSet = forms.formset_factory(ImportedJudgementForm, extra=0)

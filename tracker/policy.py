@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from accounts.models import Organisation, PolicingBodyTerm, Role, User
+from accounts.models import POLICING_BODY_KINDS, Organisation, PolicingBodyTerm, Role, User
 
 if TYPE_CHECKING:  # for the types only: nothing here queries these models
     from tracker.models import ClosureProposal, Deadline, Report, TrackedItem
@@ -44,7 +44,7 @@ def visible_force_ids(user: User | AnonymousUser, today: datetime.date) -> set[i
         return set()
     if org.kind == Organisation.Kind.FORCE and user.has_role(*FORCE_ROLES):
         return {org.id}
-    if org.kind == Organisation.Kind.LOCAL_POLICING_BODY and user.has_role(Role.PCC_OFFICE):
+    if org.kind in POLICING_BODY_KINDS and user.has_role(Role.PCC_OFFICE):
         return set(
             PolicingBodyTerm.objects.on(today).filter(body=org).values_list("force_id", flat=True)
         )
@@ -122,6 +122,19 @@ def can_change_deadline(user: User, deadline: "Deadline", today: datetime.date) 
     if deadline.item_id is not None:
         item = deadline.item
         return item is not None and item.is_open and _is_force_coordinator_of(user, item)
+    return _is_pcc_office_of(user, deadline, today)
+
+
+def can_record_deadline_step(user: User, deadline: "Deadline", today: datetime.date) -> bool:
+    """The steps after a response (IOPC: provided, then published by the Director General):
+    recorded by whoever records the deadline's changes, while it is open and after the
+    response has met it, since the publication comes later (para 28B(5) Sch 3 Police Reform
+    Act 2002)."""
+    if not deadline.rule.publication_by or deadline.state not in ("open", "met"):
+        return False
+    if deadline.item_id is not None:
+        item = deadline.item
+        return item is not None and _is_force_coordinator_of(user, item)
     return _is_pcc_office_of(user, deadline, today)
 
 
@@ -305,7 +318,7 @@ def can_import_reports(user: User | AnonymousUser) -> bool:
         return False
     if user.has_role(Role.FORCE_COORDINATOR) and org.kind == Organisation.Kind.FORCE:
         return True
-    return user.has_role(Role.PCC_OFFICE) and org.kind == Organisation.Kind.LOCAL_POLICING_BODY
+    return user.has_role(Role.PCC_OFFICE) and org.kind in POLICING_BODY_KINDS
 
 
 def report_import_force_ids(user: User, today: datetime.date) -> set[int] | None:
@@ -340,3 +353,46 @@ def can_take_over_items(user: User, force_id: int) -> bool:
     """Whether this person may be handed a force's open items (when their owner or lead is
     deactivated): an active member of staff or coordinator of that force."""
     return user.is_active and user.organisation_id == force_id and user.has_role(*FORCE_ROLES)
+
+
+# Protective marking (issue 21) ------------------------------------------------------------
+
+
+def can_set_marking(user: User, force_id: int, today: datetime.date) -> bool:
+    """Setting or changing the protective marking of a force's item or statutory response:
+    the force's coordinator or the PCC office that answers for the force today. Everyone
+    else who sees the thing (force staff, national readers) sees its marking; administrators
+    keep the list and each organisation's default in the admin."""
+    coordinator = user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == force_id
+    return coordinator or is_pcc_office_for(user, force_id, today)
+
+
+def can_set_report_marking(user: User, force_ids: list[int], today: datetime.date) -> bool:
+    """A report's protective marking, which its items and responses inherit: only someone who
+    may set the marking for every force the report is about (a report about other forces
+    too, such as a national one, is marked by an administrator in the admin)."""
+    return bool(force_ids) and all(can_set_marking(user, f, today) for f in force_ids)
+
+
+def can_record_function_transfers(user: User | AnonymousUser) -> bool:
+    """Recording, cancelling and carrying out a transfer of a local policing body's functions
+    to a successor (issue 22): administrators only, as for people (others are refused, 403)."""
+    return is_administrator(user) and user.is_active
+
+
+def can_see_function_transfer(user: User, force_ids: set[int], today: datetime.date) -> bool:
+    """The preview of a transfer of functions: those who oversee the work of any of its forces
+    (their coordinators, the PCC office, national readers, administrators). Force staff are
+    refused; anyone who cannot see its forces is told it does not exist (404)."""
+    return sees_transfer_of_forces(visible_force_ids(user, today), force_ids)
+
+
+def sees_transfer_of_forces(visible: set[int] | None, force_ids: set[int]) -> bool:
+    """can_see_function_transfer with the person's `visible_force_ids` read once already (a
+    list of transfers asks it once, not once a transfer)."""
+    return visible is ALL_FORCES or bool(visible & force_ids)
+
+
+def sees_function_transfers(user: User) -> bool:
+    """The transfers of functions list: whoever oversees items (force staff are refused, 403)."""
+    return oversees_items(user)

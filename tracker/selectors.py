@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Organisation, PolicingBodyTerm, User
+from accounts.models import POLICING_BODY_KINDS, Organisation, PolicingBodyTerm, User
 from tracker import policy
 from tracker.filters import (
     ItemFilter,
@@ -558,14 +558,14 @@ def review_item_filter(*, user, today: datetime.date, filters: FilterValues | No
 def public_bodies() -> QuerySet[Organisation]:
     """The local policing bodies that have published at least one response."""
     return Organisation.objects.filter(
-        kind=Organisation.Kind.LOCAL_POLICING_BODY,
+        kind__in=POLICING_BODY_KINDS,
         pk__in=StatutoryResponse.objects.filter(versions__isnull=False).values("body_id"),
     )
 
 
 def public_body_get(*, code: str) -> Organisation:
     """A local policing body by its code, or 404."""
-    return get_object_or_404(Organisation, code=code, kind=Organisation.Kind.LOCAL_POLICING_BODY)
+    return get_object_or_404(Organisation, code=code, kind__in=POLICING_BODY_KINDS)
 
 
 def public_versions(*, body) -> QuerySet[ResponseVersion]:

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from tracker.export_jobs import export_job_run, export_jobs_clean
+from tracker.function_transfers import transfers_carry_out_due
 from tracker.models import DeadlineRule
 from tracker.outbox import outbox_sweep
 from tracker.reminders.digests import digests_run
@@ -74,3 +75,10 @@ def make_export(job_id: int) -> str | None:
 def clean_exports() -> dict[str, int]:
     """Delete export files past their day, and notice exports whose worker was lost."""
     return export_jobs_clean(now=timezone.now())
+
+
+@shared_task
+def carry_out_function_transfers() -> dict[str, int]:
+    """Carry out the transfers of functions whose day has come (tracker/function_transfers.py):
+    daily, just after midnight; one already carried out is not touched again."""
+    return transfers_carry_out_due(now=timezone.now())

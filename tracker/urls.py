@@ -5,16 +5,20 @@ from tracker.views import (
     bulk,
     dashboards,
     deadlines,
+    editions,
     evidence,
     exports,
+    function_transfers,
     imports,
     items,
+    markings,
     notifications,
     public,
     report_imports,
     reports,
     responses,
     review,
+    rules,
     search,
 )
 
@@ -79,6 +83,7 @@ urlpatterns = [
         name="evidence_image",
     ),
     path("items/<uuid:uuid>/owner/", items.item_assign, name="item_assign"),
+    path("items/<uuid:uuid>/marking/", markings.item_marking, name="item_marking"),
     path(
         "items/<uuid:uuid>/due-date/",
         items.item_revise_due_date,
@@ -94,6 +99,8 @@ urlpatterns = [
         items.item_decide_closure,
         name="item_decide_closure",
     ),
+    # The Deadline rules page (issue 22): every rule explained, for everyone signed in.
+    path("rules/", rules.rule_list, name="rules"),
     path(
         "deadlines/<uuid:uuid>/change/",
         deadlines.deadline_change,
@@ -119,6 +126,14 @@ urlpatterns = [
         name="report_import_status",
     ),
     path("reports/<slug:key>/", reports.report_detail, name="report_detail"),
+    # Welsh editions of reports (issue 22): attached to the English report, never imported.
+    path("reports/<slug:key>/welsh-edition/", editions.report_edition, name="report_edition"),
+    path(
+        "reports/import/<uuid:uuid>/welsh-edition/",
+        editions.report_import_edition,
+        name="report_import_edition",
+    ),
+    path("reports/<slug:key>/marking/", markings.report_marking, name="report_marking"),
     path(
         "reports/<slug:key>/local-target/",
         reports.report_local_target,
@@ -157,6 +172,11 @@ urlpatterns = [
         name="response_approve",
     ),
     path(
+        "responses/<slug:key>/<slug:force_code>/marking/",
+        markings.response_marking,
+        name="response_marking",
+    ),
+    path(
         "responses/<slug:key>/<slug:force_code>/publish/",
         responses.response_publish,
         name="response_publish",
@@ -183,6 +203,24 @@ urlpatterns = [
         name="item_request_update",
     ),
     path("items/<uuid:uuid>/view/", review.item_record_view, name="item_record_view"),
+    # Transfers of functions to a successor body (issue 22).
+    path("transfers/", function_transfers.function_transfer_list, name="function_transfer_list"),
+    path("transfers/new/", function_transfers.function_transfer_new, name="function_transfer_new"),
+    path(
+        "transfers/<uuid:uuid>/",
+        function_transfers.function_transfer_detail,
+        name="function_transfer_detail",
+    ),
+    path(
+        "transfers/<uuid:uuid>/carry-out/",
+        function_transfers.function_transfer_carry_out,
+        name="function_transfer_carry_out",
+    ),
+    path(
+        "transfers/<uuid:uuid>/cancel/",
+        function_transfers.function_transfer_cancel,
+        name="function_transfer_cancel",
+    ),
     path("public/", public.public_index, name="public_index"),
     path("public/<slug:body_code>/", public.public_body, name="public_body"),
     path(

@@ -32,7 +32,7 @@ def test_the_coordinator_imports_items_from_a_spreadsheet(page, live_server, dem
     sign_in(page, base, "grace.okafor@wmp.example")
     page.goto(f"{base}/items/")
     with page.expect_download() as got:
-        page.get_by_role("link", name="Download as CSV").click()
+        page.get_by_role("link", name="Download as CSV", exact=True).click()
     exported = Path(got.value.path()).read_bytes()
 
     page.get_by_role("link", name="Import items from a spreadsheet").click()

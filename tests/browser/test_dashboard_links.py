@@ -20,7 +20,9 @@ def test_the_national_reader_goes_from_all_forces_to_one_and_to_its_items(page, 
     check_accessibility(page, "dashboard-links-national")
     height = page.evaluate("document.documentElement.scrollHeight")
     print(f"national dashboard height: {height} px")
-    assert height < 3000  # 4,566 px before the forces without items were folded away
+    # 4,566 px before the forces without items were folded away; 3,050 px with the chart labels
+    # on their own lines above the bars (issue 21: room for wider text spacing).
+    assert height < 3400
 
     page.get_by_text("have no items tracked yet").click()  # the folded forces open
     expect(main.locator("details[open] li").first).to_be_visible()

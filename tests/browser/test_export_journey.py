@@ -39,8 +39,11 @@ def test_a_coordinator_prepares_a_large_excel_export_and_downloads_it(
     download = downloading.value
     assert download.suggested_filename.endswith(".xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
-    assert [c.value for c in sheet[1]] == exports.COLUMNS
-    assert sheet.max_row > 2
+    # Row 1: the protective marking (the demo's items include an OFFICIAL-SENSITIVE one);
+    # row 2: the column names (issue 21).
+    assert sheet["A1"].value == "OFFICIAL-SENSITIVE"
+    assert [c.value for c in sheet[2]] == exports.COLUMNS
+    assert sheet.max_row > 3
 
 
 def test_the_progress_page_while_the_export_waits(page, live_server, demo, settings, tmp_path):

@@ -80,8 +80,11 @@ def test_the_coordinator_extends_an_iopc_deadline(page, live_server, demo):
     page.get_by_label("An extension").check()
     page.get_by_label("Date", exact=True).fill(new_date.strftime("%d/%m/%Y"))
     page.get_by_label("Reason").fill("Applied for before expiry: awaiting the hearing.")
-    page.get_by_label("Who approved it (not needed to resume)").fill("IOPC casework manager")
-    page.get_by_label("When was it approved? (extensions only)").fill(
+    page.get_by_label("Who granted it (the Director General)").fill("IOPC casework manager")
+    page.get_by_label("When did the Director General receive the application?").fill(
+        timezone.localdate().strftime("%d/%m/%Y")
+    )
+    page.get_by_label("When was it granted? (extensions only)").fill(
         timezone.localdate().strftime("%d/%m/%Y")
     )
     page.get_by_role("button", name="Save").click()

@@ -139,7 +139,7 @@ def app_env(fleet: Fleet, shared: Path) -> dict[str, str]:
             "SECURE_COOKIES": "0",
             "SECURE_SSL_REDIRECT": "0",
             "SECURE_HSTS_SECONDS": "0",
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_BACKEND": "tracker.reminders.mail.SMTPBackend",
             "EMAIL_HOST": hosts["mail"].address,
             "EMAIL_PORT": "25",
             "EMAIL_TIMEOUT": "10",

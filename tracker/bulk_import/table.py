@@ -166,6 +166,13 @@ def _blank(row) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
+def _is_title(row) -> bool:
+    """A line above the column names with one cell that names no column: the protective
+    marking the Excel export puts first ("OFFICIAL", issue 21), or a title someone typed."""
+    filled = [v for v in row if not (v is None or (isinstance(v, str) and not v.strip()))]
+    return len(filled) == 1 and _heading(filled[0]) not in KNOWN
+
+
 def _table(name: str, fmt: str, source) -> Table:
     header = None
     rows: list[tuple[int, list]] = []
@@ -178,6 +185,8 @@ def _table(name: str, fmt: str, source) -> Table:
             continue
         blanks = 0
         if header is None:
+            if _is_title(row):
+                continue  # a line above the column names: the export's protective marking
             header = row
             continue
         if len(rows) >= MAX_ROWS:

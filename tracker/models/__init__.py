@@ -51,11 +51,13 @@ from tracker.models.reports import (
     GradingScale,
     Judgement,
     Report,
+    ReportEdition,
     ReportQuerySet,
     ReportType,
 )
-from tracker.models.responses import ResponseVersion, StatutoryResponse
+from tracker.models.responses import ResponseVersion, StatutoryResponse, WelshResponseText
 from tracker.models.saved_views import SavedView, SavedViewList, SavedViewQuerySet
+from tracker.models.transfers import FunctionTransfer, FunctionTransferQuerySet
 
 __all__ = [
     "ExportJob",
@@ -80,6 +82,8 @@ __all__ = [
     "DueDateRevision",
     "Evidence",
     "Finding",
+    "FunctionTransfer",
+    "FunctionTransferQuerySet",
     "FindingKind",
     "GradingScale",
     "Judgement",
@@ -92,6 +96,7 @@ __all__ = [
     "ReminderState",
     "Report",
     "ReportImport",
+    "ReportEdition",
     "ReportQuerySet",
     "ReportType",
     "ResponseVersion",
@@ -102,6 +107,7 @@ __all__ = [
     "Status",
     "StatusChange",
     "StatutoryResponse",
+    "WelshResponseText",
     "SweepRun",
     "TrackedItem",
     "TrackedItemQuerySet",

@@ -94,9 +94,51 @@ class DeadlineRule(models.Model):
     who_must_act = models.CharField(max_length=20, choices=WhoActs.choices)
     statutory = models.BooleanField(default=False)
     legal_basis = models.CharField(max_length=200, blank=True)
+    legal_basis_url = models.URLField(
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The provision on legislation.gov.uk, shown as a link on the rules page.",
+    )
+    legal_text = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The words of the law the rule follows, quoted.",
+    )
     description = models.TextField(blank=True)
     extendable = models.BooleanField(
         default=False, help_text="Whether the deadline can be extended or paused."
+    )
+    extended_by = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Who may grant an extension under the law, for example “the Director "
+        "General”. When set, an extension records the day it was applied for and who "
+        "granted it.",
+    )
+    apply_before_end = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="An extension can be granted only on an application received before the "
+        "period ends (para 28B(3) Sch 3 Police Reform Act 2002).",
+    )
+    publication_by = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Who publishes the response once received, for example “the Director "
+        "General” (blank: no publication step).",
+    )
+    publication_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days, beginning with the day the response is received, within which it is "
+        "published.",
     )
     active = models.BooleanField(default=True)
     # The reminder schedule.
@@ -154,6 +196,14 @@ class DeadlineRule(models.Model):
             value = getattr(self, name)
             if value is not None and value > most:
                 errors[name] = f"This must be {most} or less."
+        if self.publication_days is not None and not 1 <= self.publication_days <= 365:
+            errors["publication_days"] = "Enter a number of days from 1 to 365, or leave it blank."
+        elif bool(self.publication_by.strip()) != (self.publication_days is not None):
+            errors["publication_days"] = (
+                "Give both who publishes the response and within how many days, or neither."
+            )
+        if self.apply_before_end and not self.extended_by.strip():
+            errors["extended_by"] = "Say who grants an extension applied for before the end."
         if self.applies_from and self.applies_until and self.applies_until < self.applies_from:
             errors["applies_until"] = "The rule must stop applying on or after it starts."
         unknown = [t for t in self.report_type_list if t not in ReportType.values]
@@ -278,6 +328,10 @@ class DeadlineChange(AppendOnlyModel):
         PAUSE = "pause", "Paused"
         RESUME = "resume", "Resumed"
         RECALCULATED = "recalculated", "Recalculated"
+        # Steps, not changes of the date: the response provided, and its publication by the
+        # body that received it (para 28B(5) Sch 3 Police Reform Act 2002).
+        RESPONSE_SENT = "response_sent", "Response provided"
+        PUBLISHED = "published", "Response published"
 
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -287,6 +341,11 @@ class DeadlineChange(AppendOnlyModel):
     previous_due_on = models.DateField(null=True, blank=True)
     new_due_on = models.DateField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    applied_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For an extension: the day the application for it was received.",
+    )
     approved_by = models.CharField(max_length=200, blank=True)
     approved_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(

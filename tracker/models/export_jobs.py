@@ -44,6 +44,13 @@ class ExportJob(models.Model):
         blank=True,
         help_text="The forces the rows were scoped to when the file was made: 'all', or ids.",
     )
+    marking_label = models.CharField(
+        max_length=60,
+        blank=True,
+        db_default="",
+        default="",
+        help_text="The protective marking of the file, fixed when the job is made (issue 21).",
+    )
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -133,6 +133,18 @@ class TrackedItem(models.Model):
     owner_name = models.CharField(  # noqa: DJ001
         max_length=200, null=True, blank=True, editable=False
     )
+    # Protective marking (issue 21): blank inherits (tracker/markings.py). No index: items
+    # are never looked up by marking (joins go to the marking's key), and building one on
+    # this big table would block writes during the upgrade.
+    marking = models.ForeignKey(
+        "accounts.ProtectiveMarking",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        help_text="Blank: its report's marking, else its force's default.",
+    )
 
     objects = TrackedItemQuerySet.as_manager()
 

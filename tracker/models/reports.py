@@ -83,6 +83,15 @@ class Report(models.Model):
     )
     source_document = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
+    # Protective marking (issue 21): blank inherits (tracker/markings.py).
+    marking = models.ForeignKey(
+        "accounts.ProtectiveMarking",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Blank: its forces' default marking.",
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -180,3 +189,30 @@ class Finding(models.Model):
         """The text on one line, cut at a word near 160 characters, for lists and titles."""
         flat = " ".join(self.text.split())
         return flat if len(flat) <= 160 else flat[:157].rsplit(" ", 1)[0] + "…"
+
+
+class ReportEdition(models.Model):
+    """A translation of a report published by the inspectorate (HMICFRS publishes Welsh
+    editions of its reports on Welsh forces): attached to the report it translates, never a
+    report of its own (issue 22)."""
+
+    class Language(models.TextChoices):
+        WELSH = "cy", "Welsh (Cymraeg)"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="editions")
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.WELSH)
+    title = models.CharField(max_length=400, help_text="The title as the edition gives it.")
+    url = models.URLField(max_length=500, help_text="Where the inspectorate publishes it.")
+    added_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["report", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "language"], name="one_edition_a_language"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_language_display()} edition of {self.report}"

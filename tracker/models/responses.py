@@ -6,9 +6,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from accounts.models import Organisation
+from accounts.models import POLICING_BODY_KINDS, Organisation
 from tracker.models.base import AppendOnlyModel
-from tracker.models.reports import Report
+from tracker.models.reports import Finding, Report
 
 
 class StatutoryResponse(models.Model):
@@ -20,7 +20,7 @@ class StatutoryResponse(models.Model):
         Organisation,
         on_delete=models.PROTECT,
         related_name="+",
-        limit_choices_to={"kind": Organisation.Kind.LOCAL_POLICING_BODY},
+        limit_choices_to={"kind__in": POLICING_BODY_KINDS},
     )
     force = models.ForeignKey(
         Organisation,
@@ -54,6 +54,27 @@ class StatutoryResponse(models.Model):
     approved_fingerprint = models.CharField(
         max_length=64, blank=True, help_text="What was approved; a later change needs approval."
     )
+    # Protective marking of the drafts (issue 21): blank inherits (tracker/markings.py).
+    marking = models.ForeignKey(
+        "accounts.ProtectiveMarking",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Blank: its report's marking, else its force's default.",
+    )
+
+    # Welsh (issue 22): for a body under the Welsh Language Standards, the Welsh text of each
+    # part; the per-finding parts are WelshResponseText rows.
+    introduction_cy = models.TextField(
+        blank=True, default="", db_default="", verbose_name="introduction (Welsh)"
+    )
+    pcc_comments_cy = models.TextField(
+        blank=True, default="", db_default="", verbose_name="PCC comments (Welsh)"
+    )
+    chief_officer_comments_cy = models.TextField(
+        blank=True, default="", db_default="", verbose_name="chief constable's comments (Welsh)"
+    )
 
     class Meta:
         constraints = [
@@ -62,6 +83,32 @@ class StatutoryResponse(models.Model):
 
     def __str__(self):
         return f"{self.body} on {self.report}"
+
+    @property
+    def bilingual(self) -> bool:
+        """Written and published in Welsh and English: the body (or its force) works under
+        the Welsh Language Standards."""
+        return bool(self.body.welsh_language_standards or self.force.welsh_language_standards)
+
+
+class WelshResponseText(models.Model):
+    """The Welsh text of the force's and the PCC's responses to one finding, for a response
+    published in Welsh and English (the English text is on the force's tracked item)."""
+
+    response = models.ForeignKey(
+        StatutoryResponse, on_delete=models.CASCADE, related_name="welsh_texts"
+    )
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="+")
+    force_response = models.TextField(blank=True, default="", db_default="")
+    pcc_response = models.TextField(blank=True, default="", db_default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "finding"], name="one_welsh_text"),
+        ]
+
+    def __str__(self):
+        return f"Welsh text on {self.finding} for {self.response}"
 
 
 class ResponseVersion(AppendOnlyModel):
@@ -78,6 +125,13 @@ class ResponseVersion(AppendOnlyModel):
     url = models.URLField(blank=True, max_length=500)
     content = models.JSONField()
     fingerprint = models.CharField(max_length=64)
+    marking_label = models.CharField(
+        max_length=60,
+        blank=True,
+        db_default="",
+        default="",
+        help_text="The protective marking chosen at publication, as printed (blank: none).",
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -1,12 +1,20 @@
-"""Changes people make to a deadline: extend it, pause and resume its clock, and the local
+"""Changes people make to a deadline: extend it, pause and resume its clock, record the steps
+that follow a response (provided, then published by the body that received it), and the local
 target a PCC office sets itself where the law sets no period. Each is recorded (a deadline
-change row and an audit row) and the deadline is worked out again from its rule."""
+change row and an audit row) and the deadline is worked out again from its rule.
+
+Where the law names who extends (para 28B(3) Sch 3 Police Reform Act 2002: the Director
+General, "following an application received before the end of the period"; reg 29(5)
+Coroners (Investigations) Regulations 2013: the coroner), an extension records the day it
+was applied for and who granted it, and a late application is refused where the law says so."""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from tracker import deadlines, policy
@@ -57,38 +65,114 @@ def _record_change(
     approved_on: datetime.date | None,
     now: datetime.datetime,
 ) -> DeadlineChange:
-    before = deadline.due_on
     change = DeadlineChange.objects.create(
         deadline=deadline,
         kind=kind,
         on_date=on_date,
-        previous_due_on=before,
+        previous_due_on=deadline.due_on,
         reason=reason,
         approved_by=approved_by,
         approved_on=approved_on,
         recorded_by=by,
         recorded_at=now,
     )
+    return _after_change(deadline, change, by=by, now=now)
+
+
+def _after_change(
+    deadline: Deadline, change: DeadlineChange, *, by: User, now: datetime.datetime
+) -> DeadlineChange:
+    """Work the deadline out again and record the change in the audit trail."""
+    before = deadline.due_on
     _resync(deadline, now)
     deadline.refresh_from_db()
+    changes: dict = {"due_on": (before, deadline.due_on)}
+    if change.applied_on is not None:
+        changes["applied_on"] = (None, change.applied_on)
     audit_record(
         actor=by,
         action=AuditEvent.Action.UPDATE,
         obj=deadline,
         at=now,
-        changes={"due_on": (before, deadline.due_on)},
-        note=f"{change.get_kind_display()}: {reason}",
+        changes=changes,
+        note=f"{change.get_kind_display()}: {change.reason}"[:300],
     )
     return change
 
 
-def _clean(reason: str, approved_by: str) -> tuple[str, str]:
+def _clean(reason: str, approved_by: str, granted_by: str = "") -> tuple[str, str]:
     reason, approved_by = (reason or "").strip(), (approved_by or "").strip()
     if not reason:
-        raise ValidationError("Enter the reason.")
+        raise ValidationError({"reason": _("Enter the reason.")})
     if not approved_by:
-        raise ValidationError("Enter who approved it.")
+        if granted_by:
+            raise ValidationError(
+                {
+                    "approved_by": _("Enter who granted the extension: %(who)s, by name and role.")
+                    % {"who": granted_by}
+                }
+            )
+        raise ValidationError({"approved_by": _("Enter who approved it.")})
     return reason[:5000], approved_by[:200]
+
+
+def _check_application(
+    deadline: Deadline,
+    *,
+    applied_on: datetime.date | None,
+    approved_on: datetime.date,
+    today: datetime.date,
+) -> None:
+    """The application for an extension, where the law names who extends.
+
+    1. It is required, and cannot be in the future or before the period began.
+    2. Where the law allows an extension only on an application received before the end of
+       the period (para 28B(3)), one received after the deadline as it stands is refused,
+       with the last day it could have been made.
+    3. An extension cannot be granted before it was applied for.
+    """
+    rule = deadline.rule
+    who = rule.extended_by
+    if applied_on is None:
+        if who:
+            raise ValidationError(
+                {"applied_on": _("Enter the day %(who)s received the application.") % {"who": who}}
+            )
+        return
+    if applied_on > today:
+        raise ValidationError(
+            {"applied_on": _("The application must have been made: enter today or earlier.")}
+        )
+    if applied_on < deadline.trigger_on:
+        raise ValidationError(
+            {
+                "applied_on": _("The application cannot be before the period began, %(day)s.")
+                % {"day": deadlines.format_day(deadline.trigger_on)}
+            }
+        )
+    if (
+        rule.apply_before_end
+        and deadline.due_on is not None
+        and not deadlines.application_in_time(applied_on, deadline.due_on)
+    ):
+        raise ValidationError(
+            {
+                "applied_on": _("%(who)s can extend only on an application made before %(day)s.")
+                % {
+                    "who": capfirst(who or _("the body that extends")),
+                    "day": deadlines.format_day(deadlines.application_closes(deadline.due_on)),
+                }
+            }
+        )
+    if approved_on < applied_on:
+        raise ValidationError(
+            {
+                "approved_on": _(
+                    "An extension cannot be granted before it was applied for, %(day)s."
+                )
+                % {"day": deadlines.format_day(applied_on)}
+            }
+        )
 
 
 @transaction.atomic
@@ -100,33 +184,46 @@ def deadline_extend(
     reason: str,
     approved_by: str,
     approved_on: datetime.date | None,
+    applied_on: datetime.date | None = None,
     now: datetime.datetime | None = None,
 ) -> DeadlineChange:
-    """Extend a deadline to a later day. The original stays visible beside it."""
+    """Extend a deadline to a later day. The original stays visible beside it.
+
+    Refused, with nothing saved: a rule that cannot be extended, a paused deadline, a new
+    date that is not later, an extension granted by nobody or on no day, and where the law
+    names who extends, an application missing, in the future, or (para 28B(3)) received
+    after the period ended."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
     deadline = Deadline.objects.select_for_update().select_related("rule").get(pk=deadline.pk)
     _check_changeable(deadline)
-    reason, approved_by = _clean(reason, approved_by)
+    reason, approved_by = _clean(reason, approved_by, deadline.rule.extended_by)
     if deadline.due_on is None:
-        raise ValidationError("The deadline is paused. Resume it before extending it.")
+        raise ValidationError(_("The deadline is paused. Resume it before extending it."))
     try:
         deadlines.check_extension(deadline.due_on, new_due_on)
     except ValueError as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError({"on_date": str(exc)}) from None
     if (new_due_on - deadline.due_on).days > MAX_CHANGE_DAYS:
-        raise ValidationError("An extension can be for at most ten years.")
-    if approved_on is None or approved_on > timezone.localdate(now):
-        raise ValidationError("Enter the day the extension was approved (today or earlier).")
-    return _record_change(
-        deadline,
-        DeadlineChange.Kind.EXTENSION,
-        by=by,
+        raise ValidationError({"on_date": _("An extension can be for at most ten years.")})
+    if approved_on is None or approved_on > today:
+        raise ValidationError(
+            {"approved_on": _("Enter the day the extension was granted (today or earlier).")}
+        )
+    _check_application(deadline, applied_on=applied_on, approved_on=approved_on, today=today)
+    change = DeadlineChange.objects.create(
+        deadline=deadline,
+        kind=DeadlineChange.Kind.EXTENSION,
         on_date=new_due_on,
+        previous_due_on=deadline.due_on,
         reason=reason,
+        applied_on=applied_on,
         approved_by=approved_by,
         approved_on=approved_on,
-        now=now,
+        recorded_by=by,
+        recorded_at=now,
     )
+    return _after_change(deadline, change, by=by, now=now)
 
 
 @transaction.atomic
@@ -203,6 +300,91 @@ def deadline_resume(
         approved_on=None,
         now=now,
     )
+
+
+# Steps after the response ------------------------------------------------------------------
+
+STEP_KINDS = (DeadlineChange.Kind.RESPONSE_SENT, DeadlineChange.Kind.PUBLISHED)
+
+
+def steps_of(deadline: Deadline) -> dict[str, DeadlineChange]:
+    """The steps recorded on a deadline, by kind (each is recorded once)."""
+    return {c.kind: c for c in deadline.changes.all() if c.kind in STEP_KINDS}
+
+
+@transaction.atomic
+def deadline_record_step(
+    *,
+    deadline: Deadline,
+    by: User,
+    kind: str,
+    on_date: datetime.date,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> DeadlineChange:
+    """Record that the response was provided, or that the body that received it published it
+    (para 28B(5) Sch 3 Police Reform Act 2002: the Director General publishes it within 21
+    days beginning with the day it received it). Each step is recorded once, in order, on a
+    day that has come; the publication is due `rule.publication_days` days beginning with
+    the day the response was provided."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    deadline = Deadline.objects.select_for_update().select_related("rule").get(pk=deadline.pk)
+    rule = deadline.rule
+    if not rule.publication_by or kind not in STEP_KINDS:
+        raise ValidationError(_("This deadline has no publication step to record."))
+    steps = steps_of(deadline)
+    if kind in steps:
+        raise ValidationError(
+            _("This step was already recorded, on %(day)s.")
+            % {"day": deadlines.format_day(steps[kind].on_date or today)}
+        )
+    if on_date > today:
+        raise ValidationError({"on_date": _("Enter today or an earlier day.")})
+    if kind == DeadlineChange.Kind.RESPONSE_SENT:
+        if on_date < deadline.trigger_on:
+            raise ValidationError(
+                {
+                    "on_date": _("The response cannot be before the period began, %(day)s.")
+                    % {"day": deadlines.format_day(deadline.trigger_on)}
+                }
+            )
+    else:
+        sent = steps.get(DeadlineChange.Kind.RESPONSE_SENT)
+        if sent is None:
+            raise ValidationError(
+                _("Record the day the response was provided before its publication.")
+            )
+        sent_on = sent.on_date or deadline.trigger_on  # a step always records its day
+        if on_date < sent_on:
+            raise ValidationError(
+                {
+                    "on_date": _(
+                        "The response cannot be published before it was provided, %(day)s."
+                    )
+                    % {"day": deadlines.format_day(sent_on)}
+                }
+            )
+    change = DeadlineChange.objects.create(
+        deadline=deadline,
+        kind=kind,
+        on_date=on_date,
+        previous_due_on=deadline.due_on,
+        reason=(note or "").strip()[:5000],
+        recorded_by=by,
+        recorded_at=now,
+    )
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=deadline,
+        at=now,
+        changes={kind: (None, on_date)},
+        note=change.get_kind_display(),
+    )
+    if kind == DeadlineChange.Kind.RESPONSE_SENT:
+        _resync(deadline, now)  # providing the response meets the deadline
+    return change
 
 
 # Local targets ----------------------------------------------------------------------------

@@ -14,6 +14,14 @@ together, `rows_finish_many`), so a repeat is possible only when a worker dies b
 server accepting a message and the row being marked: once its claim lapses, another run sends
 it again. The repeat carries the same Message-ID (`message_id`, derived from the row alone),
 so a receiving system can drop it.
+
+Every email the tracker sends by itself is built by `build_email`: from DEFAULT_FROM_EMAIL,
+with a Message-ID at EMAIL_MESSAGE_ID_DOMAIN (never localhost), `Auto-Submitted:
+auto-generated` (RFC 3834, so out-of-office replies do not answer it) and, for the kinds a
+person can switch off, a signed one-click `List-Unsubscribe` (RFC 8058,
+`tracker.reminders.unsubscribe`); a subject under 78 characters (`fit_subject`), led by the
+protective marking of the item it quotes; and words in the recipient's language
+(`in_language`).
 """
 
 import base64
@@ -21,23 +29,104 @@ import datetime
 import re
 import smtplib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.utils import parseaddr
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q, QuerySet
+from django.core.mail.backends import smtp
+from django.db.models import F, Min, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
-from accounts.models import User
-from tracker import deadlines
-from tracker.models import Deadline, Digest, Reminder, ReminderState, StatutoryResponse
+from accounts.models import ProtectiveMarking, User
+from tracker import deadlines, markings
+from tracker.models import (
+    Deadline,
+    Digest,
+    Reminder,
+    ReminderState,
+    StatutoryResponse,
+    TrackedItem,
+)
+from tracker.reminders import unsubscribe
 
 
 def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
+
+
+# The recipient's language ------------------------------------------------------------------
+
+
+def person_language(user: User) -> str:
+    """The language a person reads their emails in: their choice, else the site's."""
+    chosen = getattr(user, "preferred_language", None) or getattr(user, "language", "")
+    return str(chosen or settings.LANGUAGE_CODE)
+
+
+@contextmanager
+def in_language(user: User) -> Iterator[None]:
+    """Word and render an email in the recipient's language (the sweep has no request)."""
+    with translation.override(person_language(user)):
+        yield
+
+
+# Subjects ------------------------------------------------------------------------------------
+
+# Under 78 characters: RFC 5322's recommended line length, and what mail clients show whole.
+SUBJECT_LIMIT = 77
+
+
+def fit_subject(text: str, *, marking: str = "", limit: int = SUBJECT_LIMIT) -> str:
+    """A subject on one line, under 78 characters, the protective marking first ("OFFICIAL:
+    …", never cut): what does not fit is cut at a word and ended with "…" (the body says it
+    in full)."""
+    prefix = f"{markings.marking_line(marking)}: " if markings.marking_line(marking) else ""
+    words = " ".join(text.split())
+    room = limit - len(prefix)
+    if len(words) > room:
+        cut = words[: room - 1]
+        if " " in cut and words[room - 1] != " ":
+            cut = cut.rsplit(" ", 1)[0]
+        words = cut.rstrip(" ,;:–-") + "…"
+    return prefix + words
+
+
+def marking_of(item: TrackedItem | None, memo: dict | None = None) -> str:
+    """The protective marking of the item an email quotes ("" for none, or no item). With a
+    `memo` shared by a batch, items that inherit alike (same own marking, same report's
+    marking, same force) are looked up once."""
+    if item is None:
+        return ""
+    if memo is None:
+        return markings.item_marking(item)
+    report_marking = item.finding.report.marking_id if item.finding_id else None
+    key = (item.marking_id, report_marking, item.force_id)
+    if key not in memo:
+        memo[key] = markings.item_marking(item)
+    return memo[key]
+
+
+def highest_marking(items: QuerySet[TrackedItem]) -> str:
+    """The highest protective marking among the items an email quotes (a digest), "" when
+    none has one. Items that inherit alike (same own marking, same report's, same force) are
+    looked up once through one of them: a query for each such group, and one for the ranks."""
+    groups = (
+        items.order_by()
+        .values("marking_id", "finding__report__marking_id", "force_id")
+        .annotate(one=Min("pk"))
+    )
+    labels = {markings.item_marking(TrackedItem(pk=group["one"])) for group in groups} - {""}
+    if not labels:
+        return ""
+    ranks = dict(ProtectiveMarking.objects.filter(label__in=labels).values_list("label", "rank"))
+    return max(sorted(labels), key=lambda label: ranks.get(label, -1))
 
 
 def _response_of(deadline: Deadline) -> StatutoryResponse:
@@ -61,27 +150,44 @@ def deadline_about(deadline: Deadline) -> str:
     return _response_of(deadline).report.title
 
 
-def reminder_message(reminder: Reminder, *, now: datetime.datetime) -> dict:
+def _when(left: int, due_text: str) -> tuple[str, str]:
+    """How a deadline stands, in full ("due in 7 days, on 22 April 2026") and short, for a
+    subject ("due in 7 days")."""
+    if left > 1:
+        status = ngettext("due in %(n)d day", "due in %(n)d days", left) % {"n": left}
+        return gettext("%(status)s, on %(day)s") % {"status": status, "day": due_text}, status
+    if left == 1:
+        return gettext("due tomorrow, %(day)s") % {"day": due_text}, gettext("due tomorrow")
+    if left == 0:
+        return gettext("due today, %(day)s") % {"day": due_text}, gettext("due today")
+    status = ngettext("%(n)d day overdue", "%(n)d days overdue", -left) % {"n": -left}
+    full = gettext("%(status)s (it was due on %(day)s)") % {"status": status, "day": due_text}
+    return full, status
+
+
+def reminder_message(
+    reminder: Reminder, *, now: datetime.datetime, memo: dict | None = None
+) -> dict:
     """The words of a reminder, worked out when it is sent (so a late reminder says how
-    things stand now, not when it was due)."""
+    things stand now, not when it was due), in the recipient's language. `subject` is the
+    email's (under 78 characters, the item's protective marking first), `title` the line in
+    the app and in digests (with the date, and the text in full)."""
+    with in_language(reminder.recipient):
+        return _reminder_message(reminder, now=now, memo=memo)
+
+
+def _reminder_message(reminder: Reminder, *, now: datetime.datetime, memo: dict | None) -> dict:
     deadline = reminder.deadline
     if deadline.due_on is None:  # the sweep cancels a paused deadline's reminders first
         raise ValueError(f"Deadline {deadline.pk} is paused: its reminders are not sent.")
     today = timezone.localdate(now)
     left = deadlines.days_left(deadline.due_on, today)
     due_text = deadlines.format_day(deadline.due_on)
-    if left > 1:
-        when = f"due in {left} days, on {due_text}"
-    elif left == 1:
-        when = f"due tomorrow, {due_text}"
-    elif left == 0:
-        when = f"due today, {due_text}"
-    else:
-        when = f"{-left} day{'s' if left != -1 else ''} overdue (it was due on {due_text})"
+    when, status = _when(left, due_text)
     about = deadline_about(deadline)
     rule = deadline.rule
-    status = when.split(" (")[0].split(", on ")[0].replace("due tomorrow, ", "due tomorrow")
-    subject = f"{rule.name}: {status} ({due_text}) – {about}"
+    marking = marking_of(deadline.item, memo)
+    title = f"{rule.name}: {status} ({due_text}) – {about}"
     context = {
         "reminder": reminder,
         "deadline": deadline,
@@ -96,8 +202,11 @@ def reminder_message(reminder: Reminder, *, now: datetime.datetime) -> dict:
         "item": deadline.item,
         "why": _why(reminder),
     }
+    subject = fit_subject(f"{rule.name}: {status} – {about}", marking=marking)
+    context["title"] = subject
     return {
-        "subject": " ".join(subject.split())[:250],
+        "subject": subject,
+        "title": " ".join(title.split())[:250],
         "text": render_to_string("email/reminder.txt", context),
         "html": render_to_string("email/reminder.html", context),
         "url": deadline_link(deadline),
@@ -110,14 +219,16 @@ def _why(reminder: Reminder) -> str:
     deadline, person = reminder.deadline, reminder.recipient
     item, rule = deadline.item, deadline.rule
     if item is not None and person.id == item.owner_id:
-        return "you own this item"
+        return gettext("you own this item")
     missed = int(reminder.step.split("-")[1]) if reminder.step.startswith("missed-") else 0
     copies_lead = rule.oversight_from_missed and missed >= rule.oversight_from_missed
     if item is not None and person.id == item.lead_id and copies_lead:
-        return "you are its accountable lead"
+        return gettext("you are its accountable lead")
     if person.organisation_id == deadline.force_id:
-        return f"you coordinate inspection work for {deadline.force.name}"
-    return f"you work in the PCC office for {deadline.force.name}"
+        return gettext("you coordinate inspection work for %(force)s") % {
+            "force": deadline.force.name
+        }
+    return gettext("you work in the PCC office for %(force)s") % {"force": deadline.force.name}
 
 
 # Message-IDs ---------------------------------------------------------------------------
@@ -126,7 +237,10 @@ def _why(reminder: Reminder) -> str:
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 DOT_ATOM = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*")
 _NOT_ATEXT = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
-FALLBACK_DOMAIN = "localhost"
+# A domain name (with a dot and a letter: not "localhost", not an IP address).
+_DOMAIN_NAME = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# The last resort, never reached with the settings' defaults: a reserved .example name.
+FALLBACK_DOMAIN = "tracker.inspection-demo.example"
 
 
 def message_id(kind: str, pk: int, *details: str, domain: str) -> str:
@@ -151,14 +265,19 @@ def id_stamp(moment: datetime.datetime | datetime.date) -> str:
 
 
 def mail_domain() -> str:
-    """The right-hand side of the tracker's Message-IDs: the domain of DEFAULT_FROM_EMAIL, or
-    else the host of SITE_URL. Settings, not the machine's name, so every worker agrees."""
-    _, at, domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
-    if not at:
-        domain = ""
-    if not DOT_ATOM.fullmatch(domain):
-        domain = urlsplit(settings.SITE_URL).hostname or ""
-    return domain if DOT_ATOM.fullmatch(domain) else FALLBACK_DOMAIN
+    """The right-hand side of the tracker's Message-IDs: EMAIL_MESSAGE_ID_DOMAIN, else the
+    domain of DEFAULT_FROM_EMAIL, else the host of SITE_URL, else a reserved .example name;
+    never "localhost" or an IP address, which mail systems distrust. Settings, not the
+    machine's name, so every worker agrees."""
+    _, at, sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
+    for domain in (
+        getattr(settings, "EMAIL_MESSAGE_ID_DOMAIN", ""),
+        sender if at else "",
+        urlsplit(settings.SITE_URL).hostname or "",
+    ):
+        if domain and _DOMAIN_NAME.fullmatch(domain):
+            return domain.lower()
+    return FALLBACK_DOMAIN
 
 
 def reminder_message_id(reminder: Reminder) -> str:
@@ -175,6 +294,28 @@ def digest_message_id(digest: Digest) -> str:
 
 def notice_message_id(notification_id: int, created_at: datetime.datetime) -> str:
     return message_id("notice", notification_id, id_stamp(created_at), domain=mail_domain())
+
+
+def one_off_message_id(kind: str) -> str:
+    """A Message-ID for an email no row stands behind (a password link): unique, at the
+    tracker's domain rather than the machine's name (which Django would use)."""
+    return message_id(kind, 0, uuid.uuid4().hex, domain=mail_domain())
+
+
+# Headers of automated email ----------------------------------------------------------------
+
+
+def automated_headers(to: User | None = None, kind: str | None = None) -> dict[str, str]:
+    """The headers every email the tracker sends by itself carries: `Auto-Submitted:
+    auto-generated` (RFC 3834: no out-of-office or other automatic reply should answer it;
+    `X-Auto-Response-Suppress` asks the same of Microsoft Exchange), and, for a `kind` the
+    person can switch off, a one-click `List-Unsubscribe` (RFC 8058) whose signed address
+    switches that kind off for them when POSTed to."""
+    headers = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+    if to is not None and kind is not None:
+        headers["List-Unsubscribe"] = f"<{site_url(unsubscribe.unsubscribe_path(to.pk, kind))}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 # RFC 2047: an encoded-word is at most 75 characters. 39 bytes of UTF-8 make 52 of base64,
@@ -218,13 +359,37 @@ class TrackerEmail(EmailMultiAlternatives):
 
 
 def build_email(
-    to: User, subject: str, text: str, html: str, headers=None
+    to: User, subject: str, text: str, html: str, headers=None, *, kind: str | None = None
 ) -> EmailMultiAlternatives:
+    """An automated email to one person (see `automated_headers`), plain text only when
+    `html` is blank; `kind` is the kind of email it is (tracker.reminders.unsubscribe.KINDS)
+    when the person can switch it off."""
     message = TrackerEmail(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [to.email], headers=headers or {}
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        [to.email],
+        headers={**automated_headers(to, kind), **(headers or {})},
     )
-    message.attach_alternative(html, "text/html")
+    if html:
+        message.attach_alternative(html, "text/html")
     return message
+
+
+class SMTPBackend(smtp.EmailBackend):
+    """Django's SMTP backend, greeting the mail server (EHLO) with the tracker's mail domain
+    (`mail_domain`) instead of the machine's name: in a container that is often "localhost",
+    which the relay then writes into every message's Received header and which many mail
+    systems refuse or mark down. Set EMAIL_BACKEND=tracker.reminders.mail.SMTPBackend."""
+
+    @property
+    def connection_class(self):  # noqa: ANN201 - a class, or a function that makes one
+        make = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP  # as Django's own
+
+        def connect(*args: Any, **kwargs: Any) -> smtplib.SMTP:
+            return make(*args, **{**kwargs, "local_hostname": mail_domain()})
+
+        return connect
 
 
 PERMANENT_SMTP = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)

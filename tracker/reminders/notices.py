@@ -9,20 +9,25 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from accounts.models import ReminderDelivery, User
 from tracker import background, outbox
-from tracker.models import Notification
+from tracker.models import Notification, TrackedItem
 from tracker.reminders.mail import (
     BATCH,
     MailServerDown,
     build_email,
+    fit_subject,
+    in_language,
     is_connection_error,
     is_permanent_failure,
+    marking_of,
     notice_message_id,
     site_url,
 )
+from tracker.reminders.unsubscribe import digest_wanted, reminders_kind
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +62,7 @@ def notices_create(notices: Iterable[Notice], *, now: datetime.datetime) -> int:
                 subject=notice.subject[:300],
                 body=notice.body,
                 url=notice.url[:300],
-                awaiting_digest=notice.email and not each,
+                awaiting_digest=notice.email and not each and digest_wanted(user),
                 email_state="pending" if notice.email and each else "",
             )
         )
@@ -78,6 +83,37 @@ def notify(users, *, subject: str, body: str, url: str, now) -> int:
 
 
 NOTICE_STUCK_AFTER = datetime.timedelta(minutes=30)
+
+
+def item_of(url: str) -> TrackedItem | None:
+    """The item a notice links to, if its link is an item's page (for its marking)."""
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return None
+    if match.view_name != "tracker:item_detail" or "uuid" not in match.kwargs:
+        return None
+    return (
+        TrackedItem.objects.select_related("marking", "finding__report__marking")
+        .filter(uuid=match.kwargs["uuid"])
+        .first()
+    )
+
+
+def notice_email(note: Notification):  # noqa: ANN201 - an EmailMultiAlternatives
+    """A notice's email, in the person's language: its subject under 78 characters with the
+    protective marking of the item it is about first; the notice in full in the body."""
+    with in_language(note.user):
+        subject = fit_subject(note.subject, marking=marking_of(item_of(note.url)))
+        context = {"note": note, "user": note.user, "link": site_url(note.url), "title": subject}
+        return build_email(
+            note.user,
+            subject,
+            render_to_string("email/notice.txt", context),
+            render_to_string("email/notice.html", context),
+            headers={"Message-ID": notice_message_id(note.pk, note.created_at)},
+            kind=reminders_kind(note.user),
+        )
 
 
 def notices_send(*, now: datetime.datetime, connection) -> int:
@@ -106,14 +142,7 @@ def notices_send(*, now: datetime.datetime, connection) -> int:
         if not claimed:
             continue  # another sweep has it
         note = Notification.objects.select_related("user").get(pk=pk)
-        context = {"note": note, "user": note.user, "link": site_url(note.url)}
-        message = build_email(
-            note.user,
-            note.subject,
-            render_to_string("email/notice.txt", context),
-            render_to_string("email/notice.html", context),
-            headers={"Message-ID": notice_message_id(note.pk, note.created_at)},
-        )
+        message = notice_email(note)
         message.connection = connection
         mine = Notification.objects.filter(pk=pk, email_state="sending")
         try:

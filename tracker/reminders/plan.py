@@ -10,8 +10,12 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import PolicingBodyTerm, Role, User
 from tracker import deadlines
@@ -22,10 +26,14 @@ from tracker.models import (
     DeadlineTrigger,
     Reminder,
     ReminderState,
+    ReportType,
     Source,
     Status,
     WhoActs,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # A past step is not sent to someone joining late when the next step before the deadline
 # comes within this time: it would only be followed at once by that one.
@@ -336,7 +344,12 @@ def days_before_in_words(offsets: list[int]) -> str:
 
 def describe_reminders(deadline: Deadline) -> str:
     """When reminders go and to whom, from the rule (the escalation ladder in words)."""
-    rule = deadline.rule
+    return describe_rule_reminders(deadline.rule, on_item=deadline.item_id is not None)
+
+
+def describe_rule_reminders(rule: DeadlineRule, *, on_item: bool) -> str:
+    """The escalation ladder of a rule in words; `on_item` adds the item's accountable lead
+    to those copied in once it is missed."""
     acting: dict[str, str] = {
         WhoActs.ITEM_OWNER: "the owner",
         WhoActs.FORCE: "the force coordinator",
@@ -360,7 +373,7 @@ def describe_reminders(deadline: Deadline) -> str:
     else:
         parts.append("and once when it is missed")
     if rule.oversight_from_missed:
-        copied = "the PCC office" + (" and the accountable lead" if deadline.item_id else "")
+        copied = "the PCC office" + (" and the accountable lead" if on_item else "")
         nth = {1: "first", 2: "second", 3: "third"}.get(
             rule.oversight_from_missed, f"{rule.oversight_from_missed}th"
         )
@@ -403,3 +416,319 @@ def describe_rule(rule: DeadlineRule) -> str:
     unit = {"calendar_days": "days", "working_days": "working days", "months": "months"}[rule.unit]
     how = "beginning with" if rule.counting == "beginning_with" else "after"
     return f"{rule.length} {unit} {how} {TRIGGER_PHRASES[rule.trigger]}"
+
+
+# The rule explained (the Deadline rules page, /rules/) ---------------------------------------
+
+# What sets each rule's clock going, as the subject of a worked example.
+EXAMPLE_SUBJECTS: "dict[str, StrOrPromise]" = {
+    DeadlineTrigger.REPORT_PUBLISHED: gettext_lazy("A report published today, %(day)s,"),
+    DeadlineTrigger.RECOMMENDATION_MADE: gettext_lazy("A recommendation made today, %(day)s,"),
+    DeadlineTrigger.ITEM_CREATED: gettext_lazy("An item created today, %(day)s,"),
+    DeadlineTrigger.LAST_UPDATE: gettext_lazy("An update given today, %(day)s,"),
+}
+TRIGGERS_PLURAL: "dict[str, StrOrPromise]" = {
+    DeadlineTrigger.REPORT_PUBLISHED: gettext_lazy("reports published"),
+    DeadlineTrigger.RECOMMENDATION_MADE: gettext_lazy("recommendations made"),
+    DeadlineTrigger.ITEM_CREATED: gettext_lazy("items created"),
+    DeadlineTrigger.LAST_UPDATE: gettext_lazy("updates given"),
+}
+
+
+def describe_counting(rule: DeadlineRule) -> str:
+    """How a rule counts, in words, with the arithmetic the tracker does."""
+    if rule.source == Source.ITEM_DUE_DATE:
+        return _(
+            "The date is the one the force set for the item. It moves only when the force "
+            "coordinator revises it, and every revision is kept."
+        )
+    if rule.source == Source.REPORT_TARGET:
+        return _(
+            "The date is the target the report states for the recommendation, counted from "
+            "the day the report was published: “immediately” is that day; “within six months” "
+            "is the same date six months on (the last day of the month when that month is "
+            "shorter); “by March 2023” is 31 March 2023; a date the report gives is that date."
+        )
+    if rule.source == Source.LOCAL_TARGET:
+        return _("The date is the one the PCC office sets itself: the law sets none.")
+    if rule.source == Source.CHIEF_OFFICER_DUE_DATE:
+        return _(
+            "The date is the one the PCC office gives when it invites the chief officer's "
+            "comments. When it gives none, the tracker uses %(length)s days after the report "
+            "is published."
+        ) % {"length": rule.length}
+    when = TRIGGER_PHRASES[rule.trigger]
+    end = _("A deadline ends at midnight at the end of its last day, London time.")
+    if rule.unit == "working_days":
+        days = _(
+            "Only working days count: Monday to Friday, except bank holidays in England and "
+            "Wales (and the substitute days when a holiday falls at a weekend)."
+        )
+        first = (
+            _("%(when)s is day 1 when it is a working day.")
+            if rule.counting == "beginning_with"
+            else _("%(when)s is not counted: counting starts on the next working day.")
+        ) % {"when": capfirst(when)}
+        return f"{days} {first} {end}"
+    if rule.unit == "months":
+        if rule.counting == "beginning_with":
+            how = _(
+                "%(when)s is the first day, so the period ends the day before the same date "
+                "%(length)s months on."
+            )
+        else:
+            how = _(
+                "The period ends on the same date %(length)s months after %(when)s, or on the "
+                "last day of that month when it is shorter."
+            )
+        first = capfirst(when) if rule.counting == "beginning_with" else when
+        return f"{how % {'when': first, 'length': rule.length}} {end}"
+    if rule.counting == "beginning_with":
+        how = _(
+            "%(when)s is day 1, so the last day is that day plus %(more)s days: it is not that "
+            "day plus %(length)s."
+        ) % {"when": capfirst(when), "more": rule.length - 1, "length": rule.length}
+    else:
+        how = _(
+            "%(when)s is not counted: day 1 is the day after, so the last day is that day plus "
+            "%(length)s days."
+        ) % {"when": capfirst(when), "length": rule.length}
+    return f"{how} {end}"
+
+
+def describe_extensions(rule: DeadlineRule) -> list[str]:
+    """Whether and how a rule's deadline can be extended or paused, and the steps after the
+    response, sentence by sentence."""
+    if not rule.extendable:
+        lines = [_("It cannot be extended or paused.")]
+    elif rule.extended_by and rule.apply_before_end:
+        lines = [
+            _(
+                "%(who)s may extend it only following an application received before the end "
+                "of the period (as already extended): an application received later is "
+                "refused. An extension records the day the application was received and who "
+                "granted it."
+            )
+            % {"who": capfirst(rule.extended_by)}
+        ]
+    elif rule.extended_by:
+        lines = [
+            _(
+                "%(who)s may extend it, and the law sets no time for applying. An extension "
+                "records the day it was applied for and who granted it."
+            )
+            % {"who": capfirst(rule.extended_by)}
+        ]
+    else:
+        lines = [_("It can be extended, with the reason and who approved it.")]
+    if rule.extendable and rule.apply_before_end:
+        lines.append(
+            _(
+                "Proceedings for judicial review started within the period extend it by the "
+                "days they are in progress: record them as a pause, and when it ends the "
+                "deadline moves on by the days it lasted."
+            )
+        )
+    elif rule.extendable:
+        lines.append(
+            _(
+                "The clock can be paused, with the reason and who approved it: when the pause "
+                "ends, the deadline moves on by the days it lasted."
+            )
+        )
+    if rule.publication_by and rule.publication_days:
+        lines.append(
+            _(
+                "Once the response is provided, %(who)s publishes it within %(days)s days "
+                "beginning with the day it was received. Both days are recorded on the "
+                "deadline."
+            )
+            % {"who": rule.publication_by, "days": rule.publication_days}
+        )
+    return lines
+
+
+def describe_effective(rule: DeadlineRule) -> str:
+    """The dates a rule applies between, and to what."""
+    what = TRIGGERS_PLURAL[rule.trigger]
+    start, until = rule.applies_from, rule.applies_until
+    if start and until:
+        text = _("Applies to %(what)s from %(start)s to %(until)s.") % {
+            "what": what,
+            "start": deadlines.format_day(start),
+            "until": deadlines.format_day(until),
+        }
+    elif start:
+        text = _("Applies to %(what)s on or after %(start)s.") % {
+            "what": what,
+            "start": deadlines.format_day(start),
+        }
+    elif until:
+        text = _("Applies to %(what)s on or before %(until)s.") % {
+            "what": what,
+            "until": deadlines.format_day(until),
+        }
+    else:
+        text = _("Applies to %(what)s on any date.") % {"what": what}
+    if rule.report_type_list:
+        labels = dict(ReportType.choices)
+        kinds = ", ".join(str(labels.get(t, t)) for t in rule.report_type_list)
+        text = f"{text} {_('Only for reports of these types: %(kinds)s.') % {'kinds': kinds}}"
+    if not rule.active:
+        text = f"{text} {_('Not in use: an administrator has switched it off.')}"
+    return text
+
+
+def _example_due(rule: DeadlineRule, today: datetime.date) -> tuple[str, datetime.date]:
+    """A worked example's sentence and the deadline it gives, for a trigger today."""
+    day = deadlines.format_day(today)
+    if rule.source == Source.RULE:
+        due = deadlines.period_end(today, rule.length, rule.unit, rule.counting)
+        subject = EXAMPLE_SUBJECTS[rule.trigger] % {"day": day}
+        if rule.trigger == DeadlineTrigger.LAST_UPDATE:
+            text = _("%(subject)s would make the next one due on %(due)s.")
+        else:
+            text = _("%(subject)s would be due on %(due)s.")
+        return text % {"subject": subject, "due": deadlines.format_day(due)}, due
+    if rule.source == Source.REPORT_TARGET:
+        due = deadlines.parse_target("within six months", today) or today
+        return (
+            _(
+                "A recommendation to act “within six months” in a report published today, "
+                "%(day)s, would be due on %(due)s."
+            )
+            % {"day": day, "due": deadlines.format_day(due)},
+            due,
+        )
+    if rule.source == Source.CHIEF_OFFICER_DUE_DATE:
+        due = deadlines.period_end(today, rule.length, rule.unit, rule.counting)
+        return (
+            _(
+                "Comments invited today, %(day)s, on a report published today with no date "
+                "given would be due on %(due)s."
+            )
+            % {"day": day, "due": deadlines.format_day(due)},
+            due,
+        )
+    due = today + datetime.timedelta(days=28)
+    what = (
+        _("A local target of %(due)s, set today, %(day)s,")
+        if rule.source == Source.LOCAL_TARGET
+        else _("An item due on %(due)s, set today, %(day)s,")
+    )
+    sentence = what % {"due": deadlines.format_day(due), "day": day}
+    return f"{sentence} {_('would be due on that day.')}", due
+
+
+def worked_example(rule: DeadlineRule, today: datetime.date) -> list[str]:
+    """The rule worked through for a trigger today: the deadline, when its reminders would
+    go, and any last day for applying for an extension or publishing the response."""
+    text, due = _example_due(rule, today)
+    lines = [text]
+    days = [
+        deadlines.reminder_due_at(due, n).date()
+        for n in rule.offsets
+        if deadlines.reminder_due_at(due, n).date() >= today
+    ]
+    if days:
+        names = [deadlines.format_day(d) for d in days]
+        listed = (
+            names[0]
+            if len(names) == 1
+            else _("%(first)s and %(last)s")
+            % {
+                "first": ", ".join(names[:-1]),
+                "last": names[-1],
+            }
+        )
+        lines.append(_("Reminders would go at 8am on %(days)s.") % {"days": listed})
+    # Every rule reminds once its deadline is missed (the first the morning after).
+    first_missed = deadlines.missed_due_at(due, 1, max(rule.repeat_after_missed_days, 1))
+    lines.append(
+        _("If it were missed, the first reminder after it would go on %(day)s.")
+        % {"day": deadlines.format_day(first_missed.date())}
+    )
+    if rule.extendable and rule.extended_by and rule.apply_before_end:
+        lines.append(
+            _("An application for an extension would have to reach %(who)s by %(due)s.")
+            % {"who": rule.extended_by, "due": deadlines.format_day(due)}
+        )
+    if rule.publication_by and rule.publication_days:
+        published_by = deadlines.publication_due(today, rule.publication_days)
+        lines.append(
+            _("A response provided today would have to be published by %(due)s.")
+            % {"due": deadlines.format_day(published_by)}
+        )
+    return lines
+
+
+# The steps after a response, beside a deadline -------------------------------------------------
+
+
+def describe_steps(deadline: Deadline) -> tuple[list[dict[str, str]], bool]:
+    """The response and publication steps of a deadline whose rule has a publication step:
+    what was recorded, whether it was in time, and what is due next. Returns the rows and
+    whether a step is still to be recorded."""
+    rule = deadline.rule
+    if not (rule.publication_by and rule.publication_days):
+        return [], False
+    steps = {c.kind: c for c in deadline.changes.all()}
+    sent = steps.get("response_sent")
+    published = steps.get("published")
+    rows = []
+    if sent is None:
+        rows.append(
+            {
+                "label": str(_("Response provided")),
+                "text": str(_("Not yet recorded.")),
+            }
+        )
+        return rows, True
+    late = deadline.due_on is not None and sent.on_date > deadline.due_on
+    rows.append(
+        {
+            "label": str(_("Response provided")),
+            "text": (
+                ngettext(
+                    "%(day)s, %(late)s day after the deadline.",
+                    "%(day)s, %(late)s days after the deadline.",
+                    deadlines.days_late(deadline.due_on, sent.on_date),
+                )
+                % {
+                    "day": deadlines.format_day(sent.on_date),
+                    "late": deadlines.days_late(deadline.due_on, sent.on_date),
+                }
+                if late and deadline.due_on is not None
+                else _("%(day)s, in time.") % {"day": deadlines.format_day(sent.on_date)}
+            ),
+        }
+    )
+    due = deadlines.publication_due(sent.on_date, rule.publication_days)
+    if published is None:
+        text = _("%(who)s must publish it by %(due)s (%(basis)s). Not yet recorded.") % {
+            "who": capfirst(rule.publication_by),
+            "due": deadlines.format_day(due),
+            "basis": rule.legal_basis,
+        }
+    elif published.on_date > due:
+        text = ngettext(
+            "Published on %(day)s, %(late)s day after %(due)s.",
+            "Published on %(day)s, %(late)s days after %(due)s.",
+            deadlines.days_late(due, published.on_date),
+        ) % {
+            "day": deadlines.format_day(published.on_date),
+            "late": deadlines.days_late(due, published.on_date),
+            "due": deadlines.format_day(due),
+        }
+    else:
+        text = _("Published on %(day)s, on time (due by %(due)s).") % {
+            "day": deadlines.format_day(published.on_date),
+            "due": deadlines.format_day(due),
+        }
+    rows.append(
+        {
+            "label": str(_("Publication by %(who)s") % {"who": rule.publication_by}),
+            "text": str(text),
+        }
+    )
+    return rows, published is None

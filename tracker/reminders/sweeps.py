@@ -40,6 +40,7 @@ from tracker.reminders.mail import (
 )
 from tracker.reminders.notices import notices_send
 from tracker.reminders.plan import people_remembered, reminders_plan, target_open
+from tracker.reminders.unsubscribe import EACH, digest_wanted
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,8 @@ SELECT_FOR_SENDING = (
     "recipient",
     "deadline__rule",
     "deadline__force",
-    "deadline__item__finding__report",
+    "deadline__item__finding__report__marking",
+    "deadline__item__marking",
     "deadline__item__owner",
     "deadline__item__lead",
     "deadline__response__report",
@@ -149,13 +151,15 @@ def _prepare(
     the mail. Returns the rows to email, in order."""
     cancel: dict[str, list[int]] = defaultdict(list)
     outgoing = []
+    memo: dict = {}  # protective markings, looked up once for items that inherit alike
     for reminder in reminders_:
         reason = _still_wanted(reminder)
         if reason:
             cancel[reason].append(reminder.pk)
             continue
         by_email = reminder.recipient.reminder_delivery == ReminderDelivery.EACH
-        outgoing.append(Outgoing(reminder, reminder_message(reminder, now=now), by_email))
+        message = reminder_message(reminder, now=now, memo=memo)
+        outgoing.append(Outgoing(reminder, message, by_email))
     in_app = defaultdict(list)  # late or not -> rows only shown in the app
     for out in outgoing:
         if not out.by_email:
@@ -176,10 +180,10 @@ def _prepare(
                     user=o.reminder.recipient,
                     reminder=o.reminder,
                     created_at=now,
-                    subject=o.message["subject"],
+                    subject=o.message["title"],
                     body=o.message["text"],
                     url=o.message["url"],
-                    awaiting_digest=not o.by_email,
+                    awaiting_digest=not o.by_email and digest_wanted(o.reminder.recipient),
                 )
                 for o in outgoing
             ],
@@ -216,6 +220,7 @@ def _send_one(out: Outgoing, now, connection, result: SweepResult) -> None:
             "X-Tracker-Reminder": f"{reminder.pk}",
             "Message-ID": reminder_message_id(reminder),
         },
+        kind=EACH,
     )
     try:
         connection.send_messages([email])

@@ -134,8 +134,12 @@ def statutory_rule_for(report: Report) -> DeadlineRule | None:
     return None
 
 
-def _effective_due(deadline: Deadline, base_due_on: datetime.date) -> datetime.date | None:
-    """Apply the recorded extensions and pauses to the date the rule gives.
+def _effective_due(
+    deadline: Deadline, base_due_on: datetime.date
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """Apply the recorded extensions and pauses to the date the rule gives; and the day the
+    response was provided, when that step is recorded (IOPC recommendations: para 28B(2) Sch 3
+    Police Reform Act 2002 asks for a response, so providing it meets the deadline).
 
     1. The latest extension replaces the rule's date.
     2. Pauses (each a pause row and, once over, a resume row) then stop the clock.
@@ -143,6 +147,7 @@ def _effective_due(deadline: Deadline, base_due_on: datetime.date) -> datetime.d
     due = base_due_on
     pauses: list[deadlines.Pause] = []
     open_start = None
+    provided_on = None
     for change in deadline.changes.all() if deadline.pk else []:
         if change.kind == DeadlineChange.Kind.EXTENSION:
             # The new date was chosen against the deadline as pauses had already moved it.
@@ -153,9 +158,11 @@ def _effective_due(deadline: Deadline, base_due_on: datetime.date) -> datetime.d
         elif change.kind == DeadlineChange.Kind.RESUME and open_start is not None:
             pauses.append(deadlines.Pause(open_start, change.on_date))
             open_start = None
+        elif change.kind == DeadlineChange.Kind.RESPONSE_SENT:
+            provided_on = change.on_date
     if open_start is not None:
         pauses.append(deadlines.Pause(open_start, None))
-    return deadlines.apply_pauses(due, pauses, deadline.rule.unit)
+    return deadlines.apply_pauses(due, pauses, deadline.rule.unit), provided_on
 
 
 def _sync(deadline: Deadline | None, rule, target: Target | None, now, **owner) -> None:
@@ -175,12 +182,15 @@ def _sync(deadline: Deadline | None, rule, target: Target | None, now, **owner) 
             updated_at=now,
             **owner,
         )
-    due = _effective_due(deadline, target.base_due_on)
-    state = DeadlineState.MET if target.met_on else DeadlineState.OPEN
+    due, provided_on = _effective_due(deadline, target.base_due_on)
+    met_on = target.met_on
+    if provided_on is not None and (met_on is None or provided_on < met_on):
+        met_on = provided_on
+    state = DeadlineState.MET if met_on else DeadlineState.OPEN
     changed = deadline.pk is None or (
         deadline.due_on != due
         or deadline.state != state
-        or deadline.met_on != target.met_on
+        or deadline.met_on != met_on
         or deadline.trigger_on != target.trigger_on
     )
     if changed:
@@ -189,7 +199,7 @@ def _sync(deadline: Deadline | None, rule, target: Target | None, now, **owner) 
         deadline.trigger_on = target.trigger_on
         deadline.due_on = due
         deadline.state = state
-        deadline.met_on = target.met_on
+        deadline.met_on = met_on
         deadline.updated_at = now
         deadline.save()
     # Re-plan even when the date stands: the owner or the escalation ladder may have changed.
@@ -278,7 +288,7 @@ def _new_deadline(rule: DeadlineRule, target: Target, now, **owner) -> Deadline:
         updated_at=now,
         **owner,
     )
-    deadline.due_on = _effective_due(deadline, target.base_due_on)
+    deadline.due_on, _provided_on = _effective_due(deadline, target.base_due_on)
     deadline.state = DeadlineState.MET if target.met_on else DeadlineState.OPEN
     deadline.met_on = target.met_on
     return deadline

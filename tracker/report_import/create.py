@@ -26,6 +26,7 @@ from tracker.models import (
 )
 from tracker.reminders.sync import responses_ensure
 from tracker.report_import.draft import Draft, DraftFinding
+from tracker.report_import.editions import refuse_welsh_import
 from tracker.report_import.forces import can_update, import_forces
 
 # The report already in the tracker ---------------------------------------------------------
@@ -329,6 +330,7 @@ def import_create(
     now = now or timezone.now()
     report_import = ReportImport.objects.select_for_update().get(pk=report_import.pk)
     _ready(report_import, by)
+    refuse_welsh_import(report_import)  # a Welsh edition is attached, never a report
     draft = Draft.from_json(report_import.draft)
     details = draft.details
     forces = _chosen_forces(draft, by)
@@ -399,6 +401,7 @@ def import_update(
     now = now or timezone.now()
     report_import = ReportImport.objects.select_for_update().get(pk=report_import.pk)
     _ready(report_import, by)
+    refuse_welsh_import(report_import)  # a Welsh edition is attached, never a report
     if not can_update(report, by):
         raise ValidationError(
             "That report is about a force you do not import for. Create a separate report."

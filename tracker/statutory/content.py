@@ -21,9 +21,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import Organisation
 from tracker import deadlines
+from tracker.markings import response_marking
 from tracker.models import (
     Deadline,
     DeadlineRule,
@@ -31,16 +34,19 @@ from tracker.models import (
     DeadlineSubject,
     Finding,
     FindingKind,
+    FunctionTransfer,
     Report,
+    ReportEdition,
     ResponseVersion,
     StatutoryResponse,
     TrackedItem,
+    WelshResponseText,
     WhoActs,
 )
 
 ANSWERED_KINDS = [FindingKind.CAUSE_OF_CONCERN, FindingKind.RECOMMENDATION]
 
-STATUTORY_BASIS = (
+STATUTORY_BASIS = gettext_noop(
     "Section 55 of the Police Act 1996 requires the local policing body to publish its "
     "comments on an inspection report about its force, with any comments of the chief officer "
     "and its response to them. For reports published on or after 2 May 2017 they must be "
@@ -49,7 +55,7 @@ STATUTORY_BASIS = (
     "explain what action has been or will be taken, or why no action will be taken (s55(5B)). "
     "A copy is sent to the inspectors of constabulary and the Home Secretary (s55(6))."
 )
-COPYRIGHT = (
+COPYRIGHT = gettext_noop(
     "Report texts quoted here are Crown copyright, published under the Open Government "
     "Licence v3.0."
 )
@@ -91,7 +97,7 @@ def stage_of(response: StatutoryResponse | None, *, drafted: bool, published: bo
 
 # The introduction: a small template with named fields ------------------------------------
 
-DEFAULT_INTRODUCTION = (
+DEFAULT_INTRODUCTION = gettext_noop(
     "On {{ report_published }} {{ inspectorate }} published its report "
     "“{{ report_title }}”. This is the response of the {{ body }}.\n\n"
     "The report makes {{ recommendations }}. The response of {{ force }} and of the "
@@ -192,6 +198,41 @@ def statutory_deadline(response: StatutoryResponse) -> Deadline | None:
     return None
 
 
+def signing_body(response: StatutoryResponse, today: datetime.date | None = None) -> Organisation:
+    """Who signs the document: the response's body, or its successor once a transfer of its
+    functions has taken effect (tracker/function_transfers.py; issue 22), so a document
+    published on or after the transfer's day is the successor's even before the transfer is
+    carried out. Published versions keep who signed them. Looked up once per response.
+
+    Only a transfer that passes on the response's force counts (the one rule,
+    FunctionTransfer.terms_passing): a force another body takes on the day is not signed for
+    by this transfer's successor."""
+    day = today or timezone.localdate()
+    remembered = response.__dict__.get("signer_on")
+    key = (response.body_id, response.force_id, day)
+    if remembered is not None and remembered[0] == key:
+        return remembered[1]
+    body = response.body
+    carried_out = True  # the previous step of the chain gave the successor its terms
+    for _ in range(10):  # a chain of transfers (A to B, then B to C); never a circle
+        transfer = (
+            FunctionTransfer.objects.in_effect(day)
+            .filter(from_body_id=body.pk)
+            .select_related("to_body")
+            .first()
+        )
+        if transfer is None:
+            break
+        # After a step not yet carried out, the next body holds no term for the force yet:
+        # the force is the one passing along the chain.
+        if carried_out and response.force_id not in transfer.force_ids():
+            break
+        body = transfer.to_body
+        carried_out = transfer.carried_out_at is not None
+    response.__dict__["signer_on"] = (key, body)
+    return body
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -205,7 +246,7 @@ def intro_values(response: StatutoryResponse, entries: list[Entry]) -> dict[str,
         "report_published": report.published_display,
         "inspectorate": report.inspectorate_label,
         "force": response.force.name,
-        "body": response.body.name,
+        "body": signing_body(response).name,
         "deadline": long_date(deadline.due_on) if deadline else "no statutory deadline",
         "recommendations": "no recommendations" if not count else _plural(count, "recommendation"),
     }
@@ -241,8 +282,8 @@ def response_content(response: StatutoryResponse, entries: list[Entry] | None = 
         introduction = introduction_render(template, intro_values(response, entries))
     except ValidationError:
         introduction = introduction_render(DEFAULT_INTRODUCTION, intro_values(response, entries))
-    body = response.body
-    return {
+    body = signing_body(response)
+    content = {
         "schema": 1,
         "body": body.name,
         "body_short": body.short_name,
@@ -274,7 +315,13 @@ def response_content(response: StatutoryResponse, entries: list[Entry] | None = 
         "areas": areas,
         "statutory_basis": STATUTORY_BASIS,
         "copyright": COPYRIGHT,
+        # Protective marking (issue 21): the draft's; a published version's is the one chosen
+        # at publication (with_publication).
+        "marking": response_marking(response),
     }
+    if response.bilingual:
+        content = {**content, **_welsh_edition(response, entries, content)}
+    return content
 
 
 def _next_version(response: StatutoryResponse) -> int:
@@ -284,26 +331,42 @@ def _next_version(response: StatutoryResponse) -> int:
     return (latest or 0) + 1
 
 
-PUBLICATION_KEYS = ("version", "published_on", "published", "first_published", "url")
+# The marking is chosen at publication too, and is not part of what the document says.
+PUBLICATION_KEYS = ("version", "published_on", "published", "first_published", "url", "marking")
 
 
 def fingerprint(content: dict) -> str:
     """A hash of what the document says (not when it was published), to tell whether what
     is about to be published is what was approved, and whether a draft differs from the
-    published version."""
+    published version. The Welsh edition, where there is one, is part of what it says."""
     words = {k: v for k, v in content.items() if k not in PUBLICATION_KEYS}
+    if isinstance(words.get("cy"), dict):
+        words["cy"] = {k: v for k, v in words["cy"].items() if k not in PUBLICATION_KEYS}
     return hashlib.sha256(json.dumps(words, sort_keys=True).encode()).hexdigest()
 
 
 def with_publication(content: dict, version: ResponseVersion, first_on: datetime.date) -> dict:
-    return {
+    published = {
         **content,
         "version": version.number,
         "published_on": version.published_on.isoformat(),
         "published": long_date(version.published_on),
         "first_published": long_date(first_on),
         "url": version.url,
+        "marking": version.marking_label,
     }
+    if isinstance(content.get("cy"), dict):
+        with translation.override("cy"):
+            published["cy"] = {
+                **content["cy"],
+                "version": version.number,
+                "published_on": version.published_on.isoformat(),
+                "published": welsh_date(version.published_on),
+                "first_published": welsh_date(first_on),
+                "url": version.url,
+                "marking": version.marking_label,
+            }
+    return published
 
 
 # Completeness ------------------------------------------------------------------------------
@@ -336,6 +399,8 @@ def response_problems(response: StatutoryResponse, entries: list[Entry] | None =
         )
     except ValidationError as exc:
         problems.append((exc.messages[0], "id_introduction"))
+    if response.bilingual:
+        problems.extend(welsh_problems(response, entries))
     return problems
 
 
@@ -408,3 +473,224 @@ def pairs_by_period(pairs: QuerySet) -> PeriodSplit:
         apart=pairs.filter(~period, response_id__isnull=True),
         rule=first,
     )
+
+
+# Welsh: a response published in Welsh and English (Welsh Language Standards) --------------
+#
+# A body under the Welsh Language Standards publishes its response in both languages, with
+# neither less prominent. The English text of each part is where it always was; the Welsh
+# text is in the response's *_cy fields and, per finding, in WelshResponseText. The content
+# of such a response carries a second, complete content dict under "cy", built here in
+# Welsh (fixed phrases from the catalogue, under translation.override("cy")), which the same
+# document templates render. Publication needs both languages of every part.
+
+WELSH = "cy"
+
+
+def welsh_date(day: datetime.date | None, *, month_only: bool = False) -> str:
+    """A date as a Welsh document writes it ("16 Mai 2018"): the month from the catalogue
+    of the active language, so call it inside translation.override("cy")."""
+    if day is None:
+        return ""
+    return formats.date_format(day, "F Y" if month_only else "j F Y")
+
+
+def welsh_texts(response: StatutoryResponse) -> dict[int, WelshResponseText]:
+    """The Welsh text of each finding's responses, by finding id (one query)."""
+    if response.pk is None:
+        return {}
+    return {t.finding_id: t for t in response.welsh_texts.all()}
+
+
+def welsh_edition_of(report: Report) -> ReportEdition | None:
+    """The Welsh edition of the report, if one is attached."""
+    return report.editions.filter(language=WELSH).first()
+
+
+def welsh_name(organisation: Organisation) -> str:
+    return organisation.welsh_name or organisation.name
+
+
+def _welsh_intro_values(
+    response: StatutoryResponse,
+    entries: list[Entry],
+    edition: ReportEdition | None,
+    deadline_on: datetime.date | None,
+) -> dict[str, str]:
+    report = response.report
+    count = sum(1 for e in entries if e.is_recommendation)
+    month_only = report.published_precision == Report.Precision.MONTH
+    return {
+        "report_title": edition.title if edition else report.title,
+        "report_published": welsh_date(report.published_on, month_only=month_only),
+        "inspectorate": report.inspectorate_label,
+        "force": welsh_name(response.force),
+        "body": welsh_name(signing_body(response)),
+        "deadline": welsh_date(deadline_on) if deadline_on else gettext("no statutory deadline"),
+        "recommendations": (
+            translation.ngettext("%(count)d recommendation", "%(count)d recommendations", count)
+            % {"count": count}
+            if count
+            else gettext("no recommendations")
+        ),
+    }
+
+
+def _welsh_edition(response: StatutoryResponse, entries: list[Entry], english: dict) -> dict:
+    """The "languages" and "cy" keys of a bilingual response's content: the Welsh document,
+    same schema as the English one. Two queries (the Welsh texts, the report's Welsh
+    edition)."""
+    texts = welsh_texts(response)
+    edition = welsh_edition_of(response.report)
+    deadline = statutory_deadline(response)
+    with translation.override(WELSH):
+        values = _welsh_intro_values(
+            response, entries, edition, deadline.due_on if deadline else None
+        )
+        template = response.introduction_cy if response.introduction else ""
+        template = template or gettext(DEFAULT_INTRODUCTION)
+        try:
+            introduction = introduction_render(template, values)
+        except ValidationError:
+            introduction = introduction_render(gettext(DEFAULT_INTRODUCTION), values)
+        areas: list[dict] = []
+        sources = iter(entries)  # the areas hold the entries in this order
+        for area in english["areas"]:
+            welsh_entries = []
+            for entry in area["entries"]:
+                text = texts.get(next(sources).finding.pk)
+                welsh_entries.append(
+                    {
+                        **entry,
+                        "kind_label": gettext(entry["kind_label"]),
+                        # The report's own words, in English unless the edition is recorded.
+                        "text_lang": "en",
+                        "force_response": text.force_response if text else "",
+                        "pcc_response": text.pcc_response if text else "",
+                    }
+                )
+            areas.append({**area, "entries": welsh_entries})
+        body = signing_body(response)  # who signs it, as in the English document
+        welsh = {
+            **english,
+            "lang": WELSH,
+            "body": welsh_name(body),
+            # The Welsh documents' file names start "cy-", apart from the English ones.
+            "body_short": f"cy {body.short_name}",
+            "body_role": gettext("Comments of the %(body)s") % {"body": welsh_name(body)},
+            "force": welsh_name(response.force),
+            "report": {
+                **english["report"],
+                "title": values["report_title"],
+                "title_lang": "" if edition else "en",
+                "published": values["report_published"],
+                "report_type": gettext(english["report"]["report_type"]),
+                "url": edition.url if edition else english["report"]["url"],
+                "english_url": english["report"]["url"],
+            },
+            "deadline": welsh_date(deadline.due_on) if deadline else "",
+            "first_published": welsh_date(response.published_on),
+            "introduction": introduction,
+            "judgements": [
+                {**j, "grade": gettext(j["grade"]), "direction": gettext(j["direction"])}
+                if j["direction"]
+                else {**j, "grade": gettext(j["grade"])}
+                for j in english["judgements"]
+            ],
+            "pcc_comments": response.pcc_comments_cy,
+            "chief_officer_comments": response.chief_officer_comments_cy,
+            "areas": areas,
+            "statutory_basis": gettext(STATUTORY_BASIS),
+            "copyright": gettext(COPYRIGHT),
+        }
+    return {"languages": ["en", WELSH], WELSH: welsh}
+
+
+def content_in(content: dict, language: str) -> dict:
+    """The content of one language's document: the Welsh one of a bilingual response for
+    "cy", else the English one (without the Welsh copy inside it)."""
+    if language == WELSH and isinstance(content.get(WELSH), dict):
+        return content[WELSH]
+    return {k: v for k, v in content.items() if k not in (WELSH, "languages")}
+
+
+def is_bilingual(content: dict) -> bool:
+    return isinstance(content.get(WELSH), dict)
+
+
+def _part_name(entry: Entry, number: int) -> str:
+    if entry.is_recommendation:
+        return gettext("recommendation %(number)s") % {"number": number}
+    label = entry.finding.label
+    return label[:1].lower() + label[1:]
+
+
+def welsh_problems(response: StatutoryResponse, entries: list[Entry]) -> list[tuple[str, str]]:
+    """For a response published in Welsh and English: each part written in one language but
+    not the other, named ("Add the Welsh text of the response to recommendation 3 before
+    publishing"). The field ids are those of the response page's Welsh (…_cy) and English
+    fields."""
+    problems: list[tuple[str, str]] = []
+
+    def pair(english: str, welsh: str, what: str, english_id: str, welsh_id: str) -> None:
+        if english.strip() and not welsh.strip():
+            problems.append(
+                (
+                    gettext("Add the Welsh text of %(what)s before publishing.") % {"what": what},
+                    welsh_id,
+                )
+            )
+        elif welsh.strip() and not english.strip():
+            problems.append(
+                (
+                    gettext("Add the English text of %(what)s before publishing.") % {"what": what},
+                    english_id,
+                )
+            )
+
+    if response.introduction:
+        pair(
+            response.introduction,
+            response.introduction_cy,
+            gettext("the introduction"),
+            "id_introduction",
+            "id_introduction_cy",
+        )
+    pair(
+        response.pcc_comments,
+        response.pcc_comments_cy,
+        gettext("the PCC's comments"),
+        "id_pcc_comments",
+        "id_pcc_comments_cy",
+    )
+    pair(
+        response.chief_officer_comments,
+        response.chief_officer_comments_cy,
+        gettext("the chief constable's comments"),
+        "id_comments",
+        "id_comments_cy",
+    )
+    texts = welsh_texts(response)
+    number = 0
+    for entry in entries:
+        if entry.is_recommendation:
+            number += 1
+        part = _part_name(entry, number)
+        text = texts.get(entry.finding.pk)
+        item = entry.item
+        pk = entry.finding.pk
+        pair(
+            item.pcc_response if item else "",
+            text.pcc_response if text else "",
+            gettext("the response to %(part)s") % {"part": part},
+            f"id_pcc_response_{pk}",
+            f"id_pcc_response_cy_{pk}",
+        )
+        pair(
+            item.force_response if item else "",
+            text.force_response if text else "",
+            gettext("the force's response to %(part)s") % {"part": part},
+            f"id_force_response_{pk}",
+            f"id_force_response_cy_{pk}",
+        )
+    return problems

@@ -16,11 +16,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, ProtectiveMarking, Role, User
 from tracker import policy
 from tracker.audit import audit_record
+from tracker.marking_services import marking_in_use
 from tracker.models import (
     AuditEvent,
     Notification,
@@ -28,6 +30,7 @@ from tracker.models import (
     ResponseVersion,
     StatutoryResponse,
     TrackedItem,
+    WelshResponseText,
 )
 from tracker.reminders.notices import notify
 from tracker.reminders.plan import coordinators
@@ -43,7 +46,9 @@ from tracker.statutory.content import (
     response_content,
     response_entries,
     response_problems,
+    signing_body,
     statutory_deadline,
+    welsh_problems,
     with_publication,
 )
 
@@ -106,12 +111,17 @@ def _require_pcc_office(by, response, today, what: str, *, now=None) -> None:
     changed since the report (a police authority replaced by a PCC, a PCC by a mayor), the
     office in post takes the response over before it is first published, so the document and
     the public page carry its name; after publication, only the body that published it may
-    publish new versions (its earlier versions stay on its public page)."""
+    publish new versions (its earlier versions stay on its public page), or its successor
+    after a transfer of its functions for this force (issue 22): the response stays the old
+    body's, its versions unchanged, and what the successor publishes is signed by it
+    (content.signing_body)."""
     if not policy.is_pcc_office_for(by, response.force_id, today):
         raise ValidationError(f"Only the PCC office for {response.force} can {what}.")
     if by.organisation_id == response.body_id:
         return
     if response.versions.exists():
+        if signing_body(response, today).pk == by.organisation_id:
+            return
         raise ValidationError(
             f"This response was published by {response.body}; only its office can publish a "
             "new version."
@@ -216,10 +226,12 @@ def response_record_comments(
     by: User,
     text: str,
     received_on: datetime.date,
+    text_cy: str | None = None,
     now: datetime.datetime | None = None,
 ) -> StatutoryResponse:
     """Record the chief constable's comments: the force coordinator sends them, or the PCC
-    office records what it received."""
+    office records what it received. `text_cy`: their Welsh text, for a response published
+    in Welsh and English (None: left as it is)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     response = _locked(response)
@@ -233,11 +245,14 @@ def response_record_comments(
             "The date received must be on or after the day the report was published, "
             f"{response.report.published_display}."
         )
-    changes = {}
-    for name, value in (
+    pairs: list[tuple[str, Any]] = [
         ("chief_officer_comments", text),
         ("chief_officer_comments_received_on", received_on),
-    ):
+    ]
+    if text_cy is not None and response.bilingual:
+        pairs.append(("chief_officer_comments_cy", _text(text_cy, "Welsh text of the comments")))
+    changes = {}
+    for name, value in pairs:
         if getattr(response, name) != value:
             changes[name] = (getattr(response, name), value)
             setattr(response, name, value)
@@ -248,7 +263,12 @@ def response_record_comments(
         deadlines_sync_response(response=response, now=now)
         if by.organisation_id == response.force_id:
             notify(
-                list(User.objects.with_role(Role.PCC_OFFICE).filter(organisation=response.body)),
+                # The office that signs it now (a successor's, after a transfer of functions).
+                list(
+                    User.objects.with_role(Role.PCC_OFFICE).filter(
+                        organisation=signing_body(response, today)
+                    )
+                ),
                 subject=f"The chief constable's comments are in – {response.report.title}",
                 body=f"{by.full_name} sent the chief constable's comments for {response.force}.",
                 url=_response_link(response),
@@ -266,6 +286,7 @@ def response_save_draft(
     pcc_comments: str | None = None,
     force_responses: dict[int, str] | None = None,
     pcc_responses: dict[int, str] | None = None,
+    welsh: "WelshDraft | None" = None,
     now: datetime.datetime | None = None,
 ) -> list[str]:
     """Save the wording: the introduction and the PCC's overall comments (PCC office), and
@@ -278,12 +299,15 @@ def response_save_draft(
     pcc = policy.is_pcc_office_for(by, response.force_id, today)
     force_side = policy.can_write_force_response(by, response.force_id, today)
     pcc_side = introduction is not None or pcc_comments is not None or bool(pcc_responses)
+    pcc_side = pcc_side or bool(welsh and welsh.pcc_side)
     if pcc_side and not pcc:
         raise ValidationError("Only the PCC office can write the PCC's comments and responses.")
     if pcc_side:
         _require_pcc_office(by, response, today, "write the PCC's response", now=now)
-    if force_responses and not force_side:
+    if (force_responses or (welsh and welsh.force_responses)) and not force_side:
         raise ValidationError("Only the force coordinator or the PCC office can do this.")
+    if welsh and not response.bilingual:
+        raise ValidationError(f"{response.body} does not publish its responses in Welsh.")
     changed: list[str] = []
     changes = {}
     entries = response_entries(response)
@@ -301,11 +325,15 @@ def response_save_draft(
         if pcc_comments != response.pcc_comments:
             changes["pcc_comments"] = (response.pcc_comments, pcc_comments)
             response.pcc_comments = pcc_comments
+    if welsh:
+        changes.update(_welsh_parts(response, welsh, intro_values(response, entries)))
     if changes:
         response.save(update_fields=list(changes))
         _audit(by, response, now, changes)
         changed.extend(changes)
     by_finding = {e.finding.pk: e for e in entries}
+    if welsh:
+        changed.extend(_welsh_answers(response, welsh, by_finding, by, now))
     for field, answers in (("force_response", force_responses), ("pcc_response", pcc_responses)):
         for finding_id, value in (answers or {}).items():
             entry = by_finding.get(finding_id)
@@ -337,6 +365,91 @@ def response_save_draft(
             changed.append(f"{field}:{finding_id}")
     if changed:
         _withdraw_approval(response)
+    return changed
+
+
+class WelshDraft:
+    """The Welsh text of a bilingual response's parts, as typed on the response page. None
+    for a part leaves it as it is; per finding id for the responses to each finding."""
+
+    def __init__(
+        self,
+        *,
+        introduction: str | None = None,
+        pcc_comments: str | None = None,
+        force_responses: dict[int, str] | None = None,
+        pcc_responses: dict[int, str] | None = None,
+    ) -> None:
+        self.introduction = introduction
+        self.pcc_comments = pcc_comments
+        self.force_responses = force_responses or {}
+        self.pcc_responses = pcc_responses or {}
+
+    @property
+    def pcc_side(self) -> bool:
+        return (
+            self.introduction is not None
+            or self.pcc_comments is not None
+            or bool(self.pcc_responses)
+        )
+
+
+def _welsh_parts(response, welsh: WelshDraft, values: dict[str, str]) -> dict:
+    """Set the response's own Welsh fields (the introduction, the PCC's comments); returns
+    the changes. The standard Welsh introduction is stored as blank, like the English."""
+    changes = {}
+    if welsh.introduction is not None:
+        text = _text(welsh.introduction, "Welsh introduction")
+        with translation.override("cy"):
+            standard = gettext(DEFAULT_INTRODUCTION).strip()
+        if text == standard and not response.introduction:
+            text = ""  # the standard one, as the English (a custom English one keeps it)
+        if text:
+            try:
+                introduction_render(text, values)
+            except ValidationError as exc:
+                raise ValidationError(
+                    gettext("The Welsh introduction: %(problem)s") % {"problem": exc.messages[0]}
+                ) from None
+        if text != response.introduction_cy:
+            changes["introduction_cy"] = (response.introduction_cy, text)
+            response.introduction_cy = text
+    if welsh.pcc_comments is not None:
+        text = _text(welsh.pcc_comments, "Welsh text of the PCC's comments")
+        if text != response.pcc_comments_cy:
+            changes["pcc_comments_cy"] = (response.pcc_comments_cy, text)
+            response.pcc_comments_cy = text
+    return changes
+
+
+def _welsh_answers(response, welsh: WelshDraft, by_finding: dict, by, now) -> list[str]:
+    """Write the Welsh text of each finding's responses (WelshResponseText rows), audited on
+    the response. Returns the names of what changed."""
+    rows = {t.finding_id: t for t in response.welsh_texts.all()}
+    changed: list[str] = []
+    changes: dict[str, tuple[Any, Any]] = {}
+    for field, answers in (
+        ("force_response", welsh.force_responses),
+        ("pcc_response", welsh.pcc_responses),
+    ):
+        for finding_id, value in answers.items():
+            if finding_id not in by_finding:
+                raise ValidationError("That finding is not part of this report's response.")
+            value = _text(value, "Welsh text of the response")
+            row = rows.get(finding_id)
+            if row is None:
+                if not value:
+                    continue
+                row = rows[finding_id] = WelshResponseText(response=response, finding_id=finding_id)
+            before = getattr(row, field)
+            if before == value:
+                continue
+            setattr(row, field, value)
+            row.save()
+            changes[f"{field}_cy:{finding_id}"] = (before, value)
+            changed.append(f"{field}_cy:{finding_id}")
+    if changes:
+        _audit(by, response, now, changes, note="Welsh text")
     return changed
 
 
@@ -386,11 +499,13 @@ def response_publish(
     by: User,
     published_on: datetime.date,
     url: str = "",
+    marking: ProtectiveMarking | None = None,
     now: datetime.datetime | None = None,
 ) -> ResponseVersion:
     """Record publication: a new version with a snapshot of the document. The first
     publication meets the statutory deadline; a later one is a new version, and earlier
-    versions stay exactly as they were published."""
+    versions stay exactly as they were published. `marking` is the protective marking the
+    published document carries (None: no marking, as usual for a published document)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     response = _locked(response)
@@ -398,9 +513,12 @@ def response_publish(
     entries = response_entries(response)
     problems = response_problems(response, entries)
     if problems:
-        raise ValidationError(
-            ["Every recommendation must be answered before publishing."] + [p[0] for p in problems]
+        # Only the Welsh (or English) text of a part missing: name the parts, nothing more.
+        only_language = response.bilingual and set(problems) <= set(
+            welsh_problems(response, entries)
         )
+        lead = [] if only_language else ["Every recommendation must be answered before publishing."]
+        raise ValidationError(lead + [p[0] for p in problems])
     content = response_content(response, entries)
     if not approval_current(response, content):
         raise ValidationError(
@@ -425,6 +543,7 @@ def response_publish(
         raise ValidationError("Nothing has changed since the last published version.")
     url = (url or "").strip()
     number = latest.number + 1 if latest else 1
+    marking = marking_in_use(marking)
     version = ResponseVersion(
         response=response,
         number=number,
@@ -434,6 +553,7 @@ def response_publish(
         fingerprint=fingerprint(content),
         published_by=by,
         recorded_at=now,
+        marking_label=marking.label if marking is not None else "",
     )
     first_on = response.published_on or published_on
     version.content = with_publication(content, version, first_on)
@@ -449,6 +569,8 @@ def response_publish(
         response.published_on = published_on
         response.url = url
         fields += ["published_on", "url"]
+    if version.marking_label:
+        changes["published_marking"] = (None, version.marking_label)
     response.save(update_fields=fields)
     _audit(by, response, now, changes, note=f"Published version {number}")
     deadlines_sync_response(response=response, now=now)

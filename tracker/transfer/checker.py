@@ -9,8 +9,14 @@ import uuid as uuidlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from accounts.models import Organisation, User
+from accounts.models import POLICING_BODY_KINDS, Organisation, ProtectiveMarking, User
 from tracker.models import DeadlineRule, Finding
+
+
+def _accepted(kind: str) -> tuple[str, ...]:
+    """The kinds a reference of this kind may be: any kind of local policing body (PCC,
+    police authority, mayor, Policing and Crime Board) where a local policing body is asked."""
+    return POLICING_BODY_KINDS if kind == Organisation.Kind.LOCAL_POLICING_BODY else (kind,)
 
 
 class Checker:
@@ -29,6 +35,19 @@ class Checker:
             Finding.objects.values_list("key", "report__published_on")
         )
         self.rule_keys = set(DeadlineRule.objects.values_list("key", flat=True))
+        # The rules whose deadlines have the steps after a response (provided, published).
+        self.step_rule_keys = set(
+            DeadlineRule.objects.exclude(publication_by="").values_list("key", flat=True)
+        )
+        # The protective markings (by label, then rank) here; the file's are added as checked.
+        self.marking_ranks: dict[str, int] = dict(
+            ProtectiveMarking.objects.values_list("label", "rank")
+        )
+        # Each report's findings here, and the findings a response's Welsh texts may name.
+        self.report_findings_here: dict[str, set[str]] = {}
+        for key, report_key in Finding.objects.values_list("key", "report__key"):
+            self.report_findings_here.setdefault(report_key, set()).add(key)
+        self.response_finding_keys: set[str] = set()
         # What the file has used so far: keys and names that must not appear twice in it.
         self.file_finding_keys: set[str] = set()
         self.report_finding_keys: set[str] = set()
@@ -157,8 +176,22 @@ class Checker:
             self.fail(where, "must be an organisation code")
         elif value not in self.org_kinds:
             self.fail(where, f"no organisation with code {value!r}")
-        elif kind and self.org_kinds.get(value) != kind:
+        elif kind and self.org_kinds.get(value) not in _accepted(kind):
             self.fail(where, f"{value!r} is not a {Organisation.Kind(kind).label.lower()}")
+
+    def marking_ref(self, value, where: str) -> None:
+        """A protective marking by its label, from the file's list or this tracker's."""
+        if value in (None, ""):
+            return
+        if not isinstance(value, str):
+            self.fail(where, "must be a protective marking's label")
+        elif value not in self.marking_ranks:
+            known = ", ".join(sorted(self.marking_ranks, key=self.marking_ranks.__getitem__))
+            self.fail(
+                where,
+                f"{value!r} is not a protective marking in the file or here "
+                f"(the markings: {known or 'none'})",
+            )
 
     def person_ref(self, value, where: str) -> None:
         """A reference to a person in the file or the database, by email (any case)."""

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from accounts.models import Organisation, PolicingBodyTerm, RoleAssignment, User
+from accounts.models import (
+    Organisation,
+    PolicingBodyTerm,
+    ProtectiveMarking,
+    RoleAssignment,
+    User,
+)
 from tracker.evidence import evidence_path
 from tracker.models import (
     AuditEvent,
@@ -17,8 +23,10 @@ from tracker.models import (
     DeadlineChange,
     Evidence,
     Finding,
+    FunctionTransfer,
     Judgement,
     Report,
+    ReportEdition,
     ResponseVersion,
     StatutoryResponse,
     TrackedItem,
@@ -32,10 +40,11 @@ def _d(value):
 
 @dataclass(frozen=True)
 class _Names:
-    """How the file names people and organisations: by email and by code."""
+    """How the file names people, organisations and markings: by email, code and label."""
 
     users: dict[int, User]
     orgs: dict[int, Organisation]
+    markings: dict[int, ProtectiveMarking]
 
     def email(self, user_id: int | None) -> str | None:
         return self.users[user_id].email if user_id else None
@@ -43,18 +52,39 @@ class _Names:
     def code(self, org_id: int | None) -> str | None:
         return self.orgs[org_id].code if org_id else None
 
+    def label(self, marking_id: int | None) -> str | None:
+        return self.markings[marking_id].label if marking_id else None
+
 
 def export_tracker(*, include_files: bool = True) -> dict:
     names = _Names(
         users={u.pk: u for u in User.objects.all()},
         orgs={o.pk: o for o in Organisation.objects.all()},
+        markings={m.pk: m for m in ProtectiveMarking.objects.all()},
     )
     return {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": timezone.now().isoformat(),
+        "protective_markings": [
+            {
+                "label": m.label,
+                "description": m.description,
+                "rank": m.rank,
+                "active": m.active,
+            }
+            for m in sorted(names.markings.values(), key=lambda m: m.rank)
+        ],
         "organisations": [
-            {"code": o.code, "name": o.name, "short_name": o.short_name, "kind": o.kind}
+            {
+                "code": o.code,
+                "name": o.name,
+                "short_name": o.short_name,
+                "kind": o.kind,
+                "default_marking": names.label(o.default_marking_id),
+                "welsh_language_standards": o.welsh_language_standards,
+                "welsh_name": o.welsh_name,
+            }
             for o in sorted(names.orgs.values(), key=lambda o: o.code)
         ],
         "policing_body_terms": [
@@ -67,6 +97,7 @@ def export_tracker(*, include_files: bool = True) -> dict:
             for t in PolicingBodyTerm.objects.order_by("force__code", "starts_on", "body__code")
         ],
         "people": _export_people(names),
+        "function_transfers": _export_transfers(names),
         "reports": _export_reports(names),
         "items": _export_items(names, include_files),
         "audit_events": _export_audit_events(names),
@@ -89,8 +120,34 @@ def _export_people(names: _Names) -> list[dict]:
             "is_staff": u.is_staff,
             "is_superuser": u.is_superuser,
             "date_joined": _d(u.date_joined),
+            "language": u.language,
         }
         for u in sorted(names.users.values(), key=lambda u: u.email)
+    ]
+
+
+def _export_transfers(names: _Names) -> list[dict]:
+    """Transfers of functions, planned, carried out or cancelled: who answers for a force
+    changed, when, on what legal basis, and what moved (an audit matter)."""
+    return [
+        {
+            "uuid": str(t.uuid),
+            "from_body": names.code(t.from_body_id),
+            "to_body": names.code(t.to_body_id),
+            "takes_effect_on": _d(t.takes_effect_on),
+            "date_is_placeholder": t.date_is_placeholder,
+            "legal_basis": t.legal_basis,
+            "legal_basis_url": t.legal_basis_url,
+            "staff_move": t.staff_move,
+            "recorded_by": names.email(t.recorded_by_id),
+            "recorded_at": _d(t.recorded_at),
+            "carried_out_at": _d(t.carried_out_at),
+            "carried_out_by": names.email(t.carried_out_by_id),
+            "outcome": t.outcome,
+            "cancelled_at": _d(t.cancelled_at),
+            "cancelled_by": names.email(t.cancelled_by_id),
+        }
+        for t in FunctionTransfer.objects.order_by("takes_effect_on", "recorded_at", "uuid")
     ]
 
 
@@ -100,7 +157,12 @@ def _export_people(names: _Names) -> list[dict]:
 def _export_reports(names: _Names) -> list[dict]:
     finding_keys = dict(Finding.objects.values_list("pk", "key"))
     reports = Report.objects.prefetch_related(
-        "forces", "judgements", "findings", "statutory_responses__versions"
+        "forces",
+        "judgements",
+        "findings",
+        "editions",
+        "statutory_responses__versions",
+        "statutory_responses__welsh_texts",
     ).order_by("key")
     return [_export_report(report, names, finding_keys) for report in reports]
 
@@ -120,14 +182,26 @@ def _export_report(report: Report, names: _Names, finding_keys: dict[int, str]) 
         "forces": sorted(f.code for f in report.forces.all()),
         "source_document": report.source_document,
         "notes": report.notes,
+        "marking": names.label(report.marking_id),
+        "editions": [_export_edition(e, names) for e in report.editions.all()],
         "judgements": [_export_judgement(j, names) for j in report.judgements.all()],
         "findings": [_export_finding(f, names, finding_keys) for f in report.findings.all()],
         "statutory_responses": [
-            _export_response(r, names)
+            _export_response(r, names, finding_keys)
             for r in sorted(
                 report.statutory_responses.all(), key=lambda r: names.orgs[r.force_id].code
             )
         ],
+    }
+
+
+def _export_edition(e: ReportEdition, names: _Names) -> dict:
+    return {
+        "language": e.language,
+        "title": e.title,
+        "url": e.url,
+        "added_by": names.email(e.added_by_id),
+        "added_at": _d(e.added_at),
     }
 
 
@@ -158,7 +232,7 @@ def _export_finding(f: Finding, names: _Names, finding_keys: dict[int, str]) -> 
     }
 
 
-def _export_response(r: StatutoryResponse, names: _Names) -> dict:
+def _export_response(r: StatutoryResponse, names: _Names, finding_keys: dict[int, str]) -> dict:
     return {
         "uuid": str(r.uuid),
         "body": names.code(r.body_id),
@@ -168,6 +242,21 @@ def _export_response(r: StatutoryResponse, names: _Names) -> dict:
         "pcc_comments": r.pcc_comments,
         "url": r.url,
         "introduction": r.introduction,
+        "marking": names.label(r.marking_id),
+        "introduction_cy": r.introduction_cy,
+        "pcc_comments_cy": r.pcc_comments_cy,
+        "chief_officer_comments_cy": r.chief_officer_comments_cy,
+        "welsh_texts": sorted(
+            (
+                {
+                    "finding": finding_keys[w.finding_id],
+                    "force_response": w.force_response,
+                    "pcc_response": w.pcc_response,
+                }
+                for w in r.welsh_texts.all()
+            ),
+            key=lambda w: w["finding"],
+        ),
         "deadline_changes": _export_deadline_changes(r, names),
         "versions": [
             _export_version(v, names) for v in sorted(r.versions.all(), key=lambda v: v.number)
@@ -185,6 +274,7 @@ def _export_version(v: ResponseVersion, names: _Names) -> dict:
         "fingerprint": v.fingerprint,
         "published_by": names.email(v.published_by_id),
         "recorded_at": _d(v.recorded_at),
+        "marking_label": v.marking_label,
     }
 
 
@@ -226,6 +316,7 @@ def _export_item(item: TrackedItem, names: _Names, include_files: bool) -> dict:
         "created_at": _d(item.created_at),
         "last_activity_at": _d(item.last_activity_at),
         "closed_at": _d(item.closed_at),
+        "marking": names.label(item.marking_id),
         "status_changes": [
             {
                 "uuid": str(c.uuid),
@@ -329,6 +420,7 @@ def _export_deadline_changes(owner: TrackedItem | StatutoryResponse, names: _Nam
             "on_date": _d(ch.on_date),
             "previous_due_on": _d(ch.previous_due_on),
             "reason": ch.reason,
+            "applied_on": _d(ch.applied_on),
             "approved_by": ch.approved_by,
             "approved_on": _d(ch.approved_on),
             "recorded_by": names.email(ch.recorded_by_id),

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.dateparse import parse_date, parse_datetime
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, ProtectiveMarking, Role, User
 from tracker.evidence import STORED_NAME
 from tracker.transfer.checker import Checker
 
@@ -25,9 +25,13 @@ class Refs:
 
     orgs: dict[str, Organisation] = field(default_factory=dict)
     people: dict[str, User] = field(default_factory=dict)
+    markings: dict[str, ProtectiveMarking] = field(default_factory=dict)
 
     def org(self, code: str | None) -> Organisation | None:
         return self.orgs.get(code) if code else None
+
+    def marking(self, label: str | None) -> ProtectiveMarking | None:
+        return self.markings[label] if label else None
 
     def person(self, email: str | None) -> User | None:
         return self.people[email.lower()] if email else None
@@ -240,11 +244,18 @@ class Uuid(Parsed):
 
 
 class Whole(Field):
-    """A whole number of 0 or more (or null)."""
+    """A whole number of 0 or more (or null, unless `required`)."""
 
     convert = staticmethod(int)
 
+    def __init__(self, key: str, *, required: bool = False, **options: Any) -> None:
+        super().__init__(key, **options)
+        self.required = required
+
     def check(self, c: Checker, row: dict, where: str) -> Any:
+        if self.required and row.get(self.key) is None:
+            c.fail(where, f"“{self.key}” is missing")
+            return None
         c.whole(row, self.key, where)
         return row.get(self.key)
 
@@ -276,6 +287,18 @@ class Org(Field):
 
     def read(self, value: Any, refs: Refs) -> Organisation | None:
         return refs.org(value)
+
+
+class Marking(Field):
+    """A protective marking, by its label: one of the file's list or of this tracker's (null or
+    empty: no marking of its own, so the thing inherits one)."""
+
+    def check(self, c: Checker, row: dict, where: str) -> Any:
+        c.marking_ref(row.get(self.key), f"{where}.{self.key}")
+        return row.get(self.key)
+
+    def read(self, value: Any, refs: Refs) -> ProtectiveMarking | None:
+        return refs.marking(value)
 
 
 class OrgList(Org):
@@ -339,6 +362,18 @@ class Content(Field):
         if not isinstance(row.get(self.key), dict):
             c.fail(f"{where}.{self.key}", "must be the published document's content (an object)")
         return row.get(self.key)
+
+
+class Mapping(Field):
+    """A JSON object kept as it is (what a transfer of functions moved); null is empty."""
+
+    convert = staticmethod(lambda value: value or {})
+
+    def check(self, c: Checker, row: dict, where: str) -> Any:
+        value = row.get(self.key)
+        if value is not None and not isinstance(value, dict):
+            c.fail(f"{where}.{self.key}", "must be an object")
+        return value
 
 
 class FileContent(Field):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from accounts.models import Organisation, PolicingBodyTerm, User
+from accounts.models import Language, Organisation, PolicingBodyTerm, ProtectiveMarking, User
 from tracker.models import (
     AuditEvent,
     ClosureDecision,
@@ -19,17 +19,20 @@ from tracker.models import (
     Evidence,
     Finding,
     FindingKind,
+    FunctionTransfer,
     GradingScale,
     Judgement,
     ProgressReview,
     ProgressUpdate,
     Report,
+    ReportEdition,
     ReportType,
     ResponseVersion,
     Status,
     StatusChange,
     StatutoryResponse,
     TrackedItem,
+    WelshResponseText,
 )
 from tracker.transfer.fields import (
     Changes,
@@ -43,6 +46,8 @@ from tracker.transfer.fields import (
     FindingKey,
     Flag,
     IpAddress,
+    Mapping,
+    Marking,
     Org,
     OrgList,
     Person,
@@ -58,7 +63,11 @@ from tracker.transfer.fields import (
 )
 
 FORMAT = "inspection-tracker"
-VERSION = 1
+# Version 2 (issues 21 and 22) adds protective markings, the Welsh texts and editions, the
+# organisations' Welsh fields, people's language and transfers of functions. A version 1 file
+# is read as a version 2 file without them: what it leaves out is left as it is.
+VERSION = 2
+VERSIONS_READ = (1, 2)
 RESPONSE_DATES = (
     "chief_officer_comments_requested_on",
     "chief_officer_comments_due_on",
@@ -92,11 +101,20 @@ class Kind:
 # The table is laid out by hand, a paragraph to a kind of row, its fields in the order they are
 # checked.
 # fmt: off
+PROTECTIVE_MARKING = Kind(
+    ProtectiveMarking, "protective_markings", "protective markings", key=("label",),
+    fields=(
+        Text("label", required=True, max_length=60), Text("description", max_length=300),
+        Whole("rank", required=True), Flag("active", default=True),
+    ),
+)
 ORGANISATION = Kind(
     Organisation, "organisations", "organisations", key=("code",),
     fields=(
         Text("code", required=True, max_length=80), Text("name", required=True, max_length=200),
         Field("short_name", convert=str), Choice("kind", Organisation.Kind.values),
+        Marking("default_marking"), Flag("welsh_language_standards"),
+        Text("welsh_name", max_length=200),
     ),
 )
 POLICING_BODY_TERM = Kind(
@@ -113,6 +131,19 @@ PERSON = Kind(
         Flag("is_active", default=True), Flag("is_staff", default=True),
         Flag("is_superuser", default=True),
         Timestamp("date_joined", keep_empty=False), Roles("roles"),
+        Choice("language", ["", *Language.values], required=False, default=""),
+    ),
+)
+FUNCTION_TRANSFER = Kind(
+    FunctionTransfer, "function_transfers", "transfers of functions",
+    fields=(
+        Uuid(), Org("from_body", kind=BODY), Org("to_body", kind=BODY),
+        Date("takes_effect_on", required=True), Flag("date_is_placeholder"),
+        Text("legal_basis", required=True, max_length=500),
+        Text("legal_basis_url", max_length=500), Flag("staff_move", default=True),
+        Person("recorded_by"), Timestamp("recorded_at", required=True),
+        Timestamp("carried_out_at"), Person("carried_out_by"), Mapping("outcome"),
+        Timestamp("cancelled_at"), Person("cancelled_by"),
     ),
 )
 REPORT = Kind(
@@ -124,6 +155,15 @@ REPORT = Kind(
         Choice("published_precision", Report.Precision.values, default="day"), Field("url"),
         Choice("grading_scale", GradingScale.values), Flag("national"),
         OrgList("forces", kind=FORCE), Field("source_document"), Field("notes"),
+        Marking("marking"),
+    ),
+)
+REPORT_EDITION = Kind(
+    ReportEdition, "editions", "editions of reports", key=("report", "language"),
+    fields=(
+        Choice("language", ReportEdition.Language.values, default=ReportEdition.Language.WELSH),
+        Text("title", required=True, max_length=400), Text("url", required=True, max_length=500),
+        Person("added_by"), Timestamp("added_at", required=True),
     ),
 )
 JUDGEMENT = Kind(
@@ -149,6 +189,16 @@ STATUTORY_RESPONSE = Kind(
         Uuid(required=False, unique=False, stored=False),
         Org("body", kind=BODY), Org("force", kind=FORCE), *(Date(name) for name in RESPONSE_DATES),
         Field("chief_officer_comments"), Field("pcc_comments"), Field("url"), Text("introduction"),
+        Marking("marking"), Text("introduction_cy"), Text("pcc_comments_cy"),
+        Text("chief_officer_comments_cy"),
+    ),
+)
+WELSH_RESPONSE_TEXT = Kind(
+    WelshResponseText, "welsh_texts", "Welsh texts of responses", key=("response", "finding"),
+    fields=(
+        Ref("finding", among="response_finding_keys", required=True,
+            unknown="no finding with key {!r} in this report"),
+        Text("force_response"), Text("pcc_response"),
     ),
 )
 RESPONSE_VERSION = Kind(
@@ -157,7 +207,7 @@ RESPONSE_VERSION = Kind(
         Uuid(unique=False), Date("published_on", required=True),
         Timestamp("recorded_at", required=True), Text("fingerprint", required=True, max_length=64),
         VersionNumber("number"), Content("content"), Field("url"),
-        Person("published_by", checked=False),
+        Person("published_by", checked=False), Text("marking_label", max_length=60),
     ),
 )
 ITEM = Kind(
@@ -169,7 +219,7 @@ ITEM = Kind(
         Choice("status", Status.values, default=Status.NOT_STARTED),
         Date("due_date"), Date("original_due_date"), Field("force_response"), Field("pcc_response"),
         Timestamp("created_at", keep_empty=False), Timestamp("last_activity_at", keep_empty=False),
-        Timestamp("closed_at"),
+        Timestamp("closed_at"), Marking("marking"),
     ),
 )
 STATUS_CHANGE = Kind(
@@ -239,7 +289,7 @@ DEADLINE_CHANGE = Kind(
         Choice("kind", [k for k in DeadlineChange.Kind.values
                         if k != DeadlineChange.Kind.RECALCULATED]),
         Date("on_date", required=True), Date("previous_due_on"), Field("reason"),
-        Field("approved_by"), Date("approved_on"), Person("recorded_by"),
+        Date("applied_on"), Field("approved_by"), Date("approved_on"), Person("recorded_by"),
         Timestamp("recorded_at", required=True),
     ),
 )

@@ -8,6 +8,7 @@ back. A bad file is refused with a list of what is wrong and nothing is saved.
 
 import base64
 import datetime
+import json
 import uuid as uuidlib
 from typing import Any
 
@@ -15,15 +16,19 @@ from django.contrib.auth.hashers import make_password
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, RoleAssignment, User
+from accounts.models import Organisation, ProtectiveMarking, RoleAssignment, User
 from tracker.audit import audit_context_fields
 from tracker.evidence import EvidenceRejected, check_evidence, evidence_path
+from tracker.function_transfer_plan import transfer_problems
 from tracker.models import (
     AuditEvent,
     ClosureDecision,
+    DeadlineChange,
     Evidence,
     Finding,
+    FunctionTransfer,
     Report,
+    ReportEdition,
     Status,
     StatusChange,
     StatutoryResponse,
@@ -72,6 +77,8 @@ def import_tracker(
 
 
 def _load(doc: dict, imp: Importer) -> None:
+    _load_markings(imp, doc)
+    imp.refs.markings = {m.label: m for m in ProtectiveMarking.objects.all()}
     for row, where in rows_of(doc, kinds.ORGANISATION, "file"):
         lookup, values = imp.read(kinds.ORGANISATION, row)
         values.setdefault("short_name", row.get("name"))
@@ -82,6 +89,8 @@ def _load(doc: dict, imp: Importer) -> None:
     for row, where in rows_of(doc, kinds.PERSON, "file"):
         _load_person(imp, row, where)
     imp.refs.people = {u.email: u for u in User.objects.all()}
+    for row, where in rows_of(doc, kinds.FUNCTION_TRANSFER, "file"):
+        _load_transfer(imp, row, where)
     for row, where in rows_of(doc, kinds.REPORT, "file"):
         _load_report(imp, row, where)
     for row, where in rows_of(doc, kinds.ITEM, "file"):
@@ -100,6 +109,88 @@ def _load(doc: dict, imp: Importer) -> None:
             note=imp.result.summary()[:300],
             **audit_context_fields(),
         )
+
+
+def _load_markings(imp: Importer, doc: dict) -> None:
+    """The list of protective markings, by label. Markings the file ranks anew are first moved
+    out of the way (ranks are unique), so a file may reorder the list."""
+    rows = list(rows_of(doc, kinds.PROTECTIVE_MARKING, "file"))
+    if not imp.only_missing:
+        here = dict(ProtectiveMarking.objects.values_list("label", "rank"))
+        moving = [
+            row["label"] for row, _ in rows if here.get(row["label"], row["rank"]) != row["rank"]
+        ]
+        top = max([*here.values(), *(row["rank"] for row, _ in rows)], default=0) + 1
+        for i, label in enumerate(moving):
+            ProtectiveMarking.objects.filter(label=label).update(rank=top + i)
+    for row, where in rows:
+        imp.save(kinds.PROTECTIVE_MARKING, row, where)
+
+
+def _load_transfer(imp: Importer, t: dict, where: str) -> None:
+    """A transfer of functions, by uuid. What was recorded never changes (a transfer is
+    cancelled and recorded again, never edited), and its state only moves on: planned, then
+    carried out or cancelled. A new planned transfer gets the checks it gets when recorded."""
+    lookup, values = imp.read(kinds.FUNCTION_TRANSFER, t)
+    existing = FunctionTransfer.objects.filter(**lookup).first()
+    if existing is None:
+        if not values.get("carried_out_at") and not values.get("cancelled_at"):
+            problems = transfer_problems(
+                from_body=values.get("from_body"),
+                to_body=values.get("to_body"),
+                takes_effect_on=values.get("takes_effect_on"),
+                legal_basis=values.get("legal_basis") or "",
+            )
+            if problems:
+                raise ImportRejected(
+                    [f"{where}.{name}: {m}" for name, ms in problems.items() for m in ms]
+                )
+        imp.put(kinds.FUNCTION_TRANSFER, lookup, values, where)
+        return
+    if imp.only_missing:
+        return
+    for f in kinds.FUNCTION_TRANSFER.fields:
+        name = f.attr
+        if name is None or name not in values or name in lookup:
+            continue
+        if name in TRANSFER_STATE:
+            # A file that does not know what happened since leaves it as it is.
+            was, now = getattr(existing, name), values[name]
+            if was not in (None, {}) and now not in (None, {}) and now != was:
+                imp.reject(
+                    f"{where}.{f.key}",
+                    f"differs from what happened to this transfer here ({_shown(was)}): "
+                    "what happened to a transfer never changes",
+                )
+        elif values[name] != getattr(existing, name):
+            imp.reject(
+                f"{where}.{f.key}",
+                "differs from the transfer recorded here, which never changes: cancel it "
+                "and record another",
+            )
+    values = {k: v for k, v in values.items() if k not in TRANSFER_STATE or v not in (None, {})}
+    carried = values.get("carried_out_at") or existing.carried_out_at
+    if carried and (values.get("cancelled_at") or existing.cancelled_at):
+        imp.reject(where, "a transfer cannot be both carried out and cancelled")
+    imp.put(kinds.FUNCTION_TRANSFER, lookup, values, where)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, User):
+        return value.email
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict) else str(value)
+
+
+# What happens to a transfer after it is recorded: filled in once, never undone.
+TRANSFER_STATE = (
+    "carried_out_at",
+    "carried_out_by",
+    "outcome",
+    "cancelled_at",
+    "cancelled_by",
+)
 
 
 def _load_person(imp: Importer, p: dict, where: str) -> None:
@@ -135,6 +226,9 @@ def _load_report(imp: Importer, r: dict, where: str) -> None:
             report.forces.set(wanted)
             if outcome is None:
                 imp.result.add(kinds.REPORT.counted_as, "updated")
+    for row, row_where in rows_of(r, kinds.REPORT_EDITION, where):
+        language = row.get("language") or ReportEdition.Language.WELSH
+        imp.save(kinds.REPORT_EDITION, row, row_where, report=report, language=language)
     for row, row_where in rows_of(r, kinds.JUDGEMENT, where):
         imp.save(kinds.JUDGEMENT, row, row_where, report=report)
     # Parents first, so a recommendation can point at its cause of concern.
@@ -158,11 +252,24 @@ def _load_response(imp: Importer, sr: dict, where: str, report: Report) -> None:
     response, _ = imp.put(
         kinds.STATUTORY_RESPONSE, lookup, values, where, create_defaults=create_defaults
     )
+    for row, row_where in rows_of(sr, kinds.WELSH_RESPONSE_TEXT, where):
+        finding = (
+            imp.findings.get(row["finding"])
+            or Finding.objects.filter(key=row["finding"], report=report).first()
+        )
+        if finding is None or finding.report_id != report.pk:
+            imp.reject(f"{row_where}.finding", f"no finding {row['finding']!r} in this report")
+        imp.save(kinds.WELSH_RESPONSE_TEXT, row, row_where, response=response, finding=finding)
     if sr.get("deadline_changes"):
         _load_deadline_changes(imp, sr, where, response)
     for row, row_where in rows_of(sr, kinds.RESPONSE_VERSION, where):
-        # Published versions are kept exactly as published: created once, by uuid.
-        imp.save(kinds.RESPONSE_VERSION, row, row_where, response=response)
+        # Published versions are kept exactly as published: created once, by uuid. A file
+        # from before markings has no marking_label: the one its content prints, if any.
+        known = {}
+        content = row.get("content")
+        if "marking_label" not in row and isinstance(content, dict):
+            known["marking_label"] = str(content.get("marking") or "")
+        imp.save(kinds.RESPONSE_VERSION, row, row_where, response=response, **known)
 
 
 def _load_deadline_changes(
@@ -176,8 +283,16 @@ def _load_deadline_changes(
         deadline = owner.deadlines.filter(rule__key=row["rule"]).first()
         if deadline is None:
             imp.reject(f"{row_where}.rule", f"the rule {row['rule']!r} gives no deadline here")
+        if (
+            row["kind"] in STEP_KINDS
+            and deadline.changes.filter(kind=row["kind"]).exclude(uuid=row["uuid"]).exists()
+        ):
+            imp.reject(f"{row_where}.kind", f"this deadline's {row['kind']!r} step is already here")
         imp.save(kinds.DEADLINE_CHANGE, row, row_where, deadline=deadline)
     _sync_deadlines(owner, now)
+
+
+STEP_KINDS = (DeadlineChange.Kind.RESPONSE_SENT, DeadlineChange.Kind.PUBLISHED)
 
 
 def _sync_deadlines(owner: TrackedItem | StatutoryResponse, now: datetime.datetime) -> None:

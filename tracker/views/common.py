@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_filters import FilterSet
 
 from tracker import documents, exports, policy, word_documents
-from tracker.reminders.plan import describe_reminders, describe_rule
+from tracker.reminders.plan import describe_reminders, describe_rule, describe_steps
 
 PAGE_SIZE = 50
 log = logging.getLogger(__name__)
@@ -59,9 +59,12 @@ def deadline_rows(deadlines, user, today: datetime.date, *, item=None, response=
             deadline.item = item
         if response is not None:
             deadline.response = response
+        steps, steps_open = describe_steps(deadline)  # the response and its publication
         rows.append(
             {
                 "deadline": deadline,
+                "steps": steps,
+                "steps_open": steps_open,
                 "days_left": deadline.days_left(today),
                 "days_overdue": -deadline.days_left(today) if deadline.due_on else 0,
                 "reminders_text": describe_reminders(deadline),
@@ -69,6 +72,8 @@ def deadline_rows(deadlines, user, today: datetime.date, *, item=None, response=
                 and deadline.due_on is not None
                 and deadline.due_on < today,
                 "can_change": policy.can_change_deadline(user, deadline, today),
+                "can_record_step": bool(steps_open)
+                and policy.can_record_deadline_step(user, deadline, today),
                 "rule_text": describe_rule(deadline.rule),
             }
         )

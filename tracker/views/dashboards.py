@@ -11,11 +11,13 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from tracker import dashboards, documents, exports, figures, policy, selectors
+from tracker import dashboards, documents, exports, figures, markings, policy, selectors
 from tracker.views import common
 
 DASHBOARD_TITLES = {
@@ -364,8 +366,14 @@ def board_pack_context(user, today) -> dict[str, Any]:
             "overdue_count": context["totals"]["overdue"],  # the same items, counted already
             "responses": _late_responses(responses, today),
             "response_count": responses.count(),
-            "pack_title": f"{scope}: overdue and ageing",
+            # What the document is, whose and when, as a committee paper is titled.
+            "pack_title": gettext("Board pack: %(scope)s, %(date)s")
+            % {"scope": scope, "date": date_format(today, "j F Y")},
             "pack_file": exports.file_name(forces, "board-pack", today, "pdf"),
+            # The protective marking, printed in the header and footer of every page: the
+            # highest of the overdue items it quotes, and at least the person's default (the
+            # late responses are listed by report and date only, never their words).
+            "marking": markings.marking_line(markings.items_marking(items.overdue(today), user)),
         }
     )
     return context

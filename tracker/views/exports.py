@@ -15,9 +15,10 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from tracker import export_jobs, exports
+from tracker import export_jobs, exports, xlsx
 from tracker.models.export_jobs import ExportJob
 from tracker.views import common
 
@@ -26,20 +27,47 @@ LISTS = {"items": "tracker:item_list", "responses": "tracker:response_list"}
 
 def _export(request, kind: str, fmt: str) -> HttpResponse | StreamingHttpResponse | FileResponse:
     """Send the export at once, or, when it has more rows than a request should write, a page
-    that offers to make it in the background. CSV streams at any size."""
-    if fmt not in exports.EXPORT_FORMATS:
+    that offers to make it in the background. CSV streams at any size: UTF-8 without a
+    byte-order mark ("csv"), or with one for Excel ("excel.csv")."""
+    if fmt not in exports.PAGE_FORMATS:
         raise Http404("No such format")
     today = common.today()
+    site = settings.SITE_URL.rstrip("/")
     found = exports.export_rows(kind, user=request.user, today=today, filters=request.GET)
+    name = exports.export_file_name(
+        kind, user=request.user, today=today, filters=request.GET, fmt=fmt
+    )
+    response: StreamingHttpResponse | FileResponse
     if fmt == "xlsx":
         count = found.count()
         if export_jobs.export_is_large(count):
             return _offer(request, kind, fmt, count)
-    table = exports.export_table(kind, found, today=today, site=settings.SITE_URL.rstrip("/"))
-    name = exports.export_file_name(
-        kind, user=request.user, today=today, filters=request.GET, fmt=fmt
-    )
-    return common.export_response(table, fmt, name, exports.EXPORT_TITLES[kind])
+        marking = exports.export_marking(kind, found, user=request.user)
+        now = timezone.now()
+        about = exports.about_rows(
+            kind,
+            user=request.user,
+            today=today,
+            filters=request.GET,
+            marking=marking,
+            made_at=now,
+            site=site,
+        )
+        table = exports.export_table(kind, found, today=today, site=site)
+        response = FileResponse(
+            xlsx.xlsx_file(
+                table, exports.EXPORT_TITLES[kind], marking=marking, about=about, made_at=now
+            ),
+            content_type=xlsx.XLSX_TYPE,
+        )
+    else:
+        table = exports.export_table(kind, found, today=today, site=site)
+        response = StreamingHttpResponse(
+            exports.csv_stream(table, bom=fmt == exports.CSV_FOR_EXCEL),
+            content_type="text/csv; charset=utf-8",
+        )
+    response["Content-Disposition"] = exports.content_disposition(name)
+    return response
 
 
 def _offer(request, kind: str, fmt: str, rows: int) -> HttpResponse:
@@ -52,13 +80,16 @@ def _offer(request, kind: str, fmt: str, rows: int) -> HttpResponse:
             "rows": rows,
             "query": request.GET.urlencode(),
             "back": _list_url(kind, request.GET.urlencode()),
-            "csv_url": reverse(
-                f"tracker:{'item' if kind == 'items' else 'response'}_export", args=["csv"]
-            )
-            + ("?" + request.GET.urlencode() if request.GET else ""),
+            "csv_url": _export_url(kind, "csv", request.GET.urlencode()),
+            "excel_csv_url": _export_url(kind, exports.CSV_FOR_EXCEL, request.GET.urlencode()),
             "keep_hours": int(export_jobs.keep_for().total_seconds() // 3600),
         },
     )
+
+
+def _export_url(kind: str, fmt: str, query: str) -> str:
+    name = f"tracker:{'item' if kind == 'items' else 'response'}_export"
+    return reverse(name, args=[fmt]) + ("?" + query if query else "")
 
 
 def _list_url(kind: str, query: str) -> str:

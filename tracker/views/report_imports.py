@@ -32,8 +32,10 @@ from tracker.report_import.draft import (
     draft_apply,
     draft_version,
 )
+from tracker.report_import.editions import looks_welsh
 from tracker.report_import.forces import import_forces
 from tracker.report_import.reading import import_start, is_stalled
+from tracker.views import editions
 
 WORKING = (ReportImport.State.QUEUED, ReportImport.State.READING)
 
@@ -163,6 +165,9 @@ def report_import_detail(request, uuid) -> HttpResponse:
         return render(request, "tracker/report_import_failed.html", {"import": found})
     if found.state == ReportImport.State.CREATED and found.report is not None:
         return redirect("tracker:report_detail", key=found.report.key)
+    if looks_welsh(found.source_text):
+        # A Welsh edition: attached to the English report, never imported (issue 22).
+        return editions.welsh_import_page(request, found)
     errors: list[str] = []
     if request.method == "POST":
         details, findings, judgements = _forms(request, found, request.POST)

@@ -17,15 +17,18 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracker import documents, forms, policy, selectors
+from tracker import documents, forms, policy, selectors, welsh_forms
 from tracker.filters import ResponseFilter
+from tracker.marking_forms import PublishWithMarkingForm
 from tracker.models import ResponseVersion, StatutoryResponse
 from tracker.reminders.sync import s55_rule, statutory_rule_for
 from tracker.statutory import content as statutory_content
 from tracker.statutory import services as statutory_services
-from tracker.views import common
+from tracker.views import common, public
 
 
 @login_required
@@ -202,6 +205,8 @@ def _response_form_page(
     scope = _Scope(request, key, force_code)
     if not allowed(scope):
         raise PermissionDenied("You cannot do this on this response.")
+    if not isinstance(form_class, type):  # chosen for this response (Welsh or not)
+        form_class = form_class(scope)
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
@@ -236,9 +241,14 @@ def _initial(scope, form_class) -> dict[str, Any]:
     r = scope.response
     if r is None:
         return {}
-    if form_class is forms.ChiefOfficerCommentsForm:
+    if form_class is PublishWithMarkingForm:
+        # The body's own choice of marking for what it publishes, else none (issue 21).
+        default = r.body.default_marking
+        return {"marking": default.label if default is not None and default.active else ""}
+    if issubclass(form_class, forms.ChiefOfficerCommentsForm):
         return {
             "comments": r.chief_officer_comments,
+            "comments_cy": r.chief_officer_comments_cy,
             "received_on": _date(r.chief_officer_comments_received_on),
         }
     if form_class is forms.CopiesSentForm:
@@ -278,16 +288,62 @@ def response_record_comments(request, key, force_code) -> HttpResponse:
         key,
         force_code,
         allowed=lambda s: s.force_side,
-        form_class=forms.ChiefOfficerCommentsForm,
+        form_class=lambda s: (
+            welsh_forms.BilingualChiefOfficerCommentsForm
+            if _bilingual(s)
+            else forms.ChiefOfficerCommentsForm
+        ),
         template="tracker/response_comments_form.html",
-        error_field=lambda message: "received_on" if "date" in message else "comments",
+        error_field=lambda message: (
+            "received_on"
+            if "date" in message
+            else ("comments_cy" if "Welsh" in message else "comments")
+        ),
         act=lambda s, data: statutory_services.response_record_comments(
             response=s.started(),
             by=request.user,
             text=data["comments"],
             received_on=data["received_on"],
+            text_cy=data.get("comments_cy"),
         ),
         success="The chief constable's comments have been saved",
+    )
+
+
+def _bilingual(scope) -> bool:
+    """Whether this response is written in Welsh and English (its body, or its force, works
+    under the Welsh Language Standards); before it is started, as it would be."""
+    response = scope.response or statutory_services.response_unsaved(
+        report=scope.report, force=scope.force
+    )
+    return bool(response and response.bilingual)
+
+
+def _welsh_initial(response, entries) -> dict[str, str]:
+    """The Welsh fields as stored; the standard Welsh introduction when none is written."""
+    with translation.override("cy"):
+        standard = gettext(statutory_content.DEFAULT_INTRODUCTION)
+    initial = {
+        # A custom English introduction needs its own Welsh: no standard text offered then.
+        "introduction_cy": response.introduction_cy or ("" if response.introduction else standard),
+        "pcc_comments_cy": response.pcc_comments_cy,
+    }
+    texts = statutory_content.welsh_texts(response)
+    for e in entries:
+        text = texts.get(e.finding.pk)
+        initial[f"force_response_cy_{e.finding.pk}"] = text.force_response if text else ""
+        initial[f"pcc_response_cy_{e.finding.pk}"] = text.pcc_response if text else ""
+    return initial
+
+
+def _welsh_draft(form, can_pcc: bool) -> statutory_services.WelshDraft | None:
+    if not isinstance(form, welsh_forms.BilingualResponseDraftForm):
+        return None
+    return statutory_services.WelshDraft(
+        introduction=form.welsh_value("introduction_cy") if can_pcc else None,
+        pcc_comments=form.welsh_value("pcc_comments_cy") if can_pcc else None,
+        force_responses=form.welsh_answers("force_response"),
+        pcc_responses=form.welsh_answers("pcc_response"),
     )
 
 
@@ -330,9 +386,11 @@ def response_edit(request, key, force_code) -> HttpResponse:
         "can_pcc": scope.pcc,
         "can_force": scope.force_side,
     }
+    bilingual = response.bilingual
+    form_class = welsh_forms.BilingualResponseDraftForm if bilingual else forms.ResponseDraftForm
     preview = None
     if request.method == "POST":
-        form = forms.ResponseDraftForm(request.POST, **kwargs)
+        form = form_class(request.POST, **kwargs)
         if form.is_valid() and scope.pcc and request.POST.get("action") == "preview":
             preview = _introduction_preview(form, response, entries)  # saves nothing
         elif form.is_valid():
@@ -346,10 +404,14 @@ def response_edit(request, key, force_code) -> HttpResponse:
                     pcc_comments=data.get("pcc_comments") if scope.pcc else None,
                     force_responses=form.answers("force_response"),
                     pcc_responses=form.answers("pcc_response"),
+                    welsh=_welsh_draft(form, scope.pcc),
                 )
             except ValidationError as exc:
                 for message in exc.messages:
-                    form.add_error("introduction" if "introduction" in message else None, message)
+                    field = "introduction" if "introduction" in message else None
+                    if field and "Welsh" in message:
+                        field = "introduction_cy"
+                    form.add_error(field, message)
             else:
                 messages.success(
                     request,
@@ -364,7 +426,9 @@ def response_edit(request, key, force_code) -> HttpResponse:
         for e in entries:
             initial[f"force_response_{e.finding.pk}"] = e.item.force_response if e.item else ""
             initial[f"pcc_response_{e.finding.pk}"] = e.item.pcc_response if e.item else ""
-        form = forms.ResponseDraftForm(initial=initial, **kwargs)
+        if bilingual:
+            initial.update(_welsh_initial(response, entries))
+        form = form_class(initial=initial, **kwargs)
     return render(
         request,
         "tracker/response_edit_form.html",
@@ -374,6 +438,7 @@ def response_edit(request, key, force_code) -> HttpResponse:
             "response": response,
             "form": form,
             "can_pcc": scope.pcc,
+            "bilingual": bilingual,
             "preview": preview,
             "intro_fields": _introduction_fields(response, entries) if scope.pcc else [],
         },
@@ -425,7 +490,7 @@ def response_publish(request, key, force_code) -> HttpResponse:
         key,
         force_code,
         allowed=lambda s: s.pcc and s.response is not None,
-        form_class=forms.PublishForm,
+        form_class=PublishWithMarkingForm,
         template="tracker/response_publish_form.html",
         error_field=lambda message: (
             "published_on" if "date" in message or "published on" in message else None
@@ -435,6 +500,7 @@ def response_publish(request, key, force_code) -> HttpResponse:
             by=request.user,
             published_on=data["published_on"],
             url=data["url"],
+            marking=data["marking"],
         ),
         success="The publication has been recorded. It is on your public page",
     )
@@ -480,4 +546,10 @@ def response_document(request, key, force_code, fmt) -> HttpResponse:
     content = statutory_content.response_content(scope.response)
     if statutory_content.approval_current(scope.response, content):
         content["approved"] = True  # the final words, ready to publish
-    return common.document_response(request, content, fmt)
+        if statutory_content.is_bilingual(content):
+            content["cy"]["approved"] = True
+    # ?lang=cy: the Welsh draft of a response published in Welsh and English.
+    code = request.GET.get("lang", "en")
+    if code not in ("en", "cy") or (code == "cy" and not statutory_content.is_bilingual(content)):
+        raise Http404("No such document")
+    return public.language_document(request, content, fmt, code)
