@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, ReminderDelivery
 from tracker.handoffs import Event
+from tracker.reminders.unsubscribe import OVERDUE_DIGEST_OFF, WEEKLY_DIGEST_OFF
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -88,10 +89,37 @@ class ReminderDeliveryForm(forms.Form):
         required=False,
     )
 
+    digests = forms.MultipleChoiceField(
+        label=_("Which weekly emails should we send you?"),
+        help_text=_(
+            "Untick one to stop it. An unsubscribe link in one of these emails unticks it here."
+        ),
+        choices=[
+            (WEEKLY_DIGEST_OFF, _("The weekly digest of reminders, if you chose it above")),
+            (
+                OVERDUE_DIGEST_OFF,
+                _("The weekly overdue digest (coordinators, the PCC office, national readers)"),
+            ),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
     def switched_off(self) -> list[str]:
         """The kinds of hand-off left unticked."""
         chosen = set(self.cleaned_data.get("email_events") or [])
         return [kind for kind in Event.values if kind not in chosen]
+
+    # Sent by the page with the digests' boxes, so that a post without it (an older copy of
+    # the page, a script) leaves the digests as they are instead of switching them off.
+    digests_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def digests_off(self) -> list[str] | None:
+        """The weekly digests left unticked; None when the page did not show them."""
+        if not self.cleaned_data.get("digests_shown"):
+            return None
+        chosen = set(self.cleaned_data.get("digests") or [])
+        return [kind for kind in (WEEKLY_DIGEST_OFF, OVERDUE_DIGEST_OFF) if kind not in chosen]
 
 
 class CodeForm(forms.Form):

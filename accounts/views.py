@@ -36,6 +36,7 @@ from accounts.forms import (
 from accounts.models import User
 from tracker import handoffs, policy
 from tracker.demo import PEOPLE
+from tracker.reminders.unsubscribe import OVERDUE_DIGEST_OFF, WEEKLY_DIGEST_OFF
 
 PENDING = "two_factor_pending"
 PENDING_SECONDS = 5 * 60
@@ -103,7 +104,9 @@ def email_settings(request) -> HttpResponse:
                 services.person_set_reminder_delivery(
                     person=user, reminder_delivery=form.cleaned_data["reminder_delivery"]
                 )
-                handoffs.person_set_email_events(person=user, off=form.switched_off())
+                handoffs.person_set_email_events(
+                    person=user, off=form.switched_off(), digests_off=form.digests_off()
+                )
             messages.success(request, gettext("Your email settings have been saved"))
             return redirect("accounts:email_settings")
     else:
@@ -125,6 +128,9 @@ def _reminder_delivery_form(user: User) -> ReminderDeliveryForm:
         initial={
             "reminder_delivery": user.reminder_delivery,
             "email_events": [kind for kind in handoffs.Event.values if kind not in off],
+            "digests": [
+                kind for kind in (WEEKLY_DIGEST_OFF, OVERDUE_DIGEST_OFF) if kind not in off
+            ],
         }
     )
 

@@ -68,6 +68,13 @@ NAVIGATION = [
         },
         policy.can_manage_people,
     ),
+    # Transfers of a local policing body's functions to a successor (issue 22: May 2028).
+    (
+        _("Transfers"),
+        "tracker:function_transfer_list",
+        {"function_transfer_list", "function_transfer_new", "function_transfer_detail"},
+        policy.can_record_function_transfers,
+    ),
     # Django's admin site (its pages have their own header, so it is never the current page).
     (_("Admin site"), "admin:index", set(), policy.can_use_admin_site),
 ]

@@ -772,3 +772,11 @@ def test_the_list_reads_as_many_queries_for_eight_transfers_as_for_one(client):
     assert "F0 Police and Crime Commissioner" in page.content.decode()
     assert "F1 Police and Crime Commissioner" not in page.content.decode()
     assert len(eight.captured_queries) == len(one.captured_queries)
+
+
+def test_administrators_find_transfers_in_the_navigation_and_no_one_else(demo_world, client):
+    link = f'href="{reverse("tracker:function_transfer_list")}"'
+    client.force_login(person("admin"))
+    assert link in client.get(reverse("tracker:rules")).content.decode()
+    client.force_login(person("coordinator"))
+    assert link not in client.get(reverse("tracker:rules")).content.decode()

@@ -47,6 +47,7 @@ from tracker.models import (
     TrackedItem,
 )
 from tracker.notifications import notifications_resolve_for_item
+from tracker.reminders import unsubscribe
 from tracker.reminders.mail import site_url
 from tracker.reminders.notices import Notice, notices_create
 from tracker.reminders.plan import coordinators, pcc_office
@@ -537,17 +538,34 @@ def report_imported_recorded(*, report: Report, by: User, now: datetime.datetime
 
 
 def person_set_email_events(
-    *, person: User, off: Iterable[str], now: datetime.datetime | None = None
+    *,
+    person: User,
+    off: Iterable[str],
+    digests_off: Iterable[str] | None = None,
+    now: datetime.datetime | None = None,
 ) -> None:
-    """Which kinds of hand-off the person is not emailed about (they stay in the app). An
+    """Which kinds of hand-off the person is not emailed about (they stay in the app), and,
+    when given, which weekly digests they switched off (the weekly reminders digest, the
+    overdue digest: what a one-click unsubscribe link also switches off). Left out, the
+    digests stay as they were, so saving hand-off choices never undoes an unsubscribe. An
     unknown kind is refused, nothing saved; a change is audited."""
-    wanted = sorted(set(off))
-    unknown = [kind for kind in wanted if kind not in Event.values]
+    handoff_kinds = set(off)
+    unknown = [kind for kind in sorted(handoff_kinds) if kind not in Event.values]
     if unknown:
         raise ValidationError(
             {"email_events": f"“{unknown[0][:60]}” is not a kind of email you can switch off."}
         )
     before = sorted(person.email_events_off or [])
+    if digests_off is None:
+        digests = {kind for kind in before if kind not in Event.values}
+    else:
+        digests = set(digests_off)
+        stray = [kind for kind in sorted(digests) if kind not in unsubscribe.DIGESTS_OFF]
+        if stray:
+            raise ValidationError(
+                {"digests": f"“{stray[0][:60]}” is not a digest you can switch off."}
+            )
+    wanted = sorted(handoff_kinds | digests)
     if before == wanted:
         return
     person.email_events_off = wanted

@@ -38,6 +38,7 @@ KINDS = (EACH, DAILY, WEEKLY, OVERDUE)
 # Kept in User.email_events_off (a list of kinds of email not sent) beside the hand-off kinds.
 WEEKLY_DIGEST_OFF = "weekly_digest"
 OVERDUE_DIGEST_OFF = "overdue_digest"
+DIGESTS_OFF = (WEEKLY_DIGEST_OFF, OVERDUE_DIGEST_OFF)
 
 SALT = "tracker.reminders.unsubscribe"
 
