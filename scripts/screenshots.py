@@ -48,7 +48,7 @@ def main():
         page.screenshot(path=OUT / "sign-in.png", full_page=True)
         sign_in(page, "priya.shah@wmp.example")
         page.screenshot(path=OUT / "my-items.png", full_page=True)
-        page.click("text=The force should complete its serious")
+        page.locator("main a", has_text="The force should complete its serious").first.click()
         page.screenshot(path=OUT / "item.png", full_page=True)
         page.goto(f"{BASE}/reports/peel-effectiveness-2017-west-midlands/")
         page.screenshot(path=OUT / "report.png", full_page=True)
