@@ -3,15 +3,15 @@ deadline, and sending exports and documents (CSV, Excel, HTML, Word and PDF)."""
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django_filters import FilterSet
 
-from tracker import documents, exports, policy, word_documents
+from tracker import documents, policy, word_documents
 from tracker.reminders.plan import describe_reminders, describe_rule, describe_steps
 
 PAGE_SIZE = 50
@@ -78,25 +78,6 @@ def deadline_rows(deadlines, user, today: datetime.date, *, item=None, response=
             }
         )
     return rows
-
-
-def export_response(
-    table: Iterable[list], fmt: str, name: str, title: str
-) -> StreamingHttpResponse | FileResponse:
-    """Send a table (header first) as a streamed CSV or a spooled Excel file, named
-    `name` (exports.file_name) in both forms RFC 6266 gives."""
-    response: StreamingHttpResponse | FileResponse
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            exports.csv_stream(table), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        response = FileResponse(
-            exports.xlsx_file(table, title),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = exports.content_disposition(name)
-    return response
 
 
 def pdf_download(make_pdf: Callable[[], bytes], filename: str, *, instead: str) -> HttpResponse:

@@ -150,14 +150,6 @@ def document_in(content: dict, code: str) -> tuple[dict, bool]:
     return statutory_content.content_in(content, "en"), code == "en"
 
 
-def _doc(content: dict) -> dict:
-    """The document's outline, in the active language, with the content's language."""
-    doc = documents.document_context(content)
-    if content.get("lang") == "cy":
-        doc["lang"] = "cy"
-    return doc
-
-
 @require_GET
 def public_response(request, body_code, uuid, number=None) -> HttpResponse:
     version = selectors.public_version_get(body_code=body_code, uuid=uuid, number=number)
@@ -166,7 +158,7 @@ def public_response(request, body_code, uuid, number=None) -> HttpResponse:
 
     def build(code: str) -> dict:
         shown, in_language = document_in(version.content, code)
-        return {"doc": _doc(shown), "in_language": in_language}
+        return {"doc": documents.document_context(shown), "in_language": in_language}
 
     return _page(
         request,
