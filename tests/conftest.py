@@ -237,6 +237,15 @@ def start_worker(broker, mail_server, tmp_path):
         workers.append((process, log))
         return process
 
+    def log_tail(lines: int = 15) -> str:
+        """The last lines each worker has logged, for a failure message."""
+        return "\n".join(
+            f"--- {Path(log.name).name}:\n"
+            + "\n".join(Path(log.name).read_text(errors="replace").splitlines()[-lines:])
+            for _, log in workers
+        )
+
+    start.log_tail = log_tail
     start.queue = queue  # for tests that send their own tasks to this worker
     start.documents_queue = f"{queue}-documents"
     yield start

@@ -71,10 +71,14 @@ def kill_group(process: subprocess.Popen) -> None:
     process.wait(timeout=10)
 
 
-def wait_for(condition, timeout=60.0, what="the condition"):
+def wait_for(condition, timeout=60.0, what="the condition", explain=None):
+    """Poll `condition` until it is true. On time out, the message ends with what `explain()`
+    returns (the state reached, a worker's last lines), so a failure in CI says why."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.1)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
+    raise AssertionError(
+        f"Timed out after {timeout}s waiting for {what}" + (f": {explain()}" if explain else "")
+    )

@@ -63,11 +63,19 @@ def test_a_real_worker_makes_the_file_and_the_person_downloads_it(
     assert "Prepare your export" in offer.content.decode()
     job = ExportJob.objects.get()
     status_url = reverse("tracker:export_job_status", args=[job.uuid])
+    seen = {}
+
+    def finished() -> bool:
+        seen.update(client.get(status_url).json())
+        return seen["state"] in ("ready", "failed")
+
     wait_for(
-        lambda: client.get(status_url).json()["state"] == "ready",
-        timeout=90,
+        finished,
+        timeout=120,
         what="the worker to make the export",
+        explain=lambda: f"the export is {seen}\n{start_worker.log_tail()}",
     )
+    assert seen["state"] == "ready", f"the export is {seen}\n{start_worker.log_tail()}"
     assert worker.poll() is None  # the worker is still running: it did the work
     page = client.get(started["Location"]).content.decode()
     assert "Your export is ready" in page
