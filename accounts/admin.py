@@ -134,3 +134,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             },
         ),
     ]
+
+
+# The estate integrations' admin pages (issue 15), each in its own module.
+import accounts.api_token_admin  # noqa: E402, F401
+import accounts.oidc_admin  # noqa: E402, F401
+import accounts.scim.admin  # noqa: E402, F401

@@ -315,3 +315,10 @@ class RecoveryCode(models.Model):
 
     def __str__(self):
         return f"Recovery code for {self.user}{' (used)' if self.used_at else ''}"
+
+
+# The estate integrations' models (issue 15), each in a module of its own; imported here so
+# Django finds them with the app's other models.
+from accounts.api_tokens import *  # noqa: E402, F403
+from accounts.identity_providers import *  # noqa: E402, F403
+from accounts.scim_models import *  # noqa: E402, F403

@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "axes",
     # Prometheus metrics at /metrics (config/health_views.py).
     "django_prometheus",
+    # The REST API (issue 15): Django REST Framework, its schema, the reference page's files.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -475,3 +479,14 @@ if SENTRY_DSN:
 
 # The one password every demo account shares (README). Only used when the demo is seeded.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "inspection-demo-2026")
+
+
+# Fitting a force's estate (issue 15). Each part keeps its settings in its own section.
+
+# --- Sign-in with an identity provider ---
+
+# --- SCIM provisioning ---
+
+# --- The REST API ---
+
+# --- Webhooks and calendar feeds ---

@@ -25,6 +25,12 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says: send them to the hashed file,
     # which is cached for a year.
     path("favicon.ico", favicon, name="favicon"),
+    # Fitting a force's estate (issue 15): the REST API, SCIM provisioning, sign-in with an
+    # OpenID Connect provider, webhooks and calendar feeds.
+    path("api/v1/", include("tracker.api.urls")),
+    path("scim/v2/", include("accounts.scim.urls")),
+    path("account/oidc/", include("accounts.oidc_urls")),
+    path("", include("tracker.integration_urls")),
     path("", include("tracker.urls")),
     path("account/", include("accounts.urls")),
     path("admin/login/", admin_sign_in),

@@ -284,3 +284,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     ]
     date_hierarchy = "at"
     list_select_related = ["actor"]
+
+
+# Webhooks and calendar feeds (issue 15).
+import tracker.integration_admin  # noqa: E402, F401

@@ -24,6 +24,7 @@ from accounts.models import (
     User,
 )
 from tracker import marking_services, services
+from tracker.demo_integrations import create_demo_integrations
 from tracker.demo_transfers import create_demo_transfer
 from tracker.demo_wales import create_welsh_demo
 from tracker.models import (
@@ -367,6 +368,7 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
     deadlines_sync_all(now=now)
     reminders_start_afresh(now=now)
     create_demo_transfer()  # the planned 2028 hand-over of PCC functions (issue 22)
+    create_demo_integrations(today=today)  # provider, SCIM and API tokens, webhook (issue 15)
     return True
 
 

@@ -396,3 +396,12 @@ def sees_transfer_of_forces(visible: set[int] | None, force_ids: set[int]) -> bo
 def sees_function_transfers(user: User) -> bool:
     """The transfers of functions list: whoever oversees items (force staff are refused, 403)."""
     return oversees_items(user)
+
+
+# --- Sign-in with an identity provider (issue 15) ---
+
+# --- SCIM provisioning (issue 15) ---
+
+# --- The REST API (issue 15) ---
+
+# --- Webhooks and calendar feeds (issue 15) ---

@@ -8,6 +8,7 @@ so `from tracker.models import X` works for every model and choice.
 
 from tracker.models.audit_events import AuditEvent
 from tracker.models.base import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
+from tracker.models.calendar_feeds import *  # noqa: E402, F403 (issue 15)
 from tracker.models.deadlines import (
     Deadline,
     DeadlineChange,
@@ -58,6 +59,7 @@ from tracker.models.reports import (
 from tracker.models.responses import ResponseVersion, StatutoryResponse, WelshResponseText
 from tracker.models.saved_views import SavedView, SavedViewList, SavedViewQuerySet
 from tracker.models.transfers import FunctionTransfer, FunctionTransferQuerySet
+from tracker.models.webhooks import *  # noqa: E402, F403 (issue 15)
 
 __all__ = [
     "ExportJob",

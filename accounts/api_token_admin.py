@@ -1,0 +1,1 @@
+"""Admin for API tokens and service accounts (issue 15)."""

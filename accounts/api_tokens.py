@@ -1,0 +1,1 @@
+"""Personal access tokens and service accounts for the REST API (issue 15)."""

@@ -1,0 +1,1 @@
+"""Admin for identity providers (issue 15)."""

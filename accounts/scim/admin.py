@@ -1,0 +1,1 @@
+"""Admin for SCIM tokens (issue 15)."""

@@ -1,0 +1,1 @@
+"""The REST API at /api/v1/ (issue 15)."""

@@ -1,0 +1,1 @@
+"""Admin for webhooks and calendar feeds (issue 15)."""

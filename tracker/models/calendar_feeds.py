@@ -1,0 +1,1 @@
+"""Each person's private calendar feed address (issue 15)."""
