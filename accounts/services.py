@@ -518,3 +518,8 @@ def password_reset_finish(*, person: User, now: datetime.datetime | None = None)
         at=now or timezone.now(),
         note="Password set from an emailed reset link",
     )
+
+
+# --- Sign-in with an identity provider (issue 15) ---
+
+# --- SCIM provisioning (issue 15) ---
