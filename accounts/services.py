@@ -1,5 +1,7 @@
 """Managing people: adding them, changing their details and roles, deactivating and
-reactivating them. Administrators only (tracker.policy.can_manage_people). And a person's
+reactivating them. Administrators only (tracker.policy.can_manage_people), or an
+organisation's provisioning service for that organisation's people (`SystemActor`: a SCIM
+token, accounts/scim/; its changes audited under its name). And a person's
 own account: their email settings, and a password set from a reset link.
 
 People are never deleted: their name stays on everything they did. Deactivating someone ends
@@ -11,6 +13,7 @@ messages written for the administrator; nothing is saved when one is raised.
 
 import datetime
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from axes.utils import reset as axes_reset
@@ -49,9 +52,28 @@ from tracker.reminders.plan import coordinators
 log = logging.getLogger(__name__)
 
 
-def _check_may_manage(by) -> None:
+def _check_may_manage(by, *, person=None, organisation=None) -> None:
+    """An administrator may manage anyone; a SystemActor (an organisation's provisioning
+    service) only the people of its own organisation, and only into it."""
+    if isinstance(by, SystemActor):
+        places = [p.organisation_id for p in (person,) if p is not None]
+        places += [o.pk for o in (organisation,) if o is not None]
+        if any(place != by.organisation_id for place in places):
+            raise ValidationError(f"{by.label} can manage only the people of its organisation.")
+        return
     if not policy.can_manage_people(by):
         raise ValidationError("Only an administrator can manage people.")
+
+
+def _actor(by):
+    """Who the audit trail and hand-offs name: the administrator, or nobody for a
+    SystemActor (which the row's note names instead)."""
+    return None if isinstance(by, SystemActor) else by
+
+
+def _noted(by, note: str) -> str:
+    """The audit note, led by the SystemActor's name when one made the change."""
+    return f"{by.label}: {note}"[:300] if isinstance(by, SystemActor) else note
 
 
 def _clean_roles(roles, organisation, *, held=()) -> set[str]:
@@ -170,7 +192,7 @@ def person_create(
     """Add a person with the given roles and no usable password; they are emailed a link
     to set one."""
     now = now or timezone.now()
-    _check_may_manage(by)
+    _check_may_manage(by, organisation=organisation)
     email = (email or "").strip().lower()
     full_name = (full_name or "").strip()
     errors: dict[str, str | list[ValidationError]] = {}
@@ -200,7 +222,7 @@ def person_create(
     person.save()
     _set_roles(person, roles)
     audit_record(
-        actor=by,
+        actor=_actor(by),
         action=AuditEvent.Action.CREATE,
         obj=person,
         at=now,
@@ -215,9 +237,12 @@ def person_create(
             )
             if value
         },
-        note="Added by an administrator",
+        note="Added by " + (by.label if isinstance(by, SystemActor) else "an administrator"),
     )
-    person_send_set_password_email(by=by, person=person)
+    if not isinstance(by, SystemActor):
+        # A provisioned person signs in with their organisation's provider; an administrator
+        # can still send them a link to set a password from their page (docs/scim.md).
+        person_send_set_password_email(by=by, person=person)
     return person
 
 
@@ -239,6 +264,7 @@ def person_update(
     _check_may_manage(by)
     locked = User.objects.select_for_update(of=("self",))  # not the organisation's row
     person = locked.select_related("organisation").get(pk=person.pk)
+    _check_may_manage(by, person=person, organisation=organisation)
     full_name = (full_name or "").strip()
     errors: dict[str, str | list[ValidationError]] = {}
     if not full_name:
@@ -307,7 +333,14 @@ def person_update(
     if before_roles != sorted(roles):
         changes["roles"] = (before_roles, sorted(roles))
     if changes:
-        audit_record(actor=by, action=AuditEvent.Action.UPDATE, obj=person, at=now, changes=changes)
+        audit_record(
+            actor=_actor(by),
+            action=AuditEvent.Action.UPDATE,
+            obj=person,
+            at=now,
+            changes=changes,
+            note=_noted(by, "Changed") if isinstance(by, SystemActor) else "",
+        )
     return person
 
 
@@ -341,12 +374,13 @@ def person_deactivate(
     now = now or timezone.now()
     _check_may_manage(by)
     person = User.objects.select_for_update().get(pk=person.pk)
+    _check_may_manage(by, person=person)
     if person.pk == by.pk:
         raise ValidationError("You cannot deactivate yourself. Ask another administrator.")
     if not person.is_active:
         raise ValidationError(f"{person.full_name} is already deactivated.")
     _check_not_last_administrator(person, "deactivate them")
-    if by.pk not in _active_administrators():
+    if not isinstance(by, SystemActor) and by.pk not in _active_administrators():
         raise ValidationError("Only an active administrator can manage people.")
 
     items = list(selectors.person_open_items(person=person))
@@ -381,13 +415,13 @@ def person_deactivate(
                     }
                 )
 
-    note = f"Handed over: {person.full_name} was deactivated"[:300]
+    note = _noted(by, f"Handed over: {person.full_name} was deactivated")
     for item in items:
         roles_held = {"owner": item.owner_id, "accountable lead": item.lead_id}
         was = [what for what, pk in roles_held.items() if pk == person.pk]
         item = tracker_services.item_hand_over(
             item=item,
-            by=by,
+            by=_actor(by),
             owner=reassign_to if item.owner_id == person.pk else item.owner,
             lead=reassign_to if item.lead_id == person.pk else item.lead,
             now=now,
@@ -418,12 +452,14 @@ def person_deactivate(
         else "no open items"
     )
     audit_record(
-        actor=by,
+        actor=_actor(by),
         action=AuditEvent.Action.UPDATE,
         obj=person,
         at=now,
         changes={"is_active": (True, False)},
-        note=f"Deactivated; {handed}; {sessions} session{'s' if sessions != 1 else ''} ended",
+        note=_noted(
+            by, f"Deactivated; {handed}; {sessions} session{'s' if sessions != 1 else ''} ended"
+        ),
     )
     return items
 
@@ -434,18 +470,19 @@ def person_reactivate(*, by, person: User, now: datetime.datetime | None = None)
     now = now or timezone.now()
     _check_may_manage(by)
     person = User.objects.select_for_update().get(pk=person.pk)
+    _check_may_manage(by, person=person)
     if person.is_active:
         raise ValidationError(f"{person.full_name} is already active.")
     person.is_active = True
     person.full_clean()
     person.save(update_fields=["is_active"])
     audit_record(
-        actor=by,
+        actor=_actor(by),
         action=AuditEvent.Action.UPDATE,
         obj=person,
         at=now,
         changes={"is_active": (False, True)},
-        note="Reactivated",
+        note=_noted(by, "Reactivated"),
     )
     return person
 
@@ -523,3 +560,17 @@ def password_reset_finish(*, person: User, now: datetime.datetime | None = None)
 # --- Sign-in with an identity provider (issue 15) ---
 
 # --- SCIM provisioning (issue 15) ---
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Not a person: a service that manages one organisation's people, such as a SCIM token
+    (accounts/scim/). The services above take it as `by` in place of an administrator: it
+    may manage only the people of its organisation; the audit rows it makes have no actor and
+    a note led by its `label` ("SCIM token Entra ID of West Midlands Police"); the items it
+    hands over are handed over by nobody, as the daily transfer task does."""
+
+    label: str
+    organisation_id: int
+    pk: None = None
+    is_authenticated: bool = False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import people_views, unsubscribe, views
+from accounts import api_token_views, people_views, unsubscribe, views
 
 app_name = "accounts"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     # One-click unsubscribe from an automated email (RFC 8058): no sign-in, a signed token.
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("language/", views.language, name="language"),
+    # A person's tokens for the REST API (issue 15; docs/api.md).
+    path("api-tokens/", api_token_views.token_list, name="api_tokens"),
+    path("api-tokens/new/", api_token_views.token_create, name="api_token_create"),
+    path("api-tokens/<int:pk>/revoke/", api_token_views.token_revoke, name="api_token_revoke"),
     path("security/", views.security, name="security"),
     path("security/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

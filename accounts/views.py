@@ -3,6 +3,7 @@ two-factor set-up and the person's own settings."""
 
 import datetime
 import hashlib
+import logging
 import time
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -24,7 +25,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services, two_factor
+from accounts import (
+    oidc_client,
+    oidc_secrets,
+    oidc_sign_in,
+    oidc_tokens,
+    services,
+    two_factor,
+)
 from accounts.forms import (
     CodeForm,
     LanguageForm,
@@ -33,6 +41,7 @@ from accounts.forms import (
     ReminderDeliveryForm,
     SignInForm,
 )
+from accounts.identity_providers import IdentityProvider
 from accounts.models import User
 from tracker import handoffs, policy
 from tracker.demo import PEOPLE
@@ -42,6 +51,10 @@ PENDING = "two_factor_pending"
 PENDING_SECONDS = 5 * 60
 SETUP_SECRET = "two_factor_setup_secret"  # noqa: S105 - a session key's name, not a secret
 VERIFIED = "two_factor_ok"
+# People signed in through a provider are then read back by the ordinary model backend.
+OIDC_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+log = logging.getLogger(__name__)
 
 
 def _start_session(request, user, backend: str, *, two_factor_done: bool) -> None:
@@ -52,34 +65,176 @@ def _start_session(request, user, backend: str, *, two_factor_done: bool) -> Non
 
 class SignInView(auth_views.LoginView):
     """Email and password. With an authenticator app set up, the password only gets the person
-    as far as the code page; the session is not signed in until the code is right."""
+    as far as the code page; the session is not signed in until the code is right.
+
+    An email address whose domain has an organisation's provider (issue 15) is offered
+    "Sign in with <provider>" when the password is left blank; when the organisation has
+    switched password sign-in off, a password is not even tried."""
 
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        email = request.POST.get("username", "").strip()
+        provider = oidc_sign_in.provider_for_email(email)
+        if provider is not None:
+            password_given = bool(request.POST.get("password"))
+            if not password_given or not provider.password_sign_in_allowed:
+                # The address only: the password is never tried (nor counted by the lockout).
+                form = self.get_form_class()(request, data={"username": email})
+                form.errors.clear()
+                if password_given:
+                    form.add_error(
+                        None,
+                        gettext(
+                            "%(organisation)s signs in with %(provider)s, not a tracker "
+                            "password. Use the button to continue."
+                        )
+                        % {"organisation": provider.organisation.name, "provider": provider.name},
+                    )
+                context = self.get_context_data(form=form, provider=provider)
+                return self.render_to_response(context, status=400 if password_given else 200)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form) -> HttpResponse:
         user = form.get_user()
-        if two_factor.device_of(user) is not None:
-            self.request.session.cycle_key()
-            self.request.session[PENDING] = {
-                "user": user.pk,
-                "backend": user.backend,
-                "next": self.get_success_url(),
-                "at": time.time(),
-            }
-            return redirect("accounts:sign_in_code")
-        _start_session(self.request, user, user.backend, two_factor_done=False)
-        # A URL, never a view name: redirect() would try "?next=foo" as a view name.
-        return HttpResponseRedirect(self.get_success_url())
+        if not policy.password_sign_in_allowed(user):
+            provider = oidc_sign_in.provider_of_organisation(user.organisation_id)
+            form.add_error(
+                None,
+                gettext("Your organisation signs in with %(provider)s, not a tracker password.")
+                % {"provider": provider.name if provider else gettext("its own provider")},
+            )
+            return self.form_invalid(form)
+        return finish_sign_in(
+            self.request,
+            user,
+            backend=user.backend,
+            next_url=self.get_success_url(),
+            two_factor_done=False,
+        )
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        provider = kwargs.get("provider")
+        if provider is not None:
+            context["provider_start"] = (
+                reverse("oidc:start", args=[provider.pk])
+                + "?"
+                + urlencode({"next": self.get_success_url()})
+            )
         if settings.DEMO_MODE:
             context["demo_accounts"] = [
                 {"email": email, "name": name, "title": title} for email, name, title, *_ in PEOPLE
             ]
         return context
+
+
+def finish_sign_in(
+    request, user: User, *, backend: str, next_url: str, two_factor_done: bool
+) -> HttpResponse:
+    """The last step of any sign-in: the authenticator code first where the person has an app
+    and the sign-in has not already given a second factor, else the session starts."""
+    if not two_factor_done and two_factor.device_of(user) is not None:
+        request.session.cycle_key()
+        request.session[PENDING] = {
+            "user": user.pk,
+            "backend": backend,
+            "next": next_url,
+            "at": time.time(),
+        }
+        return redirect("accounts:sign_in_code")
+    _start_session(request, user, backend, two_factor_done=two_factor_done)
+    # A URL, never a view name: redirect() would try "?next=foo" as a view name.
+    return HttpResponseRedirect(next_url)
+
+
+@require_http_methods(["GET"])
+def oidc_callback(request) -> HttpResponse:
+    """Back from the organisation's provider (issue 15): the state must be one this session
+    began and not yet used; the code is exchanged (with the PKCE verifier), the ID token
+    checked (accounts/oidc_client.py), and the person signed in, created or refused
+    (accounts/oidc_sign_in.py). The provider's second factor counts only when its token says
+    so (amr/acr); otherwise the tracker's own code step follows for a person with an app."""
+    attempt = oidc_client.take_state(request, request.GET.get("state", ""))
+    if attempt is None:
+        return _oidc_refused(
+            request,
+            None,
+            gettext(
+                "This sign-in link has already been used or has expired. Start again from the "
+                "sign-in page."
+            ),
+        )
+    provider = IdentityProvider.objects.filter(
+        pk=attempt.get("provider") or 0, enabled=True
+    ).first()
+    if provider is None:
+        raise Http404("No such provider")
+    if request.GET.get("error") or not request.GET.get("code"):
+        return _oidc_refused(
+            request,
+            provider,
+            gettext("%(provider)s did not sign you in (%(error)s). Start again.")
+            % {"provider": provider.name, "error": request.GET.get("error", "no code")[:100]},
+        )
+    try:
+        tokens = oidc_client.exchange_code(
+            provider, code=request.GET["code"], verifier=attempt.get("code_verifier") or ""
+        )
+        claims = oidc_client.verified_claims(
+            provider,
+            str(tokens.get("id_token") or ""),
+            nonce=attempt.get("nonce") or "",
+            now=timezone.now(),
+        )
+        signed_in = oidc_sign_in.sign_in_with_claims(provider=provider, claims=claims)
+    except oidc_secrets.SecretUnavailable as exc:
+        log.error("oidc provider %s has no usable client secret: %s", provider.pk, exc)
+        return _oidc_refused(
+            request,
+            provider,
+            gettext(
+                "Sign-in with %(provider)s is not completely set up in the tracker (its client "
+                "secret is missing). Tell your administrator."
+            )
+            % {"provider": provider.name},
+        )
+    except oidc_client.ProviderUnreachable as exc:
+        log.warning("oidc provider %s unreachable: %s", provider.pk, exc)
+        return render(
+            request,
+            "accounts/oidc/unreachable.html",
+            {"provider": provider, "password_allowed": provider.password_sign_in_allowed},
+            status=503,
+        )
+    except oidc_tokens.TokenRejected as exc:
+        log.warning("oidc token refused for provider %s: %s", provider.pk, exc.reason)
+        return _oidc_refused(
+            request,
+            provider,
+            gettext(
+                "The answer from %(provider)s could not be trusted (%(reason)s), so you are not "
+                "signed in. Start again; if it happens again, tell your administrator."
+            )
+            % {"provider": provider.name, "reason": exc.reason},
+        )
+    except oidc_sign_in.SignInRefused as exc:
+        return _oidc_refused(request, provider, exc.why)
+    return finish_sign_in(
+        request,
+        signed_in.user,
+        backend=OIDC_BACKEND,
+        next_url=attempt.get("next") or "/",
+        two_factor_done=signed_in.provider_did_mfa,
+    )
+
+
+def _oidc_refused(request, provider, why: str) -> HttpResponse:
+    return render(
+        request, "accounts/oidc/refused.html", {"provider": provider, "why": why}, status=403
+    )
 
 
 class SignOutView(auth_views.LogoutView):

@@ -75,6 +75,20 @@ NAVIGATION = [
         {"function_transfer_list", "function_transfer_new", "function_transfer_detail"},
         policy.can_record_function_transfers,
     ),
+    # Webhooks and Microsoft Teams (issue 15): a force's coordinators and a PCC office.
+    (
+        _("Webhooks"),
+        "integrations:webhook_list",
+        {"webhook_list", "webhook_add", "webhook_detail", "webhook_edit", "webhook_delete"},
+        policy.can_manage_webhooks,
+    ),
+    # Sign-in with each organisation's own identity provider (issue 15): administrators.
+    (
+        _("Sign-in providers"),
+        "oidc:providers",
+        {"providers", "provider_add", "provider_edit"},
+        policy.can_manage_identity_providers,
+    ),
     # Django's admin site (its pages have their own header, so it is never the current page).
     (_("Admin site"), "admin:index", set(), policy.can_use_admin_site),
 ]

@@ -484,9 +484,103 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "inspection-demo-2026")
 # Fitting a force's estate (issue 15). Each part keeps its settings in its own section.
 
 # --- Sign-in with an identity provider ---
+# An organisation's own OpenID Connect provider (accounts/identity_providers.py,
+# docs/single-sign-on.md). Client secrets stored in the database are encrypted with a key made
+# from OIDC_SECRET_KEY (or SECRET_KEY when it is not set: changing it then makes stored
+# secrets unreadable, and each provider's secret must be entered again).
+OIDC_SECRET_KEY = env_str("OIDC_SECRET_KEY")
+# How long to wait for the provider (discovery, keys, token exchange), in seconds.
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+# How long the discovery document and the provider's keys are kept (an unknown key id
+# fetches the keys again at once: key rotation).
+OIDC_CACHE_SECONDS = env_int("OIDC_CACHE_SECONDS", 60 * 60)
+# Clock difference allowed when checking an ID token's times, in seconds.
+OIDC_LEEWAY_SECONDS = env_int("OIDC_LEEWAY_SECONDS", 60)
+# amr values (RFC 8176) that mean the provider asked for a second factor; an acr value listed
+# on the provider counts too. Otherwise the tracker's own code step still applies.
+OIDC_MFA_AMR_VALUES = env_list("OIDC_MFA_AMR_VALUES", ["mfa", "otp", "hwk", "sc", "fido"])
+# The signing algorithms accepted for ID tokens (Entra ID signs with RS256).
+OIDC_SIGNING_ALGORITHMS = env_list("OIDC_SIGNING_ALGORITHMS", ["RS256"])
+# Plain http to a provider only for loopback (tests, the demo); https everywhere else.
+OIDC_ALLOW_HTTP_LOOPBACK = env_bool("OIDC_ALLOW_HTTP_LOOPBACK", not _HTTPS)
 
 # --- SCIM provisioning ---
+# docs/scim.md. The realm named in a 401's WWW-Authenticate header; the most resources one
+# page of a list returns (a larger `count` is cut to it, as RFC 7644 section 3.4.2.4 allows).
+SCIM_REALM = env_str("SCIM_REALM", "inspection-tracker")
+SCIM_MAX_RESULTS = env_int("SCIM_MAX_RESULTS", 200)
 
 # --- The REST API ---
+# docs/api.md. Tokens and sessions authenticate; every error is an RFC 9457 problem; lists
+# are cursor-paginated; each token (or signed-in person) has its own request limit.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")  # per token; "" or "0" turns it off
+if API_RATE_LIMIT not in ("", "0") and not re.fullmatch(
+    r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE_LIMIT
+):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must be a number of requests per second, minute, hour or day, "
+        f"such as 600/min, or 0 for no limit; not {API_RATE_LIMIT!r}."
+    )
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.authentication.TokenAuthentication",
+        "tracker.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "tracker.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.Cursor",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tracker.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Inspection tracker API",
+    "DESCRIPTION": (
+        "Reports, findings, items and their history, deadlines and statutory responses, "
+        "scoped to what the token's person may see; the daily changes to items. "
+        "See docs/api.md."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"ItemStatus": "tracker.models.Status"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.add_problems",
+    ],
+}
+
 
 # --- Webhooks and calendar feeds ---
+# Webhook deliveries (tracker/webhook_delivery.py, docs/webhooks.md). Only https addresses whose
+# every resolved IP is public, unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES (tests and the demo only)
+# lets loopback through (plain http to loopback too). Private ranges are refused either way.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool(
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEMO_MODE or env_bool("TESTING", False)
+)
+WEBHOOK_CONNECT_TIMEOUT = env_int("WEBHOOK_CONNECT_TIMEOUT", 5)  # seconds
+WEBHOOK_READ_TIMEOUT = env_int("WEBHOOK_READ_TIMEOUT", 10)  # seconds, for the whole answer
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)  # per delivery, then it fails
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)  # doubled each attempt
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 10)  # in a row
+WEBHOOK_CLAIM_SECONDS = env_int("WEBHOOK_CLAIM_SECONDS", 60)  # a lost sender's claim runs out
+WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["send-webhooks"] = {
+    "task": "tracker.tasks.send_webhooks",
+    "schedule": WEBHOOK_SWEEP_SECONDS,
+    "options": {"expires": WEBHOOK_SWEEP_SECONDS},
+}

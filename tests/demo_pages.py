@@ -38,7 +38,8 @@ def url_names() -> set[str]:
     def walk(patterns, namespace):
         for p in patterns:
             if isinstance(p, URLResolver):
-                if p.namespace == "admin":
+                # The admin, and the REST API (its own matrix: tests/test_api_permission_matrix.py)
+                if p.namespace in ("admin", "api"):
                     continue
                 walk(p.url_patterns, p.namespace or namespace)
             elif isinstance(p, URLPattern):
@@ -49,6 +50,34 @@ def url_names() -> set[str]:
 
     walk(get_resolver().url_patterns, None)
     return names
+
+
+def integration_urls(tom) -> dict[str, str]:
+    """Addresses of the demo's estate integrations (issue 15)."""
+    from accounts.models import IdentityProvider
+    from tracker.models import CalendarFeed, WebhookEndpoint
+
+    provider = IdentityProvider.objects.get(organisation__code="west-midlands-police")
+    endpoint = WebhookEndpoint.objects.get(organisation__code="west-midlands-police")
+    feed = CalendarFeed.objects.get(user__email="priya.shah@wmp.example")
+    return {
+        "oidc:start": reverse("oidc:start", kwargs={"pk": provider.pk}),
+        "oidc:provider_edit": reverse("oidc:provider_edit", kwargs={"pk": provider.pk}),
+        "scim:user": reverse("scim:user", args=[tom.pk]),
+        "scim:group": reverse("scim:group", args=["force_staff"]),
+        "scim:resource_type": reverse("scim:resource_type", args=["User"]),
+        "scim:schema": reverse("scim:schema", args=["urn:ietf:params:scim:schemas:core:2.0:User"]),
+        "scim:not_found": reverse("scim:not_found", args=["Widgets"]),
+        **{
+            f"integrations:{name}": reverse(f"integrations:{name}", kwargs={"uuid": endpoint.uuid})
+            for name in ("webhook_detail", "webhook_edit", "webhook_enable", "webhook_delete")
+        },
+        "integrations:calendar_feed": reverse(
+            "integrations:calendar_feed", kwargs={"token": feed.token}
+        ),
+        # Someone's API token (a made-up id): only its owner may revoke it, so 404 for all.
+        "accounts:api_token_revoke": reverse("accounts:api_token_revoke", kwargs={"pk": 999999}),
+    }
 
 
 def build_demo_world():
@@ -160,6 +189,7 @@ def build_demo_world():
                 "tracker:saved_view_delete", kwargs={"pk": view.pk}
             ),
             **people,
+            **integration_urls(tom),
             # The response pages are about the published 2018 response.
             **{
                 name: reverse(

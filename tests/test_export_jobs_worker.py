@@ -40,13 +40,12 @@ def test_a_real_worker_makes_the_file_and_the_person_downloads_it(
     settings.EXPORT_SYNC_MAX_ROWS = 0
     worker = start_worker("exports")
     sender = Celery("sender", broker=broker, set_as_current=False)  # never the process's app
-    monkeypatch.setattr(
-        background,
-        "send",
-        lambda task_name, *args: sender.send_task(
-            task_name, args=list(args), queue=start_worker.queue
-        ),
-    )
+    published = []
+
+    def send(task_name, *args):
+        published.append(sender.send_task(task_name, args=list(args), queue=start_worker.queue))
+
+    monkeypatch.setattr(background, "send", send)
     world = World.build()
     for n in range(30):
         make_item(make_finding(world.report, f"Finding {n}"), world.wmp, owner=world.owner)
@@ -65,6 +64,23 @@ def test_a_real_worker_makes_the_file_and_the_person_downloads_it(
     status_url = reverse("tracker:export_job_status", args=[job.uuid])
     seen = {}
 
+    def outbox_rows() -> str:
+        import redis
+        from django.db import connection
+
+        from tracker.models import OutboxMessage
+
+        rows = list(OutboxMessage.objects.values("task_name", "state", "note", "claimed_until"))
+        held = redis.Redis.from_url(broker)
+        queues = {
+            key.decode(): held.llen(key) for key in held.scan_iter() if held.type(key) == b"list"
+        }
+        bindings = {key.decode(): held.smembers(key) for key in held.scan_iter("_kombu.binding.*")}
+        return (
+            f"in an atomic block: {connection.in_atomic_block}; outbox: {rows}; "
+            f"published: {published}; queues: {queues}; bindings: {bindings}"
+        )
+
     def finished() -> bool:
         seen.update(client.get(status_url).json())
         return seen["state"] in ("ready", "failed")
@@ -73,7 +89,7 @@ def test_a_real_worker_makes_the_file_and_the_person_downloads_it(
         finished,
         timeout=120,
         what="the worker to make the export",
-        explain=lambda: f"the export is {seen}\n{start_worker.log_tail()}",
+        explain=lambda: f"the export is {seen}; {outbox_rows()}\n{start_worker.log_tail()}",
     )
     assert seen["state"] == "ready", f"the export is {seen}\n{start_worker.log_tail()}"
     assert worker.poll() is None  # the worker is still running: it did the work

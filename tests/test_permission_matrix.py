@@ -256,6 +256,61 @@ MATRIX = {
         "200 200 200 200 200 200 200 200",
         "200 200 200 200 200 200 200 200",
     ),
+    # Sign-in with an organisation's provider (issue 15). The demo's provider (127.0.0.1:8901)
+    # is not running in tests: everyone gets "We could not reach ..." (503). A callback without
+    # a state this session began is refused (403).
+    "oidc:start": ("503 503 503 503 503 503 503 503", "405 405 405 405 405 405 405 405"),
+    "oidc:callback": ("403 403 403 403 403 403 403 403", "405 405 405 405 405 405 405 405"),
+    # Setting up providers: administrators only.
+    "oidc:providers": ("L 403 403 403 403 403 403 200", "L 405 405 405 405 405 405 405"),
+    "oidc:provider_add": ("L 403 403 403 403 403 403 200", "L 403 403 403 403 403 403 400"),
+    "oidc:provider_edit": ("L 403 403 403 403 403 403 200", "L 403 403 403 403 403 403 400"),
+    # SCIM (issue 15): a session is not a SCIM token, so 401 for everyone.
+    **{
+        f"scim:{name}": ("401 401 401 401 401 401 401 401", "401 401 401 401 401 401 401 401")
+        for name in (
+            "users",
+            "user",
+            "groups",
+            "group",
+            "service_provider_config",
+            "resource_types",
+            "resource_type",
+            "schemas",
+            "schema",
+            "not_found",
+        )
+    },
+    # API tokens (issue 15): everyone has their own; revoking someone else's is 404.
+    "accounts:api_tokens": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "accounts:api_token_create": ("L 200 200 200 200 200 200 200", "L 400 400 400 400 400 400 400"),
+    "accounts:api_token_revoke": ("L 404 404 404 404 404 404 404", "L 404 404 404 404 404 404 404"),
+    # Webhooks (issue 15): a force's coordinators and a PCC office; the demo's administrator
+    # belongs to no organisation (403); Staffordshire gets 404 for West Midlands' endpoint.
+    "integrations:webhook_list": ("L 403 403 200 200 200 403 403", "L 405 405 405 405 405 405 405"),
+    "integrations:webhook_add": ("L 403 403 200 200 200 403 403", "L 403 403 400 400 400 403 403"),
+    "integrations:webhook_detail": (
+        "L 403 403 200 404 404 403 403",
+        "L 405 405 405 405 405 405 405",
+    ),
+    "integrations:webhook_edit": ("L 403 403 200 404 404 403 403", "L 403 403 400 404 404 403 403"),
+    "integrations:webhook_enable": (
+        "L 405 405 405 405 405 405 405",
+        "L 403 403 302 404 404 403 403",
+    ),
+    "integrations:webhook_delete": (
+        "L 403 403 200 404 404 403 403",
+        "L 403 403 302 404 404 403 403",
+    ),
+    # Calendar feeds: the unguessable address is the key (no sign-in); reset is one's own.
+    "integrations:calendar_reset": (
+        "L 405 405 405 405 405 405 405",
+        "L 302 302 302 302 302 302 302",
+    ),
+    "integrations:calendar_feed": (
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
+    ),
 }
 
 # Pages anyone may see without signing in.
@@ -297,6 +352,10 @@ WEST_MIDLANDS_OBJECTS = {
     "tracker:function_transfer_detail",
     "tracker:function_transfer_carry_out",
     "tracker:function_transfer_cancel",
+    "integrations:webhook_detail",
+    "integrations:webhook_edit",
+    "integrations:webhook_enable",
+    "integrations:webhook_delete",
 }
 # A national reader's own account pages: the only places their POST may do anything.
 OWN_ACCOUNT = {
@@ -311,6 +370,9 @@ OWN_ACCOUNT = {
     "accounts:password_reset",
     "accounts:password_reset_confirm",
     "admin_sign_in",
+    "accounts:api_tokens",
+    "accounts:api_token_create",
+    "integrations:calendar_reset",
 }
 
 

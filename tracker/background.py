@@ -17,6 +17,8 @@ READ_REPORT_IMPORT = "tracker.tasks.read_report_import"
 SEND_OUTBOX = "tracker.tasks.send_outbox"
 MAKE_EXPORT = "tracker.tasks.make_export"
 CLEAN_EXPORTS = "tracker.tasks.clean_exports"
+DELIVER_WEBHOOK = "tracker.tasks.deliver_webhook"  # issue 15: one webhook delivery
+SEND_WEBHOOKS = "tracker.tasks.send_webhooks"  # issue 15: deliveries due a retry, lost ones
 
 # One quick retry, not Celery's default of three with pauses: a broker that is down is
 # reported at once (the outbox keeps the task for its sweep), so a web request never waits.

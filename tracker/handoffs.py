@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.models import User
-from tracker import deadlines, policy
+from tracker import deadlines, policy, webhooks
 from tracker.audit import audit_record
 from tracker.models import (
     AuditEvent,
@@ -402,6 +402,7 @@ def record(h: Handoff) -> list[Told]:
     """Record one hand-off: who is told is worked out now (as things stand at the change);
     they are told now, or when the batch around it ends. Returns who will be told (before
     the check of each person's force, which is made when they are told)."""
+    webhooks.handoff_recorded(h)  # issue 15: the organisation's webhook endpoints hear of it
     told = _audience(h)
     batch = _BATCH.get()
     if batch is not None:

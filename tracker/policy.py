@@ -400,8 +400,96 @@ def sees_function_transfers(user: User) -> bool:
 
 # --- Sign-in with an identity provider (issue 15) ---
 
+
+def can_manage_identity_providers(user: User | AnonymousUser) -> bool:
+    """Setting up an organisation's sign-in provider (issue 15): administrators only, as for
+    people, since the provider's groups give roles. Others are refused (403)."""
+    return can_manage_people(user)
+
+
+def password_sign_in_allowed(user: User) -> bool:
+    """Whether the person may sign in with a tracker password: not when their organisation
+    signs in through its own provider and has switched password sign-in off (issue 15)."""
+    from accounts.models import IdentityProvider
+
+    if user.organisation_id is None:
+        return True
+    return not IdentityProvider.objects.filter(
+        organisation_id=user.organisation_id, enabled=True, password_sign_in_allowed=False
+    ).exists()
+
+
 # --- SCIM provisioning (issue 15) ---
+
+# Roles an organisation's provisioning service may give (as SCIM Groups, accounts/scim/): the
+# roles of the organisation's own work. Not the administrator: it manages every
+# organisation's people, so it is given by an administrator, never by one force's directory.
+SCIM_ROLES = (Role.FORCE_STAFF, Role.FORCE_COORDINATOR, Role.PCC_OFFICE, Role.NATIONAL_READER)
+
+
+def scim_may_give_role(role: str) -> bool:
+    """Whether a SCIM token may give (or take away) this role; which organisation each role
+    goes with is accounts.role_rules' (the same rule as the People pages)."""
+    return role in SCIM_ROLES
+
+
+def can_manage_scim_tokens(user: User | AnonymousUser) -> bool:
+    """Making and revoking an organisation's SCIM tokens: whoever manages people
+    (administrators), since a token adds, changes and deactivates people."""
+    return can_manage_people(user)
+
 
 # --- The REST API (issue 15) ---
 
+
+def is_service_account(user: User | AnonymousUser) -> bool:
+    """An organisation's account for a system (accounts.api_tokens.ServiceAccount): it reads
+    through the API with read-only tokens and never signs in."""
+    if not user.is_authenticated:
+        return False
+    from accounts.models import ServiceAccount
+
+    return ServiceAccount.objects.filter(user_id=user.pk).exists()
+
+
+def can_have_api_tokens(user: User | AnonymousUser) -> bool:
+    """Personal access tokens: anyone signed in and active (a token reads and does no more
+    than its person could on the pages); a service account's tokens are made by an
+    administrator."""
+    return user.is_authenticated and user.is_active
+
+
+def can_manage_service_accounts(user: User | AnonymousUser) -> bool:
+    """Service accounts and their tokens: administrators (they set up a force's feeds)."""
+    return is_administrator(user) and user.is_active
+
+
 # --- Webhooks and calendar feeds (issue 15) ---
+
+
+def can_manage_webhooks(user: User | AnonymousUser) -> bool:
+    """Registering the webhook endpoints of an organisation, and reading their delivery log:
+    a force's coordinators for their force, a PCC office for its office, and an
+    administrator who belongs to an organisation for that organisation (administrators
+    without one use the admin site). Everyone else is refused (403)."""
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return False
+    org = user.organisation
+    if org is None:
+        return False
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    if org.kind == Organisation.Kind.FORCE:
+        return user.has_role(Role.FORCE_COORDINATOR)
+    return org.kind in POLICING_BODY_KINDS and user.has_role(Role.PCC_OFFICE)
+
+
+def calendar_covers_force(user: User) -> bool:
+    """Whether a person's calendar feed may cover every deadline of their force (the
+    option on their Email settings page): the force's coordinators."""
+    return (
+        user.is_active
+        and user.has_role(Role.FORCE_COORDINATOR)
+        and user.organisation is not None
+        and user.organisation.kind == Organisation.Kind.FORCE
+    )

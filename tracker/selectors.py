@@ -173,11 +173,12 @@ def owner_names(*, user, today: datetime.date, text: str) -> list[str]:
 
 
 def force_people(*, force: Organisation) -> QuerySet[User]:
-    """Active force staff and coordinators of a force, for choosing owners and leads."""
+    """Active force staff and coordinators of a force, for choosing owners and leads. A
+    service account (an organisation's system reading through the API) is never one."""
     return (
         User.objects.with_role(*policy.FORCE_ROLES)
         .active()
-        .filter(organisation=force)
+        .filter(organisation=force, service_account__isnull=True)
         .order_by("full_name")
     )
 
@@ -300,6 +301,16 @@ def report_responses(*, report: Report, user, today: datetime.date) -> QuerySet[
 
 def item_deadlines(item: TrackedItem) -> QuerySet[Deadline]:
     return _deadlines_shown().filter(item=item)
+
+
+def deadline_list(*, user, today: datetime.date) -> QuerySet[Deadline]:
+    """Every deadline of the forces the person sees (the API's deadlines list, issue 15),
+    withdrawn ones left out as the pages leave them out; scoped as deadline_get is."""
+    force_ids = policy.visible_force_ids(user, today)
+    deadlines = _deadlines_shown().select_related("force", "item", "response").order_by()
+    if force_ids is not None:
+        deadlines = deadlines.filter(force_id__in=force_ids)
+    return deadlines
 
 
 def deadline_get(*, user, uuid, today: datetime.date) -> Deadline:

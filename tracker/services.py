@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organisation
-from tracker import handoffs, policy
+from tracker import handoffs, policy, webhooks
 from tracker.audit import audit_record
 from tracker.conflicts import check_version
 from tracker.evidence import EvidenceRejected, check_evidence, evidence_path, evidence_write
@@ -253,6 +253,7 @@ def item_set_status(
         changes={"status": (before, to_status)},
         note=reason,
     )
+    webhooks.status_changed_recorded(item=item, change=change, by=by, now=now)
     deadlines_sync_item(item=item, now=now)
     return change
 

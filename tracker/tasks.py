@@ -18,6 +18,7 @@ from tracker.reminders.mail import MailServerDown
 from tracker.reminders.sweeps import sweep
 from tracker.reminders.sync import deadlines_sync_all
 from tracker.report_import.reading import import_read
+from tracker.webhook_delivery import deliveries_sweep, delivery_attempt
 
 
 @shared_task(
@@ -82,3 +83,19 @@ def carry_out_function_transfers() -> dict[str, int]:
     """Carry out the transfers of functions whose day has come (tracker/function_transfers.py):
     daily, just after midnight; one already carried out is not touched again."""
     return transfers_carry_out_due(now=timezone.now())
+
+
+# Webhooks (issue 15) ------------------------------------------------------------------------
+
+
+@shared_task
+def deliver_webhook(delivery_id: int) -> str:
+    """Send one webhook delivery (tracker/webhook_delivery.py); a failure waits for its
+    retry time and the `send_webhooks` sweep."""
+    return delivery_attempt(delivery_id)
+
+
+@shared_task
+def send_webhooks() -> dict[str, int]:
+    """Send the webhook deliveries due a retry, and those whose sender was lost."""
+    return deliveries_sweep(now=timezone.now())

@@ -71,6 +71,13 @@ __all__ = [
     "AppendOnlyModel",
     "AppendOnlyQuerySet",
     "AuditEvent",
+    "CalendarFeed",  # noqa: F405 (issue 15)
+    "DeliveryState",  # noqa: F405 (issue 15)
+    "WebhookDelivery",  # noqa: F405 (issue 15)
+    "WebhookEndpoint",  # noqa: F405 (issue 15)
+    "WebhookEndpointQuerySet",  # noqa: F405 (issue 15)
+    "WebhookEventType",  # noqa: F405 (issue 15)
+    "WebhookTarget",  # noqa: F405 (issue 15)
     "ClaimedRow",
     "ClosureDecision",
     "ClosureProposal",

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ReminderDelivery
+from tracker import webhooks
 from tracker.models import (
     DeadlineState,
     Digest,
@@ -174,6 +175,8 @@ def _prepare(
             if out.reminder.step.startswith("missed-") and deadline.pk not in planned:
                 reminders_plan(deadline, now=now, include_current=False)
                 planned.add(deadline.pk)
+        # Issue 15: each deadline step going out is a webhook event (approaching or missed).
+        webhooks.reminders_recorded([o.reminder for o in outgoing], now=now)
         Notification.objects.bulk_create(
             [
                 Notification(

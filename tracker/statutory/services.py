@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import Organisation, ProtectiveMarking, Role, User
-from tracker import policy
+from tracker import policy, webhooks
 from tracker.audit import audit_record
 from tracker.marking_services import marking_in_use
 from tracker.models import (
@@ -574,6 +574,7 @@ def response_publish(
     response.save(update_fields=fields)
     _audit(by, response, now, changes, note=f"Published version {number}")
     deadlines_sync_response(response=response, now=now)
+    webhooks.response_published_recorded(response=response, version=version, by=by, now=now)
     return version
 
 
