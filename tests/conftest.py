@@ -1,5 +1,6 @@
 import contextlib
 import copy
+import gc
 import os
 import subprocess
 import sys
@@ -196,6 +197,13 @@ def start_worker(broker, mail_server, tmp_path):
     queue = f"e2e-{uuid.uuid4().hex[:8]}"
 
     def start(name: str) -> subprocess.Popen:
+        # A cursor an earlier test in this process left half read (a streamed response the test
+        # client never closed, freed only by the garbage collector) holds SQLite's read lock, and
+        # the worker, another process, could not write until it went: close them first.
+        from django.db import connections
+
+        gc.collect()
+        connections.close_all()
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -238,12 +246,20 @@ def start_worker(broker, mail_server, tmp_path):
         return process
 
     def log_tail(lines: int = 15) -> str:
-        """The last lines each worker has logged, for a failure message."""
-        return "\n".join(
-            f"--- {Path(log.name).name}:\n"
-            + "\n".join(Path(log.name).read_text(errors="replace").splitlines()[-lines:])
-            for _, log in workers
-        )
+        """For a failure message: each worker's lines about anything but the routine sweeps
+        (tasks received, errors and their tracebacks), then its last lines."""
+        routine = ("sweep_reminders", "Sending due task", "send_outbox", "send_webhooks")
+        parts = []
+        for _, log in workers:
+            logged = Path(log.name).read_text(errors="replace").splitlines()
+            notable = [line for line in logged if not any(word in line for word in routine)]
+            parts.append(
+                f"--- {Path(log.name).name}, all but the routine sweeps:\n"
+                + "\n".join(notable[-60:])
+                + "\n--- its last lines:\n"
+                + "\n".join(logged[-lines:])
+            )
+        return "\n".join(parts)
 
     start.log_tail = log_tail
     start.queue = queue  # for tests that send their own tasks to this worker

@@ -7,6 +7,7 @@ with a conditional UPDATE before it is worked on.
 """
 
 from celery import shared_task
+from django.db import OperationalError as DatabaseOperationalError
 from django.utils import timezone
 
 from tracker.export_jobs import export_job_run, export_jobs_clean
@@ -66,9 +67,16 @@ def send_outbox() -> dict[str, int]:
     return outbox_sweep()
 
 
-@shared_task
+@shared_task(
+    autoretry_for=(DatabaseOperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=60,
+    max_retries=5,
+)
 def make_export(job_id: int) -> str | None:
-    """Make an export too large for a request (tracker/export_jobs.py)."""
+    """Make an export too large for a request (tracker/export_jobs.py). A database that cannot
+    be reached or is locked (SQLite, while another process writes) is tried again: the job
+    stays queued until its claim succeeds, and the claim is safe to try twice."""
     return export_job_run(job_id=job_id)
 
 
