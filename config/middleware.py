@@ -61,8 +61,11 @@ class ContentSecurityPolicyMiddleware:
             )
         # A signed-in person's pages, exports and files are not kept by browsers or proxies
         # (a shared computer's Back button, a shared cache).
+        # The REST API says its own: "private, no-cache", so a client may keep a response and
+        # ask again with its ETag (304), while no shared cache keeps it.
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        api_said = request.path.startswith("/api/") and "Cache-Control" in response
+        if user is not None and user.is_authenticated and not api_said:
             response["Cache-Control"] = "no-store"
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

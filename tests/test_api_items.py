@@ -124,6 +124,8 @@ def test_the_detail_has_the_history_and_an_etag(demo_world):
     assert body["version"] == item.version
     assert len(body["history"]) == len(selectors.item_timeline(item))
     etag = response["ETag"]
+    # A client may keep it and revalidate with the ETag; no shared cache may keep it.
+    assert response["Cache-Control"] == "private, no-cache"
     again = api(raw).get(f"/api/v1/items/{item.uuid}/", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""
