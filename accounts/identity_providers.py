@@ -33,8 +33,8 @@ class IdentityProvider(models.Model):
     client_secret_env = models.CharField(
         max_length=100,
         blank=True,
-        help_text="The name of an environment variable holding the client secret (preferred). "
-        "Leave blank to store the secret here, encrypted.",
+        help_text="The name of an environment variable holding the client secret (preferred), "
+        "starting OIDC_CLIENT_SECRET_. Leave blank to store the secret here, encrypted.",
     )
     client_secret_encrypted = models.TextField(blank=True, editable=False)
     role_claims = models.CharField(
@@ -46,8 +46,15 @@ class IdentityProvider(models.Model):
     email_claim = models.CharField(
         max_length=50,
         default="email",
-        help_text="The claim with the person's email address (Entra ID: email, or "
-        "preferred_username when email is not set for everyone).",
+        help_text="The one claim with the person's email address (no other claim is tried). "
+        "Entra ID: email, or upn.",
+    )
+    trust_email_claim = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Whether the provider's email claim may be trusted when its token does not "
+        "say email_verified (Entra ID never does). Only then can a token without "
+        "email_verified: true link to an existing account or create one.",
     )
     mfa_acr_values = models.CharField(
         max_length=300,
@@ -136,7 +143,10 @@ class OIDCIdentity(models.Model):
     class Meta:
         ordering = ["provider", "subject"]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "subject"], name="unique_provider_subject")
+            models.UniqueConstraint(fields=["provider", "subject"], name="unique_provider_subject"),
+            # One `sub` per account at a provider: a second identity can never be linked to an
+            # account, even by two first sign-ins at once (the loser is refused: a race).
+            models.UniqueConstraint(fields=["provider", "user"], name="unique_provider_user"),
         ]
 
     def __str__(self):

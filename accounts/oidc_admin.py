@@ -12,14 +12,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from accounts import oidc_client
+from accounts import oidc_client, oidc_secrets
 from accounts.identity_providers import (
     IdentityProvider,
     IdentityProviderDomain,
     IdentityProviderRole,
     OIDCIdentity,
 )
-from accounts.models import Role
+from accounts.oidc_forms import mappable_role_choices
 from accounts.oidc_sign_in import provider_set_secret
 from accounts.role_rules import role_organisation_problems
 from tracker.admin_audit import AuditedAdmin, ReadOnlyAdmin
@@ -45,6 +45,7 @@ class IdentityProviderForm(forms.ModelForm):
             "client_secret",
             "role_claims",
             "email_claim",
+            "trust_email_claim",
             "mfa_acr_values",
             "password_sign_in_allowed",
             "enabled",
@@ -56,7 +57,16 @@ class IdentityProviderForm(forms.ModelForm):
         loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
         if parts.scheme != "https" and not (settings.OIDC_ALLOW_HTTP_LOOPBACK and loopback):
             raise ValidationError("The issuer must be an https address.")
+        problem = oidc_client.issuer_address_problem(issuer)
+        if problem:
+            raise ValidationError(problem)
         return issuer
+
+    def clean_client_secret_env(self) -> str:
+        name = (self.cleaned_data.get("client_secret_env") or "").strip()
+        if name and not oidc_secrets.env_name_allowed(name):
+            raise ValidationError(oidc_secrets.ENV_NAME_RULE)
+        return name
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -92,7 +102,8 @@ class DomainInline(admin.TabularInline):
 
 
 class RoleMappingForm(forms.ModelForm):
-    role = forms.ChoiceField(choices=Role.choices)
+    # Never an administrator's role: only those an organisation's own people may hold.
+    role = forms.ChoiceField(choices=mappable_role_choices)
 
     class Meta:
         model = IdentityProviderRole

@@ -8,6 +8,11 @@ and its backend's token request (`get_token`). Its backend reads one provider fr
 so `OrganisationBackend` answers its `get_settings` from the organisation's provider instead.
 The ID token itself is checked by accounts/oidc_tokens.py (the library's check skips the
 audience and issuer).
+
+Every request (discovery, keys, token) goes through a requests Session with trust_env off
+(no HTTPS_PROXY, no .netrc), follows no redirect, and only to an address whose name resolves
+to public IP addresses (loopback only with OIDC_ALLOW_HTTP_LOOPBACK): an administrator's
+issuer cannot reach the tracker's own network.
 """
 
 import datetime
@@ -30,6 +35,7 @@ from mozilla_django_oidc.utils import (
 
 from accounts import oidc_secrets, oidc_tokens
 from accounts.identity_providers import IdentityProvider
+from tracker import webhook_addresses
 
 SCOPES = "openid email profile"
 SESSION_KEY = "oidc_states"  # mozilla-django-oidc's
@@ -42,24 +48,50 @@ class ProviderUnreachable(Exception):
 
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return url
-    if parts.scheme == "http" and settings.OIDC_ALLOW_HTTP_LOOPBACK:
-        try:
-            if ipaddress.ip_address(parts.hostname or "").is_loopback:
-                return url
-        except ValueError:
-            if parts.hostname == "localhost":
-                return url
-    raise ProviderUnreachable(f"{url} is not an https address")
+    """The address, if the tracker may fetch from it: https (http only to loopback with
+    OIDC_ALLOW_HTTP_LOOPBACK), and its name resolving only to public addresses (never
+    private, loopback unless OIDC_ALLOW_HTTP_LOOPBACK, link-local or reserved: the webhooks'
+    check, tracker/webhook_addresses.py). Checked before every request."""
+    try:
+        webhook_addresses.check_address(url, allow_loopback=settings.OIDC_ALLOW_HTTP_LOOPBACK)
+    except webhook_addresses.AddressRefused as exc:
+        raise ProviderUnreachable(f"{url} may not be used: {exc}") from exc
+    return url
+
+
+def issuer_address_problem(url: str) -> str:
+    """For the pages that save an issuer: why its host, an IP address written out, may not be
+    used (private, loopback without OIDC_ALLOW_HTTP_LOOPBACK, link-local, reserved), or "".
+    A name is resolved and checked when the tracker fetches from it (`_check_url`)."""
+    host = (urlsplit(url.strip()).hostname or "").strip("[]")
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return ""
+    if webhook_addresses.is_public(ip) or (settings.OIDC_ALLOW_HTTP_LOOPBACK and ip.is_loopback):
+        return ""
+    return (
+        "The issuer cannot be on a private, loopback, link-local or reserved address: enter the "
+        "provider's public https address."
+    )
+
+
+def _session() -> requests.Session:
+    """A session that ignores the environment: no HTTPS_PROXY, no .netrc credentials, no
+    REQUESTS_CA_BUNDLE (trust_env off)."""
+    session = requests.Session()
+    session.trust_env = False
+    return session
 
 
 def _get_json(url: str) -> dict[str, Any]:
     try:
-        response = requests.get(
-            _check_url(url), timeout=settings.OIDC_TIMEOUT, allow_redirects=False
-        )
+        with _session() as session:
+            response = session.get(
+                _check_url(url), timeout=settings.OIDC_TIMEOUT, allow_redirects=False
+            )
+        if response.is_redirect:
+            raise ProviderUnreachable(f"{url}: a redirect, which is not followed")
         response.raise_for_status()
         data = response.json()
     except (requests.RequestException, ValueError) as exc:
@@ -146,7 +178,7 @@ class OrganisationBackend(OIDCAuthenticationBackend):
 
     def __init__(self, provider: IdentityProvider, document: dict[str, Any]) -> None:
         self._values = {
-            "OIDC_OP_TOKEN_ENDPOINT": _check_url(document["token_endpoint"]),
+            "OIDC_OP_TOKEN_ENDPOINT": document["token_endpoint"],
             "OIDC_OP_USER_ENDPOINT": document.get("userinfo_endpoint", ""),
             "OIDC_OP_JWKS_ENDPOINT": document["jwks_uri"],
             "OIDC_RP_CLIENT_ID": provider.client_id,
@@ -166,6 +198,25 @@ class OrganisationBackend(OIDCAuthenticationBackend):
         if args:
             return args[0]
         raise KeyError(attr)
+
+    def get_token(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The library's token request, but through a session that ignores the environment
+        (no proxy, no .netrc), to a checked address, and never following a redirect (the
+        client secret and code would go with it)."""
+        with _session() as session:
+            response = session.post(
+                _check_url(self.OIDC_OP_TOKEN_ENDPOINT),
+                data=payload,
+                timeout=settings.OIDC_TIMEOUT,
+                allow_redirects=False,
+            )
+        if response.is_redirect or 300 <= response.status_code < 400:
+            raise ProviderUnreachable("the token endpoint answered with a redirect")
+        self.raise_token_response_error(response)
+        data = response.json()
+        if not isinstance(data, dict):
+            raise ProviderUnreachable("the token endpoint's answer is not a JSON object")
+        return data
 
 
 def exchange_code(provider: IdentityProvider, *, code: str, verifier: str) -> dict[str, Any]:

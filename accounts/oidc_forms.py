@@ -6,8 +6,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import oidc_secrets
 from accounts.identity_providers import IdentityProvider
 from accounts.models import Organisation, Role
+from tracker import policy
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -18,6 +20,12 @@ def _lines(text: str) -> list[str]:
 
 def _yes(value: str) -> bool:
     return value == "yes"
+
+
+def mappable_role_choices() -> list[tuple[str, str]]:
+    """The roles a provider's claims may give: an organisation's own people's, never an
+    administrator's (the same rule as SCIM's: tracker.policy.scim_may_give_role)."""
+    return [(role, label) for role, label in Role.choices if policy.scim_may_give_role(role)]
 
 
 def role_field_name(role: str) -> str:
@@ -50,7 +58,10 @@ class ProviderForm(forms.Form):
     )
     client_secret_env = forms.CharField(
         label=_("Environment variable with the client secret (preferred)"),
-        help_text=_("Its name, like WMP_OIDC_CLIENT_SECRET. Leave blank to save the secret here."),
+        help_text=_(
+            "Its name, which must start OIDC_CLIENT_SECRET_, like OIDC_CLIENT_SECRET_WMP. "
+            "Leave blank to save the secret here."
+        ),
         max_length=100,
         required=False,
     )
@@ -75,9 +86,24 @@ class ProviderForm(forms.Form):
     )
     email_claim = forms.CharField(
         label=_("Claim with the email address"),
-        help_text=_("Entra ID: email (or preferred_username)"),
+        help_text=_("Only this claim is read. Entra ID: email, or upn"),
         max_length=50,
         initial="email",
+    )
+    trust_email_claim = forms.TypedChoiceField(
+        coerce=_yes,
+        required=False,
+        label=_(
+            "Can the provider's email claim be trusted when its token does not say it is verified?"
+        ),
+        help_text=_(
+            "Say yes for Entra ID, whose tokens never say email_verified, only if its email "
+            "addresses are set by your organisation, not by the people themselves. Otherwise "
+            "only a token saying email_verified: true can link to an account or create one."
+        ),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        initial="no",
     )
     mfa_acr_values = forms.CharField(
         label=_("acr values that mean a second factor was used (optional)"),
@@ -102,7 +128,7 @@ class ProviderForm(forms.Form):
 
     def __init__(self, *args: Any, provider: IdentityProvider | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for role, label in Role.choices:
+        for role, label in mappable_role_choices():
             self.fields[role_field_name(role)] = forms.CharField(
                 label=_("Group or app-role values that give the role: %(role)s") % {"role": label},
                 help_text=_("One a line (Entra ID: group object ids, or app-role values)."),
@@ -118,16 +144,23 @@ class ProviderForm(forms.Form):
         else:
             del self.fields["organisation"]
 
+    def clean_client_secret_env(self) -> str:
+        name = (self.cleaned_data.get("client_secret_env") or "").strip()
+        if name and not oidc_secrets.env_name_allowed(name):
+            raise forms.ValidationError(oidc_secrets.ENV_NAME_RULE)
+        return name
+
     def domain_list(self) -> list[str]:
         return _lines(self.cleaned_data.get("domains", ""))
 
     def mapping(self) -> dict[str, list[str]]:
         return {
-            role: _lines(self.cleaned_data.get(role_field_name(role), "")) for role in Role.values
+            role: _lines(self.cleaned_data.get(role_field_name(role), ""))
+            for role, _label in mappable_role_choices()
         }
 
     def role_fields(self) -> list[forms.BoundField]:
-        return [self[role_field_name(role)] for role in Role.values]
+        return [self[role_field_name(role)] for role, _label in mappable_role_choices()]
 
 
 def initial_for(provider: IdentityProvider, mapping: dict[str, list[str]]) -> dict[str, Any]:
@@ -137,6 +170,7 @@ def initial_for(provider: IdentityProvider, mapping: dict[str, list[str]]) -> di
     }
     initial.update(
         email_claim=provider.email_claim,
+        trust_email_claim="yes" if provider.trust_email_claim else "no",
         mfa_acr_values=provider.mfa_acr_values,
         password_sign_in_allowed="yes" if provider.password_sign_in_allowed else "no",
         enabled="yes" if provider.enabled else "no",

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import oidc_secrets
+from accounts import oidc_client, oidc_secrets
 from accounts.identity_providers import (
     IdentityProvider,
     IdentityProviderDomain,
@@ -32,6 +32,7 @@ FIELDS = (
     "client_secret_env",
     "role_claims",
     "email_claim",
+    "trust_email_claim",
     "mfa_acr_values",
     "password_sign_in_allowed",
     "enabled",
@@ -46,6 +47,7 @@ class ProviderSettings:
     client_secret_env: str = ""
     role_claims: str = "groups roles"
     email_claim: str = "email"
+    trust_email_claim: bool = False
     mfa_acr_values: str = ""
     password_sign_in_allowed: bool = True
     enabled: bool = True
@@ -76,6 +78,11 @@ def _check(
             "Enter the issuer as an https address, like "
             "https://login.microsoftonline.com/<tenant id>/v2.0"
         )
+    if values.client_secret_env and not oidc_secrets.env_name_allowed(values.client_secret_env):
+        errors.setdefault("client_secret_env", []).append(oidc_secrets.ENV_NAME_RULE)
+    address_problem = oidc_client.issuer_address_problem(values.issuer)
+    if address_problem:
+        errors.setdefault("issuer", []).append(address_problem)
     has_stored = bool(provider and provider.client_secret_encrypted)
     if not (values.client_secret_env or secret or has_stored):
         errors.setdefault("client_secret", []).append(
@@ -94,6 +101,12 @@ def _check(
             f"({row.provider.organisation.name})"
         )
     roles = {role for role, claim_values in mapping.items() if claim_values}
+    for role in sorted(roles):
+        if not policy.scim_may_give_role(role):
+            errors.setdefault("mapping", []).append(
+                f"A provider's groups cannot give the {Role(role).label} role: only roles an "
+                "organisation's own people hold can be mapped. Give it on the People page."
+            )
     if not roles:
         errors.setdefault("mapping", []).append(
             "Enter at least one group or app-role value that gives a role"

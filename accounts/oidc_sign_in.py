@@ -2,14 +2,19 @@
 ID token lets the person do, and the changes it makes.
 
 1. The person is found by (provider, `sub`); at the very first sign-in, an account with the
-   same email address in the provider's organisation is linked (once), else one is created
-   (just-in-time). After that the email address is never used to find them.
-2. Refused, with the reason in plain English and nothing changed, when: the email's domain is
-   not one of the provider's, the claims map to no role (or to roles that do not go with the
-   organisation: accounts/role_rules.py), the account is deactivated or belongs elsewhere.
-3. The roles the provider's mapping can give follow the claims at every sign-in; roles it
-   cannot give (an administrator role given in the tracker) are left alone. Creation, the
-   link and every change of roles are audited.
+   same email address in the provider's organisation is linked (once, and only if no other
+   `sub` at this provider is linked to it), else one is created (just-in-time). Either needs
+   a trusted address: `email_verified` true, or, when the token has no such claim (Entra
+   ID), a provider configured to trust its email claim. After that the email address is
+   never used to find them. The address comes from the one configured claim, no other.
+2. Refused, with the reason in plain English and nothing changed, when: the email address is
+   not valid or its domain is not one of the provider's, the claims map to no role (or to
+   roles that do not go with the organisation: accounts/role_rules.py), the account is
+   deactivated, belongs elsewhere, or holds a role the mapping cannot give (an
+   administrator's: such an account is never linked or changed by a provider).
+3. The roles follow the claims at every sign-in (all of an organisation's own people's roles
+   are the provider's to give and take away), changed through accounts.services (a
+   SystemActor named after the provider): the People page's checks and audit apply.
 """
 
 import dataclasses
@@ -18,13 +23,15 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import oidc_secrets, oidc_tokens
+from accounts import oidc_secrets, oidc_tokens, services
 from accounts.identity_providers import IdentityProvider, IdentityProviderDomain, OIDCIdentity
-from accounts.models import Role, RoleAssignment, User
+from accounts.models import Role, User
 from accounts.role_rules import role_organisation_problems
+from tracker import policy
 from tracker.audit import audit_record
 from tracker.models import AuditEvent
 
@@ -60,17 +67,31 @@ def provider_for_email(email: str) -> IdentityProvider | None:
     return row.provider if row else None
 
 
+def keeps_password(email: str) -> bool:
+    """Whether the account with this address signs in with its tracker password even where
+    its organisation has switched passwords off: an administrator's (policy.password_sign_in_
+    allowed), which a provider never signs in."""
+    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    return user is not None and policy.password_sign_in_allowed(user)
+
+
 def provider_of_organisation(organisation_id: int | None) -> IdentityProvider | None:
     if organisation_id is None:
         return None
     return IdentityProvider.objects.filter(organisation_id=organisation_id, enabled=True).first()
 
 
-def _roles_from(provider: IdentityProvider, claims: dict[str, Any]) -> tuple[set[str], set[str]]:
-    """(the roles the claims give, every role the provider's mapping can give)."""
-    mapping = list(provider.role_mappings.values_list("claim_value", "role"))
+def _roles_from(provider: IdentityProvider, claims: dict[str, Any]) -> set[str]:
+    """The roles the claims give. A mapping row of a role no provider may give (an
+    administrator's: tracker.policy.scim_may_give_role), saved before that rule, gives
+    nothing."""
+    mapping = [
+        (value, role)
+        for value, role in provider.role_mappings.values_list("claim_value", "role")
+        if policy.scim_may_give_role(role)
+    ]
     values = oidc_tokens.claim_values(claims, provider.role_claim_names)
-    return oidc_tokens.mapped_roles(values, mapping), {role for _, role in mapping}
+    return oidc_tokens.mapped_roles(values, mapping)
 
 
 def _refuse(why: str, reason: str, provider: IdentityProvider, sub: str) -> SignInRefused:
@@ -93,22 +114,66 @@ def sign_in_with_claims(
         ) from exc
 
 
-def _sign_in(*, provider: IdentityProvider, claims: dict[str, Any], now) -> SignedIn:
+def _email_from(provider: IdentityProvider, claims: dict[str, Any], sub: str) -> str:
+    """The address from the provider's one email claim: a valid address in one of the
+    provider's domains, else refused."""
     organisation = provider.organisation
-    sub = str(claims["sub"])
     email = oidc_tokens.email_of(claims, provider.email_claim)
-    domain = oidc_tokens.domain_of(email)
-    domains = set(provider.domains.values_list("domain", flat=True))
-    if not email or domain not in domains:
+    if not oidc_tokens.is_valid_email(email):
         raise _refuse(
-            f"{provider.name} gave the email address “{email or 'none'}”, which is not one of "
+            f"{provider.name} gave “{email or 'nothing'}” as your email address, which is not a "
+            "valid email address, so the tracker cannot tell who you are. Ask your "
+            "administrator to check your account at the provider.",
+            "invalid email",
+            provider,
+            sub,
+        )
+    domains = set(provider.domains.values_list("domain", flat=True))
+    if oidc_tokens.domain_of(email) not in domains:
+        raise _refuse(
+            f"{provider.name} gave the email address “{email}”, which is not one of "
             f"{organisation.name}'s addresses for the tracker. Ask your administrator to check "
             "your account at the provider.",
             "domain",
             provider,
             sub,
         )
-    roles, mappable = _roles_from(provider, claims)
+    return email
+
+
+def _account_for_email(
+    provider: IdentityProvider, claims: dict[str, Any], email: str, sub: str
+) -> User | None:
+    """At a `sub`'s first sign-in: the account with its email address, to link, or None (to
+    create one). Only a trusted address (oidc_tokens.email_trusted) may do either, and only an
+    account not yet linked to another `sub` at this provider is linked."""
+    if not oidc_tokens.email_trusted(claims, trust_unverified=provider.trust_email_claim):
+        raise _refuse(
+            f"{provider.name} did not say that your email address “{email}” is verified, so "
+            "the tracker cannot use it to find or set up your account. Ask your administrator "
+            "to check the sign-in settings.",
+            "email not verified",
+            provider,
+            sub,
+        )
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None and OIDCIdentity.objects.filter(provider=provider, user=user).exists():
+        raise _refuse(
+            f"The tracker account with the address “{email}” is already linked to another "
+            f"account at {provider.name}, so it cannot be linked to this one too. Ask an "
+            "administrator to check your account.",
+            "email of an account linked to another subject",
+            provider,
+            sub,
+        )
+    return user
+
+
+def _sign_in(*, provider: IdentityProvider, claims: dict[str, Any], now) -> SignedIn:
+    organisation = provider.organisation
+    sub = str(claims["sub"])
+    email = _email_from(provider, claims, sub)
+    roles = _roles_from(provider, claims)
     overage = claims.get("_claim_names")
     if not roles and isinstance(overage, dict) and "groups" in overage:
         raise _refuse(
@@ -134,7 +199,7 @@ def _sign_in(*, provider: IdentityProvider, claims: dict[str, Any], now) -> Sign
         .filter(provider=provider, subject=sub)
         .first()
     )
-    user = identity.user if identity else User.objects.filter(email__iexact=email).first()
+    user = identity.user if identity else _account_for_email(provider, claims, email, sub)
     if user is not None and not user.is_active:
         raise _refuse(
             "Your tracker account has been deactivated. Ask your administrator if you still "
@@ -152,9 +217,22 @@ def _sign_in(*, provider: IdentityProvider, claims: dict[str, Any], now) -> Sign
             sub,
         )
     held = set(user.roles) if user is not None else set()
-    new_roles = (held - mappable) | roles
+    # A role no provider may give (an administrator's) is never the provider's to keep or
+    # take away: such an account is not linked, nor changed, here.
+    beyond = {role for role in held if not policy.scim_may_give_role(role)}
+    if beyond:
+        labels = ", ".join(sorted(Role(r).label for r in beyond))
+        raise _refuse(
+            f"Your tracker account has a role that {provider.name} cannot give ({labels}), so "
+            f"it cannot be signed in to, or have its roles changed, through {provider.name}. "
+            "Ask an administrator: they can sign in with the tracker's password, or move the "
+            "role to another account.",
+            "holds a role the mapping cannot give",
+            provider,
+            sub,
+        )
     problems = role_organisation_problems(
-        new_roles, organisation, today=timezone.localdate(now), held=held
+        roles, organisation, today=timezone.localdate(now), held=held
     )
     if problems:
         raise _refuse(
@@ -166,18 +244,28 @@ def _sign_in(*, provider: IdentityProvider, claims: dict[str, Any], now) -> Sign
             sub,
         )
     created = user is None
-    if user is None:
-        user = _create(provider=provider, claims=claims, email=email, roles=new_roles, now=now)
-    elif new_roles != held:
-        _set_roles(user, new_roles)
-        audit_record(
-            actor=user,
-            action=AuditEvent.Action.UPDATE,
-            obj=user,
-            at=now,
-            changes={"roles": (sorted(held), sorted(new_roles))},
-            note=f"Roles from {provider.name} at sign-in",
-        )
+    try:
+        if user is None:
+            user = services.person_create_at_sign_in(
+                provider_name=provider.name,
+                organisation=organisation,
+                email=email,
+                full_name=_full_name(claims, email),
+                roles=roles,
+                now=now,
+            )
+        elif roles != held:
+            user = services.person_roles_at_sign_in(
+                provider_name=provider.name, person=user, roles=roles, now=now
+            )
+    except ValidationError as exc:
+        raise _refuse(
+            f"Your roles from {provider.name} could not be given to your tracker account: "
+            f"{' '.join(exc.messages)} Ask your administrator.",
+            "roles refused by the people service",
+            provider,
+            sub,
+        ) from exc
     if identity is None:
         identity = OIDCIdentity.objects.create(
             provider=provider, subject=sub, user=user, created_at=now
@@ -202,38 +290,9 @@ def _sign_in(*, provider: IdentityProvider, claims: dict[str, Any], now) -> Sign
     return SignedIn(user=user, created=created, provider_did_mfa=did_mfa)
 
 
-def _create(*, provider, claims, email: str, roles: set[str], now) -> User:
+def _full_name(claims: dict[str, Any], email: str) -> str:
     name = claims.get("name")
-    full_name = name.strip()[:200] if isinstance(name, str) and name.strip() else email
-    user = User(
-        email=email, full_name=full_name, organisation=provider.organisation, date_joined=now
-    )
-    user.set_unusable_password()
-    user.full_clean()
-    user.save()
-    _set_roles(user, roles)
-    audit_record(
-        actor=user,
-        action=AuditEvent.Action.CREATE,
-        obj=user,
-        at=now,
-        changes={
-            "full_name": (None, full_name),
-            "organisation": (None, provider.organisation),
-            "roles": (None, sorted(roles)),
-        },
-        note=f"Created at first sign-in through {provider.name}",
-    )
-    return user
-
-
-def _set_roles(user: User, roles: set[str]) -> None:
-    RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
-    have = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-    RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user=user, role=Role(r)) for r in sorted(roles - have)]
-    )
-    user.__dict__.pop("roles", None)  # the cached_property
+    return name.strip()[:200] if isinstance(name, str) and name.strip() else email
 
 
 # The administrator's change of a provider's client secret -----------------------------------

@@ -3,8 +3,10 @@
 
 1. The header names an algorithm we accept (never `none`, never HS256 with a public key).
 2. The signature is checked with the provider's key of that `kid` (PyJWT).
-3. Issuer, audience (our client id; `azp` too when there are several), expiry, issued-at and
-   the nonce we sent are checked; `sub` must be present.
+3. Issuer, audience (our client id; `azp` must name us when there are several, and whenever
+   it is present), expiry, issued-at and the nonce we sent are checked; `sub` must be present.
+4. The email address comes from one configured claim only, must be a valid address, and can
+   find or make an account only when trusted (`email_trusted`).
 Every refusal is a TokenRejected with a reason for the log and a plain-English `why`.
 """
 
@@ -13,6 +15,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import jwt
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+EMAIL_MAX_LENGTH = 254  # accounts.models.User.email (an EmailField)
 
 
 class TokenRejected(Exception):
@@ -94,18 +100,41 @@ def verify_id_token(
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
     if len(audiences) > 1 and claims.get("azp") != client_id:
         raise TokenRejected("the token names several audiences but not us as its party")
+    if "azp" in claims and claims["azp"] != client_id:
+        raise TokenRejected("the token was issued to another application (its azp)")
     if not nonce or claims.get("nonce") != nonce:
         raise TokenRejected("the nonce does not match the one sent")
     return claims
 
 
 def email_of(claims: Mapping[str, Any], claim: str) -> str:
-    """The person's email address from the configured claim (then the usual fallbacks)."""
-    for name in (claim, "email", "preferred_username", "upn"):
-        value = claims.get(name)
-        if isinstance(value, str) and "@" in value:
-            return value.strip().lower()
-    return ""
+    """The person's email address from the one configured claim (no other claim is tried:
+    `preferred_username` or `upn` may be set by someone else than the address's owner),
+    stripped and in lower case; "" when the claim is missing or not text. Whether it is a
+    valid address is `is_valid_email`'s question."""
+    value = claims.get(claim or "email")
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
+def is_valid_email(email: str) -> bool:
+    """Whether the address is one an account can have (Django's EmailField's rule)."""
+    if not email or len(email) > EMAIL_MAX_LENGTH:
+        return False
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return True
+
+
+def email_trusted(claims: Mapping[str, Any], *, trust_unverified: bool) -> bool:
+    """Whether the token's email address may find or make an account: `email_verified` true
+    when the token has that claim (a string "true" too: some providers send one); when it has
+    not (Entra ID), only if the provider is configured to trust its email claim."""
+    if "email_verified" in claims:
+        verified = claims["email_verified"]
+        return verified is True or (isinstance(verified, str) and verified.lower() == "true")
+    return trust_unverified
 
 
 def domain_of(email: str) -> str:

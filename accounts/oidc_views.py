@@ -109,6 +109,7 @@ def provider_edit(request, pk: int | None = None) -> HttpResponse:
             client_secret_env=data["client_secret_env"].strip(),
             role_claims=data["role_claims"].strip(),
             email_claim=data["email_claim"].strip(),
+            trust_email_claim=bool(data.get("trust_email_claim")),
             mfa_acr_values=data["mfa_acr_values"].strip(),
             password_sign_in_allowed=data["password_sign_in_allowed"],
             enabled=data["enabled"],

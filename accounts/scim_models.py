@@ -49,6 +49,12 @@ class ScimToken(models.Model):
         help_text="The role of a person the service adds before putting them in a group, and "
         "the role they keep when taken out of their last group.",
     )
+    email_domains = models.CharField(
+        max_length=1000,
+        help_text="The email domains of the organisation's people, separated by spaces, e.g. "
+        "“westmidlands.police.uk”: the service can add only people whose address is in one "
+        "of them. Another organisation's domain cannot be given.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -81,6 +87,12 @@ class ScimToken(models.Model):
     def key(self) -> str:
         """How the audit trail names it (tracker.audit.natural_key): never the hash."""
         return f"{self.organisation.code}/{self.name}"
+
+    @property
+    def domain_list(self) -> list[str]:
+        """The domains a userName it adds must be in (lower case; accounts/scim/tokens.py
+        normalises them when the token is made)."""
+        return self.email_domains.split()
 
     @property
     def is_usable(self) -> bool:

@@ -60,9 +60,35 @@ def _check_may_manage(by, *, person=None, organisation=None) -> None:
         places += [o.pk for o in (organisation,) if o is not None]
         if any(place != by.organisation_id for place in places):
             raise ValidationError(f"{by.label} can manage only the people of its organisation.")
+        if person is not None:
+            check_system_actor_may_change(by, person)
         return
     if not policy.can_manage_people(by):
         raise ValidationError("Only an administrator can manage people.")
+
+
+def check_system_actor_may_change(by, person) -> None:
+    """A SystemActor never changes a service account (not a person), nor anyone holding a
+    role it may not give (policy.SCIM_ROLES: an administrator): changing them at all, even
+    reactivating or renaming them, is giving or taking that role's power. Refused with the
+    code "forbidden" (a SCIM 403). accounts/scim/provisioning.py also asks before any write
+    of its own (an externalId), so it writes nothing about them at all."""
+    if User.objects.filter(pk=person.pk, service_account__isnull=False).exists():
+        raise ValidationError(
+            f"{by.label} cannot change {person.full_name}: a service account is not a person "
+            "the organisation's provisioning service manages.",
+            code="forbidden",
+        )
+    held = set(RoleAssignment.objects.filter(user=person).values_list("role", flat=True))
+    beyond = sorted(Role(r).label for r in held if not policy.scim_may_give_role(r))
+    if beyond:
+        raise ValidationError(
+            f"{by.label} cannot change {person.full_name}, who holds the "
+            f"{' and '.join(beyond)} role{'s' if len(beyond) != 1 else ''}: "
+            "that role is never given or taken through provisioning, so an administrator "
+            "changes them on the People page.",
+            code="forbidden",
+        )
 
 
 def _actor(by):
@@ -404,6 +430,8 @@ def person_deactivate(
     unassigned = []
     if reassign_to is None:
         for force_id in {item.force_id for item in items}:
+            # Another coordinator is a person: coordinators() leaves out service accounts,
+            # which hold roles but cannot choose new owners (nor read a notification).
             if not [c for c in coordinators(force_id) if c.pk != person.pk]:
                 force = next(i.force for i in items if i.force_id == force_id)
                 raise ValidationError(
@@ -558,6 +586,67 @@ def password_reset_finish(*, person: User, now: datetime.datetime | None = None)
 
 
 # --- Sign-in with an identity provider (issue 15) ---
+
+
+def _sign_in_actor(provider_name: str, organisation_id: int) -> "SystemActor":
+    return SystemActor(label=f"Sign-in through {provider_name}", organisation_id=organisation_id)
+
+
+def _check_provider_may_give(roles, held=()) -> None:
+    """A provider gives or takes away only the roles an organisation's own people hold,
+    never an administrator's (the SCIM rule: tracker.policy.scim_may_give_role)."""
+    changed = {Role(r) for r in roles} ^ {Role(r) for r in held}
+    refused = sorted(Role(r).label for r in changed if not policy.scim_may_give_role(r))
+    if refused:
+        raise ValidationError(
+            {"roles": f"A sign-in provider cannot give or take away: {', '.join(refused)}."}
+        )
+
+
+def person_create_at_sign_in(
+    *,
+    provider_name: str,
+    organisation: Organisation,
+    email: str,
+    full_name: str,
+    roles,
+    now: datetime.datetime | None = None,
+) -> User:
+    """Add the person an organisation's identity provider has just signed in (their first
+    sign-in, accounts/oidc_sign_in.py): person_create, by a SystemActor named after the
+    provider (so no set-password email; audited under its name)."""
+    _check_provider_may_give(roles)
+    return person_create(
+        by=_sign_in_actor(provider_name, organisation.pk),
+        email=email,
+        full_name=full_name,
+        organisation=organisation,
+        roles=roles,
+        now=now,
+    )
+
+
+def person_roles_at_sign_in(
+    *, provider_name: str, person: User, roles, now: datetime.datetime | None = None
+) -> User:
+    """Give a person the roles their organisation's identity provider gives them at sign-in:
+    person_update, by a SystemActor named after the provider, so the People page's checks
+    (the last active administrator, open items left with someone who could not work on them)
+    and audit apply. Only roles a provider may give can be given or taken away."""
+    if person.organisation_id is None:
+        raise ValidationError({"organisation": "Only an organisation's people sign in this way."})
+    _check_provider_may_give(roles, held=_roles_of(person))
+    return person_update(
+        by=_sign_in_actor(provider_name, person.organisation_id),
+        person=person,
+        full_name=person.full_name,
+        job_title=person.job_title,
+        department=person.department,
+        organisation=person.organisation,
+        roles=roles,
+        now=now,
+    )
+
 
 # --- SCIM provisioning (issue 15) ---
 

@@ -80,7 +80,12 @@ class SignInView(auth_views.LoginView):
         provider = oidc_sign_in.provider_for_email(email)
         if provider is not None:
             password_given = bool(request.POST.get("password"))
-            if not password_given or not provider.password_sign_in_allowed:
+            # An administrator's account in the provider's domain keeps its password
+            # (policy.password_sign_in_allowed): a provider never signs it in.
+            refused = not provider.password_sign_in_allowed and not oidc_sign_in.keeps_password(
+                email
+            )
+            if not password_given or refused:
                 # The address only: the password is never tried (nor counted by the lockout).
                 form = self.get_form_class()(request, data={"username": email})
                 form.errors.clear()

@@ -578,6 +578,14 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)  # per delivery, then 
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)  # doubled each attempt
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 10)  # in a row
 WEBHOOK_CLAIM_SECONDS = env_int("WEBHOOK_CLAIM_SECONDS", 60)  # a lost sender's claim runs out
+# A send takes at most connect + read timeouts in all; a claim that ran out sooner would let
+# the sweep send the same delivery again while the first sender is still waiting.
+if WEBHOOK_CLAIM_SECONDS <= WEBHOOK_CONNECT_TIMEOUT + WEBHOOK_READ_TIMEOUT:
+    raise ImproperlyConfigured(
+        "WEBHOOK_CLAIM_SECONDS must be longer than WEBHOOK_CONNECT_TIMEOUT + "
+        f"WEBHOOK_READ_TIMEOUT ({WEBHOOK_CLAIM_SECONDS} <= {WEBHOOK_CONNECT_TIMEOUT} + "
+        f"{WEBHOOK_READ_TIMEOUT})."
+    )
 WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 30)
 CELERY_BEAT_SCHEDULE["send-webhooks"] = {
     "task": "tracker.tasks.send_webhooks",

@@ -23,15 +23,6 @@ def pytest_configure(config):
         Path(name).parent.mkdir(parents=True, exist_ok=True)
 
 
-def pytest_collection_modifyitems(config, items):
-    """The end-to-end tests share one Redis database (E2E_REDIS_URL, emptied by each): when
-    pytest-xdist spreads the suite over several processes (scripts/test, --dist loadgroup),
-    they all go to one of them, one after the other."""
-    for item in items:
-        if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.xdist_group("redis"))
-
-
 @pytest.fixture(autouse=True)
 def evidence_root(settings, tmp_path):
     """Every test stores evidence in its own temporary folder."""
@@ -154,7 +145,8 @@ def empty_cache():
 
 @pytest.fixture
 def broker():
-    """A real Redis broker (database 14 unless E2E_REDIS_URL says otherwise), emptied."""
+    """A real Redis broker, emptied: this test process's own database (tests/e2e.py
+    `e2e_redis_url`: 14 for the first, 15 for the second...; E2E_REDIS_URL to choose)."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)

@@ -13,7 +13,29 @@ from email import message_from_bytes
 
 from django.db import connection
 
-REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/14")
+# Each pytest-xdist process has a Redis database of its own for its end-to-end tests (the
+# broker fixture empties it before and after each): two processes sharing one emptied each
+# other's queues and lost a task now and then. (xdist's `--dist loadgroup`, which was to keep
+# these tests in one process, does nothing on pytest 9: it renames items through `_nodeid`,
+# which pytest no longer reads.) Database 12 is the throttle test's.
+E2E_DATABASES = [14, 15, 13, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+
+
+def e2e_redis_url() -> str:
+    given = os.environ.get("E2E_REDIS_URL")
+    if given:
+        return given
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # gw0, gw1, ...
+    number = int(worker[2:]) if worker[2:].isdigit() else 0
+    if number >= len(E2E_DATABASES):
+        raise RuntimeError(
+            f"{worker}: more test processes than Redis databases for the end-to-end tests; "
+            "run fewer (scripts/test: PYTEST_WORKERS=8) or set E2E_REDIS_URL per process"
+        )
+    return f"redis://127.0.0.1:6379/{E2E_DATABASES[number]}"
+
+
+REDIS_URL = e2e_redis_url()
 BLOCK_AT = 4  # the mail server holds the 4th message at RCPT until released
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts import api_token_services
 from accounts.api_tokens import TOKEN_PREFIX, ApiToken
-from accounts.models import Organisation, User
+from accounts.models import Organisation, Role, User
 from tests.demo_pages import PERSONAS
 from tracker.models import AuditEvent, ProgressUpdate, Status, TrackedItem
 
@@ -241,6 +241,29 @@ def test_a_service_account_reads_its_force_and_cannot_write(demo_world):
     )
     assert_problem(response, 403)
     assert AuditEvent.objects.filter(object_type="accounts.ServiceAccount").exists()
+
+
+def test_a_service_account_never_owns_takes_over_or_is_reminded(demo_world):
+    from tracker import policy, selectors
+    from tracker.reminders import plan
+
+    admin = User.objects.get(email=PERSONAS["admin"])
+    wmp = Organisation.objects.get(code="west-midlands-police")
+    body = Organisation.objects.get(code="west-midlands-pcc")
+    force_reader = api_token_services.service_account_create(
+        organisation=wmp, name="Power BI", by=admin
+    ).user
+    pcc_reader = api_token_services.service_account_create(
+        organisation=body, name="Board pack", by=admin
+    ).user
+    assert force_reader.has_role(*policy.FORCE_ROLES)  # a force's reader: force staff
+    assert force_reader not in selectors.force_people(force=wmp)
+    assert not policy.can_take_over_items(force_reader, wmp.pk)
+    assert policy.can_take_over_items(User.objects.get(email=PERSONAS["staff"]), wmp.pk)
+    assert force_reader not in plan.coordinators(wmp.pk)
+    assert pcc_reader.has_role(Role.PCC_OFFICE)
+    assert pcc_reader not in plan.pcc_office(wmp.pk, timezone.localdate())
+    assert plan.pcc_office(wmp.pk, timezone.localdate())  # the office's people still are
 
 
 def test_only_an_administrator_makes_service_accounts(demo_world):

@@ -211,3 +211,45 @@ def test_a_person_without_an_address_is_offered_one(world, client):
     assert "Get my calendar address" in page
     client.post(reverse("integrations:calendar_reset"))
     assert CalendarFeed.objects.filter(user=world.owner).exists()
+
+
+def test_the_feed_reads_the_database_the_same_number_of_times_however_many_deadlines(feeds, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import ProtectiveMarking
+
+    official, _ = ProtectiveMarking.objects.get_or_create(label="OFFICIAL", defaults={"rank": 10})
+    sensitive, _ = ProtectiveMarking.objects.get_or_create(
+        label="OFFICIAL-SENSITIVE", defaults={"rank": 20}
+    )
+    feeds.wmp.default_marking = official
+    feeds.wmp.save()
+    feeds.item.marking = sensitive  # its own marking beats the force's default
+    feeds.item.save()
+    response = response_for(report=feeds.report, force=feeds.wmp)
+    response_request_comments(
+        response=response, by=feeds.pcc, due_on=timezone.localdate() + datetime.timedelta(days=9)
+    )
+
+    def count() -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            body = read(client, feed(feeds.coordinator), force=True)
+        return len(queries), summaries(body)
+
+    few, first = count()
+    for n in range(6):
+        make_item(
+            make_finding(feeds.report, f"Extra finding number {n}."),
+            feeds.wmp,
+            owner=feeds.owner,
+            due=timezone.localdate() + datetime.timedelta(days=30 + n),
+            by=feeds.coordinator,
+        )
+    many, second = count()
+    assert len(second) >= len(first) + 6
+    assert many == few, f"{few} queries for {len(first)} events, {many} for {len(second)}"
+    # The markings are still each deadline's own: the item's, else the force's default.
+    assert any(s.startswith("[OFFICIAL-SENSITIVE] ") and "backlog" in s for s in second)
+    assert all(s.startswith("[OFFICIAL") for s in second)
+    assert sum(s.startswith("[OFFICIAL] ") and "Extra finding" in s for s in second) >= 6

@@ -13,8 +13,10 @@ def demo_mode(settings):
 
 def test_it_creates_every_stage_once(db, capsys, demo_mode):
     call_command("load_seed_data", "--demo")
-    # The seven of the West Midlands story, and Dyfed-Powys' policy officer (tracker/demo_wales.py).
-    assert User.objects.count() == 8
+    # The seven of the West Midlands story, and Dyfed-Powys' policy officer (tracker/demo_wales.py),
+    # are people; West Midlands' "Power BI" is a service account (tracker/demo_api.py).
+    assert User.objects.filter(service_account__isnull=True).count() == 8
+    assert User.objects.filter(service_account__isnull=False).count() == 1
     statuses = set(TrackedItem.objects.values_list("status", flat=True))
     assert statuses == {
         Status.NOT_STARTED,

@@ -68,7 +68,9 @@ def test_a_provider_needs_a_secret_or_the_name_of_its_variable(admin_client, ken
     assert response.status_code == 200
     assert "Give the client secret" in response.content.decode()
     assert not IdentityProvider.objects.exists()
-    response = admin_client.post(ADD, form(kent, client_secret="", client_secret_env="KENT_SECRET"))
+    response = admin_client.post(
+        ADD, form(kent, client_secret="", client_secret_env="OIDC_CLIENT_SECRET_KENT")
+    )
     assert response.status_code == 302
 
 
@@ -88,13 +90,13 @@ def test_an_issuer_must_be_https(admin_client, kent):
 
 
 def test_a_secret_from_a_variable_that_is_not_set_is_a_clear_page(client, kent, monkeypatch):
-    monkeypatch.delenv("KENT_SECRET", raising=False)
+    monkeypatch.delenv("OIDC_CLIENT_SECRET_KENT", raising=False)
     provider = IdentityProvider.objects.create(
         organisation=kent,
         name="Kent Police account",
         issuer="https://login.example/kent",
         client_id="x",
-        client_secret_env="KENT_SECRET",
+        client_secret_env="OIDC_CLIENT_SECRET_KENT",
     )
     response = client.get(f"/account/oidc/start/{provider.pk}/")
     assert response.status_code == 503
@@ -106,3 +108,47 @@ def test_a_changed_key_makes_a_stored_secret_unreadable_not_wrong(settings):
     settings.OIDC_SECRET_KEY = "another key"
     with pytest.raises(oidc_secrets.SecretUnavailable):
         oidc_secrets.decrypt(token)
+
+
+@pytest.mark.parametrize("name", ["DATABASE_URL", "SECRET_KEY", "OIDC_CLIENT_SECRET_"])
+def test_the_admin_accepts_only_an_oidc_client_secret_variable(admin_client, kent, name):
+    response = admin_client.post(ADD, form(kent, client_secret="", client_secret_env=name))
+    assert response.status_code == 200
+    assert "must start OIDC_CLIENT_SECRET_" in response.content.decode()
+    assert not IdentityProvider.objects.exists()
+
+
+def test_the_admin_does_not_offer_the_administrator_role(admin_client, kent):
+    response = admin_client.post(ADD, form(kent, **{"role_mappings-0-role": Role.ADMINISTRATOR}))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not IdentityProvider.objects.exists()
+
+
+def test_a_secret_from_another_variable_is_refused_when_it_is_used(client, kent, monkeypatch):
+    """A provider saved before the rule (or written to the database directly): the variable is
+    never read, so nothing of it reaches the provider."""
+    monkeypatch.setenv("DATABASE_URL", "postgres://user:password@db/tracker")
+    with pytest.raises(oidc_secrets.SecretUnavailable, match="not a name"):
+        oidc_secrets.client_secret(env_name="DATABASE_URL", encrypted="")
+    monkeypatch.setenv("OIDC_CLIENT_SECRET_KENT", "s")
+    assert oidc_secrets.client_secret(env_name="OIDC_CLIENT_SECRET_KENT", encrypted="") == "s"
+    provider = IdentityProvider.objects.create(
+        organisation=kent,
+        name="Kent Police account",
+        issuer="https://login.example/kent",
+        client_id="x",
+        client_secret_env="DATABASE_URL",
+    )
+    response = client.get(f"/account/oidc/start/{provider.pk}/")
+    assert response.status_code == 503
+    assert "not completely set up" in response.content.decode()
+
+
+def test_the_admin_refuses_an_issuer_on_a_link_local_address(admin_client, kent):
+    response = admin_client.post(ADD, form(kent, issuer="https://169.254.169.254/tenant/v2.0"))
+    assert response.status_code == 200
+    assert "cannot be on a private, loopback, link-local or reserved address" in (
+        response.content.decode()
+    )
+    assert not IdentityProvider.objects.exists()

@@ -3,8 +3,9 @@ with the secret write-only, the domains and the mapping of groups to roles in on
 audited; others are refused; bad input gets a message and saves nothing."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from accounts import oidc_secrets
+from accounts import oidc_providers, oidc_secrets
 from accounts.models import IdentityProvider, Role, User
 from tests.factories import make_org, make_user
 from tracker.models import AuditEvent
@@ -127,3 +128,88 @@ def test_people_who_are_not_administrators_are_refused(client, kent):
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(client, db):
     assert client.get(LIST)["Location"].startswith("/account/sign-in/")
+
+
+@pytest.mark.parametrize("name", ["DATABASE_URL", "SECRET_KEY", "oidc_client_secret_kent", "X"])
+def test_only_an_oidc_client_secret_variable_can_be_named(client, admin, kent, name):
+    """Any other variable's value would be sent to the issuer the administrator chose."""
+    client.force_login(admin)
+    response = client.post(
+        ADD, form(organisation=kent.pk, client_secret="", client_secret_env=name)
+    )
+    assert response.status_code == 400
+    assert "must start OIDC_CLIENT_SECRET_" in response.content.decode()
+    assert not IdentityProvider.objects.exists()
+    response = client.post(
+        ADD,
+        form(organisation=kent.pk, client_secret="", client_secret_env="OIDC_CLIENT_SECRET_KENT"),
+    )
+    assert response.status_code == 302
+
+
+def test_the_service_refuses_another_variable_too(admin, kent):
+    values = oidc_providers.ProviderSettings(
+        name="Kent", issuer="https://login.example/kent", client_id="c", client_secret_env="PATH"
+    )
+    with pytest.raises(ValidationError) as refused:
+        oidc_providers.provider_save(
+            by=admin,
+            provider=None,
+            organisation=kent,
+            values=values,
+            domains=["kent.example"],
+            mapping={Role.FORCE_STAFF: ["g"]},
+        )
+    assert "must start OIDC_CLIENT_SECRET_" in str(refused.value.message_dict["client_secret_env"])
+    assert not IdentityProvider.objects.exists()
+
+
+def test_only_roles_of_an_organisations_own_people_can_be_mapped(client, admin, kent):
+    client.force_login(admin)
+    page = client.get(ADD).content.decode()
+    assert 'name="role_force_staff"' in page
+    assert 'name="role_administrator"' not in page
+    response = client.post(ADD, form(organisation=kent.pk, role_administrator="g-admins"))
+    assert response.status_code == 302
+    assert set(IdentityProvider.objects.get().role_mappings.values_list("role", flat=True)) == {
+        Role.FORCE_STAFF,
+        Role.FORCE_COORDINATOR,
+    }
+    values = oidc_providers.ProviderSettings(
+        name="Kent", issuer="https://login.example/kent", client_id="c"
+    )
+    with pytest.raises(ValidationError, match="cannot give the Administrator role"):
+        oidc_providers.provider_save(
+            by=admin,
+            provider=IdentityProvider.objects.get(),
+            organisation=kent,
+            values=values,
+            domains=["kent.example"],
+            mapping={Role.FORCE_STAFF: ["g"], Role.ADMINISTRATOR: ["g-admins"]},
+        )
+
+
+def test_the_email_claim_is_trusted_only_when_the_administrator_says_so(client, admin, kent):
+    client.force_login(admin)
+    assert client.post(ADD, form(organisation=kent.pk)).status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert provider.trust_email_claim is False
+    response = client.post(f"{LIST}{provider.pk}/", form(client_secret="", trust_email_claim="yes"))
+    assert response.status_code == 302
+    provider.refresh_from_db()
+    assert provider.trust_email_claim is True
+    change = AuditEvent.objects.filter(action="update").get()
+    assert change.changes == {"trust_email_claim": [False, True]}
+
+
+@pytest.mark.parametrize(
+    "issuer", ["https://169.254.169.254/v2.0", "https://10.1.2.3/", "https://[fd00::1]/"]
+)
+def test_an_issuer_on_a_private_address_is_refused(client, admin, kent, issuer):
+    client.force_login(admin)
+    response = client.post(ADD, form(organisation=kent.pk, issuer=issuer))
+    assert response.status_code == 400
+    assert "cannot be on a private, loopback, link-local or reserved address" in (
+        response.content.decode()
+    )
+    assert not IdentityProvider.objects.exists()

@@ -18,6 +18,7 @@ from accounts.models import (
     IdentityProviderRole,
     OIDCIdentity,
     Role,
+    RoleAssignment,
     TwoFactorDevice,
     User,
 )
@@ -324,6 +325,31 @@ def test_an_organisation_that_switched_passwords_off_refuses_them(client, wmp):
     # A wrong password is not tried either: the lockout counts nothing.
     client.post("/account/sign-in/", {"username": f"pat.jones@{DOMAIN}", "password": "wrong"})
     assert not AccessAttempt.objects.exists()
+
+
+def test_an_administrator_keeps_the_password_where_the_organisation_switched_passwords_off(
+    client, wmp
+):
+    """A provider never signs in an account holding a role it may not give, so such an account
+    keeps its tracker password (and two-factor step) rather than being locked out of both."""
+    wmp.password_sign_in_allowed = False
+    wmp.save()
+    admin = User.objects.create_user(
+        f"ada@{DOMAIN}", "x" * 16, full_name="Ada", organisation=wmp.organisation
+    )
+    RoleAssignment.objects.create(user=admin, role=Role.ADMINISTRATOR)
+    response = client.post("/account/sign-in/", {"username": f"ada@{DOMAIN}", "password": "x" * 16})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(admin.pk)
+    # Their colleague with force roles only is still sent to the provider.
+    staff = User.objects.create_user(
+        f"sam@{DOMAIN}", "x" * 16, full_name="Sam", organisation=wmp.organisation
+    )
+    RoleAssignment.objects.create(user=staff, role=Role.FORCE_STAFF)
+    client.logout()
+    response = client.post("/account/sign-in/", {"username": f"sam@{DOMAIN}", "password": "x" * 16})
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_person_of_an_organisation_without_passwords_is_refused_whatever_the_address(client, wmp):

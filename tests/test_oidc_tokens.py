@@ -79,16 +79,60 @@ def test_several_audiences_need_us_as_the_authorised_party():
     assert verify(token(aud=[CLIENT, "other"], azp=CLIENT))
 
 
+def test_an_authorised_party_that_is_not_us_is_refused_even_with_one_audience():
+    with pytest.raises(oidc_tokens.TokenRejected, match="another application"):
+        verify(token(azp="another-client"))
+    assert verify(token(azp=CLIENT))
+
+
 def test_a_missing_nonce_is_refused():
     with pytest.raises(oidc_tokens.TokenRejected, match="nonce"):
         verify(token(nonce=None), nonce="n")
 
 
-def test_the_email_comes_from_the_configured_claim_then_the_usual_ones():
+def test_the_email_comes_from_the_configured_claim_only_never_another():
     claims = {"email": None, "preferred_username": "Pat.Jones@WMP.example", "upn": "x@y"}
-    assert oidc_tokens.email_of(claims, "email") == "pat.jones@wmp.example"
-    assert oidc_tokens.email_of({"upn": "a@b.example"}, "upn") == "a@b.example"
+    assert oidc_tokens.email_of(claims, "email") == ""
+    assert oidc_tokens.email_of({"upn": "a@b.example", "email": "e@b.example"}, "upn") == (
+        "a@b.example"
+    )
+    assert oidc_tokens.email_of({"email": " Pat.Jones@WMP.example "}, "email") == (
+        "pat.jones@wmp.example"
+    )
     assert oidc_tokens.email_of({"name": "no address"}, "email") == ""
+
+
+@pytest.mark.parametrize(
+    ("email", "valid"),
+    [
+        ("pat.jones@wmp.example", True),
+        ("pat jones@wmp.example", False),
+        ("pat@", False),
+        ("", False),
+        ("a" * 250 + "@wmp.example", False),
+    ],
+)
+def test_an_email_address_must_be_valid(email, valid):
+    assert oidc_tokens.is_valid_email(email) is valid
+
+
+@pytest.mark.parametrize(
+    ("claims", "trust_unverified", "trusted"),
+    [
+        ({"email_verified": True}, False, True),
+        ({"email_verified": "true"}, False, True),
+        ({"email_verified": False}, False, False),
+        ({"email_verified": False}, True, False),
+        ({"email_verified": None}, True, False),
+        ({"email_verified": "false"}, True, False),
+        ({}, False, False),
+        ({}, True, True),
+    ],
+)
+def test_an_email_is_trusted_when_verified_or_when_the_provider_is_trusted(
+    claims, trust_unverified, trusted
+):
+    assert oidc_tokens.email_trusted(claims, trust_unverified=trust_unverified) is trusted
 
 
 def test_roles_come_from_the_mapped_claim_values():

@@ -65,9 +65,15 @@ def estate(transactional_db, live_server):
         organisation=world.wmp,
         name="Entra ID provisioning",
         default_role=Role.FORCE_STAFF,
+        # The factories' people are all @example.org, whichever their organisation.
+        email_domains=["westmidlands.police.example", "example.org"],
     )
     world.staffs_token, world.staffs_secret = scim_token_create(
-        by=world.admin, organisation=world.staffs, name="SailPoint", default_role=Role.FORCE_STAFF
+        by=world.admin,
+        organisation=world.staffs,
+        name="SailPoint",
+        default_role=Role.FORCE_STAFF,
+        email_domains="staffordshire.police.example",
     )
     world.base = f"{live_server.url}/scim/v2"
     return world
@@ -286,7 +292,11 @@ def test_deactivating_someone_whose_force_has_no_other_coordinator_is_refused(es
 
 def test_without_a_valid_token_every_endpoint_is_401_with_www_authenticate(estate):
     revoked, revoked_secret = scim_token_create(
-        by=estate.admin, organisation=estate.wmp, name="Old", default_role=Role.FORCE_STAFF
+        by=estate.admin,
+        organisation=estate.wmp,
+        name="Old",
+        default_role=Role.FORCE_STAFF,
+        email_domains="example.org",
     )
     scim_token_revoke(by=estate.admin, token=revoked)
     for secret in (False, "scim_not-a-token", revoked_secret):

@@ -17,7 +17,12 @@ from tracker.models import AuditEvent
 def test_an_administrator_makes_a_token_that_is_shown_once_and_stored_hashed(admin_client, world):
     response = admin_client.post(
         reverse("admin:accounts_scimtoken_add"),
-        {"organisation": world.wmp.pk, "name": "Entra ID", "default_role": Role.FORCE_STAFF},
+        {
+            "organisation": world.wmp.pk,
+            "name": "Entra ID",
+            "default_role": Role.FORCE_STAFF,
+            "email_domains": "wmp.example",
+        },
     )
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -48,17 +53,32 @@ def test_a_token_cannot_give_a_role_that_does_not_fit_or_the_administrator_role(
     ):
         response = admin_client.post(
             reverse("admin:accounts_scimtoken_add"),
-            {"organisation": world.wmp.pk, "name": "Bad", "default_role": role},
+            {
+                "organisation": world.wmp.pk,
+                "name": "Bad",
+                "default_role": role,
+                "email_domains": "wmp.example",
+            },
         )
         assert response.status_code == 200
         assert says in response.content.decode()
     assert not ScimToken.objects.exists()
     admin = User.objects.get(email="alex@example.org")
     with pytest.raises(ValidationError, match="cannot give the Administrator role"):
-        scim_token_create(by=admin, organisation=world.wmp, name="X", default_role="administrator")
+        scim_token_create(
+            by=admin,
+            organisation=world.wmp,
+            name="X",
+            default_role="administrator",
+            email_domains="wmp.example",
+        )
     with pytest.raises(ValidationError, match="Only an administrator"):
         scim_token_create(
-            by=world.coordinator, organisation=world.wmp, name="X", default_role="force_staff"
+            by=world.coordinator,
+            organisation=world.wmp,
+            name="X",
+            default_role="force_staff",
+            email_domains="wmp.example",
         )
     assert not ScimToken.objects.exists()
 
@@ -70,7 +90,12 @@ def _secret(response) -> str:
 def test_revoking_a_token_stops_it_at_once(admin_client, world):
     made = admin_client.post(
         reverse("admin:accounts_scimtoken_add"),
-        {"organisation": world.wmp.pk, "name": "SailPoint", "default_role": Role.FORCE_STAFF},
+        {
+            "organisation": world.wmp.pk,
+            "name": "SailPoint",
+            "default_role": Role.FORCE_STAFF,
+            "email_domains": "wmp.example",
+        },
     )
     secret = _secret(made)
     token = ScimToken.objects.get()

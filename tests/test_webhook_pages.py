@@ -62,7 +62,7 @@ def test_in_production_a_loopback_or_private_address_is_refused_with_a_clear_mes
         assert response.status_code == 400
         page = response.content.decode()
         assert "There is a problem" in page
-        assert "not on the public internet" in page or "must start https://" in page
+        assert "must be a public https address" in page or "must start https://" in page
     assert not WebhookEndpoint.objects.exists()
 
 

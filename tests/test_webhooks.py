@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.factories import make_finding, make_item, make_report
 from tests.test_webhooks_receiver import Receiver, receiver_script
-from tracker import services, webhook_delivery, webhook_endpoints
+from tracker import services, webhook_addresses, webhook_delivery, webhook_endpoints
 from tracker.models import (
     AuditEvent,
     DeliveryState,
@@ -107,14 +107,14 @@ def propose(world, now=None):
     ("url", "message"),
     [
         ("http://93.184.215.14/hook", "must start https://"),
-        ("https://127.0.0.1/hook", "not on the public internet"),
-        ("https://10.0.0.1/hook", "not on the public internet"),
-        ("https://[::1]/hook", "not on the public internet"),
-        ("https://169.254.169.254/latest/meta-data", "not on the public internet"),
-        ("https://[::ffff:10.0.0.1]/hook", "not on the public internet"),
-        ("https://[fd00::1]/hook", "not on the public internet"),
-        ("https://100.64.0.1/hook", "not on the public internet"),
-        ("https://localhost/hook", "resolves to"),
+        ("https://127.0.0.1/hook", "must be a public https address"),
+        ("https://10.0.0.1/hook", "must be a public https address"),
+        ("https://[::1]/hook", "must be a public https address"),
+        ("https://169.254.169.254/latest/meta-data", "must be a public https address"),
+        ("https://[::ffff:10.0.0.1]/hook", "must be a public https address"),
+        ("https://[fd00::1]/hook", "must be a public https address"),
+        ("https://100.64.0.1/hook", "must be a public https address"),
+        ("https://localhost/hook", "must be a public https address"),
         ("https://user:pw@93.184.215.14/hook", "user name or password"),
         ("ftp://93.184.215.14/hook", "starting https://"),
         ("not an address", "starting https://"),
@@ -130,15 +130,27 @@ def test_registration_refuses_addresses_outside_the_public_internet(
 
 
 def test_registration_refuses_a_name_that_resolves_to_a_private_address(
-    world, production, resolving
+    world, production, resolving, caplog
 ):
-    resolving["intranet.example"] = ["10.0.0.1"]
+    resolving["intranet.example"] = ["10.0.0.5"]
     resolving["sneaky.example"] = ["93.184.215.14", "127.0.0.1"]
-    for name, ip in (("intranet.example", "10.0.0.1"), ("sneaky.example", "127.0.0.1")):
+    for name, ip in (("intranet.example", "10.0.0.5"), ("sneaky.example", "127.0.0.1")):
+        caplog.clear()
         with pytest.raises(ValidationError) as refused:
             register(world.coordinator, f"https://{name}/hook")
-        assert f"{name} resolves to {ip}" in refused.value.message_dict["url"][0]
+        message = refused.value.message_dict["url"][0]
+        # The person is not told what an internal name resolves to; the log is.
+        assert message == webhook_addresses.NOT_PUBLIC
+        assert ip not in message
+        assert f"{name} resolves to {ip}" in caplog.text
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_name_that_is_not_found_gets_the_same_message_as_a_private_one(world, production, caplog):
+    with pytest.raises(ValidationError) as refused:
+        register(world.coordinator, "https://no-such-name.invalid/hook")
+    assert refused.value.message_dict["url"] == [webhook_addresses.NOT_PUBLIC]
+    assert "no-such-name.invalid could not be found" in caplog.text
 
 
 def test_registration_accepts_a_public_https_address_and_makes_a_secret(
@@ -153,7 +165,7 @@ def test_registration_accepts_a_public_https_address_and_makes_a_secret(
 
 
 def test_even_with_loopback_allowed_private_ranges_are_refused(world, loopback_allowed):
-    with pytest.raises(ValidationError, match="not on the public internet"):
+    with pytest.raises(ValidationError, match="must be a public https address"):
         register(world.coordinator, "http://10.0.0.1/hook")
 
 
@@ -373,14 +385,16 @@ def test_the_address_is_checked_again_when_sending(world, loopback_allowed, rece
 
 
 def test_a_name_that_changes_to_a_private_address_after_registration_is_refused(
-    world, production, resolving, receiver
+    world, production, resolving, receiver, caplog
 ):
     resolving["hooks.example.net"] = ["93.184.215.14"]
     register(world.coordinator, "https://hooks.example.net/in", events=["closure.proposed"])
     propose(world)
     resolving["hooks.example.net"] = ["127.0.0.1"]  # DNS rebinding
     assert deliver() == "retry"
-    assert "hooks.example.net resolves to 127.0.0.1" in WebhookDelivery.objects.get().last_error
+    error = WebhookDelivery.objects.get().last_error
+    assert error == webhook_addresses.NOT_PUBLIC  # the delivery log shows no internal IP
+    assert "hooks.example.net resolves to 127.0.0.1" in caplog.text
 
 
 def test_the_connection_goes_to_the_checked_ip_with_the_name_kept(

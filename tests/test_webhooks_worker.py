@@ -31,7 +31,10 @@ def test_each_event_is_delivered_even_when_the_worker_is_killed_mid_delivery(
 ):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the worker has it from TESTING=1
     for name, value in {
-        "WEBHOOK_CLAIM_SECONDS": "3",
+        # The claim must outlast a send (connect + read timeouts: settings refuse less).
+        "WEBHOOK_CONNECT_TIMEOUT": "1",
+        "WEBHOOK_READ_TIMEOUT": "5",
+        "WEBHOOK_CLAIM_SECONDS": "7",
         "WEBHOOK_SWEEP_SECONDS": "1",
         "WEBHOOK_RETRY_BASE_SECONDS": "1",
         "OUTBOX_SWEEP_SECONDS": "1",

@@ -13,6 +13,8 @@
    deadline updates the event), a link back in DESCRIPTION and URL, and two reminders
    (9am seven days before and 9am the day before). The `icalendar` package writes and
    escapes every value; nothing is escaped by hand.
+4. The address is unsigned and polled: a feed costs the same queries however many
+   deadlines it lists (the markings are read for all of them at once, tracker/markings.py).
 """
 
 import datetime
@@ -31,7 +33,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from tracker import policy
 from tracker.audit import audit_record
-from tracker.markings import item_marking, response_marking
+from tracker.markings import items_markings, responses_markings
 from tracker.models import (
     OPEN_STATUSES,
     AuditEvent,
@@ -108,11 +110,9 @@ def feed_deadlines(
         .select_related(
             "rule",
             "force",
-            "item__finding__report__marking",
-            "item__marking",
+            "item__finding__report",
             "item__force",
-            "response__report__marking",
-            "response__marking",
+            "response__report",
             "response__force",
             "response__body",
         )
@@ -127,14 +127,18 @@ def _site(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _event(deadline: Deadline, *, stamp: datetime.datetime, host: str) -> icalendar.Event:
+def _event(
+    deadline: Deadline, *, stamp: datetime.datetime, host: str, markings: dict[str, dict[int, str]]
+) -> icalendar.Event:
+    """One deadline as an event; `markings` holds the items' and responses' markings, read
+    for the whole feed at once (feed_calendar), so no event reads the database."""
     item, response = deadline.item, deadline.response
     if item is not None:
         title = item.finding.summary
         text = item.finding.text
         about = f"{item.force.short_name}, {item.finding.report.title}"
         url = _site(reverse("tracker:item_detail", args=[item.uuid]))
-        marking = item_marking(item)
+        marking = markings["items"].get(item.pk, "")
     else:
         if response is None:  # a deadline is on an item or a response (a constraint)
             raise ValueError(f"Deadline {deadline.pk} is on nothing.")
@@ -144,7 +148,7 @@ def _event(deadline: Deadline, *, stamp: datetime.datetime, host: str) -> icalen
         url = _site(
             reverse("tracker:response_detail", args=[response.report.key, response.force.code])
         )
-        marking = response_marking(response)
+        marking = markings["responses"].get(response.pk, "")
     summary = f"{deadline.rule.name}: {title}"
     if marking:
         summary = f"[{marking}] {summary}"
@@ -196,8 +200,13 @@ def feed_calendar(
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
+    # Every marking in two queries, however many deadlines (the feed is polled, unsigned).
+    markings = {
+        "items": items_markings(d.item_id for d in deadlines if d.item_id),
+        "responses": responses_markings(d.response_id for d in deadlines if d.response_id),
+    }
     for deadline in deadlines:
-        calendar.add_component(_event(deadline, stamp=now, host=host))
+        calendar.add_component(_event(deadline, stamp=now, host=host, markings=markings))
     CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=now)
     ical: bytes = calendar.to_ical()
     return ical

@@ -15,7 +15,8 @@ DEMO_TOKEN_NAME = "Demo: Entra ID provisioning"  # noqa: S105 - a name, not a se
 
 
 def create_demo_scim() -> ScimToken | None:
-    """West Midlands Police's demo token (force staff for people it adds), once."""
+    """West Midlands Police's demo token (force staff for people it adds, in the demo's
+    wmp.example addresses), once."""
     if not settings.DEMO_MODE:
         return None
     force = Organisation.objects.filter(code="west-midlands-police").first()
@@ -29,6 +30,7 @@ def create_demo_scim() -> ScimToken | None:
         organisation=force,
         name=DEMO_TOKEN_NAME,
         default_role=Role.FORCE_STAFF,
+        email_domains=["wmp.example"],  # the demo force's addresses
         secret=DEMO_SCIM_TOKEN,
     )
     return token

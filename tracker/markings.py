@@ -17,6 +17,7 @@ nothing). Each thing may have its own marking; without one it inherits:
 longer offered, but stays in force where it was set.
 """
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -153,6 +154,34 @@ def response_marking(response: StatutoryResponse) -> str:
         .first()
     )
     return label or ""
+
+
+def items_markings(item_ids: Iterable[int]) -> dict[int, str]:
+    """Each item's marking (as item_marking: its own, else its report's own, else its
+    force's default, else ""), keyed by the item's id; one query whatever their number."""
+    ids = set(item_ids)
+    if not ids:
+        return {}
+    rows = TrackedItem.objects.filter(pk__in=ids).values_list(
+        "pk",
+        Coalesce(
+            "marking__label", "finding__report__marking__label", "force__default_marking__label"
+        ),
+    )
+    return {pk: label or "" for pk, label in rows}
+
+
+def responses_markings(response_ids: Iterable[int]) -> dict[int, str]:
+    """Each statutory response's marking (as response_marking), keyed by its id; one query
+    whatever their number."""
+    ids = set(response_ids)
+    if not ids:
+        return {}
+    rows = StatutoryResponse.objects.filter(pk__in=ids).values_list(
+        "pk",
+        Coalesce("marking__label", "report__marking__label", "force__default_marking__label"),
+    )
+    return {pk: label or "" for pk, label in rows}
 
 
 def person_marking(user: "User") -> str:

@@ -351,8 +351,14 @@ def requires_two_factor(user: User) -> bool:
 
 def can_take_over_items(user: User, force_id: int) -> bool:
     """Whether this person may be handed a force's open items (when their owner or lead is
-    deactivated): an active member of staff or coordinator of that force."""
-    return user.is_active and user.organisation_id == force_id and user.has_role(*FORCE_ROLES)
+    deactivated): an active member of staff or coordinator of that force, never a service
+    account (an organisation's system reading through the API)."""
+    return (
+        user.is_active
+        and user.organisation_id == force_id
+        and user.has_role(*FORCE_ROLES)
+        and not is_service_account(user)
+    )
 
 
 # Protective marking (issue 21) ------------------------------------------------------------
@@ -409,10 +415,13 @@ def can_manage_identity_providers(user: User | AnonymousUser) -> bool:
 
 def password_sign_in_allowed(user: User) -> bool:
     """Whether the person may sign in with a tracker password: not when their organisation
-    signs in through its own provider and has switched password sign-in off (issue 15)."""
+    signs in through its own provider and has switched password sign-in off (issue 15). An
+    account holding a role no provider may give (an administrator) keeps its password (and
+    the tracker's own two-factor step): a provider never signs it in, so it would be locked
+    out of both."""
     from accounts.models import IdentityProvider
 
-    if user.organisation_id is None:
+    if user.organisation_id is None or not keeps_roles_from_provider(user):
         return True
     return not IdentityProvider.objects.filter(
         organisation_id=user.organisation_id, enabled=True, password_sign_in_allowed=False
@@ -431,6 +440,12 @@ def scim_may_give_role(role: str) -> bool:
     """Whether a SCIM token may give (or take away) this role; which organisation each role
     goes with is accounts.role_rules' (the same rule as the People pages)."""
     return role in SCIM_ROLES
+
+
+def keeps_roles_from_provider(user: User) -> bool:
+    """Whether every role this person holds is one an organisation's provider or SCIM may
+    give: false for an administrator, whose account a provider never signs in or changes."""
+    return all(scim_may_give_role(role) for role in user.roles)
 
 
 def can_manage_scim_tokens(user: User | AnonymousUser) -> bool:

@@ -14,16 +14,27 @@ address (no SSRF). Pure: no models; the settings are passed in.
    checked IP itself (never resolved a second time, so a DNS answer that changes between
    the check and the connect cannot reach a private address), with the name kept for TLS
    (SNI and certificate check) and the Host header. Redirects are never followed (a 3xx is
-   a failed delivery), timeouts are short, and at most MAX_BODY bytes of the answer are read.
+   a failed delivery), and at most MAX_BODY bytes of the answer are read.
+4. One deadline covers the whole exchange: connecting, the TLS handshake, sending, the
+   status line, the headers and the body all end `connect_timeout + read_timeout` seconds
+   after the start, however slowly the receiver trickles its bytes (each read waits only
+   for the time left).
+
+A refused address gets one message for the person, whatever the reason under it (a name
+that does not resolve, or resolves to a private address): what an internal name resolves
+to is not told to the person registering. The reason is logged (`AddressRefused.detail`).
 """
 
 import http.client
+import io
 import ipaddress
+import logging
 import socket
 import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 MAX_BODY = 4096  # bytes of a receiver's answer kept (for the delivery log)
@@ -32,8 +43,26 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 
 
+log = logging.getLogger(__name__)
+
+NOT_PUBLIC = (
+    "The address must be a public https address on the internet (check that it is spelt "
+    "right and can be reached from the internet)."
+)
+
+
 class AddressRefused(ValueError):
-    """The address may not be sent to; the message says why, for the person or the log."""
+    """The address may not be sent to. The message is for the person; `detail` says the
+    reason under it (what a name resolved to), for the log only."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail or message
+
+
+def _not_public(detail: str) -> AddressRefused:
+    log.warning("Webhook address refused: %s", detail)
+    return AddressRefused(NOT_PUBLIC, detail)
 
 
 def system_resolve(host: str, port: int) -> list[str]:
@@ -102,6 +131,22 @@ def _parts(url: str, allow_loopback: bool) -> tuple[str, str, int, str]:
     return parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path
 
 
+def shown_address(url: str) -> str:
+    """The address as it may be shown again (pages, the audit log, emails): without its
+    query, which may be a credential (a Teams Workflows address carries `sig=`), nor any
+    user name or password; "?…" says a query was left out."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return "(an address that cannot be read)"
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    where = f"{host}:{port}" if port else host
+    return f"{parts.scheme}://{where}{parts.path}" + ("?…" if parts.query else "")
+
+
 def check_address(url: str, *, allow_loopback: bool, resolve: Resolver | None = None) -> Target:
     """Check an address and resolve it now (with the system's resolver unless another is
     given); raises AddressRefused with the reason."""
@@ -114,19 +159,16 @@ def check_address(url: str, *, allow_loopback: bool, resolve: Resolver | None = 
     try:
         ips = [str(literal)] if literal is not None else resolve(host, port)
     except (OSError, UnicodeError) as exc:
-        raise AddressRefused(f"The name {host} could not be found (DNS).") from exc
+        raise _not_public(f"the name {host} could not be found (DNS): {exc}") from exc
     if not ips:
-        raise AddressRefused(f"The name {host} could not be found (DNS).")
+        raise _not_public(f"the name {host} could not be found (DNS)")
     for text in ips:
         ip = ipaddress.ip_address(text.split("%", 1)[0])
         if allow_loopback and ip.is_loopback:
             continue
         if not is_public(ip):
             where = host if literal is not None else f"{host} resolves to {ip}, which"
-            raise AddressRefused(
-                f"The address cannot be used: {where} is not on the public internet "
-                "(loopback, private, link-local or reserved addresses are refused)."
-            )
+            raise _not_public(f"{where} is not on the public internet")
     if scheme == "http" and not all(
         ipaddress.ip_address(i.split("%", 1)[0]).is_loopback for i in ips
     ):
@@ -142,27 +184,88 @@ class Answer:
     body: bytes
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """An HTTPS connection to a fixed IP that still names the host for SNI, the certificate
-    check and the Host header."""
+def _left(ends: float) -> float:
+    """The seconds left before the deadline; TimeoutError once it has passed."""
+    left = ends - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("The receiver did not answer in time.")
+    return left
 
-    def __init__(self, target: Target, timeout: float, context: ssl.SSLContext):
-        super().__init__(target.host, target.port, timeout=timeout, context=context)
+
+class _DeadlineReader(io.RawIOBase):
+    """Reads from a socket, each read waiting only for the time left before the deadline
+    (a socket timeout alone applies afresh to every read, so a receiver sending one byte
+    at a time could hold the sender for ever)."""
+
+    def __init__(self, sock: socket.socket, ends: float):
+        super().__init__()
+        self._sock = sock
+        # The socket's own reader, which keeps the socket open until it is closed too (as
+        # http.client expects when the connection closes before the body is read).
+        self._raw = sock.makefile("rb", buffering=0)
+        self._ends = ends
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "memoryview | bytearray") -> int | None:  # type: ignore[override]
+        self._sock.settimeout(_left(self._ends))
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """What http.client sees of the connection's socket: sending and every read of the
+    answer (status line, headers, body) end at one deadline."""
+
+    def __init__(self, sock: socket.socket, ends: float):
+        self._sock = sock
+        self._ends = ends
+
+    def sendall(self, data: bytes) -> None:
+        # sendall's timeout is the total time to send everything (Python 3.5+).
+        self._sock.settimeout(_left(self._ends))
+        self._sock.sendall(data)
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self._sock, self._ends))
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class _PinnedConnection(http.client.HTTPConnection):
+    """A connection to the checked IP (never resolved again), the host name kept for the
+    Host header (and, over https, for SNI and the certificate check). Connecting ends by
+    `connect_ends`, everything (the TLS handshake and the exchange) by `ends`
+    (time.monotonic)."""
+
+    def __init__(
+        self, target: Target, connect_ends: float, ends: float, context: ssl.SSLContext | None
+    ):
+        super().__init__(target.host, target.port)
         self._ip = target.ip
-        self._context_for_tls = context
+        self._connect_ends = connect_ends
+        self._ends = ends
+        self._context = context
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self._context_for_tls.wrap_socket(sock, server_hostname=self.host)
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, target: Target, timeout: float):
-        super().__init__(target.host, target.port, timeout=timeout)
-        self._ip = target.ip
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
+        sock = socket.create_connection((self._ip, self.port), _left(self._connect_ends))
+        try:
+            if self._context is not None:
+                # The handshake's timeout is its total duration (Python 3.5+).
+                sock.settimeout(_left(self._ends))
+                sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = _DeadlineSocket(sock, self._ends)
 
 
 def post(
@@ -174,32 +277,26 @@ def post(
     read_timeout: float,
     context: ssl.SSLContext | None = None,
 ) -> Answer:
-    """POST to a checked target (its IP), never following a redirect; reads at most
-    MAX_BODY bytes of the answer within `read_timeout` seconds in all. Raises OSError
-    (timeouts included) or http.client.HTTPException when the receiver cannot be reached or
-    answers nonsense."""
-    connection: http.client.HTTPConnection
-    if target.scheme == "https":
-        connection = _PinnedHTTPSConnection(
-            target, connect_timeout, context or ssl.create_default_context()
-        )
-    else:
-        connection = _PinnedHTTPConnection(target, connect_timeout)
-    ends = time.monotonic() + read_timeout
+    """POST to a checked target (its IP), never following a redirect; the whole exchange
+    (connect, send, status line, headers, at most MAX_BODY bytes of the body) ends within
+    `connect_timeout + read_timeout` seconds, and connecting alone within
+    `connect_timeout`. Raises OSError (TimeoutError when out of time) or
+    http.client.HTTPException when the receiver cannot be reached or answers nonsense."""
+    started = time.monotonic()
+    tls = (context or ssl.create_default_context()) if target.scheme == "https" else None
+    connection = _PinnedConnection(
+        target, started + connect_timeout, started + connect_timeout + read_timeout, tls
+    )
     try:
         connection.connect()
-        if connection.sock is not None:
-            connection.sock.settimeout(read_timeout)
         connection.request("POST", target.path, body=body, headers=headers)
-        response = connection.getresponse()
+        response = connection.getresponse()  # the status line and headers, by the deadline
         kept = b""
         while len(kept) < MAX_BODY:
-            left = ends - time.monotonic()
-            if left <= 0:
-                break  # a receiver trickling its answer keeps us no longer
-            if connection.sock is not None:
-                connection.sock.settimeout(left)
-            chunk = response.read1(MAX_BODY - len(kept)) if hasattr(response, "read1") else b""
+            try:
+                chunk = response.read1(MAX_BODY - len(kept))
+            except TimeoutError:
+                break  # the status is known: a body trickled past the deadline is cut short
             if not chunk:
                 break
             kept += chunk

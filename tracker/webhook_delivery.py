@@ -7,7 +7,8 @@ WEBHOOK_SWEEP_SECONDS) sends the ones due a retry and those whose sender was los
 1. Claim: a conditional UPDATE (waiting and due, or sending with a claim that has run out)
    stamps the row with this sender's token and counts the attempt; a sender that loses the
    race does nothing. A worker killed mid-send leaves its claim to run out
-   (WEBHOOK_CLAIM_SECONDS), and the next sweep sends the same body with the same delivery id.
+   (`claim_seconds`: WEBHOOK_CLAIM_SECONDS, always longer than a send can take), and the
+   next sweep sends the same body with the same delivery id.
 2. Check the address again and resolve it now (tracker/webhook_addresses.py): the connection
    goes to the IP that was checked.
 3. Sign: `X-Tracker-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with the
@@ -37,7 +38,7 @@ from django.utils import timezone
 from tracker.audit import audit_record
 from tracker.models import AuditEvent, DeliveryState, WebhookDelivery, WebhookEndpoint
 from tracker.reminders.notices import notify
-from tracker.webhook_addresses import AddressRefused, check_address, post
+from tracker.webhook_addresses import AddressRefused, check_address, post, shown_address
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,19 @@ def retry_after(attempts: int) -> datetime.timedelta:
     a day."""
     seconds = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)
     return datetime.timedelta(seconds=min(seconds, 86400))
+
+
+CLAIM_MARGIN = 1  # seconds a claim outlasts the longest exchange with a receiver
+
+
+def claim_seconds() -> int:
+    """How long a sender's claim lasts: WEBHOOK_CLAIM_SECONDS, and never less than the
+    longest a send can take (connect + read timeouts, one deadline for the whole exchange)
+    plus a margin, so the sweep never sends again what a live sender is still sending.
+    (Settings refuse a WEBHOOK_CLAIM_SECONDS not longer than the timeouts; this holds
+    whatever the settings.)"""
+    longest = settings.WEBHOOK_CONNECT_TIMEOUT + settings.WEBHOOK_READ_TIMEOUT
+    return max(int(settings.WEBHOOK_CLAIM_SECONDS), int(longest) + CLAIM_MARGIN)
 
 
 def _claimable(now: datetime.datetime) -> Q:
@@ -115,7 +129,7 @@ def delivery_attempt(delivery_id: int, *, now: datetime.datetime | None = None) 
     "delivered", "retry", "failed" or "taken" (not due, or another sender holds it)."""
     now = now or timezone.now()
     token = uuid.uuid4()
-    claim_until = timezone.now() + datetime.timedelta(seconds=settings.WEBHOOK_CLAIM_SECONDS)
+    claim_until = timezone.now() + datetime.timedelta(seconds=claim_seconds())
     claimed = (
         WebhookDelivery.objects.filter(pk=delivery_id)
         .filter(_claimable(now))
@@ -193,9 +207,9 @@ def _count_failure(endpoint: WebhookEndpoint, *, now: datetime.datetime, error: 
                 [endpoint.created_by],
                 subject=f"Webhook “{endpoint.name}” was disabled after repeated failures",
                 body=(
-                    f"The tracker stopped sending events to {endpoint.url} after {limit} "
-                    f"failed deliveries in a row.\n\nThe last error: {error}\n\nCheck the "
-                    "receiver, then enable the endpoint again on its page."
+                    f"The tracker stopped sending events to {shown_address(endpoint.url)} "
+                    f"after {limit} failed deliveries in a row.\n\nThe last error: {error}"
+                    "\n\nCheck the receiver, then enable the endpoint again on its page."
                 ),
                 url=reverse("integrations:webhook_detail", args=[endpoint.uuid]),
                 now=now,

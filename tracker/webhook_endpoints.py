@@ -29,7 +29,7 @@ from tracker.models import (
     WebhookEventType,
     WebhookTarget,
 )
-from tracker.webhook_addresses import AddressRefused, check_address
+from tracker.webhook_addresses import AddressRefused, check_address, shown_address
 
 LOG_LENGTH = 100  # deliveries shown on an endpoint's page
 
@@ -99,10 +99,15 @@ def endpoint_register(
         action=AuditEvent.Action.CREATE,
         obj=endpoint,
         at=now,
-        changes={k: (None, v) for k, v in fields.items()},
+        changes={k: (None, _audited(k, v)) for k, v in fields.items()},
         note=f"Webhook endpoint “{endpoint.name}” registered",
     )
     return endpoint, secret
+
+
+def _audited(field: str, value: Any) -> Any:
+    """What the audit log keeps of a field: an address without its query (a credential)."""
+    return shown_address(value) if field == "url" and value else value
 
 
 @transaction.atomic
@@ -112,14 +117,21 @@ def endpoint_update(
     by: User,
     name: str,
     target: str,
-    url: str,
+    url: str | None,
     events: Iterable[str],
     now: datetime.datetime | None = None,
 ) -> WebhookEndpoint:
-    fields = _checked(by, name=name, target=target, url=url, events=events)
+    """Change an endpoint. A blank `url` (None or "") keeps the stored address: the edit
+    form never shows it again (its query may be a credential), so only a new one is typed."""
     _mine(endpoint, by)
+    url = url.strip() if url and url.strip() else endpoint.url
+    fields = _checked(by, name=name, target=target, url=url, events=events)
     now = now or timezone.now()
-    changes = {k: (getattr(endpoint, k), v) for k, v in fields.items() if getattr(endpoint, k) != v}
+    changes = {
+        k: (_audited(k, getattr(endpoint, k)), _audited(k, v))
+        for k, v in fields.items()
+        if getattr(endpoint, k) != v
+    }
     if not changes:
         return endpoint
     for key, value in fields.items():
@@ -173,7 +185,7 @@ def endpoint_delete(
         action=AuditEvent.Action.DELETE,
         obj=endpoint,
         at=now,
-        changes={"name": (endpoint.name, None), "url": (endpoint.url, None)},
+        changes={"name": (endpoint.name, None), "url": (shown_address(endpoint.url), None)},
         note=f"Webhook endpoint “{endpoint.name}” deleted",
     )
     endpoint.delete()

@@ -1,5 +1,7 @@
 """The form that registers or edits a webhook endpoint (tracker/webhook_endpoints.py saves)."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +47,17 @@ class WebhookEndpointForm(forms.Form):
             "invalid_choice": _("Choose events from the list"),
         },
     )
+
+    def __init__(self, *args: Any, editing: bool = False, shown_url: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if editing:
+            # The stored address is never shown again (its query may be a credential, as a
+            # Teams Workflows address's `sig=` is): blank keeps it, a new one replaces it.
+            url = self.fields["url"]
+            url.required = False
+            url.label = _("New address (optional)")
+            url.help_text = _(
+                "Leave blank to keep the current address, %(address)s. The full address is "
+                "not shown again: its query may hold a key. To change it, type the whole new "
+                "https address."
+            ) % {"address": shown_url}

@@ -53,7 +53,8 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text=(
                             "The name of an environment variable holding the client secret "
-                            "(preferred). Leave blank to store the secret here, encrypted."
+                            "(preferred), starting OIDC_CLIENT_SECRET_. Leave blank to store the "
+                            "secret here, encrypted."
                         ),
                         max_length=100,
                     ),
@@ -75,10 +76,23 @@ class Migration(migrations.Migration):
                     models.CharField(
                         default="email",
                         help_text=(
-                            "The claim with the person's email address (Entra ID: email, or "
-                            "preferred_username when email is not set for everyone)."
+                            "The one claim with the person's email address (no other claim is "
+                            "tried). Entra ID: email, or upn."
                         ),
                         max_length=50,
+                    ),
+                ),
+                (
+                    "trust_email_claim",
+                    models.BooleanField(
+                        db_default=False,
+                        default=False,
+                        help_text=(
+                            "Whether the provider's email claim may be trusted when its token "
+                            "does not say email_verified (Entra ID never does). Only then can a "
+                            "token without email_verified: true link to an existing account or "
+                            "create one."
+                        ),
                     ),
                 ),
                 (
@@ -213,7 +227,10 @@ class Migration(migrations.Migration):
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("provider", "subject"), name="unique_provider_subject"
-                    )
+                    ),
+                    models.UniqueConstraint(
+                        fields=("provider", "user"), name="unique_provider_user"
+                    ),
                 ],
             },
         ),

@@ -86,6 +86,16 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
+                    "email_domains",
+                    models.CharField(
+                        help_text="The email domains of the organisation's people, separated "
+                        "by spaces, e.g. “westmidlands.police.uk”: the service can add only "
+                        "people whose address is in one of them. Another organisation's "
+                        "domain cannot be given.",
+                        max_length=1000,
+                    ),
+                ),
+                (
                     "created_at",
                     models.DateTimeField(default=django.utils.timezone.now, editable=False),
                 ),

@@ -20,7 +20,9 @@ SHOWN_ONCE = engines["django"].from_string(
 <h1>SCIM token “{{ token.name }}” for {{ token.organisation }}</h1>
 <p>Copy this token into the provisioning service (Entra ID: <em>Secret Token</em>) now.
 It is not shown again: only its hash is kept. If it is lost, make a new one and revoke this.</p>
-<p><code id="scim-token" style="font-size:1.2em">{{ secret }}</code></p>
+<p>The token (copy all of it):</p>
+<pre><code id="scim-token">{{ secret }}</code></pre>
+<p>It adds only people whose address is in: {{ token.domain_list|join:", " }}.</p>
 <p>Tenant URL: <code>{{ tenant_url }}</code></p>
 <p><a href="{{ back }}">Back to SCIM tokens</a></p>
 {% endblock %}"""
@@ -32,10 +34,18 @@ class ScimTokenForm(forms.ModelForm):
         choices=[(r.value, r.label) for r in Role if policy.scim_may_give_role(r)],
         help_text=ScimToken._meta.get_field("default_role").help_text,
     )
+    email_domains = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="One a line (or separated by spaces): the domains of the organisation's "
+        "people's addresses, e.g. westmidlands.police.uk. The service can add only people "
+        "whose address is in one of them. A token's domains are fixed: for others, make a new "
+        "token and revoke this one.",
+    )
 
     class Meta:
         model = ScimToken
-        fields = ["organisation", "name", "default_role"]
+        fields = ["organisation", "name", "default_role", "email_domains"]
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -44,6 +54,7 @@ class ScimTokenForm(forms.ModelForm):
                 organisation=data.get("organisation"),
                 name=data.get("name") or "",
                 default_role=data.get("default_role") or "",
+                email_domains=data.get("email_domains") or "",
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -61,6 +72,7 @@ class ScimTokenAdmin(admin.ModelAdmin):
         "organisation",
         "prefix",
         "default_role",
+        "email_domains",
         "created_at",
         "last_used_at",
         "revoked_at",
@@ -87,13 +99,13 @@ class ScimTokenAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj=None) -> tuple[str, ...]:
         if obj is None:
-            return ("organisation", "name", "default_role")
-        return ("organisation", "name", "default_role", *self.readonly_fields)
+            return ("organisation", "name", "default_role", "email_domains")
+        return ("organisation", "name", "default_role", "email_domains", *self.readonly_fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         if obj is None:
             return []
-        return ["organisation", "name", "default_role", *self.readonly_fields]
+        return ["organisation", "name", "default_role", "email_domains", *self.readonly_fields]
 
     def save_model(self, request, obj, form, change) -> None:
         token, secret = tokens.scim_token_create(
@@ -101,6 +113,7 @@ class ScimTokenAdmin(admin.ModelAdmin):
             organisation=form.cleaned_data["organisation"],
             name=form.cleaned_data["name"],
             default_role=form.cleaned_data["default_role"],
+            email_domains=form.cleaned_data["email_domains"],
         )
         obj.pk = token.pk
         obj.__dict__.update(

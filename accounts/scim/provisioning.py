@@ -32,9 +32,12 @@ def actor(token: ScimToken) -> services.SystemActor:
 
 
 def people(token: ScimToken) -> QuerySet[User]:
-    """The people a token sees: its organisation's, and nobody else's."""
+    """The people a token sees: its organisation's, and nobody else's. Service accounts
+    (accounts.api_tokens) are not people: a token never sees them (404). Administrators of
+    the organisation are seen (a directory lists them too) but never changed (403: the
+    services refuse a SystemActor any change to someone holding a role beyond SCIM_ROLES)."""
     return (
-        User.objects.filter(organisation_id=token.organisation_id)
+        User.objects.filter(organisation_id=token.organisation_id, service_account__isnull=True)
         .select_related("organisation", "scim_identity")
         .prefetch_related("role_assignments")
         .order_by("pk")
@@ -51,12 +54,25 @@ def person(token: ScimToken, user_id: str) -> User:
     return found
 
 
+def _check_may_change(token: ScimToken, user: User) -> None:
+    """Any write to a person the token may not change (an administrator: a role beyond
+    policy.SCIM_ROLES) is refused before anything is done, even one that would change
+    nothing: 403."""
+    try:
+        services.check_system_actor_may_change(actor(token), user)
+    except ValidationError as exc:
+        raise _as_scim_error(exc, user) from None
+
+
 def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
 def _as_scim_error(exc: ValidationError, who: User | None = None) -> ScimError:
     fields = set(exc.error_dict) if hasattr(exc, "error_dict") else set()
+    codes = {error.code for error in getattr(exc, "error_list", [])}
+    if "forbidden" in codes:  # someone a token may not change at all
+        return ScimError(403, _messages(exc))
     if "roles" in fields:
         return ScimError(403, _messages(exc))
     if "email" in fields:
@@ -122,7 +138,7 @@ def user_create(*, token: ScimToken, data: Any, now: datetime.datetime | None = 
     """A new person of the token's organisation, with its default role (groups add more)."""
     now = now or timezone.now()
     fields = resources.read_user(data)
-    email = resources.check_user_name(fields["userName"])
+    email = resources.check_user_name(fields["userName"], domains=token.domain_list)
     if not fields["displayName"]:
         raise ScimError(
             400,
@@ -158,6 +174,7 @@ def user_create(*, token: ScimToken, data: Any, now: datetime.datetime | None = 
 
 def _apply(token: ScimToken, user: User, new: dict[str, Any], now) -> User:
     """Make the person match `new` (user_state's keys), each change through its service."""
+    _check_may_change(token, user)
     old = resources.user_state(user)
     if new["active"] is None:
         new = {**new, "active": old["active"]}
@@ -239,6 +256,7 @@ def user_deactivate(
     already deactivated changes nothing."""
     now = now or timezone.now()
     user = person(token, user_id)
+    _check_may_change(token, user)
     if user.is_active:
         try:
             services.person_deactivate(by=actor(token), person=user, now=now)
@@ -278,6 +296,7 @@ def group_members(token: ScimToken, role: Role) -> QuerySet[User]:
 
 
 def _set_role(token: ScimToken, user: User, role: Role, *, give: bool, now) -> None:
+    _check_may_change(token, user)
     roles = set(user.roles)
     roles = roles | {role} if give else roles - {role}
     if not roles & set(policy.SCIM_ROLES) and not give:

@@ -169,7 +169,10 @@ def read_user(data: Any) -> dict[str, Any]:
     }
 
 
-def check_user_name(user_name: str) -> str:
+def check_user_name(user_name: str, *, domains: Iterable[str] | None = None) -> str:
+    """The address in lower case, if it is one, and (given `domains`, a token's) in one of
+    those domains. An address outside them is refused the same way whether or not anyone
+    has it, so a token cannot find out who uses the tracker elsewhere."""
     if not user_name:
         raise ScimError(400, "“userName” is required: the person's email address.", "invalidValue")
     try:
@@ -180,7 +183,17 @@ def check_user_name(user_name: str) -> str:
             f"“userName” must be the person's email address; “{user_name[:100]}” is not one.",
             "invalidValue",
         ) from None
-    return user_name.lower()
+    user_name = user_name.lower()
+    allowed = sorted({d.lower() for d in domains or ()})
+    if domains is not None and user_name.rpartition("@")[2] not in allowed:
+        raise ScimError(
+            400,
+            f"“userName” must be an address in this token's email domains "
+            f"({', '.join(allowed) or 'none'}); “{user_name[:100]}” is not. An administrator "
+            "makes a token with other domains in the admin site (docs/scim.md).",
+            "invalidValue",
+        )
+    return user_name
 
 
 # PATCH (RFC 7644 section 3.5.2) ------------------------------------------------------------

@@ -13,6 +13,7 @@ from accounts.models import (
     IdentityProviderRole,
     OIDCIdentity,
     Role,
+    RoleAssignment,
     User,
 )
 from tests.browser.pages import PASSWORD, check_accessibility, sign_in
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.browser
 USERS = {
     "pat": {"email": "pat.jones@wmp.example", "name": "Pat Jones", "groups": ["g-staff"]},
     "nobody": {"email": "no.body@wmp.example", "name": "No Body", "groups": ["g-canteen"]},
+    "alex": {"email": "alex@wmp.example", "name": "Alex Admin", "groups": ["g-staff"]},
 }
 
 
@@ -91,6 +93,25 @@ def test_a_person_whose_groups_give_no_role_is_told_why(page, live_server, wmp):
     expect(page.locator("main")).to_contain_text("none of your groups or roles there")
     assert not User.objects.filter(email="no.body@wmp.example").exists()
     check_accessibility(page, "oidc-refused")
+
+
+def test_an_administrators_account_is_not_taken_over_through_the_provider(page, live_server, wmp):
+    """Someone at the provider with an administrator's address is refused, and told to ask an
+    administrator; the account is not linked and keeps its roles."""
+    base = live_server.url
+    alex = User.objects.create_user(
+        "alex@wmp.example", PASSWORD, full_name="Alex Admin", organisation=wmp.organisation
+    )
+    RoleAssignment.objects.create(user=alex, role=Role.ADMINISTRATOR)
+    offer(page, base, "alex@wmp.example")
+    at_the_provider(page, "alex")
+    page.wait_for_url(f"{base}/account/oidc/callback/**")
+    expect(page.locator("h1")).to_have_text("You could not be signed in")
+    expect(page.locator("main")).to_contain_text("Ask an administrator")
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    assert not OIDCIdentity.objects.exists()
+    assert User.objects.get(pk=alex.pk).roles == {Role.ADMINISTRATOR}
+    check_accessibility(page, "oidc-refused-administrator")
 
 
 def test_a_provider_that_is_down_says_so_and_offers_the_password(page, live_server, wmp):

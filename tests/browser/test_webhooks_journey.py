@@ -44,7 +44,7 @@ def test_a_coordinator_registers_an_endpoint_and_sees_its_deliveries(
     page.get_by_role("textbox", name="Address").fill("http://10.0.0.1/hook")
     page.get_by_label("Closure of an item is proposed").check()
     page.get_by_role("button", name="Add endpoint").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("not on the public internet")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("must be a public https address")
     check_accessibility(page, "webhooks-add-error")
 
     page.get_by_role("textbox", name="Address").fill(receiver.url)

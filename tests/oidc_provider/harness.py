@@ -107,6 +107,7 @@ def sign_in_at_provider(
     """Follow the provider's pages as a browser would (its sign-in form, filled in) and
     return the address it sends the browser back to (starting with `stop_at`)."""
     session = requests.Session()
+    session.trust_env = False  # a test may set HTTPS_PROXY for the tracker to ignore
     response = session.get(authorize_url, allow_redirects=False, timeout=10)
     for _ in range(10):
         location = urljoin(response.url, response.headers.get("Location", ""))

@@ -4,7 +4,8 @@
 //   node provider.mjs CONFIG.json
 //
 // CONFIG: {"port": 0, "clients": [{"client_id", "client_secret", "redirect_uris": [...]}],
-//          "users": {"login": {"password", "email", "name", "groups": [...], "roles": [...],
+//          "users": {"login": {"password", "email", "email_verified" (default true; null: left
+//          out), "name", "groups": [...], "roles": [...],
 //                              "amr": [...], "acr": "..."}},
 //          "test_controls": false}
 // It prints one line of JSON, {"ready": true, "issuer": "http://127.0.0.1:PORT"}, once it
@@ -89,7 +90,9 @@ function makeProvider(issuer, key) {
       return {
         accountId: id,
         async claims() {
-          const claims = { sub: user.sub || id, email: user.email, email_verified: true, name: user.name };
+          // email_verified: true unless the user says otherwise; null leaves it out (Entra ID).
+          const claims = { sub: user.sub || id, email: user.email, name: user.name };
+          if (user.email_verified !== null) claims.email_verified = user.email_verified ?? true;
           if (user.groups) claims.groups = user.groups;
           if (user.roles) claims.roles = user.roles;
           return claims;

@@ -127,20 +127,24 @@ def _looked_up(key: tuple, find: Callable[[], list[User]]) -> list[User]:
 
 
 def pcc_office(force_id: int, today: datetime.date) -> list[User]:
-    """The active people of the PCC office that answers for this force today."""
+    """The active people of the PCC office that answers for this force today (people, never
+    a service account)."""
 
     def find() -> list[User]:
         bodies = PolicingBodyTerm.objects.on(today).filter(force_id=force_id).values("body_id")
         people = User.objects.with_role(Role.PCC_OFFICE).active()
-        return list(people.filter(organisation_id__in=bodies))
+        return list(people.filter(organisation_id__in=bodies, service_account__isnull=True))
 
     return _looked_up(("pcc", force_id, today), find)
 
 
 def coordinators(force_id: int) -> list[User]:
+    """The force's active coordinators: people, never a service account (a system's account
+    that reads through tokens: it cannot act on a reminder or take over items)."""
+
     def find() -> list[User]:
         people = User.objects.with_role(Role.FORCE_COORDINATOR).active()
-        return list(people.filter(organisation_id=force_id))
+        return list(people.filter(organisation_id=force_id, service_account__isnull=True))
 
     return _looked_up(("coordinators", force_id), find)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tracker import policy, webhook_delivery, webhook_endpoints
 from tracker.models import WebhookEndpoint
+from tracker.webhook_addresses import shown_address
 from tracker.webhook_forms import WebhookEndpointForm
 
 SHOWN_ONCE = "webhook_secret_once"  # the session key holding a new secret
@@ -81,6 +82,7 @@ def webhook_detail(request, uuid) -> HttpResponse:
         "tracker/webhooks/detail.html",
         {
             "endpoint": endpoint,
+            "address": shown_address(endpoint.url),
             "secret": secret,
             "deliveries": webhook_endpoints.endpoint_deliveries(endpoint),
             "signature_header": webhook_delivery.SIGNATURE_HEADER,
@@ -97,13 +99,14 @@ def webhook_detail(request, uuid) -> HttpResponse:
 def webhook_edit(request, uuid) -> HttpResponse:
     _may_manage(request)
     endpoint = webhook_endpoints.endpoint_get(user=request.user, uuid=uuid)
-    initial = {
-        "name": endpoint.name,
-        "target": endpoint.target,
-        "url": endpoint.url,
-        "events": endpoint.events,
-    }
-    form = WebhookEndpointForm(request.POST or None, initial=initial)
+    # The address is not filled in: its query may be a credential (blank keeps it).
+    initial = {"name": endpoint.name, "target": endpoint.target, "events": endpoint.events}
+    form = WebhookEndpointForm(
+        request.POST or None,
+        initial=initial,
+        editing=True,
+        shown_url=shown_address(endpoint.url),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             webhook_endpoints.endpoint_update(
