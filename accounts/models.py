@@ -50,6 +50,9 @@ class Organisation(models.Model):
         POLICING_AND_CRIME_BOARD = "policing_and_crime_board", "Policing and Crime Board"
         INSPECTORATE = "inspectorate", "Inspectorate"
         GOVERNMENT = "government", "Government"
+        # Issue 17: a fire and rescue service governed by a Police, Fire and Crime
+        # Commissioner, whose office tracks its findings as it tracks its force's.
+        FIRE_AND_RESCUE = "fire_and_rescue", "Fire and rescue service"
 
     code = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200, unique=True)
@@ -93,6 +96,17 @@ class Organisation(models.Model):
     def is_policing_body(self) -> bool:
         return self.kind in POLICING_BODY_KINDS
 
+    @property
+    def is_inspected(self) -> bool:
+        """An organisation whose findings are tracked as items: a police force, or a fire and
+        rescue service (issue 17)."""
+        return self.kind in INSPECTED_KINDS
+
+
+# The kinds of organisation whose inspections are tracked item by item (issue 17): police
+# forces and the fire and rescue services a Police, Fire and Crime Commissioner governs, which
+# take the force's place (`Report.forces`, `TrackedItem.force`, `PolicingBodyTerm.force`).
+INSPECTED_KINDS = (Organisation.Kind.FORCE, Organisation.Kind.FIRE_AND_RESCUE)
 
 # The kinds of organisation that hold the functions of a local policing body (s55 comments,
 # holding the force to account): PCCs and police authorities, and their successors.
@@ -118,7 +132,7 @@ class PolicingBodyTerm(models.Model):
         Organisation,
         on_delete=models.PROTECT,
         related_name="policing_body_terms",
-        limit_choices_to={"kind": Organisation.Kind.FORCE},
+        limit_choices_to={"kind__in": INSPECTED_KINDS},
     )
     body = models.ForeignKey(
         Organisation,

@@ -274,7 +274,16 @@ REPORT_IMPORT_MAX_BYTES = env_int("REPORT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # expand past REPORT_IMPORT_MAX_EXPANDED_BYTES, is refused before its text is read.
 REPORT_IMPORT_READ_MEMORY_BYTES = env_int("REPORT_IMPORT_READ_MEMORY_BYTES", 1024 * 1024 * 1024)
 REPORT_IMPORT_READ_SECONDS = env_int("REPORT_IMPORT_READ_SECONDS", 120)
-REPORT_IMPORT_MAX_PAGES = env_int("REPORT_IMPORT_MAX_PAGES", 2000)
+REPORT_IMPORT_MAX_PAGES = env_int("REPORT_IMPORT_MAX_PAGES", 1000)
+# A scanned PDF (pages without text) is read by OCR (Tesseract) page by page: at most
+# REPORT_IMPORT_MAX_OCR_PAGES pages (a longer scan is refused before any page is read), each
+# allowed REPORT_IMPORT_OCR_SECONDS_PER_PAGE more of reading time.
+REPORT_IMPORT_MAX_OCR_PAGES = env_int("REPORT_IMPORT_MAX_OCR_PAGES", 60)
+REPORT_IMPORT_OCR_SECONDS_PER_PAGE = env_int("REPORT_IMPORT_OCR_SECONDS_PER_PAGE", 30)
+# The longest a document may take to read: the reading limit and every OCR page's allowance.
+REPORT_IMPORT_LONGEST_READ_SECONDS = (
+    REPORT_IMPORT_READ_SECONDS + REPORT_IMPORT_MAX_OCR_PAGES * REPORT_IMPORT_OCR_SECONDS_PER_PAGE
+)
 REPORT_IMPORT_MAX_EXPANDED_BYTES = env_int("REPORT_IMPORT_MAX_EXPANDED_BYTES", 200 * 1024 * 1024)
 # Per-person limits on expensive requests (tracker/throttle.py), counted in the cache; over a
 # limit, a 429 page says when to try again. 0 turns a limit off. PDFs (board pack, response
@@ -362,8 +371,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
 CELERY_TASK_ANNOTATIONS = {
     "tracker.tasks.read_report_import": {
-        "soft_time_limit": REPORT_IMPORT_READ_SECONDS + 60,
-        "time_limit": REPORT_IMPORT_READ_SECONDS + 90,
+        "soft_time_limit": REPORT_IMPORT_LONGEST_READ_SECONDS + 60,
+        "time_limit": REPORT_IMPORT_LONGEST_READ_SECONDS + 90,
     }
 }
 # A worker process using more than this (kilobytes, resident) is replaced once its task ends.

@@ -26,6 +26,30 @@ ensure_pdf_libraries() {
   fi
 }
 
+# Scanned PDFs (no text layer) are read by text recognition: Debian's Tesseract and its
+# English data (tracker/extraction/ocr.py). Installed with apt-get when missing and we are
+# root; otherwise say plainly what to install. TESSERACT_CMD names another tesseract.
+OCR_PACKAGES="tesseract-ocr tesseract-ocr-eng"
+
+ensure_ocr() {
+  local tesseract="${TESSERACT_CMD:-tesseract}"
+  if command -v "$tesseract" >/dev/null 2>&1 &&
+    "$tesseract" --list-langs 2>/dev/null | grep -qx eng; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Tesseract (text recognition) for scanned PDFs: $OCR_PACKAGES"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $OCR_PACKAGES >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q $OCR_PACKAGES >/dev/null 2>&1; } ||
+      echo "Could not install $OCR_PACKAGES: scanned PDFs will fail until they are installed." >&2
+  elif command -v apt-get >/dev/null 2>&1; then
+    echo "Scanned PDFs need text recognition: sudo apt-get install $OCR_PACKAGES" >&2
+  else
+    echo "Scanned PDFs need Tesseract with its English data (e.g. brew install tesseract)." >&2
+  fi
+}
+
 # The spreadsheet and Word tests open the exports in LibreOffice headless (no GUI, no
 # browser): installed for the test command as Chromium is, when missing and we are root.
 # LIBREOFFICE names another soffice; the tests fail (never skip) without one.

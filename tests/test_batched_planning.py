@@ -536,9 +536,11 @@ def test_a_report_import_tracks_what_it_tracked_one_by_one(world):
 # --------------------------------------------------------------------------- the report import
 
 
-def _track_one_by_one(finding, draft_finding, forces, *, by, now) -> int:
+def _track_one_by_one(finding, draft_finding, forces, *, by, now, responses_on_items=True) -> int:
     """The report import's items as they were made before: one finding and force at a time."""
     if finding.kind == FindingKind.CAUSE_OF_CONCERN and finding.children.exists():
+        return 0
+    if finding.addressee_kind == "national_body":
         return 0
     due = None
     if draft_finding.target_date:
@@ -556,7 +558,7 @@ def _track_one_by_one(finding, draft_finding, forces, *, by, now) -> int:
             "force_response": draft_finding.force_response,
             "pcc_response": draft_finding.pcc_response,
         }
-        fields = {k: v for k, v in responses.items() if v}
+        fields = {k: v for k, v in responses.items() if v and responses_on_items}
         if fields and len(forces) == 1:
             TrackedItem.objects.filter(pk=item.pk).update(**fields)
             audit_record(
@@ -572,7 +574,16 @@ def _track_one_by_one(finding, draft_finding, forces, *, by, now) -> int:
 
 
 def _create_findings_one_by_one(
-    report, draft, forces, *, by, now, source_name, matched=None, start_order=0
+    report,
+    draft,
+    forces,
+    *,
+    by,
+    now,
+    source_name,
+    matched=None,
+    start_order=0,
+    responses_on_items=True,
 ):
     matched = matched or {}
     made: dict[int, Finding] = {}
@@ -583,17 +594,21 @@ def _create_findings_one_by_one(
         parent = None
         if isinstance(f.parent, int):
             parent = made.get(f.parent) or matched.get(f.parent)
+        # Issue 17: a finding addressed to every force or to a national body is the report's.
+        shared = f.addressee_kind in ("forces", "national_body")
         finding = Finding(
             key=services.unique_key(Finding, f"{report.key}:{start_order + index + 1}"),
             report=report,
             kind=f.kind,
             parent=parent if parent and parent.kind == FindingKind.CAUSE_OF_CONCERN else None,
-            reference=f.reference[:20],
+            reference=f.reference[:80],
             area=f.area[:400],
             text=f.text.strip(),
             target_text=f.target_text[:200],
-            force=single if report.national else None,
+            force=single if report.national and not shared else None,
             order=start_order + index + 1,
+            addressee=f.addressee[:200],
+            addressee_kind=f.addressee_kind,
         )
         finding.full_clean(exclude=["report", "parent", "force"])
         finding.save()
@@ -608,7 +623,14 @@ def _create_findings_one_by_one(
         )
     items = 0
     for index, finding in made.items():
-        items += _track_one_by_one(finding, draft.findings[index], forces, by=by, now=now)
+        items += _track_one_by_one(
+            finding,
+            draft.findings[index],
+            forces,
+            by=by,
+            now=now,
+            responses_on_items=responses_on_items,
+        )
     return len(made), items
 
 

@@ -123,6 +123,7 @@ def wipe(evidence_root):
             "tracker_welshresponsetext",
             "tracker_duedaterevision",
             "tracker_statuschange",
+            "tracker_inspectoratestatus",
             "tracker_trackeditem",
             "tracker_statutoryresponse",
             "tracker_judgement",

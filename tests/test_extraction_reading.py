@@ -11,10 +11,12 @@ import os
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 import zlib
 
 import docx
+import pypdfium2 as pdfium
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -150,6 +152,23 @@ def test_it_refuses_an_old_word_file_and_a_zip():
     assert "not a Word document" in error_for(buffer.getvalue(), "report.docx")
 
 
+def test_a_pdf_of_more_than_1000_pages_is_refused_at_once_with_what_to_do():
+    document = pdfium.PdfDocument.new()
+    for _ in range(1001):
+        document.new_page(595, 842)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    started = time.monotonic()
+    message = error_for(buffer.getvalue(), "compilation.pdf")
+    assert time.monotonic() - started < 2
+    assert message.startswith(
+        "This PDF has 1,001 pages; the most this service reads is 1,000. Upload the inspection "
+        "report on its own"
+    )
+    assert "split the PDF" in message
+    assert reading_module.MAX_PAGES == 1000
+
+
 # Text encodings ----------------------------------------------------------------------------
 
 
@@ -213,6 +232,93 @@ def test_it_reads_a_web_page_without_its_scripts():
     assert "- The force should improve X." in source.text
     assert "  - first part" in source.text
     assert "Investigating crime\tAdequate" in source.text
+
+
+SAVED_PAGE = """<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Cleveland Fire Brigade | HMICFRS</title>
+<script>window.dataLayer = [];</script></head>
+<body>
+<a class="skip-link screen-reader-text" href="#content">Skip to content</a>
+<div id="cookie-banner" class="cookie-notice"><p>We use cookies to make this site work.</p>
+  <p>The service should accept our cookies.</p><button>Accept recommended cookies</button></div>
+<header id="masthead" class="site-header"><div class="logo">Inspectorate home</div>
+  <nav class="primary-menu"><ul><li><a href="/">Home</a><li><a href="/publications">Publications</a>
+  </ul></nav>
+  <form role="search"><label>Search this site</label><input name="s"><button>Search</button></form>
+</header>
+<div class="breadcrumbs"><a href="/">Home</a> &gt; Publications &gt; Cleveland</div>
+%(content)s
+<section class="feedback"><p>Is this page useful? Yes No</p></section>
+<div role="contentinfo"><p>Contact us. Privacy notice. Accessibility statement.</p></div>
+<footer id="colophon"><p>Copyright the inspectorate. All rights reserved.</p></footer>
+</body></html>"""
+
+CONTENT = """<%(outer)s id="content">
+  <header class="entry-header"><h1>Cleveland Fire Brigade: effectiveness, efficiency and people
+  2025</h1><p>Published 3 July 2025</p></header>
+  <h2>Areas for improvement</h2>
+  <ul><li>The service should make sure its prevention work is aimed at the people most at risk.
+  <li>The service should improve how it evaluates its protection activity.</ul>
+  <table><tr><td>Preventing fires</td><td>Adequate</td></tr></table>
+  <div class="share-this-page"><h3>Share this page</h3><ul><li>Share on LinkedIn</ul></div>
+  <aside class="related-content"><h2>Related content</h2>
+  <ul><li>The service should read our national report on protection.</li></ul></aside>
+  <footer class="entry-footer"><p>Last updated 3 July 2025</p></footer>
+</%(outer)s>"""
+
+NAVIGATION_WORDS = [
+    "Skip to content",
+    "cookies",
+    "Inspectorate home",
+    "Publications",
+    "Search",
+    "Home",
+    "useful",
+    "Privacy",
+    "Copyright",
+    "Share",
+    "Related",
+    "national report",
+]
+
+
+@pytest.mark.parametrize("outer", ["main", "article", "div"])
+def test_a_page_saved_from_the_inspectorates_site_is_read_without_its_navigation(outer):
+    page = SAVED_PAGE % {"content": CONTENT % {"outer": outer}}
+    source = read_document(page.encode(), "Cleveland Fire Brigade.html")
+    assert source.format == "html"
+    for words in NAVIGATION_WORDS:
+        assert words not in source.text, words
+    assert source.text.startswith(
+        "# Cleveland Fire Brigade: effectiveness, efficiency and people 2025\n\n"
+        "Published 3 July 2025\n\n# Areas for improvement\n\n"
+        "- The service should make sure its prevention work is aimed at the people most at risk."
+        "\n- The service should improve how it evaluates its protection activity.\n"
+    )
+    assert "\nPreventing fires\tAdequate\n" in source.text
+    # A header or footer inside the content is the content's own, and kept.
+    assert "Last updated 3 July 2025" in source.text
+    result = extract(source.text, known_forces=FORCES)
+    assert [f.text for f in result.findings] == [
+        "The service should make sure its prevention work is aimed at the people most at risk.",
+        "The service should improve how it evaluates its protection activity.",
+    ]
+
+
+def test_a_page_whose_main_element_is_empty_is_read_whole_without_navigation():
+    page = SAVED_PAGE % {"content": "<main></main>" + CONTENT % {"outer": "section"}}
+    source = read_document(page.encode(), "page.html")
+    assert "- The service should improve how it evaluates its protection activity." in source.text
+    assert "cookies" not in source.text
+
+
+def test_hidden_elements_and_navigation_roles_are_left_out():
+    page = """<html><body><div role="navigation"><p>Menu text</p></div>
+    <div hidden><p>Hidden text</p></div><div aria-hidden="true">Decoration</div>
+    <p style="display: none">Invisible</p><ul><li class="social-share">Tweet this<li>Kept item
+    </ul><p>Kept paragraph.</p></body></html>"""
+    text = read_document(page.encode(), "page.html").text
+    assert text.split() == ["-", "Kept", "item", "Kept", "paragraph."]
 
 
 def test_it_reads_a_word_document():

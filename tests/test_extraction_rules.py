@@ -519,6 +519,10 @@ def test_the_json_names_what_each_response_answers():
         "finding": 0,
         "party": "pcc",
         "text": "I will review the plan at my performance meeting.",
+        # Issue 17: where a response was given and the status it states (a committee
+        # paper's); a PCC's response letter states neither.
+        "source": "",
+        "status": "",
     }
 
 
@@ -619,3 +623,259 @@ def test_the_vocabulary_agrees_with_the_models():
     every_grade = {grade for grades in models.GRADES.values() for grade in grades}
     assert set(vocabulary.GRADES.values()) <= every_grade
     assert set(vocabulary.DIRECTIONS.values()) <= set(models.DIRECTIONS)
+
+
+# Text with no blank lines between paragraphs (issue 17, "generalise") ---------------------
+# Text taken from a PDF by another tool often has one line per paragraph or heading, or
+# lines hard-wrapped at a fixed width, with no blank line between paragraphs. Labels at the
+# start of such lines must still be seen. Composed excerpts, invented wording.
+
+from tracker.extraction.paragraphs import wrap_width  # noqa: E402
+
+ONE_LINE_PER_PARAGRAPH = """PEEL 2023–25
+Police effectiveness, efficiency and legitimacy
+An inspection of Surrey Police
+
+Investigating crime
+Requires improvement
+Surrey Police requires improvement at investigating crime. We found that too many \
+investigations were closed without the evidence being reviewed by a supervisor.
+Main findings
+Cause of concern
+The force doesn't make sure that investigations of burglary and robbery are supervised, \
+and victims are not told when their case is closed.
+Recommendation
+Within three months, Surrey Police should make sure that:
+- supervisors review each investigation before it is closed;
+- victims are told the outcome of their case; and
+- its crime allocation policy is followed.
+Area for improvement
+The force should improve how it records the reasons for closing investigations.
+We reviewed 60 closed investigations. In 19, the reason for closing was not recorded.
+"""
+
+
+def test_a_document_of_one_line_per_paragraph_is_read_line_by_line():
+    blocks = parse_blocks(clean_text(ONE_LINE_PER_PARAGRAPH))
+    texts = [b.text for b in blocks]
+    assert "Main findings" in texts
+    assert "Cause of concern" in texts
+    assert wrap_width(clean_text(ONE_LINE_PER_PARAGRAPH).split("\n")) is None
+    result = run(ONE_LINE_PER_PARAGRAPH)
+    kinds = [(f.kind, f.text[:30]) for f in result.findings]
+    assert kinds == [
+        ("cause_of_concern", "The force doesn't make sure th"),
+        ("recommendation", "Within three months, Surrey Po"),
+        ("area_for_improvement", "The force should improve how i"),
+    ]
+    assert len(result.findings[1].parts) == 3
+
+
+def test_a_chunk_of_short_lines_stays_one_block():
+    """An address or a cover's title lines (no sentence of prose among them) are joined, as
+    they always were."""
+    blocks = parse_blocks(clean_text("Chief Constable\nKent Police\nSutton Road\nMaidstone\n"))
+    assert [b.text for b in blocks] == ["Chief Constable Kent Police Sutton Road Maidstone"]
+
+
+WRAPPED = """Kent Police – Crime Data Integrity inspection 2018
+Overall judgement
+Inadequate
+Kent Police is inadequate at recording crime. The force does not record a large
+proportion of the crimes reported to it, including reports of violence and sexual
+offences. It needs to make urgent improvements.
+Cause of concern
+The force is not recording all reports of violent crime, including crimes linked
+to domestic abuse, and victims are not getting the service they should.
+Recommendation 1: Within three months, the force should put in place plans to
+make sure that:
+(a) crimes reported through its control room are recorded within 24 hours of
+the report being received;
+(b) crimes reported by partner agencies are recorded when they are reported; and
+(c) reports that include more than one crime are recorded as separate crimes.
+Recommendation 2: Within six months, the force should train all staff who make
+crime-recording decisions in the Home Office Counting Rules.
+Leadership and culture
+The senior leaders of the force show a clear commitment to recording crime
+accurately, and they have recently set up a monthly crime recording board.
+"""
+
+
+def test_hard_wrapped_lines_are_joined_by_the_documents_own_width():
+    cleaned = clean_text(WRAPPED)
+    assert 70 <= (wrap_width(cleaned.split("\n")) or 0) <= 85
+    blocks = parse_blocks(cleaned)
+    texts = [b.text for b in blocks]
+    # A sentence ending on a short line, then a heading: the heading stands alone.
+    assert "Cause of concern" in texts
+    assert "Leadership and culture" in texts
+    assert any(
+        t.startswith("Kent Police is inadequate") and t.endswith("improvements.") for t in texts
+    )
+    # A label at the start of a wrapped line starts a block; "(a)" after a lead-in is a part.
+    assert any(t.startswith("Recommendation 2: Within six months") for t in texts)
+    assert sum(1 for b in blocks if b.numbered) == 3
+    result = run(WRAPPED)
+    found = [(f.kind, f.reference, len(f.parts)) for f in result.findings]
+    assert found == [
+        ("cause_of_concern", "", 0),
+        ("recommendation", "Recommendation 1", 3),
+        ("recommendation", "Recommendation 2", 0),
+    ]
+
+
+PAGE_FURNITURE = """OFFICIAL
+Seen and heard: an inspection of victim contact
+Recommendations
+Recommendation 1: By 31 March 2026, chief constables should make sure that victims are
+contacted within the timescales set by the victims' code.
+3
+
+Seen and heard: an inspection of victim contact
+Recommendation 2: By 31 March 2026, chief constables should make sure that victim
+contact is recorded on the crime record.
+4
+
+Seen and heard: an inspection of victim contact
+Our findings are set out in the chapters that follow.
+5
+
+Seen and heard: an inspection of victim contact
+OFFICIAL
+"""
+
+
+def test_running_headers_beside_page_numbers_and_markings_are_furniture():
+    cleaned = clean_text(PAGE_FURNITURE)
+    assert "OFFICIAL" not in cleaned
+    assert cleaned.count("Seen and heard: an inspection of victim contact") == 1  # the title
+    header = "PEEL 2023–25 | Kent Police"
+    assert header not in clean_text(f"a\n{header}\nb\n{header}\nc\n{header}\n")
+
+
+def test_a_table_row_cut_by_a_page_break_is_one_row():
+    text = (
+        "Ref\tArea for improvement\tUpdate\tRAG\n"
+        "AFI 4\tThe force should make sure that files are reviewed by\n"
+        "OFFICIAL\n"
+        "a supervisor within seven days.\tA new review form was introduced.\tGreen\n"
+    )
+    rows = [b for b in parse_blocks(clean_text(text)) if b.kind == "row"]
+    assert rows[-1].cells == (
+        "AFI 4",
+        "The force should make sure that files are reviewed by a supervisor within seven days.",
+        "A new review form was introduced.",
+        "Green",
+    )
+
+
+def test_a_numbered_chapter_heading_is_a_heading_not_a_list_item():
+    text = (
+        "Recommendation 1\nBy 31 March 2026, chief constables should review their policies.\n\n"
+        "3. Storing and sharing evidence\nAll forces told us they kept footage for 31 days. "
+        "Some kept it for longer, and we found this was rarely reviewed.\n"
+    )
+    blocks = parse_blocks(clean_text(text))
+    chapter = next(b for b in blocks if "Storing" in b.text)
+    assert chapter.kind == "heading"
+    assert not chapter.numbered
+    assert [f.text[:20] for f in run(text).findings] == ["By 31 March 2026, ch"]
+
+
+CUSTODY_PROGRESS = """Report on an unannounced inspection visit to police custody suites in Kent
+by HM Inspectorate of Prisons and HM Inspectorate of Constabulary and Fire & Rescue Services
+Section 7. Summary of recommendations and areas for improvement
+Areas for improvement
+7.1 The force should make sure that detained people can shower every day. (4.12)
+7.2 Custody staff should record every use of force on the custody record. (3.40)
+7. Criminal Justice Joint Inspection, Ministry of Justice, 2022.
+Section 8. Progress on recommendations from the last report
+The following lists the areas for improvement from the last report, with our assessment.
+Areas for improvement
+The force should make sure that cells are clean. (5.2)
+Partially achieved
+Detained people should be offered a meal at normal mealtimes. (5.9)
+Achieved
+© Crown copyright 2024
+This publication is licensed under the terms of the Open Government Licence v3.0.
+"""
+
+
+def test_earlier_findings_with_their_verdict_footnotes_and_the_imprint_are_not_findings():
+    result = run(CUSTODY_PROGRESS)
+    assert [(f.reference, f.text[:25]) for f in result.findings] == [
+        ("7.1", "The force should make sur"),
+        ("7.2", "Custody staff should reco"),
+    ]
+
+
+REGISTER_PRINTOUT = """Recommendations
+Recommendation 8123
+Force / service: Kent Police
+Report: Kent Police: Crime Data Integrity inspection 2018
+Date published: 20 Sep 2018
+Within six months, the force should make sure that all staff who make crime-recording
+decisions are trained.
+Status history
+20 Sep 2018 Awaiting review
+11 Jan 2019 Being progressed
+02 Mar 2020 Complete
+"""
+
+REGISTER_TABLE = """# Recommendation 8124
+Report: PEEL 2021/22: An inspection of Kent Police
+Type: Recommendation
+
+# Recommendation
+By 31 March 2023, the force should review how it assesses risk in missing person cases.
+
+# Status
+Current status: Complete
+Date\tStatus\tComment
+4 May 2023\tComplete\tWe consider this complete.
+9 November 2022\tBeing progressed\tAn action plan is in place.
+20 May 2022\tAwaiting review\t
+"""
+
+
+def test_a_register_entry_reads_its_text_after_its_fields_and_a_status_table_under_any_label():
+    printout = run(REGISTER_PRINTOUT)
+    assert printout.document_type == "register"
+    [entry] = printout.findings
+    assert entry.reference == "8123"
+    assert entry.text.startswith("Within six months")
+    assert [s.status for s in entry.status_history] == [
+        "awaiting_review",
+        "being_progressed",
+        "complete",
+    ]
+    [table] = run(REGISTER_TABLE).findings
+    assert [(s.status, s.dated) for s in table.status_history] == [
+        ("awaiting_review", "2022-05-20"),
+        ("being_progressed", "2022-11-09"),
+        ("complete", "2023-05-04"),
+    ]
+
+
+WRAPPED_CUSTODY = """Section 6. Summary of causes of concern and recommendations
+Areas for improvement
+6.5 The force should improve the quality of its custody performance data so that
+leaders can identify trends and act on them. (1.14)
+In the custody suite: booking in, individual needs and legal rights of detainees
+6.6 Custody sergeants should explain detainees' rights in a way that each detainee
+can understand, and check that they have understood. (3.21)
+Recommendations
+The force made progress on how it supervises investigations of domestic abuse.
+Within six months, the force should:
+- review how it records the rights of detainees; and
+- audit its use of the interpreting service.
+"""
+
+
+def test_in_wrapped_text_a_numbered_paragraph_and_a_lead_in_start_blocks():
+    texts = [b.text for b in parse_blocks(clean_text(WRAPPED_CUSTODY))]
+    assert "In the custody suite: booking in, individual needs and legal rights of detainees" in (
+        texts
+    )
+    assert any(t.startswith("6.6 Custody sergeants") for t in texts)
+    assert "Within six months, the force should:" in texts

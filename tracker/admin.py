@@ -19,6 +19,7 @@ from tracker.models import (
     DueDateRevision,
     Evidence,
     Finding,
+    InspectorateStatus,
     Judgement,
     ProgressUpdate,
     Reminder,
@@ -56,8 +57,8 @@ class ReportAdmin(AuditedAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(AuditedAdmin):
-    list_display = ["__str__", "kind", "report", "area"]
-    list_filter = ["kind"]
+    list_display = ["__str__", "kind", "report", "area", "addressee"]
+    list_filter = ["kind", "addressee_kind"]
     list_select_related = ["report"]
     search_fields = ["text", "key"]
     raw_id_fields = ["parent", "report", "force"]
@@ -190,6 +191,8 @@ HISTORY_COLUMNS: dict[type[models.Model], list[str]] = {
     Evidence: ["uploaded_at", "item", "original_name", "size", "uploaded_by"],
     ClosureProposal: ["proposed_at", "item", "proposed_by"],
     ClosureDecision: ["decided_at", "proposal", "outcome", "decided_by"],
+    # Issue 17: the inspectorate's statuses of an item's recommendation, from its register.
+    InspectorateStatus: ["stated_on", "item", "status", "source", "recorded_by"],
 }
 for model, columns in HISTORY_COLUMNS.items():
     admin.site.register(

@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from accounts.models import Organisation
+from accounts.models import INSPECTED_KINDS, Organisation
 from tracker import figures, policy, selectors
 from tracker.models import DeadlineState, Finding, Report, Status
 
@@ -372,7 +372,7 @@ def visible_force(*, user, force_id: str, today: datetime.date) -> Organisation:
         raise Http404("No such force") from None
     if not policy.can_see_force(user, pk, today):
         raise Http404("No such force")
-    force = Organisation.objects.filter(pk=pk, kind=Organisation.Kind.FORCE).first()
+    force = Organisation.objects.filter(pk=pk, kind__in=INSPECTED_KINDS).first()
     if force is None:
         raise Http404("No such force")
     return force

@@ -38,6 +38,7 @@ from tracker.models import (
 )
 from tracker.reminders.plan import reminders_start_afresh
 from tracker.reminders.sync import deadlines_sync_all
+from tracker.report_import.item_history import inspectorate_status_add
 from tracker.transfer.load import import_tracker
 
 FIXTURES = Path(settings.FIXTURES_DIR)
@@ -403,7 +404,7 @@ def _recent_report(*, today: datetime.date, coordinator, owner) -> None:
         target_text="within six months",
         order=1,
     )
-    services.item_create(
+    sample = services.item_create(
         finding=finding,
         force=wmp,
         created_by=coordinator,
@@ -412,3 +413,14 @@ def _recent_report(*, today: datetime.date, coordinator, owner) -> None:
         due_date=today + datetime.timedelta(days=40),
         now=_at(today, -45),
     )
+    # The inspectorate's own status of it, as its recommendation register would give it
+    # (issue 17): sample entries, marked as such.
+    for days, status in ((-44, "awaiting_review"), (-10, "being_progressed")):
+        inspectorate_status_add(
+            item=sample,
+            status=status,
+            stated_on=today + datetime.timedelta(days=days),
+            source="HMICFRS recommendation register, sample entry for the demo",
+            by=coordinator,
+            now=_at(today, days),
+        )

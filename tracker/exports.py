@@ -42,7 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Organisation, ProtectiveMarking
+from accounts.models import INSPECTED_KINDS, Organisation, ProtectiveMarking
 from tracker import markings, policy, selectors, xlsx
 from tracker.filters import ItemFilter, ResponseFilter
 from tracker.models import (
@@ -289,7 +289,7 @@ def scope_forces(
     person may see it (anything else is ignored, as the lists ignore it), else every force
     they may see, by name; None for every force. One query at most."""
     visible = policy.visible_force_ids(user, today)
-    forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE).order_by("name")
+    forces = Organisation.objects.filter(kind__in=INSPECTED_KINDS).order_by("name")
     chosen = str(force_id or "")
     if chosen.isdigit() and (visible is None or int(chosen) in visible):
         found = list(forces.filter(pk=int(chosen)))

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django_filters.widgets import BooleanWidget
 
-from accounts.models import Organisation, User
+from accounts.models import INSPECTED_KINDS, Organisation, User
 from tracker import policy
 from tracker.models import (
     FindingKind,
@@ -117,7 +117,7 @@ def force_choices(force_ids: set[int] | None) -> list[tuple[str, str]]:
     """(id, name) of the forces in scope, by name."""
 
     def load() -> list[tuple[str, str]]:
-        forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE)
+        forces = Organisation.objects.filter(kind__in=INSPECTED_KINDS)
         if force_ids is not None:
             forces = forces.filter(pk__in=force_ids)
         return [(str(pk), name) for pk, name in forces.order_by("name").values_list("pk", "name")]
@@ -152,7 +152,7 @@ def force_in_scope(force_ids: set[int] | None, value: str) -> bool:
     """Whether a force id (as typed in a URL) is a force in scope: one query."""
     if not value.isdigit():
         return False
-    forces = Organisation.objects.filter(kind=Organisation.Kind.FORCE, pk=value)
+    forces = Organisation.objects.filter(kind__in=INSPECTED_KINDS, pk=value)
     if force_ids is not None:
         forces = forces.filter(pk__in=force_ids)
     return forces.exists()

@@ -14,6 +14,7 @@ from accounts.models import User
 from tracker.bulk_import import table as bulk_import_table
 from tracker.filters import DATE_INPUT_FORMATS, DayField
 from tracker.models import CHOOSABLE_STATUSES, FindingKind, GradingScale, ReportType, Status
+from tracker.models.reports import REFERENCE_LENGTH
 from tracker.statutory.content import Entry
 
 if TYPE_CHECKING:
@@ -530,11 +531,11 @@ class ReportDetailsForm(forms.Form):
     )
     grading_scale = forms.ChoiceField(label=_("Grading scale"), choices=GradingScale.choices)
     forces = forms.TypedMultipleChoiceField(
-        label=_("Which forces does it apply to?"),
-        help_text=_("An item is created for each finding and each force chosen."),
+        label=_("Which forces or fire and rescue services does it apply to?"),
+        help_text=_("An item is created for each finding and each force or service chosen."),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one force")},
+        error_messages={"required": _("Choose at least one force or fire and rescue service")},
     )
 
     def __init__(self, *args: Any, force_choices: Sequence[tuple[int, str]], **kwargs: Any) -> None:
@@ -549,7 +550,8 @@ class ImportedFindingForm(forms.Form):
     include = forms.BooleanField(label=_("Include"), required=False)
     join_previous = forms.BooleanField(label=_("Join to the finding above"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=FindingKind.choices)
-    reference = forms.CharField(label=_("Reference"), max_length=20, required=False)
+    # As published (issue 17): as long as the finding's own field.
+    reference = forms.CharField(label=_("Reference"), max_length=REFERENCE_LENGTH, required=False)
     area = forms.CharField(label=_("Area"), max_length=400, required=False)
     text = forms.CharField(
         label=_("Text"),
@@ -559,6 +561,17 @@ class ImportedFindingForm(forms.Form):
             "To split it into two findings, put a line of three dashes (---) between them."
         ),
         required=False,
+    )
+    # Issue 17: who the recommendation is addressed to, and so who acts on it.
+    addressee = forms.CharField(label=_("Addressed to"), max_length=200, required=False)
+    addressee_kind = forms.ChoiceField(
+        label=_("Who acts on it"),
+        required=False,
+        choices=[
+            ("", _("The forces or services chosen")),
+            ("forces", _("Every force or service chosen (addressed to them all)")),
+            ("national_body", _("A national body: recorded on the report, no items")),
+        ],
     )
 
 

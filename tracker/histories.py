@@ -1,16 +1,17 @@
 """What happened to an item or a report, for their pages: an item's timeline (its history,
-newest first) and the audit trail of an item or a report (split from tracker.selectors,
-which re-exports these names)."""
+newest first), the inspectorate's statuses of its recommendation, and the audit trail of an
+item or a report (split from tracker.selectors, which re-exports the older names)."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
 from tracker import policy
 from tracker.models import (
     AuditEvent,
+    InspectorateStatus,
     Judgement,
     ProgressReview,
     Report,
@@ -36,10 +37,12 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
     updates, revisions, evidence and changes of owner, newest first: in the order they were
     committed, as each is timed once it holds the item's lock (tracker.services.item_lock)."""
     entries: list[TimelineEntry] = []
-    people = {u.email: u.full_name for u in User.objects.filter(organisation_id=item.force_id)}
-    people.update(
-        {str(u.pk): u.full_name for u in User.objects.filter(organisation_id=item.force_id)}
+    # The force's people, named by email or id as the audit rows name them (one query).
+    force_people = list(
+        User.objects.filter(organisation_id=item.force_id).only("pk", "email", "full_name")
     )
+    people = {u.email: u.full_name for u in force_people}
+    people.update({str(u.pk): u.full_name for u in force_people})
     for c in item.status_changes.select_related("changed_by"):
         title = (
             f"Status: {Status(c.to_status).label}"
@@ -111,6 +114,14 @@ def item_timeline(item: TrackedItem) -> list[TimelineEntry]:
     return entries
 
 
+def item_inspectorate_statuses(item: TrackedItem) -> QuerySet[InspectorateStatus]:
+    """The inspectorate's statuses of the item's recommendation (issue 17), in the order
+    they were given (undated ones last), with where each was stated."""
+    return item.inspectorate_statuses.select_related("recorded_by").order_by(
+        F("stated_on").asc(nulls_last=True), "recorded_at", "id"
+    )
+
+
 # The audit trail ------------------------------------------------------------------------------
 
 AUDIT_TRAIL_LIMIT = 200
@@ -118,10 +129,11 @@ AUDIT_TRAIL_LIMIT = 200
 
 def item_audit_trail(item: TrackedItem) -> QuerySet[AuditEvent]:
     """Every recorded change to the item and to what was added to it (updates, evidence,
-    the PCC office's reviews), newest first; the page shows the latest 200."""
+    the PCC office's reviews, the inspectorate's statuses), newest first; the page shows the
+    latest 200."""
     added = [
         str(u)
-        for related in (item.updates, item.evidence, item.reviews)
+        for related in (item.updates, item.evidence, item.reviews, item.inspectorate_statuses)
         for u in related.values_list("uuid", flat=True)
     ]
     return (
@@ -132,6 +144,7 @@ def item_audit_trail(item: TrackedItem) -> QuerySet[AuditEvent]:
                     "tracker.ProgressUpdate",
                     "tracker.Evidence",
                     "tracker.ProgressReview",
+                    "tracker.InspectorateStatus",
                 ],
                 object_id__in=added,
             )

@@ -28,7 +28,12 @@ from tracker.models import (
     TrackedItem,
 )
 from tracker.reminders.sync import deadlines_plan_new_items
-from tracker.services import finding_forces, item_check_due_date
+from tracker.services import (
+    finding_forces,
+    item_check_due_date,
+    item_check_organisation,
+    item_refuse_national_body,
+)
 
 
 class KeysTaken:
@@ -93,8 +98,8 @@ def items_create(
     forces_of: dict[int, list[Organisation]] = {}
     for spec in new:
         item_check_due_date(report=spec.finding.report, due_date=spec.due_date)
-        if not spec.force.is_force:
-            raise ValidationError(f"{spec.force} is not a police force.")
+        item_check_organisation(spec.force)
+        item_refuse_national_body(spec.finding)
         if spec.finding.force is None and spec.finding.report_id not in forces_of:
             forces_of[spec.finding.report_id] = finding_forces(spec.finding)
         if spec.force not in (

@@ -391,7 +391,9 @@ def _response_pairs(force_ids: set[int] | None) -> QuerySet[Any]:
     # Rows of Report.forces.through (a report and one of its forces), annotated; the
     # through model has no name to write in a type.
     Through = Report.forces.through
-    pairs = Through.objects.all()
+    # s55 comments are about police forces only: a fire and rescue service's report (issue 17)
+    # has no statutory response.
+    pairs = Through.objects.filter(organisation__kind=Organisation.Kind.FORCE)
     if force_ids is not None:
         pairs = pairs.filter(organisation_id__in=force_ids)
     responses = StatutoryResponse.objects.filter(

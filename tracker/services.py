@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Organisation
 from tracker import handoffs, policy, webhooks
@@ -137,8 +138,8 @@ def item_create(
 ) -> TrackedItem:
     now = now or timezone.now()
     item_check_due_date(report=finding.report, due_date=due_date)
-    if not force.is_force:
-        raise ValidationError(f"{force} is not a police force.")
+    item_check_organisation(force)
+    item_refuse_national_body(finding)
     if force not in finding_forces(finding):
         raise ValidationError(f"This finding is not about {force}.")
     if TrackedItem.objects.filter(finding=finding, force=force).exists():
@@ -175,6 +176,31 @@ def item_create(
     )
     deadlines_sync_item(item=item, now=now)
     return item
+
+
+def item_check_organisation(force: Organisation) -> None:
+    """Only a police force or a fire and rescue service tracks items (issue 17)."""
+    if not force.is_inspected:
+        raise ValidationError(
+            gettext("%(organisation)s is not a police force or a fire and rescue service.")
+            % {"organisation": force}
+        )
+
+
+def item_refuse_national_body(finding: Finding) -> None:
+    """A recommendation addressed to a national body (the College of Policing, the Home
+    Office) is recorded on its report for everyone to read, but no force owns it, so no
+    route (a report import, the s55 response page, a spreadsheet) may give it an item."""
+    if finding.for_national_body:
+        raise ValidationError(national_body_message(finding))
+
+
+def national_body_message(finding: Finding) -> str:
+    """Why a national body's recommendation has no item, for a force coordinator."""
+    return gettext(
+        "This recommendation is addressed to a national body (%(addressee)s): forces do not "
+        "track it as an item."
+    ) % {"addressee": finding.addressee or gettext("not a police force")}
 
 
 def finding_forces(finding: Finding) -> list[Organisation]:

@@ -54,6 +54,7 @@ from tracker.models import (
     Status,
     TrackedItem,
 )
+from tracker.models.reports import REFERENCE_LENGTH
 
 
 class ImportRejected(Exception):
@@ -398,8 +399,8 @@ def _read_row(number, cells, columns, plan, forces, user) -> _Row:
             fail(KIND, f"“{kind}” is not a kind of finding. Use {kinds}.")
 
     row.reference = cell_text(cell(REFERENCE))
-    if len(row.reference) > 20:
-        fail(REFERENCE, "The reference must be 20 characters or fewer.")
+    if len(row.reference) > REFERENCE_LENGTH:  # a finding's reference, kept as published
+        fail(REFERENCE, f"The reference must be {REFERENCE_LENGTH} characters or fewer.")
     row.area = cell_text(cell(AREA))
     if len(row.area) > 400:
         fail(AREA, "The area must be 400 characters or fewer.")
@@ -535,6 +536,10 @@ def plan_import(*, table: Table, user, today: datetime.date) -> Plan:
         if finding is None:
             continue
         item = None if isinstance(finding, NewFinding) else items.get((finding.id, r.force.id))
+        if item is None and isinstance(finding, Finding) and finding.for_national_body:
+            # Issue 17: recorded on the report, owned by no force.
+            plan.fail(r.number, FINDING, services.national_body_message(finding))
+            continue
         if r.link and r.link in linked:
             by_link = linked[r.link]
             if by_link.force_id != r.force.id:

@@ -157,3 +157,34 @@ def forces_for(text_with_priority: list[str], forces: ForceNames, whole_text: st
     counts = force_mentions(whole_text, forces)
     frequent = [(hits, name) for name, hits in counts.items() if hits >= 3]
     return [max(frequent)[1]] if frequent else []
+
+
+CONTENTS = re.compile(r"^(?:table\s+of\s+)?contents$", re.IGNORECASE)
+_PAGE_OR_NUMBER = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?|\s*\.*\s*\d{1,4}\s*$")
+
+
+def without_contents(blocks: list[Block]) -> list[Block]:
+    """The blocks without a table of contents near the start: its entries name the sections
+    ("Recommendations") that the walk would take for labels. The contents end where an entry
+    comes again as the section itself, or at the first paragraph of prose."""
+    start = next(
+        (i for i, b in enumerate(blocks[:60]) if b.kind == "heading" and CONTENTS.match(b.text)),
+        None,
+    )
+    if start is None:
+        return blocks
+    seen: set[str] = set()
+    for index in range(start + 1, len(blocks)):
+        block = blocks[index]
+        name = _PAGE_OR_NUMBER.sub("", block.cells[0] if block.cells else block.text).lower()
+        if name in seen or (block.kind in {"para", "bullet"} and len(block.text.split()) >= 12):
+            end = index if name in seen else _heading_above(blocks, index, start)
+            return blocks[:start] + blocks[end:]
+        seen.add(name)
+    return blocks
+
+
+def _heading_above(blocks: list[Block], index: int, floor: int) -> int:
+    """The heading that opens the first paragraph of prose, if right above it."""
+    above = index - 1
+    return above if above > floor and blocks[above].kind == "heading" else index

@@ -10,13 +10,19 @@ for each document (`python -m tracker.extraction.contained`), which:
    one argument (JSON);
 3. calls `read_document` (which refuses too many pages, or streams that expand past the
    limit, before PDFium reads them);
-4. writes the text, or the plain message of an ExtractionError, to its standard output as
-   JSON, and exits.
+4. when the PDF is a scan, says on a line of its own how many pages it will read by OCR
+   (`{"ocr_pages": 12}`) before it reads them, and raises its own CPU-time limit by
+   `ocr_seconds_per_page` for each (Tesseract runs in processes of its own, which inherit
+   the limits);
+5. writes the text, or the plain message of an ExtractionError, to its standard output as
+   JSON on its last line, and exits.
 
-The worker waits no longer than the time limit and then kills it. A process that runs out of
-memory, or is stopped for time, or dies any other way becomes an ExtractionError with a
-plain message; the worker carries on. A process, not `multiprocessing`: Celery's prefork
-workers are daemonic, and daemonic processes may not start children with `multiprocessing`.
+The worker waits no longer than the time limit, plus `ocr_seconds_per_page` for each page
+the process said it would read by OCR, and then kills it with everything it started (it
+runs in a process group of its own). A process that runs out of memory, or is stopped for
+time, or dies any other way becomes an ExtractionError with a plain message; the worker
+carries on. A process, not `multiprocessing`: Celery's prefork workers are daemonic, and
+daemonic processes may not start children with `multiprocessing`.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .reading import ExtractionError, SourceText, describe_size, read_document
+from .ocr import MAX_OCR_PAGES, OCR_SECONDS_PER_PAGE
+from .reading import read_document
+from .source import ExtractionError, SourceText, describe_size
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +66,12 @@ class ReadingLimits:
     seconds: float  # wall-clock time, and CPU time, of the reading process
     max_pages: int
     max_expanded_bytes: int  # what a PDF's compressed streams may expand to
+    max_ocr_pages: int = MAX_OCR_PAGES  # pages of a scan read by OCR
+    ocr_seconds_per_page: float = OCR_SECONDS_PER_PAGE  # more time for each of them
+
+    def most_seconds(self, ocr_pages: int = 0) -> float:
+        """The time allowed for a document with `ocr_pages` pages to read by OCR."""
+        return self.seconds + self.ocr_seconds_per_page * min(ocr_pages, self.max_ocr_pages)
 
 
 def read_contained(data: bytes, filename: str = "", *, limits: ReadingLimits) -> SourceText:
@@ -72,21 +86,24 @@ def read_contained(data: bytes, filename: str = "", *, limits: ReadingLimits) ->
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": _python_path()},
+            start_new_session=True,  # a process group, so OCR's processes go with it
         )
     except OSError as exc:  # the machine's fault, not the file's: no message for the person
         raise RuntimeError("Could not start a process to read the document") from exc
     started = time.monotonic()
+    allowed = limits.seconds
     try:
-        output, errors = process.communicate(data, timeout=limits.seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        output, errors = _wait(process, data, limits, started)
+    except _TookTooLong as stopped:
+        allowed = stopped.allowed
+        _kill(process)
         process.communicate()
-        log.warning("Stopped reading %r after %.1f s (the limit)", filename, limits.seconds)
-        raise ExtractionError(took_too_long(limits.seconds)) from None
+        log.warning("Stopped reading %r after %.1f s (the limit)", filename, allowed)
+        raise ExtractionError(took_too_long(allowed)) from None
     finally:
         # Whatever stopped the wait (a Celery time limit, say), the process goes with it.
         if process.poll() is None:
-            process.kill()
+            _kill(process)
             process.wait()
     answer = _answer(output) if process.returncode == 0 else {}
     log.info(
@@ -101,9 +118,53 @@ def read_contained(data: bytes, filename: str = "", *, limits: ReadingLimits) ->
     return outcome(process.returncode, answer, errors, limits)
 
 
-def _answer(output: bytes) -> dict[str, object]:
+class _TookTooLong(Exception):
+    def __init__(self, allowed: float):
+        super().__init__(allowed)
+        self.allowed = allowed
+
+
+def _wait(
+    process: subprocess.Popen[bytes], data: bytes, limits: ReadingLimits, started: float
+) -> tuple[bytes, bytes]:
+    """The process's output and errors once it ends. Past the time allowed, if it has said
+    it is reading pages by OCR, it has their time too; past that, _TookTooLong."""
+    given: bytes | None = data
+    allowed = limits.seconds
+    while True:
+        try:
+            timeout = max(0.0, started + allowed - time.monotonic())
+            return process.communicate(given, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            given = None  # the input is sent once; communicating again goes on from there
+            more = limits.most_seconds(_announced_ocr_pages(exc.stdout or b""))
+            if more <= allowed:
+                raise _TookTooLong(allowed) from None
+            allowed = more
+
+
+def _announced_ocr_pages(output: bytes) -> int:
+    """How many pages the process said it would read by OCR (0 if it has not said)."""
+    for line in output.splitlines():
+        pages = _answer(line).get("ocr_pages")  # a number; the answer's is a list of pages
+        if isinstance(pages, int):
+            return pages
+    return 0
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill the reading process and whatever it started (Tesseract)."""
     try:
-        answer = json.loads(output)
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        process.kill()
+
+
+def _answer(output: bytes) -> dict[str, object]:
+    """The JSON object on the output's last line."""
+    lines = output.strip().splitlines()
+    try:
+        answer = json.loads(lines[-1]) if lines else None
     except ValueError:
         return {}
     return answer if isinstance(answer, dict) else {}
@@ -117,10 +178,12 @@ def outcome(
         if "error" in answer:
             raise ExtractionError(str(answer["error"]))
         if "text" in answer:
+            ocr_pages = answer.get("ocr_pages")
             return SourceText(
                 text=str(answer["text"]),
                 format=str(answer["format"]),
                 pages=int(str(answer["pages"])),
+                ocr_pages=[int(page) for page in ocr_pages] if isinstance(ocr_pages, list) else [],
             )
     if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         raise ExtractionError(took_too_long(limits.seconds))
@@ -174,10 +237,28 @@ def _python_path() -> str:
 
 def limit_self(limits: ReadingLimits) -> None:
     """Lower this process's limits: past the address space, allocations fail; past the CPU
-    time, the kernel stops the process (SIGXCPU)."""
+    time, the kernel stops the process (SIGXCPU). The hard CPU limit leaves room for the
+    most pages of a scan (`allow_ocr` raises the soft limit to it as far as needed)."""
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    cpu = max(1, int(limits.seconds + 0.999))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    cpu = _whole_seconds(limits.seconds)
+    most = _whole_seconds(limits.most_seconds(limits.max_ocr_pages))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, most + 1))
+
+
+def allow_ocr(limits: ReadingLimits, pages: int) -> None:
+    """Say how many pages will be read by OCR (the worker then waits for them), and allow
+    this process the CPU time for them."""
+    sys.stdout.write(json.dumps({"ocr_pages": pages}) + "\n")
+    sys.stdout.flush()
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    cpu = _whole_seconds(limits.most_seconds(pages))
+    if hard != resource.RLIM_INFINITY:
+        cpu = min(cpu, hard - 1)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, hard))
+
+
+def _whole_seconds(seconds: float) -> int:
+    return max(1, int(seconds + 0.999))
 
 
 def peak_kilobytes() -> int:
@@ -206,6 +287,9 @@ def main(arguments: list[str]) -> int:
                 filename,
                 max_pages=limits.max_pages,
                 max_expanded_bytes=limits.max_expanded_bytes,
+                max_ocr_pages=limits.max_ocr_pages,
+                ocr_seconds_per_page=limits.ocr_seconds_per_page,
+                on_ocr=lambda pages: allow_ocr(limits, pages),
             )
             answer: dict[str, object] = asdict(source)
         except ExtractionError as exc:

@@ -7,17 +7,21 @@ with its grade, its findings, and labelled "Areas for improvement", "Cause of co
 and "Recommendations". Grades were often images in the PDF and are then missing from the
 text: the rules say which, and take a grade the summary states in words ("<force> is good
 at preventing crime") with a note that it came from the text.
+
+From 2021/22 (the five-point scale with "Adequate") peel_2021.py adds its rules: the
+framework's areas by name, grade tables by column, grades stated in sentences, practice
+boxes as notes, accelerated causes of concern. Both are read after report_sections.prepare.
 """
 
 from __future__ import annotations
 
 import re
 
+from . import fire, programmes
 from .cleaning import Block
 from .common import (
     PRIMARY_QUESTION,
     area_per_block,
-    first_standalone_date,
     forces_for,
     grading_scale,
     inspectorate,
@@ -25,10 +29,14 @@ from .common import (
     question_areas,
 )
 from .common import report_type as report_type_for
+from .cover import cover_date, cover_title
+from .finding_doubts import mark_unsure
 from .findings import Area, walk
-from .judgements import area_key, find_judgements
+from .judgements import area_key, find_judgements, stated_judgements
+from .peel_2021 import accelerated_notes, framework_areas, is_peel_2021, stated_area
+from .report_sections import prepare
 from .result import ExtractedJudgement, Extraction
-from .vocabulary import GRADES, MONTH_DATE, ForceNames
+from .vocabulary import GRADES, ForceNames, report_type_or
 
 STATED_GRADE = re.compile(
     r"\b(?:is|are|was|were)\s+(?:judged\s+(?:to\s+be\s+)?|assessed\s+as\s+|rated\s+(?:as\s+)?)?"
@@ -47,52 +55,41 @@ def detect(blocks: list[Block]) -> bool:
 def extract(
     blocks: list[Block], text: str, patterns: ForceNames, *, document_type: str = "peel"
 ) -> Extraction:
+    """1. Take practice boxes out (notes), read accelerated causes and run-in parts
+    (report_sections.prepare). 2. Areas: the graded questions, headings a grade follows and,
+    from 2021, the framework's area headings. 3. Judgements, then grades stated in words.
+    4. Findings by the shared walk; unsure ones marked."""
+    prepared = prepare(blocks)
+    blocks = prepared.blocks
     title = cover_title(blocks)
-    published = _cover_date(blocks) or publication_date(blocks)
+    published = cover_date(blocks) or publication_date(blocks)
     area_at = question_areas(blocks)
-    areas = area_per_block(blocks, area_at)
-    judgements = find_judgements(blocks, areas)
+    judgements = find_judgements(blocks, area_per_block(blocks, area_at))
+    modern = is_peel_2021(title, blocks, judgements)
+    if modern:
+        area_at.update(framework_areas(blocks, area_at))
+        judgements = find_judgements(blocks, area_per_block(blocks, area_at))
+        judgements += stated_judgements(blocks, stated_area, judgements)
     warnings = add_stated_grades(blocks, area_at, judgements)
-    found = walk(blocks, area_at)
+    found = walk(blocks, dict(sorted(area_at.items())))
+    mark_unsure(found.findings)
+    report_type = report_type_for(title, text, document_type)
+    if modern and document_type == "peel":
+        report_type = report_type_or("peel", "peel_effectiveness")
     return Extraction(
         title=title,
         inspectorate=inspectorate(text, published),
         forces=forces_for([title, "\n".join(b.text for b in blocks[:10])], patterns, text),
-        report_type=report_type_for(title, text, document_type),
+        report_type=report_type,
         published=published,
-        grading_scale=grading_scale(judgements, title, document_type),
+        grading_scale=grading_scale(judgements, "PEEL 2021" if modern else title, document_type),
         judgements=judgements,
         findings=found.findings,
         responses=found.responses,
         warnings=warnings,
         document_type=document_type,
+        notes=prepared.notes + accelerated_notes(found.findings, prepared.accelerated),
     )
-
-
-def cover_title(blocks: list[Block]) -> str:
-    """The first heading, joined to a second cover line "An inspection of <force>" or
-    "– <force>" with an en dash, as HMIC writes the title in its lists of reports."""
-    headings = [b for b in blocks[:6] if b.kind in {"heading", "para"}]
-    if not headings:
-        return ""
-    title = headings[0].text
-    if len(headings) > 1 and re.match(
-        r"^(?:An?\s+inspection\s+of|[–—-]\s)", headings[1].text, re.IGNORECASE
-    ):
-        title = f"{title} – {headings[1].text.lstrip('–—- ')}"
-    return title
-
-
-def _cover_date(blocks: list[Block]) -> str | None:
-    """The month or day on the cover, before the first long paragraph."""
-    for block in blocks[:15]:
-        if block.kind == "para" and len(block.text.split()) > 25:
-            break
-        if MONTH_DATE.fullmatch(block.text.strip()) or re.fullmatch(
-            r"\d{1,2}\s+\w+\s+\d{4}", block.text.strip()
-        ):
-            return first_standalone_date([block])
-    return None
 
 
 def add_stated_grades(
@@ -137,8 +134,19 @@ def add_stated_grades(
 
 def _first_paragraph(blocks: list[Block], index: int) -> str | None:
     for block in blocks[index + 1 : index + 4]:
-        if block.kind == "para" and len(block.text.split()) >= 12:
+        words = len(block.text.split())
+        # A paragraph, or a sentence standing alone (text with a line per sentence).
+        if block.kind == "para" and (words >= 12 or (words >= 6 and block.text.endswith("."))):
             return block.text
         if block.kind == "heading" and PRIMARY_QUESTION.match(block.text):
             return None
     return None
+
+
+# The kinds core.DOCUMENT_TYPES reads before PEEL (its kinds-peel-programmes block): an
+# inspection programme's cover (custody, crime data integrity, child protection, joint) and a
+# fire and rescue service's are more specific than the PEEL rules, which read anything.
+READ_BEFORE_PEEL = (
+    ("inspection_programme", programmes),
+    ("fire_and_rescue", fire),
+)

@@ -32,6 +32,35 @@ class ExtractedFinding:
     parts: list[str] = field(default_factory=list)  # a recommendation's lettered/bulleted parts
     target_text: str = ""  # "immediately", "within six months", "by 31 March 2023"
     target_date: str | None = None  # ISO date when the target names one
+    # Issue 17: who a recommendation is addressed to, as published ("Chief constables", "The
+    # College of Policing"), and whether that is the forces (every force tracks it: "forces")
+    # or a national body that forces do not own ("national_body"); "" when not stated (the
+    # force or forces the document is about).
+    addressee: str = ""
+    addressee_kind: str = ""  # "" | "forces" | "national_body"
+    # Why the rules were unsure about this finding ("a heading that might be a finding"),
+    # in plain English for the preview; "" when sure.
+    unsure: str = ""
+    # A register entry's or status page's dated statuses, oldest first (not new findings).
+    status_history: list[ExtractedStatus] = field(default_factory=list)
+
+
+# The inspectorate's own view of a recommendation (its register's statuses).
+INSPECTORATE_STATUSES = (
+    "awaiting_review",
+    "being_progressed",
+    "complete",
+    "no_further_action",
+    "superseded",
+)
+
+
+@dataclass
+class ExtractedStatus:
+    status: str  # one of INSPECTORATE_STATUSES
+    dated: str | None = None  # ISO date of the entry, "YYYY-MM" when only the month is given
+    source: str = ""  # where it was stated: "HMICFRS recommendation register"
+    note: str = ""  # the entry's own words, if any
 
 
 @dataclass
@@ -39,6 +68,10 @@ class ExtractedResponse:
     to: int  # index in Extraction.findings
     party: str  # "force" | "pcc"
     text: str
+    # Issue 17: where the response was given (a committee paper, a progress report), for the
+    # label it carries on the item, and the status the response states ("Complete", "Ongoing").
+    source: str = ""
+    status: str = ""
 
 
 @dataclass
@@ -53,8 +86,22 @@ class Extraction:
     findings: list[ExtractedFinding] = field(default_factory=list)
     responses: list[ExtractedResponse] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    document_type: str = "unknown"  # letter | peel | baseline | pcc_response | unknown
+    document_type: str = "unknown"  # see core.DOCUMENT_TYPES, or "unknown"
     dated: str | None = None  # the date the document itself bears (a letter, a response)
+    # Issue 17 ------------------------------------------------------------------------------
+    # What the organisation inspected is: "force" (police), or "fire_and_rescue" with the
+    # services named in `services` (a fire and rescue inspection).
+    organisation_kind: str = "force"
+    services: list[str] = field(default_factory=list)
+    # False when the document is of a kind the extractor does not know: the preview says so
+    # plainly rather than offering guesses as findings.
+    kind_known: bool = True
+    language: str = "en"  # "cy" for a document in Welsh
+    ocr_pages: list[int] = field(default_factory=list)  # pages (from 1) read through OCR
+    # Recommendations addressed to a national body (document-wide notes, not findings to track)
+    # stay in `findings` with addressee_kind "national_body"; notes such as innovative
+    # practice go here, never into findings.
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

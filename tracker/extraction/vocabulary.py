@@ -14,7 +14,19 @@ from dataclasses import dataclass
 
 # Kept in step with tracker.models (ReportType, GradingScale, GRADES, DIRECTIONS), which
 # this package cannot import because it must run without Django; a test checks they agree.
-REPORT_TYPES = ("peel_effectiveness", "baseline_assessment", "thematic", "other")
+REPORT_TYPES = (
+    "peel_effectiveness",
+    "baseline_assessment",
+    "thematic",
+    "other",
+    # Issue 17 (tracker.models.ReportType has them too).
+    "peel",
+    "crime_data_integrity",
+    "custody",
+    "child_protection",
+    "joint_inspection",
+    "fire_and_rescue",
+)
 GRADING_SCALES = ("baseline", "peel_2014", "peel_2021", "none")
 KINDS = ("cause_of_concern", "recommendation", "area_for_improvement", "finding")
 
@@ -65,12 +77,16 @@ def parse_direction(text: str) -> str | None:
 # Finding and response labels -----------------------------------------------------------------
 
 KIND_LABELS = (
-    (r"causes?\s+(?:of|for)\s+concern", "cause_of_concern"),
+    # Joint targeted area inspections call their most serious findings "areas for priority
+    # action": causes of concern in all but name.
+    (r"causes?\s+(?:of|for)\s+concern|areas?\s+for\s+priority\s+action", "cause_of_concern"),
     (r"recommendations?", "recommendation"),
     (r"areas?\s+for\s+improvement|afis?", "area_for_improvement"),
 )
 _NUMBER = r"(?:\s+(?P<number>\d{1,3}[a-z]?|[ivx]{1,5}|[A-Z]\d{0,2}))?"
 _ABBREVIATION = r"(?:\s*\((?:afis?|cocs?)\))?"
+# "Recommendation 2 (BED-T24-01)": a force's own reference in brackets after the number.
+_ASIDE = r"(?:(?<=\d)\s*\((?P<aside>[^()\s]{2,20})\))?"
 
 
 @dataclass
@@ -80,19 +96,24 @@ class KindLabel:
     rest: str  # text after "Recommendation 2:" on the same line
 
 
+CHAPTER_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=[A-Z])")
+
+
 def kind_label(text: str, *, heading: bool) -> KindLabel | None:
     """Recognise "Areas for improvement", "Area for Improvement 3", "Cause of concern:",
     "Recommendation 2 – The force should ...". A paragraph (heading=False) only counts when
     a number or a colon/dash follows the label, so prose such as "Recommendations are not
     orders" is left alone."""
     text = " ".join(text.split())
+    if heading:  # "11. Recommendations", a chapter of its own
+        text = CHAPTER_NUMBER.sub("", text, count=1)
     for label, kind in KIND_LABELS:
         match = re.match(
-            rf"^(?:the\s+|our\s+)?(?P<label>{label}){_ABBREVIATION}{_NUMBER}"
+            rf"^(?:the\s+|our\s+)?(?P<label>{label}){_ABBREVIATION}{_NUMBER}{_ASIDE}"
             rf"(?:\s*(?P<sep>[:.–—-])\s*(?P<rest>.*))?$",
             text,
             re.IGNORECASE,
-        )
+        ) or _bare_numbered(label, text)
         if not match:
             continue
         rest = (match.group("rest") or "").strip()
@@ -109,6 +130,18 @@ def kind_label(text: str, *, heading: bool) -> KindLabel | None:
     return None
 
 
+def _bare_numbered(label: str, text: str) -> re.Match[str] | None:
+    """A numbered label followed by its sentence with no colon or dash between ("AFI 1  The
+    force should ...", as a report set out in two columns prints it): the number is needed,
+    and the sentence must start with a capital, so "Recommendation 2 was accepted" is prose."""
+    return re.match(
+        rf"^(?:the\s+|our\s+)?(?P<label>{label}){_ABBREVIATION}\s+(?P<number>\d{{1,3}}[a-z]?)"
+        rf"(?P<sep>)\s+(?P<rest>(?-i:[A-Z“‘\"']).*)$",
+        text,
+        re.IGNORECASE,
+    )
+
+
 IGNORED_SECTION = re.compile(
     r"^(?:key\s+)?(?:strengths?|good\s+practice|notable\s+practice|innovative(?:\s+or\s+"
     r"promising)?\s+practice|promising\s+practice|innovative\s+practice|what\s+the\s+force\s+"
@@ -122,6 +155,7 @@ PCC_RESPONSE = re.compile(
     rf"^(?:the\s+)?(?:(?:police,?\s+(?:fire\s+and\s+)?(?:and\s+)?crime\s+|deputy\s+)?"
     rf"commissioner|pcc|opcc|pfcc|mayor|deputy\s+mayor|mopac|police\s+authority)"
     rf"{_POSSESSIVE}\s+(?:response|comments?)\s*:?$"
+    rf"|^my\s+(?:response|comments?)\s*:?$"
     rf"|^(?:response|comments?)\s+(?:from|of|by)\s+the\s+(?:police,?\s+(?:fire\s+and\s+)?"
     rf"(?:and\s+)?crime\s+commissioner|commissioner|pcc|mayor)\s*:?$",
     re.IGNORECASE,
@@ -231,6 +265,30 @@ TARGETS = (
 )
 
 
+# A heading that groups recommendations by when they are due ("Immediately", "Within three
+# months", "Within 12 months of publication", "By 31 March 2025"): the group's target.
+TIMESCALE_HEADING = re.compile(
+    rf"^(?:recommendations?\s*[:–—-]\s*|to\s+be\s+(?:completed|achieved|done)\s+)?"
+    rf"(?P<timescale>immediate(?:ly)?|(?:with)?in\s+(?:the\s+next\s+)?(?:{_NUMBER_WORDS})\s+"
+    rf"(?:days|weeks|months|years)(?:\s+of\s+(?:publication|(?:the\s+)?(?:publication\s+of\s+)?"
+    rf"(?:this|the)\s+report(?:[’']s\s+publication)?))?|by\s+(?:the\s+end\s+of\s+)?"
+    rf"(?:\d{{1,2}}\s+)?(?:{_MONTH})\s+\d{{4}})\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def timescale_heading(text: str) -> tuple[str, str | None] | None:
+    """("Within three months", None) for a heading that is only a timescale, with the date
+    when it names one ("By 31 March 2025" -> "2025-03-31"); None for any other text."""
+    text = " ".join(text.split()).strip(" *_")
+    match = TIMESCALE_HEADING.match(text)
+    if not match:
+        return None
+    phrase = match.group("timescale")
+    found, date = find_target(phrase)
+    return (phrase, date) if found else (phrase, None)
+
+
 def find_target(text: str) -> tuple[str, str | None]:
     """The finding's own target ("immediately", "within six months", "by 31 March 2023") and,
     when it names a calendar date, that date (the month's last day for "by March 2023").
@@ -319,3 +377,25 @@ def force_mentions(text: str, forces: ForceNames) -> dict[str, int]:
         if name:
             counts[name] = counts.get(name, 0) + 1
     return counts
+
+
+# --- kinds-peel-programmes ---
+# Report types that issue 17's kinds ask for: used when tracker.models.ReportType (and
+# REPORT_TYPES above) has them, else the fallback, so the extraction never names a type the
+# database does not know.
+WANTED_REPORT_TYPES = {
+    "peel": "PEEL (2021 onward: effectiveness, efficiency and legitimacy)",
+    "crime_data_integrity": "Crime data integrity",
+    "custody": "Police custody (joint with HM Inspectorate of Prisons)",
+    "child_protection": "Child protection",
+    "joint_inspection": "Joint inspection with other inspectorates",
+    "fire_and_rescue": "Fire and rescue service inspection",
+}
+
+
+def report_type_or(wanted: str, fallback: str) -> str:
+    """`wanted` when the models know it, else `fallback`."""
+    return wanted if wanted in REPORT_TYPES else fallback
+
+
+# --- end kinds-peel-programmes ---

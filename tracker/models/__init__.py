@@ -1,8 +1,9 @@
 """Reports, what they found, and the items each force tracks until they are done.
 
 One module per part of the domain: base (append-only history rows), reports, items (and their
-history), responses (statutory responses), audit_events, deadlines, reminders (reminders,
-digests, notifications, sweeps) and imports (report imports). Everything is re-exported here,
+history), inspectorate (the inspectorate's dated statuses of an item), responses (statutory
+responses), audit_events, deadlines, reminders (reminders, digests, notifications, sweeps)
+and imports (report imports). Everything is re-exported here,
 so `from tracker.models import X` works for every model and choice.
 """
 
@@ -21,6 +22,7 @@ from tracker.models.deadlines import (
 )
 from tracker.models.export_jobs import ExportJob
 from tracker.models.imports import ReportImport
+from tracker.models.inspectorate import InspectorateStatus
 from tracker.models.items import (
     CHOOSABLE_STATUSES,
     OPEN_STATUSES,
@@ -47,6 +49,8 @@ from tracker.models.reminders import (
 from tracker.models.reports import (
     DIRECTIONS,
     GRADES,
+    INSPECTED_KINDS,
+    AddresseeKind,
     Finding,
     FindingKind,
     GradingScale,
@@ -66,7 +70,9 @@ __all__ = [
     "CHOOSABLE_STATUSES",
     "DIRECTIONS",
     "GRADES",
+    "INSPECTED_KINDS",
     "OPEN_STATUSES",
+    "AddresseeKind",
     "AppendOnlyError",
     "AppendOnlyModel",
     "AppendOnlyQuerySet",
@@ -95,6 +101,7 @@ __all__ = [
     "FunctionTransferQuerySet",
     "FindingKind",
     "GradingScale",
+    "InspectorateStatus",
     "Judgement",
     "Notification",
     "OutboxMessage",

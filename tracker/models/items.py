@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from tracker.models.base import AppendOnlyModel
-from tracker.models.reports import Finding
+from tracker.models.reports import INSPECTED_KINDS, Finding
 
 
 class Status(models.TextChoices):
@@ -97,7 +97,8 @@ class TrackedItem(models.Model):
         Organisation,
         on_delete=models.PROTECT,
         related_name="items",
-        limit_choices_to={"kind": Organisation.Kind.FORCE},
+        # A police force, or a fire and rescue service (issue 17).
+        limit_choices_to={"kind__in": INSPECTED_KINDS},
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

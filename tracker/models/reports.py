@@ -6,7 +6,13 @@ from typing import Self
 
 from django.db import models
 
-from accounts.models import Organisation
+# INSPECTED_KINDS: police forces and (issue 17) the fire and rescue services a Police, Fire
+# and Crime Commissioner governs, whose findings are tracked as items (re-exported).
+from accounts.models import INSPECTED_KINDS, Organisation
+
+# The longest reference a finding keeps whole (issue 17): long enough for every reference
+# the inspectorate publishes, so none is cut or rewritten.
+REFERENCE_LENGTH = 80
 
 
 class GradingScale(models.TextChoices):
@@ -42,6 +48,13 @@ class ReportType(models.TextChoices):
     PEEL_EFFECTIVENESS = "peel_effectiveness", "PEEL effectiveness"
     BASELINE_ASSESSMENT = "baseline_assessment", "Baseline assessment"
     THEMATIC = "thematic", "National thematic"
+    # Issue 17: the kinds of inspection a force or PCC office receives besides these.
+    PEEL = "peel", "PEEL (2021 onward: effectiveness, efficiency and legitimacy)"
+    CRIME_DATA_INTEGRITY = "crime_data_integrity", "Crime data integrity"
+    CUSTODY = "custody", "Police custody (joint with HM Inspectorate of Prisons)"
+    CHILD_PROTECTION = "child_protection", "Child protection"
+    JOINT_INSPECTION = "joint_inspection", "Joint inspection with other inspectorates"
+    FIRE_AND_RESCUE = "fire_and_rescue", "Fire and rescue service inspection"
     IOPC_RECOMMENDATIONS = "iopc_recommendations", "IOPC recommendations"
     PREVENTION_OF_FUTURE_DEATHS = (
         "prevention_of_future_deaths",
@@ -79,7 +92,7 @@ class Report(models.Model):
     national = models.BooleanField(default=False, help_text="National or thematic report.")
     grading_scale = models.CharField(max_length=20, choices=GradingScale.choices)
     forces = models.ManyToManyField(
-        Organisation, related_name="reports", limit_choices_to={"kind": Organisation.Kind.FORCE}
+        Organisation, related_name="reports", limit_choices_to={"kind__in": INSPECTED_KINDS}
     )
     source_document = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
@@ -137,6 +150,17 @@ class FindingKind(models.TextChoices):
     FINDING = "finding", "Finding"
 
 
+class AddresseeKind(models.TextChoices):
+    """Who is to act on a finding (issue 17). Thematic reports address recommendations to
+    someone: to chief constables (every force tracks it) or to a national body (the College
+    of Policing, the Home Office, the NPCC lead), which forces do not own: such a finding is
+    recorded on the report, shown to everyone who reads it, and gets no items."""
+
+    REPORT_FORCES = "", "The forces the report is about"
+    FORCES = "forces", "Every force (addressed to them all)"
+    NATIONAL_BODY = "national_body", "A national body"
+
+
 class Finding(models.Model):
     key = models.CharField(max_length=160, unique=True)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="findings")
@@ -149,7 +173,11 @@ class Finding(models.Model):
         related_name="children",
         help_text="The cause of concern a recommendation answers.",
     )
-    reference = models.CharField(max_length=20, blank=True)
+    # As published (issue 17): "Recommendation 12(a)(ii)", "Cause of concern 2,
+    # recommendation 3", "HMICFRS register entry 6989".
+    reference = models.CharField(
+        max_length=REFERENCE_LENGTH, blank=True, help_text="As the inspectorate published it."
+    )
     area = models.CharField(max_length=400, blank=True)
     text = models.TextField(help_text="Exactly as published.")
     target_text = models.CharField(
@@ -165,6 +193,18 @@ class Finding(models.Model):
         help_text="Set when the finding is about one force only.",
     )
     order = models.PositiveIntegerField(default=0)
+    # Issue 17: who the finding is addressed to, as published ("Chief constables", "The
+    # College of Policing"); blank when it is the report's own forces. A database default,
+    # so the running release's inserts (which leave these out) still work during an upgrade.
+    addressee = models.CharField(max_length=200, blank=True, default="", db_default="")
+    addressee_kind = models.CharField(
+        max_length=20,
+        choices=AddresseeKind.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="A national body's finding is recorded on the report and gets no items.",
+    )
 
     class Meta:
         ordering = ["report", "order"]
@@ -183,6 +223,11 @@ class Finding(models.Model):
         if self.reference.lower().startswith(kind.lower()):
             return self.reference
         return f"{kind} ({self.reference})"
+
+    @property
+    def for_national_body(self) -> bool:
+        """Addressed to a national body: forces do not own it, so it has no items."""
+        return self.addressee_kind == AddresseeKind.NATIONAL_BODY
 
     @property
     def summary(self) -> str:

@@ -120,9 +120,21 @@ def s55_rule() -> DeadlineRule | None:
     return DeadlineRule.objects.filter(key=S55_RULE).first()
 
 
+def about_fire_and_rescue(report: Report) -> bool:
+    """Whether the report is about fire and rescue services only (issue 17). Section 55 of
+    the Police Act 1996 is about police forces: no statute sets a period for a response to a
+    fire and rescue inspection (the service answers it with an action plan, by convention),
+    so such a report gets no statutory response and no s55 deadline."""
+    kinds = {force.kind for force in report.forces.all()}  # free once prefetched
+    return bool(kinds) and kinds <= {Organisation.Kind.FIRE_AND_RESCUE}
+
+
 def statutory_rule_for(report: Report) -> DeadlineRule | None:
     """The active statutory rule for a PCC's comments on this report, or None when the law
-    sets no period (reports published before 2 May 2017)."""
+    sets no period (reports published before 2 May 2017, and reports on fire and rescue
+    services, which s55 is not about)."""
+    if about_fire_and_rescue(report):
+        return None
     for rule in DeadlineRule.objects.filter(
         active=True,
         statutory=True,
@@ -357,7 +369,8 @@ def responses_ensure(*, report: Report, now: datetime.datetime | None = None, ru
     created = 0
     have = {r.force_id: r for r in report.statutory_responses.all()}
     statutory = statutory_rule_for(report) is not None
-    for force in report.forces.all():
+    # Police forces only: a fire and rescue service has no s55 response (issue 17).
+    for force in report.forces.filter(kind=Organisation.Kind.FORCE):
         response = have.get(force.id)
         if response is None and not statutory:
             continue  # no statutory period: a response row is made when someone starts one

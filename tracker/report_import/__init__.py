@@ -13,5 +13,11 @@ correct, then create the report, its judgements, findings and tracked items in o
 
 Every write is one transaction, audited; nothing is half-saved.
 
+Issue 17: targets.py says which report an import is (duplicate_of) or, for a register entry or
+a progress report, which report it is about (the person chooses among `report_choices`);
+matching.py pairs a later document's findings with the report's (by text, then reference,
+then, for a document about the report, a close text); item_history.py puts what such a
+document says onto the items (the inspectorate's dated statuses, labelled progress updates).
+
 Import from the module that defines a name; this module holds only this description.
 """

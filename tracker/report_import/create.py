@@ -1,20 +1,29 @@
 """Creating the report from a checked draft, or adding what is new to the report it already
-is. Every write is one transaction, audited; nothing is half-saved."""
+is. Every write is one transaction, audited; nothing is half-saved.
+
+Issue 17: a finding addressed to a national body is recorded on the report with its addressee
+and gets no items; one addressed to every force is shared by the forces (each its own item).
+A later document's findings are matched to the report's by reference, then text
+(matching.py). A register entry or a progress report is about a report already published:
+its findings are matched, never added, and what it says goes onto the items' history
+(item_history.py). A fire and rescue service takes a force's place.
+"""
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Organisation, User
-from tracker import handoffs, item_batches, policy, services
+from tracker import handoffs, item_batches, services
 from tracker.audit import audit_event, audit_record
 from tracker.models import (
     GRADES,
+    AddresseeKind,
     AuditEvent,
     Finding,
     FindingKind,
@@ -22,70 +31,71 @@ from tracker.models import (
     Judgement,
     Report,
     ReportImport,
+    ReportType,
     TrackedItem,
 )
+from tracker.models.reports import REFERENCE_LENGTH
 from tracker.reminders.sync import responses_ensure
-from tracker.report_import.draft import Draft, DraftFinding
+from tracker.report_import.draft import DocumentFacts, Draft, DraftFinding
 from tracker.report_import.editions import refuse_welsh_import
 from tracker.report_import.forces import can_update, import_forces
+from tracker.report_import.item_history import progress_record, statuses_record
+from tracker.report_import.matching import Candidate, match_findings
 
-# The report already in the tracker ---------------------------------------------------------
-
-
-def _normal_title(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
-
-
-def duplicate_of(report_import: ReportImport, *, user: User) -> tuple[Report | None, str]:
-    """The report already in the tracker that this document is, and why it is thought so:
-    the same file imported before, or a report with the same title published in the same
-    month. Only reports this person can see and could update count: a national report, or
-    one about the forces chosen."""
-    force_ids = policy.visible_force_ids(user, timezone.localdate())
-    visible = Report.objects.for_forces(force_ids)
-    draft = Draft.from_json(report_import.draft)
-    chosen = set(draft.details.forces)
-
-    def could_update(report: Report) -> bool:
-        return report.national or bool(chosen & set(report.forces.values_list("id", flat=True)))
-
-    earlier = (
-        ReportImport.objects.filter(
-            sha256=report_import.sha256, report__in=visible, state=ReportImport.State.CREATED
-        )
-        .exclude(pk=report_import.pk)
-        .select_related("report")
-        .order_by("finished_at")
-        .first()
-    )
-    if earlier is not None and earlier.report is not None and could_update(earlier.report):
-        when = timezone.localtime(earlier.finished_at).strftime("%-d %B %Y")
-        return earlier.report, f"This same file was imported on {when}."
-    title = _normal_title(draft.details.title)
-    published = draft.details.published_on or ""
-    if not title or not published:
-        return None, ""
-    year, month = int(published[:4]), int(published[5:7])
-    candidates = visible.filter(published_on__year=year, published_on__month=month).order_by(
-        "-national", "pk"
-    )
-    for report in candidates:
-        if _normal_title(report.title) == title and could_update(report):
-            return report, "A report with the same title was published the same month."
-    return None, ""
-
+# Which report an import is (targets.py); tests and older callers import it from here too.
+from tracker.report_import.targets import document_target, duplicate_of  # noqa: E402, F401
 
 # Creating and updating -------------------------------------------------------------------------
 
 
-def _problems(draft: Draft, forces: list[Organisation], *, updating: bool = False) -> list[str]:
+def _problems(
+    draft: Draft,
+    forces: list[Organisation],
+    *,
+    updating: bool = False,
+    facts: DocumentFacts | None = None,
+) -> list[str]:
     problems = []
+    facts = facts or DocumentFacts()
+    if facts.is_register and not draft.findings:
+        # Issue 17: nothing on the page to attach a status to.
+        problems.append(no_recommendation_message())
     if not updating and not draft.details.title.strip():
         problems.append("Enter the report's title.")
     if not updating and not draft.details.published_on:
         problems.append("Enter the date the report was published.")
     if not forces:
-        problems.append("Choose at least one force the report applies to.")
+        problems.append(
+            gettext(
+                "Choose at least one police force or fire and rescue service the report applies to."
+            )
+        )
+    elif not facts.fire_and_rescue and all(
+        f.kind == Organisation.Kind.FIRE_AND_RESCUE for f in forces
+    ):
+        # The mirror of the next check: a police inspection is not a service's, and a
+        # service has no s55 response, so its report would have none.
+        problems.append(
+            gettext(
+                "This is a police inspection: choose the police force it is about, not a fire "
+                "and rescue service."
+            )
+        )
+    elif facts.fire_and_rescue and all(f.kind == Organisation.Kind.FORCE for f in forces):
+        problems.append(
+            gettext(
+                "This is a fire and rescue inspection: choose the fire and rescue service it is "
+                "about, not a police force. A service that is not listed is not set up in the "
+                "tracker (or you do not import for it): ask your administrator."
+            )
+        )
+    elif len({f.kind for f in forces}) > 1:
+        problems.append(
+            gettext(
+                "Choose police forces or fire and rescue services, not both: a report is about "
+                "one or the other."
+            )
+        )
     kinds = set(FindingKind.values)
     for n, f in enumerate(draft.findings, start=1):
         if f.kind not in kinds:
@@ -98,6 +108,15 @@ def _problems(draft: Draft, forces: list[Organisation], *, updating: bool = Fals
         if j.include and grades and j.grade not in grades:
             problems.append(f"Judgement '{j.area[:60]}': '{j.grade}' is not a grade on this scale.")
     return problems
+
+
+def no_recommendation_message() -> str:
+    """Why a register page without a recommendation makes nothing (issue 17)."""
+    return gettext(
+        "This register page has no recommendation in it, so there is nothing to import. "
+        "Nothing has been created. Check that the page saved is the recommendation's own "
+        "page (with its text and its status history), then upload it again."
+    )
 
 
 def _chosen_forces(draft: Draft, user) -> list[Organisation]:
@@ -129,12 +148,23 @@ def _due_date(draft_finding: DraftFinding, finding: Finding) -> datetime.date | 
     return None if due < finding.report.published_on else due
 
 
-def _track(tracking: list[tuple[Finding, DraftFinding]], forces, *, by, now) -> int:
+def _track(
+    tracking: list[tuple[Finding, DraftFinding]],
+    forces,
+    *,
+    by,
+    now,
+    responses_on_items: bool = True,
+) -> int:
     """Tracked items for the findings, one per finding and force that does not track it yet,
     with the responses and the target date the document states; a cause of concern with
-    recommendations gets none (they are what the force acts on). All at once: the items,
+    recommendations gets none (they are what the force acts on), nor does a finding
+    addressed to a national body (forces do not own it). All at once: the items,
     their history, audit events, deadlines and reminders in a few queries
-    (`item_batches.items_create`), the same rows as one by one."""
+    (`item_batches.items_create`), the same rows as one by one. A progress report's
+    responses are not the item's statutory responses (`responses_on_items` False): they
+    become progress updates (item_history.py)."""
+    tracking = [(f, d) for f, d in tracking if not f.for_national_body]
     findings = [finding for finding, _ in tracking]
     concerns = [f.pk for f in findings if f.kind == FindingKind.CAUSE_OF_CONCERN]
     with_children = set(
@@ -160,7 +190,7 @@ def _track(tracking: list[tuple[Finding, DraftFinding]], forces, *, by, now) -> 
                 ("force_response", draft_finding.force_response),
                 ("pcc_response", draft_finding.pcc_response),
             )
-            if v
+            if v and responses_on_items
         }
         for force in forces:
             if (finding.pk, force.pk) in tracked:
@@ -197,7 +227,16 @@ def _track(tracking: list[tuple[Finding, DraftFinding]], forces, *, by, now) -> 
 
 
 def _create_findings(
-    report, draft: Draft, forces, *, by, now, source_name: str, matched=None, start_order=0
+    report,
+    draft: Draft,
+    forces,
+    *,
+    by,
+    now,
+    source_name: str,
+    matched=None,
+    start_order=0,
+    responses_on_items: bool = True,
 ):
     """Create the draft's findings that are not already on the report (`matched`: draft index
     to the existing finding it is), parents first, then their items. A new recommendation
@@ -214,17 +253,24 @@ def _create_findings(
         parent = None
         if isinstance(f.parent, int):
             parent = made.get(f.parent) or matched.get(f.parent)
+        # A finding addressed to every force, or to a national body, is the whole report's;
+        # on a national report another finding is the force's that imports it.
+        shared = f.addressee_kind in (AddresseeKind.FORCES, AddresseeKind.NATIONAL_BODY)
         finding = Finding(
             key=keys.take(f"{report.key}:{start_order + index + 1}"),
             report=report,
             kind=f.kind,
             parent=parent if parent and parent.kind == FindingKind.CAUSE_OF_CONCERN else None,
-            reference=f.reference[:20],
+            reference=f.reference[:REFERENCE_LENGTH],
             area=f.area[:400],
             text=f.text.strip(),
             target_text=f.target_text[:200],
-            force=single if report.national else None,
+            force=single if report.national and not shared else None,
             order=start_order + index + 1,
+            addressee=f.addressee[:200],
+            addressee_kind=f.addressee_kind
+            if f.addressee_kind in AddresseeKind.values
+            else AddresseeKind.REPORT_FORCES,
         )
         # The key was chosen unused just now (the database's unique index has the last word).
         finding.full_clean(exclude=["report", "parent", "force"], validate_unique=False)
@@ -245,7 +291,7 @@ def _create_findings(
         batch_size=item_batches.BATCH_SIZE,
     )
     tracking = [(finding, draft.findings[index]) for index, finding in made.items()]
-    items = _track(tracking, forces, by=by, now=now)
+    items = _track(tracking, forces, by=by, now=now, responses_on_items=responses_on_items)
     return len(made), items
 
 
@@ -322,19 +368,80 @@ def _ready(report_import: ReportImport, by) -> None:
         raise ValidationError("This import has already been used, or is not ready.")
 
 
+def _national(draft: Draft, forces: list[Organisation]) -> bool:
+    """A report about several forces is national; so is a thematic report whose
+    recommendations are addressed to every force or a national body (issue 17), even when
+    one force imports it first: the others add themselves to it later."""
+    if len(forces) > 1:
+        return True
+    addressed = any(
+        f.addressee_kind in (AddresseeKind.FORCES, AddresseeKind.NATIONAL_BODY)
+        for f in draft.findings
+    )
+    return draft.details.report_type == ReportType.THEMATIC and addressed
+
+
+def _from_document(
+    pairs: list[tuple[Finding, DraftFinding]],
+    forces: list[Organisation],
+    *,
+    facts: DocumentFacts,
+    report_import: ReportImport,
+    by: User,
+    now: datetime.datetime,
+) -> tuple[int, int]:
+    """What a register entry or progress report says of the items (issue 17): the
+    inspectorate's statuses, and the responses as labelled progress updates (one force's, so
+    only when one force is chosen). Returns (statuses added, updates added)."""
+    statuses = statuses_record(
+        pairs=pairs, forces=forces, report_import=report_import, by=by, now=now
+    )
+    updates = 0
+    if facts.is_progress_report and len(forces) == 1:
+        updates = progress_record(
+            pairs=pairs, forces=forces, report_import=report_import, by=by, now=now
+        )
+    return statuses, updates
+
+
+def _refuse_creating_from(report_import: ReportImport, facts: DocumentFacts, *, by: User) -> None:
+    """The server's own check of what the preview does not offer (a stale tab, a hand-made
+    POST): a progress report or committee paper is never made into a report, and a register
+    entry whose report is already in the tracker is added to it, not copied."""
+    if facts.is_progress_report:
+        raise ValidationError(
+            gettext(
+                "A progress report or committee paper is about a report already in the "
+                "tracker: import the report first, then add this paper to it. Nothing has been "
+                "created."
+            )
+        )
+    if facts.is_register and document_target(report_import, user=by) is not None:
+        raise ValidationError(
+            gettext(
+                "This register entry's report is already in the tracker: add it to that "
+                "report. Nothing has been created."
+            )
+        )
+
+
 @transaction.atomic
 def import_create(
     *, report_import: ReportImport, by: User, now: datetime.datetime | None = None
 ) -> Report:
-    """Create the report, its judgements, findings and an item per finding and force."""
+    """Create the report, its judgements, findings and an item per finding and force (none
+    for a finding addressed to a national body), with what a register entry or progress
+    report says of them on their items."""
     now = now or timezone.now()
     report_import = ReportImport.objects.select_for_update().get(pk=report_import.pk)
     _ready(report_import, by)
     refuse_welsh_import(report_import)  # a Welsh edition is attached, never a report
+    facts = DocumentFacts.of(report_import)
+    _refuse_creating_from(report_import, facts, by=by)
     draft = Draft.from_json(report_import.draft)
     details = draft.details
     forces = _chosen_forces(draft, by)
-    problems = _problems(draft, forces)
+    problems = _problems(draft, forces, facts=facts)
     if problems:
         raise ValidationError(problems)
     published = datetime.date.fromisoformat(details.published_on)
@@ -348,7 +455,7 @@ def import_create(
         report_type=details.report_type,
         published_on=published,
         published_precision=details.published_precision or Report.Precision.DAY,
-        national=len(forces) > 1,
+        national=_national(draft, forces),
         grading_scale=details.grading_scale or GradingScale.NONE,
         source_document=report_import.original_name,
         notes=f"Imported from {report_import.original_name} by {by}.",
@@ -365,16 +472,29 @@ def import_create(
         note=f"Imported from {report_import.original_name}"[:300],
     )
     _judgements(report, draft, forces, by=by, now=now)
-    _create_findings(report, draft, forces, by=by, now=now, source_name=report_import.original_name)
+    _create_findings(
+        report,
+        draft,
+        forces,
+        by=by,
+        now=now,
+        source_name=report_import.original_name,
+        responses_on_items=not facts.is_progress_report,
+    )
+    if facts.about_a_report:
+        made = list(report.findings.order_by("order", "pk"))
+        _from_document(
+            list(zip(made, draft.findings, strict=True)),
+            forces,
+            facts=facts,
+            report_import=report_import,
+            by=by,
+            now=now,
+        )
     responses_ensure(report=report, now=now)
     _finish(report_import, report, now)
     handoffs.report_imported_recorded(report=report, by=by, now=now)
     return report
-
-
-@transaction.atomic
-def _same(finding_kind: str, text: str) -> tuple[str, str]:
-    return finding_kind, " ".join(text.split()).lower()
 
 
 @dataclass(frozen=True)
@@ -384,6 +504,38 @@ class Additions:
     findings: int
     items: int
     judgements: int
+    # Issue 17: from a register entry or progress report.
+    statuses: int = 0  # inspectorate statuses added to items
+    updates: int = 0  # labelled progress updates added to items
+    not_found: tuple[str, ...] = ()  # its findings that are not on the report, by label
+    about_a_report: bool = False  # a register entry or progress report
+
+
+def _matched(
+    draft: Draft, report: Report, chosen: set[int], *, close_text: bool
+) -> dict[int, Finding]:
+    """Which of the report's findings (those that apply to the chosen forces) each of the
+    draft's findings is: by kind and text, then by reference, then (for a document about
+    the report) by a close text (matching.py)."""
+    known = [
+        f
+        for f in report.findings.order_by("order", "pk")
+        if f.force_id is None or f.force_id in chosen
+    ]
+    pairs = match_findings(
+        [Candidate(f.kind, f.reference, f.text) for f in draft.findings],
+        [Candidate(f.kind, f.reference, f.text) for f in known],
+        close_text=close_text,
+    )
+    return {index: known[j] for index, j in pairs.items()}
+
+
+def _label(f: DraftFinding, index: int) -> str:
+    reference = f.reference or f"{index + 1}"
+    kind = dict(FindingKind.choices).get(f.kind, f.kind)
+    if reference.lower().startswith(str(kind).lower()) or not reference[:1].isdigit():
+        return reference
+    return f"{kind} {reference}"
 
 
 @transaction.atomic
@@ -395,9 +547,14 @@ def import_update(
     now: datetime.datetime | None = None,
 ) -> Additions:
     """Add what the document has that the report lacks: the chosen forces (national reports
-    only), findings not yet recorded (matched by kind and text among the findings that apply
-    to the chosen forces), judgements not yet recorded, and items for every finding and
-    chosen force not yet tracked. Nothing already there is changed or removed."""
+    only), findings not yet recorded (matched by kind and text, or reference, among the
+    findings that apply to the chosen forces), judgements not yet recorded, and items for
+    every finding and chosen force not yet tracked. Nothing already there is changed or
+    removed: a matched finding keeps its own (the inspectorate's) reference and text.
+
+    A register entry or progress report (issue 17) adds no findings: its findings are
+    matched to the report's, and its statuses and responses go onto their items; those not
+    found are named in the result (none found at all is refused, nothing saved)."""
     now = now or timezone.now()
     report_import = ReportImport.objects.select_for_update().get(pk=report_import.pk)
     _ready(report_import, by)
@@ -406,9 +563,10 @@ def import_update(
         raise ValidationError(
             "That report is about a force you do not import for. Create a separate report."
         )
+    facts = DocumentFacts.of(report_import)
     draft = Draft.from_json(report_import.draft)
     forces = _chosen_forces(draft, by)
-    problems = _problems(draft, forces, updating=True)
+    problems = _problems(draft, forces, updating=True, facts=facts)
     if problems:
         raise ValidationError(problems)
     added_forces = [f for f in forces if not report.forces.filter(pk=f.pk).exists()]
@@ -418,6 +576,13 @@ def import_update(
         raise ValidationError(
             f"“{report.title}” is about {', '.join(f.name for f in report.forces.all())} only. "
             "Choose that force, or create a separate report."
+        )
+    if added_forces and report.forces.exclude(kind__in={f.kind for f in added_forces}).exists():
+        raise ValidationError(
+            gettext(
+                "Choose police forces or fire and rescue services, not both: a report is about "
+                "one or the other."
+            )
         )
     if added_forces:
         report.forces.add(*added_forces)
@@ -429,39 +594,138 @@ def import_update(
             changes={"forces added": (None, [f.code for f in added_forces])},
             note=f"From an imported document, {report_import.original_name}"[:300],
         )
-    chosen = {f.id for f in forces}
-    known = {
-        _same(f.kind, f.text): f
-        for f in report.findings.all()
-        if f.force_id is None or f.force_id in chosen
-    }
-    matched = {
-        index: known[_same(f.kind, f.text)]
-        for index, f in enumerate(draft.findings)
-        if _same(f.kind, f.text) in known
-    }
-    start = report.findings.count()
-    added, items = _create_findings(
-        report,
-        draft,
-        forces,
-        by=by,
-        now=now,
-        source_name=report_import.original_name,
-        matched=matched,
-        start_order=start,
-    )
-    items += _track(
-        [(finding, draft.findings[index]) for index, finding in matched.items()],
-        forces,
-        by=by,
-        now=now,
-    )
-    judgements = _judgements(report, draft, forces, by=by, now=now)
+    matched = _matched(draft, report, {f.id for f in forces}, close_text=facts.about_a_report)
+    not_found: tuple[str, ...] = ()
+    if facts.about_a_report:
+        not_found = tuple(_label(f, i) for i, f in enumerate(draft.findings) if i not in matched)
+        if not matched:
+            raise ValidationError(
+                gettext(
+                    "None of the findings in this document was found on “%(title)s”, so "
+                    "nothing was added. Check that it is the right report, and that each "
+                    "finding's reference and text are as the report gives them."
+                )
+                % {"title": report.title}
+            )
+        added = items = 0  # nothing new is made of a document about the report
+    else:
+        added, items = _create_findings(
+            report,
+            draft,
+            forces,
+            by=by,
+            now=now,
+            source_name=report_import.original_name,
+            matched=matched,
+            start_order=report.findings.count(),
+        )
+    pairs = [(finding, draft.findings[index]) for index, finding in matched.items()]
+    items += _track(pairs, forces, by=by, now=now, responses_on_items=not facts.is_progress_report)
+    # A document about the report grades nothing of it: its judgements (if any) are left out.
+    judgements = 0 if facts.about_a_report else _judgements(report, draft, forces, by=by, now=now)
+    statuses = updates = 0
+    if facts.about_a_report:
+        statuses, updates = _from_document(
+            pairs, forces, facts=facts, report_import=report_import, by=by, now=now
+        )
     responses_ensure(report=report, now=now)
     _finish(report_import, report, now)
     handoffs.report_imported_recorded(report=report, by=by, now=now)
-    return Additions(findings=added, items=items, judgements=judgements)
+    return Additions(
+        findings=added,
+        items=items,
+        judgements=judgements,
+        statuses=statuses,
+        updates=updates,
+        not_found=not_found,
+        about_a_report=facts.about_a_report,
+    )
+
+
+def additions_message(added: Additions) -> str:
+    """What an update did, for the person who asked, in one sentence or two."""
+    n, i, j = added.findings, added.items, added.judgements
+    if added.about_a_report and not (added.statuses or added.updates or i):
+        message = gettext(
+            "Everything this document says was already recorded on the report's items, so "
+            "nothing was added."
+        )
+        if added.not_found:
+            message += " " + gettext("Not found on the report: %(labels)s.") % {
+                "labels": ", ".join(added.not_found)
+            }
+        return message
+    if added.about_a_report:
+        return _about_a_report_message(added)
+    parts = [
+        ngettext("%(n)s new finding", "%(n)s new findings", n) % {"n": n},
+        ngettext("%(n)s new tracked item", "%(n)s new tracked items", i) % {"n": i},
+        ngettext("%(n)s new judgement", "%(n)s new judgements", j) % {"n": j},
+    ]
+    if added.statuses:
+        parts.append(
+            ngettext("%(n)s inspectorate status", "%(n)s inspectorate statuses", added.statuses)
+            % {"n": added.statuses}
+        )
+    if added.updates:
+        parts.append(
+            ngettext(
+                "%(n)s progress update from the document",
+                "%(n)s progress updates from the document",
+                added.updates,
+            )
+            % {"n": added.updates}
+        )
+    message = gettext("The report is updated: %(parts)s. Nothing already there was changed.") % {
+        "parts": ", ".join(parts[:-1]) + gettext(" and ") + parts[-1]
+    }
+    if added.not_found:
+        message += " " + gettext(
+            "Not found on the report, so nothing was added for them: %(labels)s."
+        ) % {"labels": ", ".join(added.not_found)}
+    return message
+
+
+def _about_a_report_message(added: Additions) -> str:
+    """What a register entry or progress report added, leaving out what it cannot add (it
+    never adds findings or judgements) and anything it added none of."""
+    sentences = []
+    if added.statuses:
+        sentences.append(statuses_added_message(added.statuses))
+    if added.updates:
+        sentences.append(
+            ngettext(
+                "%(n)s progress update from the document was added to the items.",
+                "%(n)s progress updates from the document were added to the items.",
+                added.updates,
+            )
+            % {"n": added.updates}
+        )
+    if added.items:
+        sentences.append(
+            ngettext(
+                "%(n)s new tracked item was made for a recommendation not tracked yet.",
+                "%(n)s new tracked items were made for recommendations not tracked yet.",
+                added.items,
+            )
+            % {"n": added.items}
+        )
+    sentences.append(gettext("Nothing already there was changed."))
+    if added.not_found:
+        sentences.append(
+            gettext("Not found on the report, so nothing was added for them: %(labels)s.")
+            % {"labels": ", ".join(added.not_found)}
+        )
+    return " ".join(sentences)
+
+
+def statuses_added_message(count: int) -> str:
+    """The inspectorate's dated statuses added, in the words of the item page."""
+    return ngettext(
+        "%(n)s dated status from the inspectorate's register was added to the items.",
+        "%(n)s dated statuses from the inspectorate's register were added to the items.",
+        count,
+    ) % {"n": count}
 
 
 def _finish(report_import: ReportImport, report: Report, now) -> None:

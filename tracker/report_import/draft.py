@@ -4,21 +4,37 @@ It is stored as JSON in `ReportImport.draft`. `Draft.from_json` and `Draft.to_js
 write that JSON exactly as it has always been stored (one flat object: the report's details,
 `forces_not_yours`, `judgements` and `findings`), so rows saved before these classes existed
 read the same, and the same content always has the same `draft_version`. A key missing from
-an older row reads as the field's default.
+an older row reads as the field's default; the keys issue 17 added are written only when they
+hold something, so an older row's JSON (and its `draft_version`) is unchanged.
+
+What the document is (its kind, the organisation inspected, its language, the pages read by
+OCR) is not part of the draft, which holds only what the person corrects: `DocumentFacts`
+reads it from the stored extraction.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from tracker import services
 from tracker.extraction import Extraction
-from tracker.models import GradingScale, Report, ReportImport, ReportType
-from tracker.report_import.forces import import_forces
+from tracker.models import (
+    AddresseeKind,
+    GradingScale,
+    InspectorateStatus,
+    Report,
+    ReportImport,
+    ReportType,
+)
+from tracker.models.inspectorate import stated_display
+from tracker.models.reports import REFERENCE_LENGTH
+from tracker.report_import.forces import import_forces, service_key
+from tracker.report_import.matching import short_reference
 
 SPLIT_MARKER = re.compile(r"^\s*-{3,}\s*$", re.MULTILINE)
 
@@ -99,6 +115,46 @@ class DraftFinding:
     target_date: str = ""  # an ISO date, or ""
     force_response: str = ""
     pcc_response: str = ""
+    # Issue 17 (written to the JSON only when not empty):
+    addressee: str = ""  # as published: "Chief constables", "The College of Policing"
+    addressee_kind: str = ""  # an AddresseeKind value
+    unsure: str = ""  # why the rules were unsure it is a finding, for the preview
+    # A register entry's dated statuses: {"status", "dated", "source", "note"}, oldest first.
+    status_history: list[dict] = field(default_factory=list)
+    response_source: str = ""  # where the responses were given ("Joint Audit Committee, ...")
+    response_status: str = ""  # the status the response states ("Complete", "Ongoing")
+
+    @property
+    def for_national_body(self) -> bool:
+        return self.addressee_kind == AddresseeKind.NATIONAL_BODY
+
+    @property
+    def status_rows(self) -> list[dict[str, str]]:
+        """The status history as the preview lists it: the date as a person writes it, the
+        status's label, the source and note."""
+        labels = dict(InspectorateStatus.Status.choices)
+        rows = []
+        for entry in self.status_history:
+            dated = str(entry.get("dated") or "")
+            try:
+                if len(dated) == 7:
+                    month = datetime.date.fromisoformat(f"{dated}-01")
+                    shown = stated_display(month, Report.Precision.MONTH)
+                else:
+                    day = datetime.date.fromisoformat(dated)
+                    shown = stated_display(day, Report.Precision.DAY)
+            except ValueError:
+                shown = ""
+            status = str(entry.get("status") or "")
+            rows.append(
+                {
+                    "dated": shown,
+                    "status_label": str(labels.get(status, status)),
+                    "source": str(entry.get("source") or ""),
+                    "note": str(entry.get("note") or ""),
+                }
+            )
+        return rows
 
     @property
     def parent_number(self) -> int | None:
@@ -118,10 +174,16 @@ class DraftFinding:
             target_date=data.get("target_date", ""),
             force_response=data.get("force_response", ""),
             pcc_response=data.get("pcc_response", ""),
+            addressee=data.get("addressee", ""),
+            addressee_kind=data.get("addressee_kind", ""),
+            unsure=data.get("unsure", ""),
+            status_history=[dict(s) for s in data.get("status_history", [])],
+            response_source=data.get("response_source", ""),
+            response_status=data.get("response_status", ""),
         )
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "include": self.include,
             "kind": self.kind,
             "reference": self.reference,
@@ -133,6 +195,21 @@ class DraftFinding:
             "force_response": self.force_response,
             "pcc_response": self.pcc_response,
         }
+        for name in ISSUE_17_FINDING_KEYS:
+            value = getattr(self, name)
+            if value:
+                data[name] = [dict(s) for s in value] if name == "status_history" else value
+        return data
+
+
+ISSUE_17_FINDING_KEYS = (
+    "addressee",
+    "addressee_kind",
+    "unsure",
+    "status_history",
+    "response_source",
+    "response_status",
+)
 
 
 @dataclass(kw_only=True)
@@ -141,6 +218,9 @@ class Draft:
     forces_not_yours: list[str] = field(default_factory=list)  # named, but not the person's
     judgements: list[DraftJudgement] = field(default_factory=list)
     findings: list[DraftFinding] = field(default_factory=list)
+    # Issue 17: the report a register entry or progress report is about, as the person chose
+    # it on the preview (its key); "" for the report found by duplicate_of.
+    target_report: str = ""
 
     @classmethod
     def from_json(cls, data: dict) -> Draft:
@@ -149,15 +229,74 @@ class Draft:
             forces_not_yours=list(data.get("forces_not_yours", [])),
             judgements=[DraftJudgement.from_json(j) for j in data.get("judgements", [])],
             findings=[DraftFinding.from_json(f) for f in data.get("findings", [])],
+            target_report=data.get("target_report", ""),
         )
 
     def to_json(self) -> dict:
-        return {
+        data = {
             **self.details.to_json(),
             "forces_not_yours": list(self.forces_not_yours),
             "judgements": [j.to_json() for j in self.judgements],
             "findings": [f.to_json() for f in self.findings],
         }
+        if self.target_report:
+            data["target_report"] = self.target_report
+        return data
+
+
+# Kinds of document that are about a report already published (issue 17): their findings
+# are the report's, matched, never new ones of their own.
+REGISTER = "register"  # a register entry: the recommendation and its dated statuses
+PROGRESS_REPORT = "progress_report"  # a progress report or minutes: responses and statuses
+STATUS_DOCUMENTS = (REGISTER, PROGRESS_REPORT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentFacts:
+    """What the reading found the document to be, from the stored extraction: not corrected
+    by the person, so not part of the draft."""
+
+    document_type: str = "unknown"
+    organisation_kind: str = "force"  # "force" or "fire_and_rescue"
+    services: tuple[str, ...] = ()  # fire and rescue services named
+    kind_known: bool = True
+    language: str = "en"
+    ocr_pages: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, report_import: ReportImport) -> DocumentFacts:
+        data = report_import.extraction if isinstance(report_import.extraction, dict) else {}
+        return cls(
+            document_type=data.get("document_type") or "unknown",
+            organisation_kind=data.get("organisation_kind") or "force",
+            services=tuple(data.get("services") or ()),
+            kind_known=bool(data.get("kind_known", True)),
+            language=data.get("language") or "en",
+            ocr_pages=tuple(int(p) for p in data.get("ocr_pages") or () if str(p).isdigit()),
+            notes=tuple(str(n) for n in data.get("notes") or ()),
+        )
+
+    @property
+    def is_register(self) -> bool:
+        return self.document_type == REGISTER
+
+    @property
+    def is_progress_report(self) -> bool:
+        return self.document_type == PROGRESS_REPORT
+
+    @property
+    def about_a_report(self) -> bool:
+        """A register entry or a progress report: about a report, not a report itself."""
+        return self.document_type in STATUS_DOCUMENTS
+
+    @property
+    def fire_and_rescue(self) -> bool:
+        return self.organisation_kind == "fire_and_rescue"
+
+    @property
+    def in_welsh(self) -> bool:
+        return self.language == "cy"
 
 
 @dataclass(kw_only=True)
@@ -178,32 +317,75 @@ def _published(value: str | None) -> tuple[str, str]:
     return "", Report.Precision.DAY
 
 
-def initial_draft(extraction: Extraction, *, user: User) -> Draft:
-    """What the preview starts from: the extraction, with forces matched to organisations
-    (only those this person may import for) and every finding included."""
-    names = {n.lower() for n in extraction.forces}
-    allowed = import_forces(user)
-    forces = [f.id for f in allowed if f.name.lower() in names or f.short_name.lower() in names]
-    allowed_names = {f.name.lower() for f in allowed}
-    not_yours = sorted(n for n in extraction.forces if n.lower() not in allowed_names)
-    published_on, precision = _published(extraction.published)
-    responses: dict[int, dict[str, str]] = {}
+def _responses(extraction: Extraction) -> dict[int, dict[str, str]]:
+    """Each finding's responses, by party, with where they were given and their status."""
+    found: dict[int, dict[str, str]] = {}
     for response in extraction.responses:
-        responses.setdefault(response.to, {})[response.party] = response.text
+        entry = found.setdefault(response.to, {})
+        entry[response.party] = response.text  # the last of a party's, as always
+        if response.source and not entry.get("source"):
+            entry["source"] = response.source
+        if response.status and not entry.get("status"):
+            entry["status"] = response.status
+    return found
+
+
+def _matching_services(names: list[str], candidates: list[Organisation]) -> list[Organisation]:
+    """The fire and rescue services among `candidates` that the document names, matched by
+    the place in their names ("Essex County Fire & Rescue Service" is Essex's)."""
+    wanted = {service_key(n) for n in names} - {""}
+    return [s for s in candidates if {service_key(s.name), service_key(s.short_name)} & wanted]
+
+
+def initial_draft(extraction: Extraction, *, user: User) -> Draft:
+    """What the preview starts from: the extraction, with forces (or, for a fire and rescue
+    inspection, services) matched to organisations (only those this person may import for)
+    and every finding included, unless the document is of a kind the rules do not know: then
+    none is, since they are guesses to check."""
+    allowed = import_forces(user)
+    if extraction.organisation_kind == "fire_and_rescue":
+        services_allowed = [o for o in allowed if o.kind == Organisation.Kind.FIRE_AND_RESCUE]
+        forces = [o.id for o in _matching_services(extraction.services, services_allowed)]
+        mine = {service_key(o.name) for o in services_allowed}
+        not_yours = sorted(n for n in extraction.services if service_key(n) not in mine)
+    else:
+        names = {n.lower() for n in extraction.forces}
+        police = [o for o in allowed if o.kind == Organisation.Kind.FORCE]
+        forces = [f.id for f in police if f.name.lower() in names or f.short_name.lower() in names]
+        allowed_names = {f.name.lower() for f in police}
+        not_yours = sorted(n for n in extraction.forces if n.lower() not in allowed_names)
+    published_on, precision = _published(extraction.published)
+    responses = _responses(extraction)
     findings = []
     for index, f in enumerate(extraction.findings):
+        answer = responses.get(index, {})
         findings.append(
             DraftFinding(
-                include=True,
+                include=extraction.kind_known,
                 kind=f.kind,
-                reference=f.reference[:20],
+                # kept as published; only one longer than the field loses words
+                reference=short_reference(f.reference, limit=REFERENCE_LENGTH),
                 area=f.area[:400],
                 text=f.text,
                 parent=f.parent,
                 target_text=(f.target_text or "")[:200],
                 target_date=f.target_date or "",
-                force_response=responses.get(index, {}).get("force", ""),
-                pcc_response=responses.get(index, {}).get("pcc", ""),
+                force_response=answer.get("force", ""),
+                pcc_response=answer.get("pcc", ""),
+                addressee=" ".join((f.addressee or "").split())[:200],
+                addressee_kind=f.addressee_kind if f.addressee_kind in AddresseeKind.values else "",
+                unsure=f.unsure or "",
+                status_history=[
+                    {
+                        "status": s.status,
+                        "dated": s.dated or "",
+                        "source": (s.source or "")[:300],
+                        "note": s.note or "",
+                    }
+                    for s in f.status_history
+                ],
+                response_source=answer.get("source", "")[:200],
+                response_status=answer.get("status", "")[:100],
             )
         )
     inspectorate = extraction.inspectorate or (
@@ -249,10 +431,13 @@ def draft_apply(
     details: DraftDetails,
     judgements: list[DraftJudgement],
     findings: list[FindingCorrection],
+    target_report: str | None = None,
 ) -> Draft:
     """The person's corrections: report details, and per finding whether it is included, its
-    kind, reference, area and text, and whether it joins the one above (merge). A line of
-    three dashes in a text splits it into two findings. Returns the new draft (saved)."""
+    kind, reference, area, text (and, issue 17, its addressee), and whether it joins the one
+    above (merge). A line of three dashes in a text splits it into two findings. For a
+    register entry or progress report, `target_report` is the key of the report chosen as
+    the one it is about. Returns the new draft (saved)."""
     merged: list[DraftFinding] = []
     old_to_new: dict[int, int] = {}
     for old_index, correction in enumerate(findings):
@@ -270,13 +455,15 @@ def draft_apply(
                 target.pcc_response = "\n\n".join(
                     t for t in (target.pcc_response, f.pcc_response) if t
                 )
+            target.status_history = [*target.status_history, *f.status_history]
             old_to_new[old_index] = len(merged) - 1
             continue
         parts = [p.strip() for p in SPLIT_MARKER.split(f.text) if p.strip()]
         for n, part in enumerate(parts or [""]):
             entry = replace(f, text=part)
-            if n:  # the responses stay with the first part; kind, area and parent go to each
-                entry.force_response = entry.pcc_response = ""
+            if n:  # the responses and statuses stay with the first part; kind, area, parent
+                entry.force_response = entry.pcc_response = ""  # and addressee go to each
+                entry.status_history = []
             merged.append(entry)
             if n == 0:
                 old_to_new[old_index] = len(merged) - 1
@@ -289,6 +476,8 @@ def draft_apply(
         judgements=judgements,
         findings=merged,
     )
+    if target_report is not None:
+        draft.target_report = target_report
     report_import.draft = draft.to_json()
     report_import.save(update_fields=["draft"])
     return draft

@@ -11,7 +11,6 @@ creating or updating a report from it is refused (tracker/report_import/create.p
 """
 
 import datetime
-import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -23,116 +22,36 @@ from django.utils.translation import gettext
 from accounts.models import User
 from tracker import policy
 from tracker.audit import audit_record
+from tracker.extraction.language import language_of
 from tracker.models import AuditEvent, Report, ReportEdition, ReportImport
 from tracker.report_import.draft import Draft
 
-# Words common in Welsh prose and rare in English (and the other way round). A document is
-# Welsh when these outnumber the English ones well: an English report that quotes a Welsh
-# name or two never comes close.
-WELSH_WORDS = frozenset(
-    [
-        "yr",
-        "y",
-        "ac",
-        "yn",
-        "mae",
-        "gan",
-        "ei",
-        "eu",
-        "wedi",
-        "ar",
-        "hyn",
-        "sydd",
-        "fod",
-        "bod",
-        "gyda",
-        "dylai",
-        "i’r",
-        "i'r",
-        "o’r",
-        "o'r",
-        "a’r",
-        "a'r",
-        "heddlu",
-        "adroddiad",
-        "argymhelliad",
-        "argymhellion",
-        "arolygiaeth",
-        "meysydd",
-        "gwella",
-        "achos",
-        "pryder",
-        "rydym",
-        "ydym",
-        "oedd",
-        "nad",
-        "hefyd",
-        "mewn",
-        "drwy",
-        "trwy",
-        "ein",
-        "eich",
-        "cyfer",
-        "fel",
-    ]
-)
-ENGLISH_WORDS = frozenset(
-    [
-        "the",
-        "and",
-        "of",
-        "to",
-        "is",
-        "that",
-        "for",
-        "with",
-        "should",
-        "force",
-        "report",
-        "this",
-        "are",
-        "was",
-        "were",
-        "be",
-        "by",
-        "on",
-        "it",
-        "its",
-        "has",
-        "have",
-        "not",
-        "which",
-        "from",
-    ]
-)
-_WORD = re.compile(r"[a-zâêîôûŵŷ’']+", re.IGNORECASE)
-ENOUGH_WORDS = 40  # too little text says nothing
-MAX_WORDS = 20_000  # the start of a document is enough to tell
-
 
 def looks_welsh(text: str) -> bool:
-    """Whether a document's text reads as Welsh: Welsh marker words outnumber English ones
-    three to one, over enough text to tell. Pure."""
-    welsh = english = 0
-    for n, match in enumerate(_WORD.finditer(text or "")):
-        if n >= MAX_WORDS:
-            break
-        word = match.group(0).lower()
-        if word in WELSH_WORDS:
-            welsh += 1
-        elif word in ENGLISH_WORDS:
-            english += 1
-    return welsh >= ENOUGH_WORDS and welsh > 3 * english
+    """Whether a document's text reads as Welsh: the extraction's own rule
+    (`tracker.extraction.language`: Welsh marker words outnumber English ones three to one,
+    over enough text to tell), so the upload and the extraction never disagree. Pure."""
+    return language_of(text) == "cy"
+
+
+def in_welsh(report_import: ReportImport) -> bool:
+    """Whether an import's document is in Welsh: its reading said so (issue 17: the
+    extraction's `language`), or its text reads as Welsh."""
+    extraction = report_import.extraction if isinstance(report_import.extraction, dict) else {}
+    return extraction.get("language") == "cy" or looks_welsh(report_import.source_text)
 
 
 def refuse_welsh_import(report_import: ReportImport) -> None:
-    """Creating or updating a report from a Welsh document is refused: it is the Welsh
-    edition of a report, attached to the English report."""
-    if looks_welsh(report_import.source_text):
+    """Creating or updating a report from a Welsh document is refused: a Welsh edition is
+    attached to the English report, and any other document in Welsh (a letter, minutes, a
+    register page) cannot be read yet, so nothing is made of it."""
+    if in_welsh(report_import):
         raise ValidationError(
             gettext(
-                "This document is in Welsh: it is the Welsh edition of a report, not a report "
-                "of its own. Attach it to the English report as its Welsh edition."
+                "This document is in Welsh, so nothing has been created from it. A Welsh "
+                "edition of a report is attached to the English report as its Welsh edition; "
+                "other documents in Welsh (letters, minutes, progress reports) cannot be "
+                "imported yet: upload the English version instead."
             )
         )
 

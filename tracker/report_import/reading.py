@@ -23,7 +23,6 @@ from tracker.models import ReportImport
 from tracker.report_import.draft import initial_draft
 
 STALLED_AFTER = datetime.timedelta(minutes=2)
-READING_STALLED_AFTER = datetime.timedelta(minutes=10)
 
 
 def import_root() -> Path:
@@ -93,6 +92,14 @@ def _progress(report_import: ReportImport, percent: int, stage: str) -> None:
     ReportImport.objects.filter(pk=report_import.pk).update(progress=percent, stage=stage)
 
 
+def reading_stalled_after() -> datetime.timedelta:
+    """How long an import may be reading before its page says it has stalled: the longest
+    read the limits allow (a scan read by OCR, page by page), and a few minutes more for a
+    worker busy with another document; never under 10 minutes."""
+    longest = reading_limits().most_seconds(settings.REPORT_IMPORT_MAX_OCR_PAGES)
+    return max(datetime.timedelta(minutes=10), datetime.timedelta(seconds=longest + 300))
+
+
 def reading_limits() -> ReadingLimits:
     """What reading one uploaded document may use, from settings."""
     return ReadingLimits(
@@ -100,6 +107,8 @@ def reading_limits() -> ReadingLimits:
         seconds=settings.REPORT_IMPORT_READ_SECONDS,
         max_pages=settings.REPORT_IMPORT_MAX_PAGES,
         max_expanded_bytes=settings.REPORT_IMPORT_MAX_EXPANDED_BYTES,
+        max_ocr_pages=settings.REPORT_IMPORT_MAX_OCR_PAGES,
+        ocr_seconds_per_page=settings.REPORT_IMPORT_OCR_SECONDS_PER_PAGE,
     )
 
 
@@ -119,6 +128,8 @@ def import_read(*, import_id: int, now: datetime.datetime | None = None) -> str 
         source = read_contained(data, report_import.original_name, limits=reading_limits())
         _progress(report_import, 60, "Finding the judgements, findings and responses")
         result = extract(source.text, known_forces=load_known_forces())
+        # The pages read by text recognition are the reader's to say (issue 17).
+        result.ocr_pages = list(result.ocr_pages or getattr(source, "ocr_pages", None) or [])
     except ExtractionError as exc:
         return _fail(report_import, exc.message, now)
     except SoftTimeLimitExceeded:
@@ -174,5 +185,5 @@ def is_stalled(report_import: ReportImport, now: datetime.datetime) -> bool:
     if report_import.state == ReportImport.State.QUEUED:
         return now - report_import.uploaded_at > STALLED_AFTER
     if report_import.state == ReportImport.State.READING:
-        return now - report_import.uploaded_at > READING_STALLED_AFTER
+        return now - report_import.uploaded_at > reading_stalled_after()
     return False

@@ -28,6 +28,7 @@ from accounts.models import Organisation
 from tracker import deadlines
 from tracker.markings import response_marking
 from tracker.models import (
+    AddresseeKind,
     Deadline,
     DeadlineRule,
     DeadlineState,
@@ -155,10 +156,13 @@ class Entry:
 
 
 def answered_findings(report: Report, force: Organisation) -> list[Finding]:
-    """Causes of concern and recommendations the force must answer, in published order."""
+    """Causes of concern and recommendations the force must answer, in published order. A
+    recommendation addressed to a national body (issue 17) is not the force's to answer: it
+    is left out, so answering it cannot make it an item."""
     return list(
         report.findings.filter(kind__in=ANSWERED_KINDS)
         .filter(Q(force__isnull=True) | Q(force=force))
+        .exclude(addressee_kind=AddresseeKind.NATIONAL_BODY)
         .order_by("order", "id")
     )
 

@@ -75,6 +75,16 @@ def response_for(
     response = report.statutory_responses.filter(force=force).first()
     if response is not None:
         return response
+    if force.kind != Organisation.Kind.FORCE:
+        # Issue 17: s55 of the Police Act 1996 is about police forces.
+        raise ValidationError(
+            gettext(
+                "%(service)s is a fire and rescue service: it has no statutory response "
+                "(section 55 of the Police Act 1996 is about police forces). Its action plan "
+                "is tracked through the report's items."
+            )
+            % {"service": force}
+        )
     body = policing_body_on(force, report.published_on)
     if body is None:
         raise ValidationError(f"No local policing body is recorded for {force}.")
@@ -91,7 +101,10 @@ def response_unsaved(*, report: Report, force: Organisation) -> StatutoryRespons
     """What a response not started yet would be, to show its form without starting it (a page
     visit changes nothing). None when the force has no local policing body on record.
     It writes nothing, but lives beside response_for: both find the body through
-    tracker.reminders, which content.py (imported by the selectors) must not import."""
+    tracker.reminders, which content.py (imported by the selectors) must not import. None for
+    a fire and rescue service, which has no statutory response (issue 17)."""
+    if force.kind != Organisation.Kind.FORCE:
+        return None
     body = policing_body_on(force, report.published_on)
     if body is None:
         return None

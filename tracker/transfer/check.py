@@ -21,6 +21,7 @@ from tracker.transfer.kinds import (
     FINDING,
     FORMAT,
     FUNCTION_TRANSFER,
+    INSPECTORATE_STATUS,
     ITEM,
     JUDGEMENT,
     ORGANISATION,
@@ -241,7 +242,7 @@ def _check_items(c: Checker, doc: dict) -> None:
         for kind in (STATUS_CHANGE, DUE_DATE_REVISION):
             _check_rows(c, kind, row, where)
         _check_deadline_changes(c, row, where)
-        for kind in (PROGRESS_UPDATE, PROGRESS_REVIEW):
+        for kind in (PROGRESS_UPDATE, PROGRESS_REVIEW, INSPECTORATE_STATUS):
             _check_rows(c, kind, row, where)
         c.evidence_ids = set()
         for evidence, evidence_where in c.rows(row, EVIDENCE.listed_as, where):

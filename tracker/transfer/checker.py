@@ -10,13 +10,31 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from accounts.models import POLICING_BODY_KINDS, Organisation, ProtectiveMarking, User
-from tracker.models import DeadlineRule, Finding
+from tracker.models import INSPECTED_KINDS, DeadlineRule, Finding
+
+# The pseudo-kind of a reference that may be a police force or a fire and rescue service
+# (kinds.INSPECTED; issue 17).
+INSPECTED = "inspected"
 
 
 def _accepted(kind: str) -> tuple[str, ...]:
     """The kinds a reference of this kind may be: any kind of local policing body (PCC,
-    police authority, mayor, Policing and Crime Board) where a local policing body is asked."""
-    return POLICING_BODY_KINDS if kind == Organisation.Kind.LOCAL_POLICING_BODY else (kind,)
+    police authority, mayor, Policing and Crime Board) where a local policing body is asked,
+    and a police force or a fire and rescue service where the model takes either (issue 17:
+    a service governed by a Police, Fire and Crime Commissioner takes a force's place in a
+    report, its findings and items). Where a police force is asked (a statutory response),
+    only a police force."""
+    if kind == Organisation.Kind.LOCAL_POLICING_BODY:
+        return POLICING_BODY_KINDS
+    if kind == INSPECTED:
+        return INSPECTED_KINDS
+    return (kind,)
+
+
+def _kind_wanted(kind: str) -> str:
+    if kind == INSPECTED:
+        return "police force or fire and rescue service"
+    return str(Organisation.Kind(kind).label).lower()
 
 
 class Checker:
@@ -177,7 +195,17 @@ class Checker:
         elif value not in self.org_kinds:
             self.fail(where, f"no organisation with code {value!r}")
         elif kind and self.org_kinds.get(value) not in _accepted(kind):
-            self.fail(where, f"{value!r} is not a {Organisation.Kind(kind).label.lower()}")
+            found = self.org_kinds.get(value)
+            if kind == Organisation.Kind.FORCE and found == Organisation.Kind.FIRE_AND_RESCUE:
+                # Only a statutory response asks for a police force alone.
+                self.fail(
+                    where,
+                    f"{value!r} is a fire and rescue service, not a police force: it has no "
+                    "statutory response (section 55 of the Police Act 1996 is about police "
+                    "forces)",
+                )
+            else:
+                self.fail(where, f"{value!r} is not a {_kind_wanted(kind)}")
 
     def marking_ref(self, value, where: str) -> None:
         """A protective marking by its label, from the file's list or this tracker's."""

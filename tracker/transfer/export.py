@@ -229,6 +229,8 @@ def _export_finding(f: Finding, names: _Names, finding_keys: dict[int, str]) -> 
         "target_date": _d(f.target_date),
         "force": names.code(f.force_id),
         "order": f.order,
+        "addressee": f.addressee,
+        "addressee_kind": f.addressee_kind,
     }
 
 
@@ -289,6 +291,7 @@ def _export_items(names: _Names, include_files: bool) -> list[dict]:
             "revisions",
             "updates",
             "reviews",
+            "inspectorate_statuses",
             "evidence",
             "closure_proposals__evidence",
             "closure_proposals__decision",
@@ -358,6 +361,19 @@ def _export_item(item: TrackedItem, names: _Names, include_files: bool) -> dict:
                 "at": _d(r.at),
             }
             for r in item.reviews.all()
+        ],
+        "inspectorate_statuses": [
+            {
+                "uuid": str(s.uuid),
+                "status": s.status,
+                "stated_on": _d(s.stated_on),
+                "stated_precision": s.stated_precision,
+                "source": s.source,
+                "note": s.note,
+                "recorded_by": email(s.recorded_by_id),
+                "recorded_at": _d(s.recorded_at),
+            }
+            for s in item.inspectorate_statuses.all()
         ],
         "evidence": [_export_evidence(e, names, include_files) for e in item.evidence.all()],
         "closure_proposals": [_export_proposal(p, names) for p in item.closure_proposals.all()],

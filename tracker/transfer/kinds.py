@@ -11,6 +11,7 @@ from django.db import models
 
 from accounts.models import Language, Organisation, PolicingBodyTerm, ProtectiveMarking, User
 from tracker.models import (
+    AddresseeKind,
     AuditEvent,
     ClosureDecision,
     ClosureProposal,
@@ -21,6 +22,7 @@ from tracker.models import (
     FindingKind,
     FunctionTransfer,
     GradingScale,
+    InspectorateStatus,
     Judgement,
     ProgressReview,
     ProgressUpdate,
@@ -34,6 +36,7 @@ from tracker.models import (
     TrackedItem,
     WelshResponseText,
 )
+from tracker.transfer.checker import INSPECTED
 from tracker.transfer.fields import (
     Changes,
     Choice,
@@ -65,7 +68,10 @@ from tracker.transfer.fields import (
 FORMAT = "inspection-tracker"
 # Version 2 (issues 21 and 22) adds protective markings, the Welsh texts and editions, the
 # organisations' Welsh fields, people's language and transfers of functions. A version 1 file
-# is read as a version 2 file without them: what it leaves out is left as it is.
+# is read as a version 2 file without them: what it leaves out is left as it is. Issue 17 adds
+# keys a version 2 file may carry (findings' addressees, items' inspectorate statuses, fire and
+# rescue services among the organisations) without a new version: a file without them is read
+# as before, and every key is optional.
 VERSION = 2
 VERSIONS_READ = (1, 2)
 RESPONSE_DATES = (
@@ -77,6 +83,10 @@ RESPONSE_DATES = (
     "sent_to_home_secretary_on",
 )
 
+# A reference of the kind FORCE is a police force only (a statutory response's: section 55 of
+# the Police Act 1996 is about police forces); one of the kind INSPECTED is any organisation
+# whose items are tracked, a police force or a fire and rescue service (issue 17), where the
+# model takes either (checker.INSPECTED).
 FORCE = Organisation.Kind.FORCE
 BODY = Organisation.Kind.LOCAL_POLICING_BODY
 
@@ -120,7 +130,9 @@ ORGANISATION = Kind(
 POLICING_BODY_TERM = Kind(
     PolicingBodyTerm, "policing_body_terms", "policing body terms",
     key=("force", "body", "starts_on"),
-    fields=(Org("force", kind=FORCE), Org("body", kind=BODY), Date("starts_on"), Date("ends_on")),
+    fields=(
+        Org("force", kind=INSPECTED), Org("body", kind=BODY), Date("starts_on"), Date("ends_on"),
+    ),
 )
 PERSON = Kind(
     User, "people", "people", key=("email",),
@@ -154,7 +166,7 @@ REPORT = Kind(
         Choice("report_type", ReportType.values), Date("published_on", required=True),
         Choice("published_precision", Report.Precision.values, default="day"), Field("url"),
         Choice("grading_scale", GradingScale.values), Flag("national"),
-        OrgList("forces", kind=FORCE), Field("source_document"), Field("notes"),
+        OrgList("forces", kind=INSPECTED), Field("source_document"), Field("notes"),
         Marking("marking"),
     ),
 )
@@ -171,7 +183,7 @@ JUDGEMENT = Kind(
     fields=(
         Text("area", required=True, max_length=400), Field("reference"),
         Text("grade", required=True, max_length=40), Field("direction"), Field("note"),
-        Whole("order"), Org("force", kind=FORCE, required=False),
+        Whole("order"), Org("force", kind=INSPECTED, required=False),
     ),
 )
 FINDING = Kind(
@@ -180,7 +192,9 @@ FINDING = Kind(
         FindingKey("key", required=True, max_length=160), Choice("kind", FindingKind.values),
         Field("parent", stored=False), Field("reference"), Field("area"), Whole("order"),
         Text("text", required=True), Field("target_text"), Date("target_date"),
-        Org("force", kind=FORCE, required=False),
+        Org("force", kind=INSPECTED, required=False),
+        Text("addressee", max_length=200),
+        Choice("addressee_kind", AddresseeKind.values, required=False, default=""),
     ),
 )
 STATUTORY_RESPONSE = Kind(
@@ -215,7 +229,7 @@ ITEM = Kind(
     fields=(
         Uuid(required=False, stored=False),
         Ref("finding", among="finding_keys", unknown="no finding with key {!r}", required=True),
-        Org("force", kind=FORCE), Person("owner"), Person("lead"),
+        Org("force", kind=INSPECTED), Person("owner"), Person("lead"),
         Choice("status", Status.values, default=Status.NOT_STARTED),
         Date("due_date"), Date("original_due_date"), Field("force_response"), Field("pcc_response"),
         Timestamp("created_at", keep_empty=False), Timestamp("last_activity_at", keep_empty=False),
@@ -254,6 +268,15 @@ PROGRESS_REVIEW = Kind(
         Choice("rating", ["", *ProgressReview.Rating.values], default="",
                message="must be green, amber, red or empty"),
         Text("text"), Person("by"), Timestamp("at", required=True),
+    ),
+)
+INSPECTORATE_STATUS = Kind(
+    InspectorateStatus, "inspectorate_statuses", "inspectorate statuses", append_only=True,
+    fields=(
+        Uuid(), Choice("status", InspectorateStatus.Status.values), Date("stated_on"),
+        Choice("stated_precision", Report.Precision.values, default="day"),
+        Text("source", max_length=300), Text("note"), Person("recorded_by"),
+        Timestamp("recorded_at", required=True),
     ),
 )
 EVIDENCE = Kind(

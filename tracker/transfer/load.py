@@ -332,6 +332,7 @@ def _load_item(imp: Importer, it: dict, where: str) -> None:
         kinds.DUE_DATE_REVISION,
         kinds.PROGRESS_UPDATE,
         kinds.PROGRESS_REVIEW,
+        kinds.INSPECTORATE_STATUS,
     ):
         for row, row_where in rows_of(it, kind, where):
             imp.save(kind, row, row_where, item=item)

@@ -149,6 +149,9 @@ class Importer:
         return row, "created"
 
     def _validate(self, row: models.Model, where: str) -> None:
+        """Validate the row as a form would, its organisations too: each model's
+        `limit_choices_to` says which kinds it takes (a fire and rescue service where a
+        force's items are, issue 17; only a police force for a statutory response)."""
         try:
             row.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:

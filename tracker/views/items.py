@@ -18,7 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import conflicts, forms, policy, selectors, services
+from accounts.models import Organisation
+from tracker import conflicts, forms, histories, policy, selectors, services
 from tracker.views import common
 
 
@@ -101,12 +102,16 @@ def item_detail(request, uuid) -> HttpResponse:
             "can_review": policy.can_review_progress(request.user, item, today),
             "latest_view": selectors.latest_view(item),
             "update_request": selectors.open_update_request(item),
+            # A fire and rescue service has no statutory response (s55 is about police
+            # forces, issue 17).
             "response_link": reverse(
                 "tracker:response_detail",
                 args=[item.finding.report.key, item.force.code],
             )
             if item.finding.kind in ("recommendation", "cause_of_concern")
+            and item.force.kind == Organisation.Kind.FORCE
             else "",
+            "inspectorate_statuses": histories.item_inspectorate_statuses(item),
             "audit_trail": selectors.item_audit_trail(item)
             if policy.can_read_audit_trail(request.user, item.force_id, today)
             else None,

@@ -1,7 +1,11 @@
 """Import a report from its document: upload, progress, check and correct, create.
 
 Coordinators, the PCC office and administrators may import (403 for everyone else); an
-import is seen only by the person who uploaded it (404 for anyone else)."""
+import is seen only by the person who uploaded it (404 for anyone else).
+
+Issue 17: the preview also says what the document is when that matters (a kind the rules do
+not know, pages read by text recognition, a fire and rescue inspection, a register entry or a
+progress report, which are about a report already published and ask which one)."""
 
 from dataclasses import replace
 
@@ -12,8 +16,10 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Organisation
 from tracker import background, outbox, policy
 from tracker.forms import (
     ImportedFindingFormSet,
@@ -21,9 +27,16 @@ from tracker.forms import (
     ReportDetailsForm,
     ReportUploadForm,
 )
-from tracker.models import GRADES, GradingScale, ReportImport, TrackedItem
-from tracker.report_import.create import duplicate_of, import_create, import_update
+from tracker.models import GRADES, GradingScale, InspectorateStatus, ReportImport, TrackedItem
+from tracker.report_import.create import (
+    additions_message,
+    import_create,
+    import_update,
+    no_recommendation_message,
+    statuses_added_message,
+)
 from tracker.report_import.draft import (
+    DocumentFacts,
     Draft,
     DraftDetails,
     DraftFinding,
@@ -32,9 +45,10 @@ from tracker.report_import.draft import (
     draft_apply,
     draft_version,
 )
-from tracker.report_import.editions import looks_welsh
-from tracker.report_import.forces import import_forces
+from tracker.report_import.editions import in_welsh
+from tracker.report_import.forces import import_forces, service_key
 from tracker.report_import.reading import import_start, is_stalled
+from tracker.report_import.targets import document_target, duplicate_of, report_choices
 from tracker.views import editions
 
 WORKING = (ReportImport.State.QUEUED, ReportImport.State.READING)
@@ -132,6 +146,8 @@ def _forms(request, found: ReportImport, data=None):
                 "reference": f.reference,
                 "area": f.area,
                 "text": f.text,
+                "addressee": f.addressee,
+                "addressee_kind": f.addressee_kind,
             }
             for f in draft.findings
         ],
@@ -165,8 +181,9 @@ def report_import_detail(request, uuid) -> HttpResponse:
         return render(request, "tracker/report_import_failed.html", {"import": found})
     if found.state == ReportImport.State.CREATED and found.report is not None:
         return redirect("tracker:report_detail", key=found.report.key)
-    if looks_welsh(found.source_text):
-        # A Welsh edition: attached to the English report, never imported (issue 22).
+    if in_welsh(found):
+        # A Welsh edition: attached to the English report, never imported (issue 22); any
+        # other Welsh document is not read yet (issue 17), and the page says so.
         return editions.welsh_import_page(request, found)
     errors: list[str] = []
     if request.method == "POST":
@@ -193,8 +210,16 @@ def report_import_detail(request, uuid) -> HttpResponse:
             errors.extend(_form_problems(judgements, "Judgement"))
     else:
         details, findings, judgements = _forms(request, found)
-    duplicate, why_duplicate = duplicate_of(found, user=request.user)
+    facts = DocumentFacts.of(found)
     draft = Draft.from_json(found.draft)  # as saved now: an action may have changed it
+    if facts.about_a_report:
+        # A register entry or progress report: about a report; the person chooses which.
+        duplicate, why_duplicate = None, ""
+        choices = report_choices(found, user=request.user)
+        target = document_target(found, user=request.user, choices=choices)
+    else:
+        duplicate, why_duplicate = duplicate_of(found, user=request.user)
+        choices, target = [], None
     scale = draft.details.grading_scale  # a GradingScale value, or blank
     invalid = details.errors or errors
     return render(
@@ -217,9 +242,45 @@ def report_import_detail(request, uuid) -> HttpResponse:
             "forces_not_yours": draft.forces_not_yours,
             "responses_dropped": len(draft.details.forces) > 1
             and any(f.force_response or f.pcc_response for f in draft.findings),
+            # Issue 17
+            "facts": facts,
+            "ocr_pages": page_ranges(facts.ocr_pages),
+            "ocr_page_count": len(facts.ocr_pages),
+            "services_missing": _services_missing(facts),
+            "no_recommendation": no_recommendation_message()
+            if facts.is_register and not draft.findings
+            else "",
+            "report_choices": choices,
+            "target": target,
+            "notes": facts.notes,
         },
         status=400 if invalid else 200,
     )
+
+
+def page_ranges(pages) -> str:
+    """Pages as a person writes them: "1–3, 7" (from 1, in order, each once). Pure."""
+    numbers = sorted({int(p) for p in pages})
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def _services_missing(facts: DocumentFacts) -> list[str]:
+    """For a fire and rescue inspection: the services it names that are not set up in the
+    tracker at all (the person's own or not). When it names none, only whether any service
+    is set up can be said."""
+    if not facts.fire_and_rescue:
+        return []
+    set_up = list(Organisation.objects.filter(kind=Organisation.Kind.FIRE_AND_RESCUE))
+    if not facts.services:
+        return [] if set_up else [gettext("any fire and rescue service")]
+    known = {service_key(o.name) for o in set_up} | {service_key(o.short_name) for o in set_up}
+    return [n for n in facts.services if service_key(n) not in known]
 
 
 def _form_problems(formset, what: str) -> list[str]:
@@ -245,7 +306,8 @@ def _judgement(cleaned: dict) -> DraftJudgement:
     )
 
 
-FINDING_FIELDS = ("include", "kind", "reference", "area", "text")
+# The addressee's two fields are the form's when tracker/forms.py has them (issue 17).
+FINDING_FIELDS = ("include", "kind", "reference", "area", "text", "addressee", "addressee_kind")
 
 
 def _correction(finding: DraftFinding, cleaned: dict) -> FindingCorrection:
@@ -270,6 +332,13 @@ def _act(request, found, details, findings, judgements, errors) -> HttpResponse 
         grading_scale=data["grading_scale"],
         forces=data["forces"],
     )
+    facts = DocumentFacts.of(found)
+    target_key = None
+    choices = None
+    if facts.about_a_report:
+        wanted = request.POST.get("target_report", "")
+        choices = report_choices(found, user=request.user)
+        target_key = wanted if wanted in {r.key for r in choices} else ""
     draft_apply(
         report_import=found,
         details=chosen,
@@ -277,6 +346,7 @@ def _act(request, found, details, findings, judgements, errors) -> HttpResponse 
         findings=[
             _correction(draft.findings[i], form.cleaned_data) for i, form in enumerate(findings)
         ],
+        target_report=target_key,
     )
     action = request.POST["action"]
     try:
@@ -284,25 +354,30 @@ def _act(request, found, details, findings, judgements, errors) -> HttpResponse 
             report = import_create(report_import=found, by=request.user)
             made = report.findings.count()
             items = TrackedItem.objects.filter(finding__report=report).count()
-            messages.success(
-                request,
+            message = (
                 f"The report is created with {made} finding{pluralize(made)} and "
-                f"{items} tracked item{pluralize(items)}.",
+                f"{items} tracked item{pluralize(items)}."
             )
+            statuses = InspectorateStatus.objects.filter(report_import=found).count()
+            if statuses:  # a register entry's: said, or the person would not know
+                message += " " + statuses_added_message(statuses)
+            messages.success(request, message)
             return redirect("tracker:report_detail", key=report.key)
         if action == "update":
-            duplicate, _ = duplicate_of(found, user=request.user)
+            if facts.about_a_report:
+                duplicate = document_target(found, user=request.user, choices=choices)
+                if duplicate is None:
+                    errors.append(
+                        gettext("Choose the report this document is about, from the list.")
+                    )
+                    return None
+            else:
+                duplicate, _ = duplicate_of(found, user=request.user)
             if duplicate is None:
                 errors.append("There is no report to update: create the report instead.")
                 return None
             added = import_update(report_import=found, report=duplicate, by=request.user)
-            n, i, j = added.findings, added.items, added.judgements
-            messages.success(
-                request,
-                f"The report is updated: {n} new finding{pluralize(n)}, {i} new tracked "
-                f"item{pluralize(i)} and {j} new judgement{pluralize(j)}. Nothing already "
-                "there was changed.",
-            )
+            messages.success(request, additions_message(added))
             return redirect("tracker:report_detail", key=duplicate.key)
     except ValidationError as exc:
         found.refresh_from_db()

@@ -8,14 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Organisation
 from tracker import forms, policy, selectors
+from tracker.models import AddresseeKind
 from tracker.reminders.changes import response_set_local_target
-from tracker.reminders.sync import s55_rule, statutory_rule_for
+from tracker.reminders.sync import about_fire_and_rescue, s55_rule, statutory_rule_for
 from tracker.views import common
 
 
@@ -49,10 +51,14 @@ FINDINGS_PER_PAGE = 100
 def report_detail(request, key) -> HttpResponse:
     today = common.today()
     report = selectors.report_get(user=request.user, key=key, today=today)
+    # Its forces once, for the local targets and the fire and rescue check (twice).
+    prefetch_related_objects([report], "forces")
     office_forces = _local_target_forces(report, request.user, today)
+    shown = selectors.report_findings(report=report, user=request.user, today=today)
+    # Recommendations to a national body (issue 17) have no items: a section of their own,
+    # shown to everyone who reads the report (forces see them as information).
     findings = Paginator(
-        selectors.report_findings(report=report, user=request.user, today=today),
-        FINDINGS_PER_PAGE,
+        shown.exclude(addressee_kind=AddresseeKind.NATIONAL_BODY), FINDINGS_PER_PAGE
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -66,6 +72,8 @@ def report_detail(request, key) -> HttpResponse:
             "page": findings,
             "query": "",
             "responses": _response_rows(report, request.user, today),
+            "national_findings": shown.filter(addressee_kind=AddresseeKind.NATIONAL_BODY),
+            "fire_and_rescue": about_fire_and_rescue(report),
             "statutory_rule": statutory_rule_for(report),
             "can_set_local_target": bool(office_forces),
             "response_forces": office_forces,
@@ -98,7 +106,8 @@ def _local_target_forces(report, user, today) -> list[Organisation]:
     if not policy.sets_local_targets(user):
         return []
     mine = policy.visible_force_ids(user, today) or set()  # one query, whatever the report
-    return [f for f in report.forces.all() if f.id in mine]
+    # A fire and rescue service has no statutory response to set a target for (issue 17).
+    return [f for f in report.forces.all() if f.id in mine and f.kind == Organisation.Kind.FORCE]
 
 
 @login_required
