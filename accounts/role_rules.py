@@ -8,19 +8,28 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import POLICING_BODY_KINDS, Organisation, PolicingBodyTerm, Role
+from accounts.models import (
+    INSPECTED_KINDS,
+    POLICING_BODY_KINDS,
+    Organisation,
+    PolicingBodyTerm,
+    Role,
+)
 
 # Which kinds of organisation each role goes with (None: any organisation, or none).
 ROLE_ORGANISATIONS: dict[Role, set[str] | None] = {
-    Role.FORCE_STAFF: {Organisation.Kind.FORCE},
-    Role.FORCE_COORDINATOR: {Organisation.Kind.FORCE},
+    # A fire and rescue service's own people work on its items as a force's do (issue 17).
+    Role.FORCE_STAFF: set(INSPECTED_KINDS),
+    Role.FORCE_COORDINATOR: set(INSPECTED_KINDS),
     Role.PCC_OFFICE: set(POLICING_BODY_KINDS),
     Role.NATIONAL_READER: {Organisation.Kind.INSPECTORATE, Organisation.Kind.GOVERNMENT},
     Role.ADMINISTRATOR: None,
 }
 ROLE_ORGANISATION_HINT = {
-    Role.FORCE_STAFF: "Force staff must belong to a police force.",
-    Role.FORCE_COORDINATOR: "A force coordinator must belong to a police force.",
+    Role.FORCE_STAFF: "Force staff must belong to a police force or a fire and rescue service.",
+    Role.FORCE_COORDINATOR: (
+        "A force coordinator must belong to a police force or a fire and rescue service."
+    ),
     Role.PCC_OFFICE: "The PCC office role is for people of a local policing body.",
     Role.NATIONAL_READER: (
         "A national reader must belong to the inspectorate or a government department."
@@ -114,6 +123,7 @@ def not_in_office(organisation: Organisation, today: datetime.date) -> str:
 
 KIND_PHRASE = {
     Organisation.Kind.FORCE: "a police force",
+    Organisation.Kind.FIRE_AND_RESCUE: "a fire and rescue service",
     Organisation.Kind.LOCAL_POLICING_BODY: "a local policing body",
     Organisation.Kind.MAYOR: "a mayor with PCC functions",
     Organisation.Kind.POLICING_AND_CRIME_BOARD: "a Policing and Crime Board",

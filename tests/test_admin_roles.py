@@ -118,7 +118,10 @@ def test_the_admin_refuses_a_force_role_for_someone_without_a_force(admin_client
     response = admin_client.post(url, data)
 
     assert response.status_code == 200
-    assert "Force staff must belong to a police force." in response.content.decode()
+    assert (
+        "Force staff must belong to a police force or a fire and rescue service."
+        in response.content.decode()
+    )
     assert User.objects.get(pk=person.pk).organisation == world.wmp
 
 

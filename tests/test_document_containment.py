@@ -200,7 +200,9 @@ def test_an_imported_bomb_fails_with_the_message_fast_and_the_worker_carries_on(
     assert seconds < 10
     assert grew < 50
     assert reader < 100
-    assert children < 400
+    # A forked child counts the memory it shares with this process, which grows with the
+    # tests run before in it (OCR tests' page images among them): bound what it added.
+    assert children < max(400, peak_megabytes(resource.RUSAGE_SELF) + 150)
     # The same worker then reads a report as usual.
     after = import_file(
         world.coordinator, seed_pdf, "report.pdf", django_capture_on_commit_callbacks

@@ -211,7 +211,10 @@ def test_a_role_that_does_not_go_with_the_organisation_is_refused(admin_client, 
         _person_data(world, organisation=world.wm_pcc.pk, roles=[Role.FORCE_COORDINATOR]),
     )
     assert response.status_code == 400
-    assert "A force coordinator must belong to a police force." in response.content.decode()
+    assert (
+        "A force coordinator must belong to a police force or a fire and rescue service."
+        in response.content.decode()
+    )
     response = admin_client.post(
         reverse("accounts:person_add"),
         _person_data(world, roles=[Role.NATIONAL_READER]),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from accounts.models import POLICING_BODY_KINDS, Organisation, PolicingBodyTerm, Role, User
+from accounts.models import POLICING_BODY_KINDS, PolicingBodyTerm, Role, User
 
 if TYPE_CHECKING:  # for the types only: nothing here queries these models
     from tracker.models import ClosureProposal, Deadline, Report, TrackedItem
@@ -42,7 +42,7 @@ def visible_force_ids(user: User | AnonymousUser, today: datetime.date) -> set[i
     org = user.organisation
     if org is None:
         return set()
-    if org.kind == Organisation.Kind.FORCE and user.has_role(*FORCE_ROLES):
+    if org.is_inspected and user.has_role(*FORCE_ROLES):
         return {org.id}
     if org.kind in POLICING_BODY_KINDS and user.has_role(Role.PCC_OFFICE):
         return set(
@@ -198,7 +198,7 @@ def can_bulk_import(user: User | AnonymousUser) -> bool:
     return (
         user.has_role(Role.FORCE_COORDINATOR)
         and user.organisation is not None
-        and user.organisation.kind == Organisation.Kind.FORCE
+        and user.organisation.is_inspected
     )
 
 
@@ -316,7 +316,7 @@ def can_import_reports(user: User | AnonymousUser) -> bool:
     org = user.organisation
     if org is None:
         return False
-    if user.has_role(Role.FORCE_COORDINATOR) and org.kind == Organisation.Kind.FORCE:
+    if user.has_role(Role.FORCE_COORDINATOR) and org.is_inspected:
         return True
     return user.has_role(Role.PCC_OFFICE) and org.kind in POLICING_BODY_KINDS
 
@@ -329,7 +329,7 @@ def report_import_force_ids(user: User, today: datetime.date) -> set[int] | None
     if user.has_role(Role.ADMINISTRATOR):
         return ALL_FORCES
     org = user.organisation
-    if org is not None and org.kind == Organisation.Kind.FORCE:
+    if org is not None and org.is_inspected:
         return {org.id}
     return visible_force_ids(user, today) or set()
 
@@ -494,7 +494,7 @@ def can_manage_webhooks(user: User | AnonymousUser) -> bool:
         return False
     if user.has_role(Role.ADMINISTRATOR):
         return True
-    if org.kind == Organisation.Kind.FORCE:
+    if org.is_inspected:
         return user.has_role(Role.FORCE_COORDINATOR)
     return org.kind in POLICING_BODY_KINDS and user.has_role(Role.PCC_OFFICE)
 
@@ -506,5 +506,5 @@ def calendar_covers_force(user: User) -> bool:
         user.is_active
         and user.has_role(Role.FORCE_COORDINATOR)
         and user.organisation is not None
-        and user.organisation.kind == Organisation.Kind.FORCE
+        and user.organisation.is_inspected
     )

@@ -185,7 +185,12 @@ class Command(BaseCommand):
             roles += [RoleAssignment(user=u, role=Role.FORCE_STAFF) for u in staff[1:]]
             roles.append(RoleAssignment(user=staff[0], role=Role.FORCE_COORDINATOR))
             people[force.id] = staff
-        for term in PolicingBodyTerm.objects.filter(ends_on__isnull=True).select_related("body"):
+        # One person a body (a Police, Fire and Crime Commissioner has a term over its force
+        # and another over its fire and rescue service).
+        terms = PolicingBodyTerm.objects.filter(
+            ends_on__isnull=True, force__kind=Organisation.Kind.FORCE
+        ).select_related("body")
+        for term in terms:
             user = User.objects.create(
                 email=f"{PREFIX}{term.body.code}@example.org",
                 full_name=f"Load {term.body.short_name}",
