@@ -188,3 +188,23 @@ def _heading_above(blocks: list[Block], index: int, floor: int) -> int:
     """The heading that opens the first paragraph of prose, if right above it."""
     above = index - 1
     return above if above > floor and blocks[above].kind == "heading" else index
+
+
+def entry_text(blocks: list[Block]) -> tuple[str, list[str]] | None:
+    """A finding's text written as the fixtures write it, from the blocks a register entry or
+    a paper's entry holds: the first block, its bullets as parts, later paragraphs after a
+    blank line. With its parts; None when there is no text."""
+    intro = ""
+    parts: list[str] = []
+    more: list[str] = []
+    for block in blocks:
+        if block.kind == "bullet" and intro:
+            parts.append(block.text)
+        elif not intro:
+            intro = block.text
+        else:
+            more.append(block.text)
+    if not intro:
+        return None
+    text = intro + "".join(f"\n- {part}" for part in parts) + "".join(f"\n\n{m}" for m in more)
+    return text, parts

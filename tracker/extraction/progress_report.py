@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from .cleaning import Block
-from .common import forces_for, inspectorate, publication_date
+from .common import entry_text, forces_for, inspectorate, publication_date
 from .common import report_type as report_type_for
 from .fire_services import services_named
 from .result import ExtractedFinding, ExtractedResponse, Extraction
@@ -358,19 +358,10 @@ def _add(entry: _Entry, role: str, block: Block) -> None:
 
 
 def _finding(entry: _Entry) -> ExtractedFinding | None:
-    intro = ""
-    parts: list[str] = []
-    more: list[str] = []
-    for block in entry.text:
-        if block.kind == "bullet" and intro:
-            parts.append(block.text)
-        elif not intro:
-            intro = block.text
-        else:
-            more.append(block.text)
-    if not intro:
+    found = entry_text(entry.text)
+    if found is None:
         return None
-    text = intro + "".join(f"\n- {p}" for p in parts) + "".join(f"\n\n{m}" for m in more)
+    text, parts = found
     # The inspectorate's own target, as its text states it, comes first; the paper's
     # "Target date" is the force's plan, taken only when the text states none.
     target_text, target_date = find_target(text)

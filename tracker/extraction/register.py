@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from .cleaning import Block
-from .common import forces_for, inspectorate
+from .common import entry_text, forces_for, inspectorate
 from .common import report_type as report_type_for
 from .fire_services import services_named
 from .result import ExtractedFinding, ExtractedStatus, Extraction
@@ -342,19 +342,10 @@ def _kind_of(value: str) -> str:
 
 
 def _finding(entry: _Entry, source: str) -> ExtractedFinding | None:
-    intro = ""
-    parts: list[str] = []
-    more: list[str] = []
-    for block in entry.text:
-        if block.kind == "bullet" and intro:
-            parts.append(block.text)
-        elif not intro:
-            intro = block.text
-        else:
-            more.append(block.text)
-    if not intro:
+    found = entry_text(entry.text)
+    if found is None:
         return None
-    text = intro + "".join(f"\n- {part}" for part in parts) + "".join(f"\n\n{m}" for m in more)
+    text, parts = found
     history = [ExtractedStatus(s.status, s.dated, source, s.note) for s in entry.history]
     stated = _status_line(Block("para", entry.fields.get("status", "")))
     if stated is not None and (not history or history[-1].status != stated.status):
