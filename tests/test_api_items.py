@@ -421,3 +421,18 @@ def test_the_responses_list_has_a_row_per_report_and_force_in_scope(demo_world):
     published = api(raw).get("/api/v1/responses/", {"state": "published"}).json()["results"]
     assert all(row["stage"] for row in published)
     assert api(raw).get("/api/v1/responses/", {"state": "whenever"}).status_code == 400
+
+
+def test_a_path_holding_odd_characters_gets_the_apis_problem_not_the_pages_html(demo_world):
+    """schemathesis found keys with a newline falling through to the HTML 404 page."""
+    raw = token_for(PERSONAS["coordinator"])
+    # Percent-encoded: the test client (like urllib) drops a raw newline from a URL.
+    for key in ("%0Drs%C2%A7%0A", "a%0Ab", "%C2%9D", "with%20space"):
+        for tail in ("", "findings/", "responses/"):
+            response = api(raw).get(f"/api/v1/reports/{key}/{tail}")
+            assert response.status_code == 404, (key, tail)
+            assert response["Content-Type"].startswith(PROBLEM), (
+                key,
+                tail,
+                response["Content-Type"],
+            )

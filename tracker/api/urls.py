@@ -10,7 +10,7 @@ app_name = "api"
 urlpatterns = [
     path("reports/", reads.ReportList.as_view(), name="report_list"),
     path("reports/<slug:key>/", reads.ReportDetail.as_view(), name="report_detail"),
-    path("reports/<str:key>/findings/", reads.ReportFindings.as_view(), name="report_findings"),
+    path("reports/<slug:key>/findings/", reads.ReportFindings.as_view(), name="report_findings"),
     path("reports/<slug:key>/responses/", reads.ReportResponses.as_view(), name="report_responses"),
     path("responses/", reads.ResponseList.as_view(), name="response_list"),
     path("items/", reads.ItemList.as_view(), name="item_list"),
@@ -38,6 +38,7 @@ urlpatterns = [
     path("deadlines/<uuid:uuid>/", reads.DeadlineDetail.as_view(), name="deadline_detail"),
     path("schema/", docs.Schema.as_view(), name="schema"),
     path("docs/", docs.Reference.as_view(), name="docs"),
-    # Anything else under /api/v1/: a 404 problem, not the pages' HTML.
-    re_path(r"^.*$", reads.NotFound.as_view(), name="not_found"),
+    # Anything else under /api/v1/: a 404 problem, not the pages' HTML. [\s\S], so a path
+    # holding a newline (which `.` alone does not match) is caught too.
+    re_path(r"^[\s\S]*$", reads.NotFound.as_view(), name="not_found"),
 ]
