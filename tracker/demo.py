@@ -23,7 +23,14 @@ from accounts.models import (
     TwoFactorDevice,
     User,
 )
-from tracker import marking_services, services
+from tracker import (
+    demo_learning,
+    demo_lineage,
+    demo_national,
+    demo_public_progress,
+    marking_services,
+    services,
+)
 from tracker.demo_integrations import create_demo_integrations
 from tracker.demo_transfers import create_demo_transfer
 from tracker.demo_wales import create_welsh_demo
@@ -365,6 +372,12 @@ def create_demo(*, password: str, today: datetime.date) -> bool:
     )
     _recent_report(today=today, coordinator=grace, owner=tom)
     create_welsh_demo(password=password, today=today)  # Dyfed-Powys, in Welsh and English
+    # Issue 18: lineage, a national recommendation across forces, shared learning, published
+    # progress (each module's create() adds its part).
+    demo_lineage.create(today=today)
+    demo_national.create(today=today)
+    demo_learning.create(today=today)
+    demo_public_progress.create(today=today)
     now = timezone.now()
     deadlines_sync_all(now=now)
     reminders_start_afresh(now=now)

@@ -508,3 +508,46 @@ def calendar_covers_force(user: User) -> bool:
         and user.organisation is not None
         and user.organisation.is_inspected
     )
+
+
+# Issue 18: lineage, national recommendations, shared learning, the public progress register.
+
+
+def can_decide_lineage(user: User, force_id: int, today: datetime.date) -> bool:
+    """Confirming or dismissing a suggested link between a force's findings (and so
+    superseding an older item): the force's coordinator or its PCC office. Lineage stays
+    within one force."""
+    coordinator = user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == force_id
+    return coordinator or is_pcc_office_for(user, force_id, today)
+
+
+def can_record_inspectorate_status(user: User, force_id: int, today: datetime.date) -> bool:
+    """Recording by hand the inspectorate's own status of an item's recommendation (as its
+    register or a letter gave it): the force's coordinator or its PCC office."""
+    return can_decide_lineage(user, force_id, today)
+
+
+def can_share_learning(user: User, item: "TrackedItem", today: datetime.date) -> bool:
+    """Sharing (or withdrawing) a closed item's closing summary with every force: the force's
+    coordinator or its PCC office. Only a closed item (not a superseded one) has a summary
+    to share; the check that it is closed is the service's, which says so."""
+    coordinator = user.has_role(Role.FORCE_COORDINATOR) and user.organisation_id == item.force_id
+    return coordinator or is_pcc_office_for(user, item.force_id, today)
+
+
+def sees_shared_learning(user: User | AnonymousUser) -> bool:
+    """Reading other forces' shared summaries beside one's own items: anyone signed in who
+    sees items (force people, PCC offices, national readers, administrators)."""
+    return bool(user.is_authenticated and user.is_active)
+
+
+def sees_every_force_on_national_recommendations(user: User) -> bool:
+    """A national recommendation's page with every force's row: national readers and
+    administrators. Everyone else sees the counts and their own forces' rows only."""
+    return user.has_role(Role.NATIONAL_READER, Role.ADMINISTRATOR)
+
+
+def can_publish_progress(user: User, force_id: int, today: datetime.date) -> bool:
+    """Approving public wording and publishing a force's progress on a report on the public
+    page: the PCC office of the body that answers for the force today."""
+    return is_pcc_office_for(user, force_id, today)

@@ -11,9 +11,13 @@ from tracker.views import (
     function_transfers,
     imports,
     items,
+    learning,
+    lineage,
     markings,
+    national,
     notifications,
     public,
+    public_progress,
     report_imports,
     reports,
     responses,
@@ -237,5 +241,52 @@ urlpatterns = [
         "public/<slug:body_code>/<uuid:uuid>/v<int:number>/document.<str:fmt>",
         document(public.public_document),
         name="public_document",
+    ),
+    # Issue 18: lineage across inspections (tracker/views/lineage.py).
+    path("items/<uuid:uuid>/lineage/", lineage.item_lineage, name="item_lineage"),
+    path("items/<uuid:uuid>/lineage/add/", lineage.item_lineage_add, name="item_lineage_add"),
+    path(
+        "items/<uuid:uuid>/lineage/<int:link_id>/",
+        lineage.item_lineage_decide,
+        name="item_lineage_decide",
+    ),
+    path("lineage/export.csv", export(lineage.lineage_export), name="lineage_export"),
+    # Issue 18: national recommendations across forces, the inspectorate's status by hand
+    # (tracker/views/national.py).
+    path("national/", national.national_list, name="national_list"),
+    path("national/<str:finding_key>/", national.national_detail, name="national_detail"),
+    path(
+        "national/<str:finding_key>/export.<str:fmt>",
+        export(national.national_export),
+        name="national_export",
+    ),
+    path(
+        "items/<uuid:uuid>/inspectorate-status/",
+        national.item_inspectorate_status,
+        name="item_inspectorate_status",
+    ),
+    # Issue 18: learning shared between forces (tracker/views/learning.py).
+    path("items/<uuid:uuid>/share/", learning.item_share, name="item_share"),
+    path(
+        "items/<uuid:uuid>/share/withdraw/",
+        learning.item_share_withdraw,
+        name="item_share_withdraw",
+    ),
+    path("learning/", learning.learning_list, name="learning_list"),
+    # Issue 18: the public progress register (tracker/views/public_progress.py).
+    path(
+        "reports/<slug:key>/progress/<slug:force_code>/",
+        public_progress.progress_publish,
+        name="progress_publish",
+    ),
+    path(
+        "public/<slug:body_code>/progress/<slug:report_key>/",
+        public_progress.public_progress,
+        name="public_progress",
+    ),
+    path(
+        "public/<slug:body_code>/progress/<slug:report_key>/v<int:number>/",
+        public_progress.public_progress,
+        name="public_progress_version",
     ),
 ]

@@ -25,6 +25,7 @@ from tracker.models.imports import ReportImport
 from tracker.models.inspectorate import InspectorateStatus
 from tracker.models.items import (
     CHOOSABLE_STATUSES,
+    CLOSED_STATUSES,
     OPEN_STATUSES,
     ClosureDecision,
     ClosureProposal,
@@ -37,7 +38,10 @@ from tracker.models.items import (
     TrackedItem,
     TrackedItemQuerySet,
 )
+from tracker.models.learning import LearningMatch, SharedLearning
+from tracker.models.lineage import FindingLink, LinkRelation, LinkState
 from tracker.models.outbox import OutboxMessage, OutboxQuerySet
+from tracker.models.public_progress import ProgressPublication, PublicWording
 from tracker.models.reminders import (
     ClaimedRow,
     Digest,
@@ -72,6 +76,14 @@ __all__ = [
     "GRADES",
     "INSPECTED_KINDS",
     "OPEN_STATUSES",
+    "CLOSED_STATUSES",
+    "FindingLink",
+    "LinkRelation",
+    "LinkState",
+    "SharedLearning",
+    "LearningMatch",
+    "PublicWording",
+    "ProgressPublication",
     "AddresseeKind",
     "AppendOnlyError",
     "AppendOnlyModel",

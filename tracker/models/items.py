@@ -26,9 +26,14 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     PROPOSED_FOR_CLOSURE = "proposed_for_closure", "Proposed for closure"
     CLOSED = "closed", "Closed"
+    # Issue 18: closed because a later finding supersedes it (TrackedItem.superseded_by names
+    # it). Never chosen directly: confirming a "supersedes" link sets it (tracker/lineage.py).
+    SUPERSEDED = "superseded", "Superseded"
 
 
 OPEN_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.PROPOSED_FOR_CLOSURE]
+# Done with: closed on its own, or superseded by a later finding (issue 18).
+CLOSED_STATUSES = [Status.CLOSED, Status.SUPERSEDED]
 # Statuses a person may choose directly; the other two come from proposing and approving closure.
 CHOOSABLE_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS]
 
@@ -145,6 +150,18 @@ class TrackedItem(models.Model):
         related_name="+",
         db_index=False,
         help_text="Blank: its report's marking, else its force's default.",
+    )
+
+    # Issue 18: the later finding that superseded this item's finding, when its status is
+    # SUPERSEDED. Null for every other item.
+    superseded_by = models.ForeignKey(
+        Finding,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        help_text="The later finding that superseded this one.",
     )
 
     objects = TrackedItemQuerySet.as_manager()

@@ -19,7 +19,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Organisation
-from tracker import conflicts, forms, histories, policy, selectors, services
+from tracker import (
+    conflicts,
+    forms,
+    histories,
+    learning_reads,
+    lineage_reads,
+    national,
+    policy,
+    selectors,
+    services,
+)
 from tracker.views import common
 
 
@@ -112,6 +122,11 @@ def item_detail(request, uuid) -> HttpResponse:
             and item.force.kind == Organisation.Kind.FORCE
             else "",
             "inspectorate_statuses": histories.item_inspectorate_statuses(item),
+            # Issue 18: the chain of earlier findings, the inspectorate's latest view and a
+            # mismatch, this item's shared learning and other forces' similar findings.
+            "lineage": lineage_reads.item_lineage(item, request.user, today),
+            "inspectorate": national.item_inspectorate(item, request.user, today),
+            "learning": learning_reads.item_learning(item, request.user, today),
             "audit_trail": selectors.item_audit_trail(item)
             if policy.can_read_audit_trail(request.user, item.force_id, today)
             else None,

@@ -1,0 +1,1 @@
+"""Issue 18 services (being built)."""

@@ -1,0 +1,1 @@
+"""The public progress register's reads (issue 18)."""
