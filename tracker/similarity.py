@@ -17,10 +17,11 @@ thousands of findings; tracker/lineage.py and tracker/learning.py store what it 
 pages read the stored neighbours and never rank).
 """
 
+import datetime
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 WORD = re.compile(r"[a-z0-9]+")
@@ -183,3 +184,81 @@ def reason(match: Match, *, same_area: bool = False) -> str:
     text = "; ".join(parts) if parts else "Similar wording"
     text = text[0].upper() + text[1:]
     return f"{text} (similarity {match.score:.2f})"
+
+
+# Lineage and similar findings: the thresholds and the bonus for findings in the same
+# inspection area. Measured on the labelled set (tests/lineage_labels/), not guessed: see
+# docs/lineage.md for the figures each gives.
+LINEAGE_MIN_SCORE = 0.08
+SIMILAR_MIN_SCORE = 0.08
+AREA_BONUS = 0.1
+SUGGESTIONS = 5
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A finding as the measures see it: its id, text, inspection area, its report's
+    publication day and the force it is about (None for every force of the report)."""
+
+    key: int
+    text: str
+    area: str = ""
+    published_on: datetime.date | None = None
+    force_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    key: int
+    score: float
+    reason: str
+
+
+def same_area(a: str, b: str) -> bool:
+    """Two inspection areas named alike: half their meaningful words in common (the
+    inspectorate renames areas between frameworks: "protecting vulnerable people" and "How
+    effective is the force at protecting those who are vulnerable from harm")."""
+    wa, wb = set(words(a)), set(words(b))
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / min(len(wa), len(wb)) >= 0.5
+
+
+def earlier_suggestions(
+    later: Doc,
+    candidates: Sequence[Doc],
+    *,
+    limit: int = SUGGESTIONS,
+    min_score: float = LINEAGE_MIN_SCORE,
+) -> list[Suggestion]:
+    """The earlier findings `later` may repeat, continue or supersede, best first: only
+    findings about the same force (lineage stays within a force), published before it, never
+    itself; scored by similarity, with a bonus for the same inspection area."""
+    pool = {
+        c.key: c
+        for c in candidates
+        if c.key != later.key
+        and c.force_id == later.force_id
+        and (
+            later.published_on is None
+            or c.published_on is None
+            or c.published_on < later.published_on
+        )
+    }
+    if not pool:
+        return []
+    index = Index({k: c.text for k, c in pool.items()})
+    found = []
+    for match in index.rank(later.text, limit=len(pool), min_score=0.0):
+        area = same_area(later.area, pool[match.key].area)
+        score = min(1.0, match.score + (AREA_BONUS if area else 0.0))
+        if score >= min_score:
+            found.append(
+                Suggestion(
+                    key=match.key,
+                    score=round(score, 4),
+                    reason=reason(Match(match.key, round(score, 4), match.shared), same_area=area),
+                )
+            )
+    found.sort(key=lambda s: (-s.score, s.key))
+    return found[:limit]
