@@ -53,6 +53,16 @@ NAVIGATION = [
         policy.oversees_items,
     ),
     (_("Progress review"), "tracker:review", {"review"}, policy.reviews_progress),
+    # Issue 18: every force's progress on each national recommendation (national readers and
+    # administrators; others reach a recommendation's counts from its item), and the closing
+    # summaries forces chose to share with every force (everyone signed in).
+    (
+        _("National recommendations"),
+        "tracker:national_list",
+        {"national_list", "national_detail"},
+        policy.sees_every_force_on_national_recommendations,
+    ),
+    (_("Shared learning"), "tracker:learning_list", {"learning_list"}, None),
     # Every rule explained, with its law and a worked example (issue 22): for everyone.
     (_("Deadline rules"), "tracker:rules", {"rules"}, None),
     (

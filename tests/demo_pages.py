@@ -7,13 +7,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from tracker.demo import create_demo, load_reference_data, seed_report_keys
+from tracker.demo_national import NATIONAL_FINDING
 from tracker.models import (
     Deadline,
     Evidence,
+    Finding,
+    FindingLink,
     FunctionTransfer,
     Notification,
     SavedView,
     StatutoryResponse,
+    TrackedItem,
 )
 from tracker.reminders.unsubscribe import EACH, unsubscribe_path
 from tracker.statutory.services import versions_record_published
@@ -121,6 +125,17 @@ def build_demo_world():
         created_at=timezone.now(),
     )
     report = item.finding.report
+    # A link of the item's finding (issue 18): the demo's suggestion, or one made here (the
+    # demo's suggestions follow the similarity thresholds, which may leave this item none).
+    link = FindingLink.objects.filter(later=item.finding, force=item.force).first()
+    if link is None:
+        link = FindingLink.objects.create(
+            later=item.finding,
+            earlier=Finding.objects.get(key="core-business-2014:f-16"),
+            force=item.force,
+            score=0.3,
+            reason="Shared words: partnership (similarity 0.30)",
+        )
     assert item.force.code == "west-midlands-police"
     assert deadline
     assert response
@@ -187,6 +202,52 @@ def build_demo_world():
             "tracker:saved_view_open": reverse("tracker:saved_view_open", kwargs={"pk": view.pk}),
             "tracker:saved_view_delete": reverse(
                 "tracker:saved_view_delete", kwargs={"pk": view.pk}
+            ),
+            "tracker:item_lineage_decide": reverse(
+                "tracker:item_lineage_decide", kwargs={"uuid": item.uuid, "link_id": link.pk}
+            ),
+            "tracker:national_detail": reverse(
+                "tracker:national_detail", kwargs={"finding_key": NATIONAL_FINDING}
+            ),
+            "tracker:national_export": reverse(
+                "tracker:national_export", kwargs={"finding_key": NATIONAL_FINDING, "fmt": "csv"}
+            ),
+            # Issue 18: West Midlands' closed, shared crime prevention training item.
+            **{
+                name: reverse(
+                    name,
+                    kwargs={
+                        "uuid": TrackedItem.objects.get(
+                            finding__key="core-business-2014:f-4",
+                            force__code="west-midlands-police",
+                        ).uuid
+                    },
+                )
+                for name in ("tracker:item_share", "tracker:item_share_withdraw")
+            },
+            # Issue 18: the West Midlands PCC's published progress on the 2017 PEEL report
+            # (tracker/demo_public_progress.py publishes versions 1 and 2).
+            "tracker:progress_publish": reverse(
+                "tracker:progress_publish",
+                kwargs={
+                    "key": "peel-effectiveness-2017-west-midlands",
+                    "force_code": "west-midlands-police",
+                },
+            ),
+            "tracker:public_progress": reverse(
+                "tracker:public_progress",
+                kwargs={
+                    "body_code": "west-midlands-pcc",
+                    "report_key": "peel-effectiveness-2017-west-midlands",
+                },
+            ),
+            "tracker:public_progress_version": reverse(
+                "tracker:public_progress_version",
+                kwargs={
+                    "body_code": "west-midlands-pcc",
+                    "report_key": "peel-effectiveness-2017-west-midlands",
+                    "number": 1,
+                },
             ),
             **people,
             **integration_urls(tom),

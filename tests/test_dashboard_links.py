@@ -217,7 +217,9 @@ def test_each_force_row_leads_to_its_dashboard_whose_figures_hold_too(busier, cl
         assert urlsplit(row["href"]).path == DASHBOARD
         one = client.get(row["href"])
         assert one.context["title"] == row["text"]
-        assert check_every_figure(client, row["href"]) >= 5
+        # The forces that track only the sample national recommendation have one item.
+        one_item = TrackedItem.objects.filter(force__name=row["text"]).count() == 1
+        assert check_every_figure(client, row["href"]) >= (1 if one_item else 5)
 
 
 def test_the_national_table_folds_away_forces_without_items(busier, client):
@@ -229,7 +231,7 @@ def test_the_national_table_folds_away_forces_without_items(busier, client):
     folded = context["forces_without_items"]
     assert {f.id for f in context["forces"]} >= with_items
     assert len(context["forces"]) + len(folded) == forces
-    assert len(folded) > 30  # the demo tracks items for a handful of the 43 forces
+    assert len(folded) > 25  # the demo tracks items for a dozen or so of the 43 forces
     assert not {f.id for f in folded} & with_items
     html = page.content.decode()
     assert f"{len(folded)} forces have no items tracked yet" in html
@@ -253,7 +255,9 @@ def test_the_national_table_sorts_by_each_column(busier, client):
 
     by_overdue = client.get(DASHBOARD + "?sort=-overdue")
     overdue = [f.overdue for f in by_overdue.context["forces"]]
-    assert len(overdue) == 4  # with Dyfed-Powys, whose sample response tracks two items
+    # Every force with items (Dyfed-Powys's sample response tracks two; the sample national
+    # recommendation of issue 18 is tracked by a dozen forces).
+    assert len(overdue) == len(set(TrackedItem.objects.values_list("force_id", flat=True)))
     assert overdue == sorted(overdue, reverse=True)
     assert overdue != list(reversed(overdue))  # the order tells them apart
     sorted_headers = [h for h in parse(by_overdue).headers if h["aria_sort"]]
@@ -384,7 +388,9 @@ def test_the_caption_names_only_the_columns_shown(demo_world, client):
 # 10; one force's dashboard 1 more, 3 for the PCC office), plus 2 for what the page's header
 # may come to ask (navigation, notifications). A figure counted per force or per row would
 # cost 43 or more.
-MOST_QUERIES = {"staff": 11, "coordinator": 13, "pcc": 20, "national": 13, "admin": 12}
+# National readers and administrators: one more (issue 18), the national recommendations with
+# the least progress.
+MOST_QUERIES = {"staff": 11, "coordinator": 13, "pcc": 20, "national": 14, "admin": 13}
 
 
 @pytest.mark.parametrize("persona", DASHBOARD_PERSONAS)

@@ -124,6 +124,11 @@ def wipe(evidence_root):
             "tracker_duedaterevision",
             "tracker_statuschange",
             "tracker_inspectoratestatus",
+            "tracker_learningmatch",
+            "tracker_sharedlearning",
+            "tracker_progresspublication",
+            "tracker_publicwording",
+            "tracker_findinglink",
             "tracker_trackeditem",
             "tracker_statutoryresponse",
             "tracker_judgement",
@@ -238,8 +243,9 @@ class TestCommands:
         doc = json.loads(path.read_text())
         assert doc["format"] == "inspection-tracker"
         assert doc["version"] == 2
-        # the four seed reports, the demo's sample and Dyfed-Powys' (demo_wales)
-        assert len(doc["reports"]) == 6
+        # the four seed reports, the demo's sample, Dyfed-Powys' (demo_wales), and issue 18's
+        # sample national report (demo_national) and Staffordshire sample (demo_learning)
+        assert len(doc["reports"]) == 8
         call_command("import_tracker", str(path))
         assert "Nothing changed" in capsys.readouterr().out
 

@@ -23,6 +23,7 @@ import uuid
 
 import pytest
 from django.contrib.admin import site as admin_site
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -311,12 +312,59 @@ MATRIX = {
         "200 200 200 200 200 200 200 200",
         "405 405 405 405 405 405 405 405",
     ),
+    # Issue 18: lineage across inspections (tracker/views/lineage.py).
+    "tracker:item_lineage": ("L 200 200 200 200 404 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:item_lineage_add": ("L 405 405 405 405 405 405 405", "L 403 403 400 400 404 403 403"),
+    "tracker:item_lineage_decide": (
+        "L 403 403 200 200 404 403 403",
+        "L 403 403 400 400 404 403 403",
+    ),
+    "tracker:lineage_export": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    # Issue 18: national recommendations (the demo's sample one is tracked by West Midlands and
+    # Staffordshire too, so every signed-in persona gets its page: counts for all, own rows only).
+    "tracker:national_list": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:national_detail": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    "tracker:national_export": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    # The inspectorate's status by hand: the force's coordinator or PCC office.
+    "tracker:item_inspectorate_status": (
+        "L 403 403 200 200 404 403 403",
+        "L 403 403 400 400 404 403 403",
+    ),
+    # Issue 18: sharing a closed item's summary with every force (its coordinator and PCC
+    # office); another force's item is not found; the shared learning list is for everyone.
+    "tracker:item_share": ("L 403 403 200 200 404 403 403", "L 403 403 400 400 404 403 403"),
+    "tracker:item_share_withdraw": (
+        "L 405 405 405 405 405 405 405",
+        "L 403 403 302 302 404 403 403",
+    ),
+    "tracker:learning_list": ("L 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405"),
+    # Issue 18: the PCC office's progress page (403 for those who see the force but may not
+    # publish for it), the public progress pages (everyone, GET only).
+    "tracker:progress_publish": (
+        "L 403 403 403 200 404 403 403",
+        "L 403 403 403 302 404 403 403",
+    ),
+    "tracker:public_progress": (
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "tracker:public_progress_version": (
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
+    ),
 }
 
 # Pages anyone may see without signing in.
 PUBLIC = {name for name, (get, _) in MATRIX.items() if not get.startswith("L")}
 # Addresses that name a West Midlands object: Staffordshire must get 404 for every one.
 WEST_MIDLANDS_OBJECTS = {
+    "tracker:item_lineage",
+    "tracker:item_lineage_add",
+    "tracker:item_lineage_decide",
+    "tracker:item_inspectorate_status",
+    "tracker:item_share",
+    "tracker:item_share_withdraw",
+    "tracker:progress_publish",
     "tracker:item_detail",
     "tracker:item_add_update",
     "tracker:item_change_status",
@@ -402,6 +450,10 @@ def observe(world) -> dict[str, tuple[list[str], list[str]]]:
         clients[persona] = client
     observed = {}
     for name in sorted(MATRIX):
+        # Each address starts with no requests counted against the per-person limits
+        # (tracker/throttle.py, tested on its own in tests/test_throttle.py): the matrix asks
+        # for more exports in a minute than a person may.
+        cache.clear()
         url = url_for(name, world)
         rows = []
         for method in ("get", "post"):

@@ -352,6 +352,8 @@ LIMITED = {
     ("tracker:board_pack_pdf", ()): "pdf",
     ("tracker:item_export", ("csv",)): "export",
     ("tracker:response_export", ("xlsx",)): "export",
+    ("tracker:national_export", ("demo-sample-national-report:rec-1", "csv")): "export",
+    ("tracker:lineage_export", ()): "export",
     ("tracker:export_start", ()): "export",
     ("tracker:export_job_download", (EXAMPLE_UUID,)): "export",
     ("tracker:response_document", ("report", "force", "pdf")): "pdf",

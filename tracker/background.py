@@ -29,3 +29,11 @@ def send(task_name: str, *args: object) -> None:
     """Queue the task now. Raises when the broker cannot be reached (kombu's
     OperationalError), and NotRegistered for a name no task has."""
     current_app.tasks[task_name].apply_async(args=args, retry_policy=PUBLISH_RETRY)
+
+
+# Issue 18: a shared summary's matching findings (tracker/learning.py), and a new finding
+# matched against the summaries shared now.
+MATCH_LEARNING = "tracker.tasks.match_learning"
+MATCH_FINDING_TO_LEARNING = "tracker.tasks.match_finding_to_learning"
+# Issue 18: the lineage suggestions of a new or updated report.
+SUGGEST_LINEAGE = "tracker.tasks.suggest_lineage"

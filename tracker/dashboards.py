@@ -20,6 +20,7 @@ from django.db.models import (
     Aggregate,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -30,8 +31,15 @@ from django.db.models import (
 from django.http import Http404
 
 from accounts.models import INSPECTED_KINDS, Organisation
-from tracker import figures, policy, selectors
-from tracker.models import DeadlineState, Finding, Report, Status
+from tracker import figures, filters, policy, selectors
+from tracker.models import (
+    OPEN_STATUSES,
+    DeadlineState,
+    Finding,
+    InspectorateStatus,
+    Report,
+    Status,
+)
 
 # Days since the report was published.
 AGE_BANDS = [
@@ -72,7 +80,15 @@ def due_conditions(today: datetime.date) -> list[Q]:
 # The list filters behind the figures (ItemFilter's names; dates as ISO text) -------------
 
 Filters = dict[str, str]
-OPEN: Filters = {"status": "open"}  # every status but closed
+OPEN: Filters = {"status": "open"}  # every status but closed and superseded (OPEN_STATUSES)
+RECURRING: Filters = {"recurring": "true"}  # findings raised before (recurring_q)
+MISMATCH: Filters = {"mismatch": "true"}  # the inspectorate's latest status differs
+# The dashboard's own filters (issue 18): the inspectorate's latest status and a mismatch,
+# as the item list's filters of the same names, so a figure and its list count the same.
+NARROWING = ("inspectorate", "mismatch")
+
+
+recurring_q = filters.recurring_q  # the count of recurring findings (issue 18)
 
 
 def due_band_filters(today: datetime.date) -> list[Filters]:
@@ -164,7 +180,8 @@ def grouped_counts(
     report is then looked up by the finding's primary key, item by item: PostgreSQL would
     otherwise read every finding to join the few items to them (115 ms against 11 for a
     force of 5,600 items among 240,000). For every force the join is the faster."""
-    not_closed = ~Q(status=Status.CLOSED)
+    # Open: neither closed nor superseded (a superseded item is done with, issue 18).
+    not_closed = Q(status__in=OPEN_STATUSES)
     counts = {
         f"d{i}": Count("id", filter=not_closed & q) for i, q in enumerate(due_conditions(today))
     }
@@ -172,6 +189,7 @@ def grouped_counts(
         "id", filter=Q(status=Status.CLOSED, closed_at__date__gte=quarter_start(today))
     )
     counts["tracked"] = Count("id")
+    counts["recurring"] = Count("id", filter=recurring_q())
     columns = GROUPS[by][0]
     if few:
         report = Finding.objects.filter(pk=OuterRef("finding_id")).order_by().values("report_id")
@@ -263,6 +281,7 @@ class ForceSummary:
     open: int = 0
     overdue: int = 0
     closed_this_quarter: int = 0
+    recurring: int = 0  # items whose finding was raised before (recurring_q)
     median_days_to_close: float | None = None
     responses_due: int = 0
     responses_on_time: int = 0
@@ -301,6 +320,7 @@ def force_summaries(
         s.overdue += sum(bands[3:])
         s.closed_this_quarter += row["closed_q"]
         s.tracked += row["tracked"]
+        s.recurring += row["recurring"]
     for (pk, name), days in median_days_to_close(items, today).items():
         of(pk, name).median_days_to_close = days
     for row in (
@@ -461,7 +481,8 @@ def bar_chart(
 
 
 def open_items(items: QuerySet) -> QuerySet:
-    return items.filter(status__in=[s for s in Status if s != Status.CLOSED])
+    """Neither closed nor superseded."""
+    return items.filter(status__in=OPEN_STATUSES)
 
 
 def status_counts(items: QuerySet) -> list[tuple[str, int]]:
@@ -479,10 +500,16 @@ def status_filters() -> list[Filters]:
 RESPONSE_FIGURES = ("late", "due_soon", "published")  # the PCC office's statutory responses
 
 
-def dashboard_figures(user, today: datetime.date, *, kind: str, force, by: str) -> dict[str, Any]:
+def dashboard_figures(
+    user, today: datetime.date, *, kind: str, force, by: str, narrow: Filters | None = None
+) -> dict[str, Any]:
     """What a dashboard counts in the database (count_figures), from the cache while the data
     and the day are unchanged (tracker.figures): the same for everyone with the same scope,
-    so every national reader's dashboard is counted once a change."""
+    so every national reader's dashboard is counted once a change. Narrowed by the
+    inspectorate's status (`narrow`, issue 18), it is counted afresh: the figure generation
+    does not watch the inspectorate's statuses."""
+    if narrow:
+        return count_figures(user, today, kind=kind, force=force, by=by, narrow=narrow)
     return figures.cached(
         lambda: figure_key(user, today, kind=kind, force=force, by=by),
         lambda: count_figures(user, today, kind=kind, force=force, by=by),
@@ -510,15 +537,25 @@ def default_grouping(kind: str, force) -> str:
     return "force" if kind == "national" and force is None else "owner"
 
 
-def count_figures(user, today: datetime.date, *, kind: str, force, by: str) -> dict[str, Any]:
+def count_figures(
+    user, today: datetime.date, *, kind: str, force, by: str, narrow: Filters | None = None
+) -> dict[str, Any]:
     """The ageing tables ("bands", ageing()), the forces' summaries ("forces",
-    force_summaries()), the items by status ("statuses") and, for the PCC office, its
+    force_summaries()), the items by status ("statuses"), the inspectorate's latest
+    statuses ("inspectorate", inspectorate_figures()) and, for the PCC office, its
     statutory response figures ("responses"), counted afresh. `force`: one force's
-    dashboard; `by`: the ageing grouping."""
+    dashboard; `by`: the ageing grouping; `narrow`: the dashboard's own filters
+    (NARROWING: the inspectorate's latest status, a mismatch)."""
     _kind, items = selectors.dashboard_scope(user=user, today=today)
     deadlines = selectors.response_deadlines(user=user, today=today)
     if force is not None:
         items, deadlines = items.filter(force=force), deadlines.filter(force=force)
+    if narrow:
+        items = filters.inspectorate_narrow(
+            items,
+            inspectorate=narrow.get("inspectorate", ""),
+            mismatch=narrow.get("mismatch") == "true",
+        )
     all_forces = kind == "national" and force is None
     rows = grouped_counts(items, today, by, few=not all_forces)
     return {
@@ -531,6 +568,7 @@ def count_figures(user, today: datetime.date, *, kind: str, force, by: str) -> d
             forces=every_force() if all_forces else (),
         ),
         "statuses": status_counts(items),
+        "inspectorate": inspectorate_figures(items),
         "responses": response_figures(user, today, force) if kind == "pcc" else None,
     }
 
@@ -542,3 +580,28 @@ def response_figures(user, today: datetime.date, force) -> dict[str, int]:
     filterset = selectors.response_filter(user=user, today=today, filters=chosen)
     pairs = filterset.qs.order_by()
     return {key: filterset.filter_state(pairs, "state", key).count() for key in RESPONSE_FIGURES}
+
+
+# The inspectorate's view (issue 18) -----------------------------------------------------------
+
+
+def inspectorate_figures(items: QuerySet) -> dict[str, Any]:
+    """The items by the inspectorate's latest status (those it has given one), and how many
+    of them disagree with the force's status (filters.mismatch_q). One query: only items
+    with a status are read, so the latest is looked up for those alone."""
+    given = InspectorateStatus.objects.filter(item_id=OuterRef("pk"))
+    rows = (
+        items.filter(Exists(given))
+        .annotate(**{filters.LATEST: filters.latest_inspectorate_status()})
+        .order_by()
+        .values(filters.LATEST)
+        .annotate(n=Count("id"), mismatched=Count("id", filter=filters.mismatch_q()))
+    )
+    counts = {r[filters.LATEST]: (r["n"], r["mismatched"]) for r in rows}
+    return {
+        "statuses": [
+            (value, label, counts.get(value, (0, 0))[0])
+            for value, label in InspectorateStatus.Status.choices
+        ],
+        "mismatch": sum(m for _n, m in counts.values()),
+    }

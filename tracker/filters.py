@@ -1,11 +1,22 @@
 import datetime
 import logging
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.db.models import F, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -14,7 +25,12 @@ from django_filters.widgets import BooleanWidget
 from accounts.models import INSPECTED_KINDS, Organisation, User
 from tracker import policy
 from tracker.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
     FindingKind,
+    FindingLink,
+    InspectorateStatus,
+    LinkState,
     Report,
     ReportType,
     Status,
@@ -229,6 +245,117 @@ def sort_order(value: str) -> list[Any]:
     return [*terms, "-id" if descending else "id"]
 
 
+# The inspectorate's latest status of an item, and a mismatch with the force's (issue 18) ----
+#
+# Defined once, here, for every page that filters or flags on them (the item lists, the
+# overdue report, the dashboards, a national recommendation's page, the item page): the
+# latest status is the one stated last (undated statuses rank below dated ones, then the
+# one recorded last), read as a subquery of the items' own query, never a query per item.
+
+LATEST_INSPECTORATE_ORDER = (F("stated_on").desc(nulls_last=True), "-recorded_at", "-id")
+# The inspectorate's statuses that say the work is still to be done, and that it is done.
+INSPECTORATE_OPEN = (
+    InspectorateStatus.Status.AWAITING_REVIEW,
+    InspectorateStatus.Status.BEING_PROGRESSED,
+)
+INSPECTORATE_DONE = (
+    InspectorateStatus.Status.COMPLETE,
+    InspectorateStatus.Status.NO_FURTHER_ACTION,
+)
+# The annotations `with_inspectorate_latest` adds.
+LATEST = "inspectorate_latest"
+MISMATCH = "inspectorate_mismatch"
+
+
+def latest_inspectorate_status(item_ref: str = "pk") -> Subquery:
+    """The inspectorate's latest status (its value) of the item `item_ref` names."""
+    latest = InspectorateStatus.objects.filter(item_id=OuterRef(item_ref)).order_by(
+        *LATEST_INSPECTORATE_ORDER
+    )
+    return Subquery(latest.values("status")[:1])
+
+
+def mismatch_q(latest: str = LATEST, status: str = "status") -> Q:
+    """A mismatch, over an item's status and its `latest` inspectorate status annotation: the
+    force says closed (or superseded) while the inspectorate says awaiting review or being
+    progressed, or the force's item is open while the inspectorate says complete or no
+    further action needed. As `is_mismatch`."""
+    return Q(**{f"{status}__in": CLOSED_STATUSES, f"{latest}__in": INSPECTORATE_OPEN}) | Q(
+        **{f"{status}__in": OPEN_STATUSES, f"{latest}__in": INSPECTORATE_DONE}
+    )
+
+
+def is_mismatch(force_status: str, inspectorate_status: str | None) -> bool:
+    """Whether the force's status and the inspectorate's latest disagree (as `mismatch_q`).
+    Pure."""
+    if not inspectorate_status:
+        return False
+    if force_status in CLOSED_STATUSES:
+        return inspectorate_status in INSPECTORATE_OPEN
+    if force_status in OPEN_STATUSES:
+        return inspectorate_status in INSPECTORATE_DONE
+    return False
+
+
+def with_inspectorate_latest(items: QuerySet) -> QuerySet:
+    """The items, each with the inspectorate's latest status (`inspectorate_latest`, None
+    when it has given none) and whether it disagrees with the force's (`inspectorate_mismatch`)."""
+    return items.annotate(**{LATEST: latest_inspectorate_status()}).annotate(
+        **{
+            MISMATCH: Case(
+                When(mismatch_q(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        }
+    )
+
+
+def recurring_q() -> Q:
+    """An item whose finding was raised before: it has a confirmed link (it repeats,
+    continues or supersedes) to an earlier finding of the same force (tracker/lineage.py
+    confirms links). The dashboards' and the progress review's count of recurring findings
+    and the item list's `recurring` filter."""
+    return Q(
+        Exists(
+            FindingLink.objects.filter(
+                state=LinkState.CONFIRMED,
+                later_id=OuterRef("finding_id"),
+                force_id=OuterRef("force_id"),
+            )
+        )
+    )
+
+
+QuerySetT = TypeVar("QuerySetT", bound=QuerySet)
+
+# `?inspectorate=` values: a status, or "none" (the inspectorate has given none).
+INSPECTORATE_NONE = "none"
+INSPECTORATE_CHOICES = [
+    *InspectorateStatus.Status.choices,
+    (INSPECTORATE_NONE, "None recorded"),
+]
+
+
+def inspectorate_narrow(
+    items: QuerySetT, *, inspectorate: str = "", mismatch: bool = False
+) -> QuerySetT:
+    """The items whose inspectorate's latest status is `inspectorate` ("none": no status),
+    and, with `mismatch`, only those where it disagrees with the force's. Both empty: the
+    items as they are."""
+    if not inspectorate and not mismatch:
+        return items
+    if LATEST not in items.query.annotations:
+        items = items.annotate(**{LATEST: latest_inspectorate_status()})
+    if inspectorate == INSPECTORATE_NONE:
+        items = items.filter(**{f"{LATEST}__isnull": True})
+    elif inspectorate:
+        items = items.filter(**{LATEST: inspectorate})
+    if mismatch:
+        items = items.filter(mismatch_q())
+    return items
+
+
 class ItemFilter(ScopedFilterSet):
     """Filters for every item list, kept in the URL so a view can be bookmarked and shared.
 
@@ -290,6 +417,23 @@ class ItemFilter(ScopedFilterSet):
         "Report published on or before", "lte", "finding__report__published_on"
     )
     closed_after = _date_filter("Closed on or after", "date__gte", "closed_at")
+    # Issue 18: the inspectorate's latest status, and where it disagrees with the force's.
+    inspectorate = django_filters.ChoiceFilter(
+        choices=INSPECTORATE_CHOICES,
+        label="The inspectorate's latest status",
+        empty_label="Any",
+        method="filter_inspectorate",
+    )
+    mismatch = django_filters.BooleanFilter(
+        label="Only where the inspectorate's status differs from the force's",
+        method="filter_mismatch",
+        widget=BooleanWidget,
+    )
+    recurring = django_filters.BooleanFilter(
+        label="Only findings raised before (recurring)",
+        method="filter_recurring",
+        widget=BooleanWidget,
+    )
     sort = django_filters.ChoiceFilter(
         choices=SORT_CHOICES,
         label="Sort by",
@@ -315,8 +459,33 @@ class ItemFilter(ScopedFilterSet):
             "published_after",
             "published_before",
             "closed_after",
+            "inspectorate",
+            "mismatch",
+            "recurring",
             "sort",
         ]
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        """The rows, each with the inspectorate's latest status and a mismatch flag (two
+        subqueries in the rows' own query: the lists and the overdue report show them), then
+        filtered. Counting and paging by id leave them out of the SQL."""
+        return super().filter_queryset(with_inspectorate_latest(queryset))
+
+    @property
+    def qs(self) -> QuerySet:
+        # Unbound (no filter chosen), django-filter skips filter_queryset: annotate anyway.
+        if not self.is_bound and not hasattr(self, "_qs") and self.queryset is not None:
+            self._qs = with_inspectorate_latest(self.queryset.all())
+        return super().qs
+
+    def filter_inspectorate(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return inspectorate_narrow(queryset, inspectorate=value or "")
+
+    def filter_mismatch(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        return inspectorate_narrow(queryset, mismatch=bool(value))
+
+    def filter_recurring(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        return queryset.filter(recurring_q()) if value else queryset
 
     def __init__(self, *args, user=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)

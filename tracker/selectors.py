@@ -661,6 +661,10 @@ def overdue_item_filter(
 # The item filters that do not narrow the overdue responses (force and report do).
 ITEM_ONLY_FILTERS = (
     "q",
+    # Issue 18: the inspectorate's latest status, a mismatch, recurring findings.
+    "inspectorate",
+    "mismatch",
+    "recurring",
     "status",
     "kind",
     "owner",

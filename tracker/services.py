@@ -490,6 +490,8 @@ def closure_propose(
             no_evidence_reason = _clean_text(no_evidence_reason, "why no evidence is needed")
     item = item_lock(item=item)
     now = now or timezone.now()
+    if item.status == Status.SUPERSEDED:
+        raise ValidationError("This item was superseded by a later finding, so it is closed.")
     if item.status == Status.CLOSED:
         raise ValidationError("This item is already closed.")
     if item.status == Status.PROPOSED_FOR_CLOSURE:

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from tracker.export_jobs import export_job_run, export_jobs_clean
 from tracker.function_transfers import transfers_carry_out_due
-from tracker.models import DeadlineRule
+from tracker.learning import learning_match, learning_match_findings
+from tracker.lineage import suggest_for_report
+from tracker.models import DeadlineRule, Finding, Report, SharedLearning
 from tracker.outbox import outbox_sweep
 from tracker.reminders.digests import digests_run
 from tracker.reminders.mail import MailServerDown
@@ -107,3 +109,28 @@ def deliver_webhook(delivery_id: int) -> str:
 def send_webhooks() -> dict[str, int]:
     """Send the webhook deliveries due a retry, and those whose sender was lost."""
     return deliveries_sweep(now=timezone.now())
+
+
+# Lineage and learning shared between forces (issue 18) --------------------------------------
+
+
+@shared_task
+def match_learning(learning_id: int) -> int:
+    """Work out which other forces' findings a shared summary answers
+    (tracker/learning.py); nothing when the summary is gone or no longer shared."""
+    learning = SharedLearning.objects.filter(pk=learning_id, shared=True).first()
+    return 0 if learning is None else learning_match(learning)
+
+
+@shared_task
+def match_finding_to_learning(finding_ids: list[int]) -> int:
+    """Match new findings against the summaries shared now (tracker/learning.py)."""
+    return learning_match_findings(list(Finding.objects.filter(pk__in=finding_ids)))
+
+
+@shared_task
+def suggest_lineage(report_id: int) -> int:
+    """Suggest the earlier findings each finding of a new or updated report repeats,
+    continues or supersedes (tracker/lineage.py); nothing when the report is gone."""
+    report = Report.objects.filter(pk=report_id).first()
+    return 0 if report is None else suggest_for_report(report)

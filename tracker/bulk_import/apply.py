@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from tracker import item_batches, policy, services
+from tracker import background, item_batches, learning, policy, services
 from tracker.audit import audit_event, audit_record
 from tracker.bulk_import.plan import (
     ImportRejected,
@@ -33,6 +33,7 @@ from tracker.models import (
     Report,
     ReportType,
 )
+from tracker.outbox import send_on_commit
 from tracker.reminders.plan import people_remembered
 from tracker.reminders.sync import responses_ensure
 
@@ -94,6 +95,11 @@ def items_import(
                 _item_import_changes(row, user=user, now=now, reason=reason, plan=plan)
         for new_report in plan.new_reports:
             responses_ensure(report=_made_report(new_report), now=now)
+        # Issue 18, in the worker after commit: the new items' findings matched against the
+        # summaries forces shared; lineage suggested for each report given new items.
+        learning.learning_findings_added(finding_ids=sorted({i.finding_id for i in items}))
+        for report_id in sorted({i.finding.report_id for i in items}):
+            send_on_commit(background.SUGGEST_LINEAGE, report_id)
     return plan
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.models import PolicingBodyTerm, Role, User
 from tracker import deadlines
 from tracker.models import (
+    CLOSED_STATUSES,
     Deadline,
     DeadlineRule,
     DeadlineState,
@@ -28,7 +29,6 @@ from tracker.models import (
     ReminderState,
     ReportType,
     Source,
-    Status,
     WhoActs,
 )
 
@@ -188,7 +188,7 @@ def step_recipients(rule: DeadlineRule, ladder: Ladder, step: Step) -> list[User
 
 def target_open(deadline: Deadline) -> bool:
     if deadline.item is not None:
-        return deadline.item.status != Status.CLOSED
+        return deadline.item.status not in CLOSED_STATUSES  # closed or superseded
     return True
 
 

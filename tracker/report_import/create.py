@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import Organisation, User
-from tracker import handoffs, item_batches, services
+from tracker import background, handoffs, item_batches, learning, services
 from tracker.audit import audit_event, audit_record
 from tracker.models import (
     GRADES,
@@ -35,6 +35,7 @@ from tracker.models import (
     TrackedItem,
 )
 from tracker.models.reports import REFERENCE_LENGTH
+from tracker.outbox import send_on_commit
 from tracker.reminders.sync import responses_ensure
 from tracker.report_import.draft import DocumentFacts, Draft, DraftFinding
 from tracker.report_import.editions import refuse_welsh_import
@@ -292,6 +293,8 @@ def _create_findings(
     )
     tracking = [(finding, draft.findings[index]) for index, finding in made.items()]
     items = _track(tracking, forces, by=by, now=now, responses_on_items=responses_on_items)
+    # Issue 18: the worker matches the new findings against the summaries forces shared.
+    learning.learning_findings_added(finding_ids=[f.pk for f in made.values()])
     return len(made), items
 
 
@@ -492,6 +495,9 @@ def import_create(
             now=now,
         )
     responses_ensure(report=report, now=now)
+    # Issue 18: the worker suggests the earlier findings of each force these findings repeat
+    # (a national report ranks for every force, so not in the request).
+    send_on_commit(background.SUGGEST_LINEAGE, report.pk)
     _finish(report_import, report, now)
     handoffs.report_imported_recorded(report=report, by=by, now=now)
     return report
@@ -629,6 +635,9 @@ def import_update(
             pairs, forces, facts=facts, report_import=report_import, by=by, now=now
         )
     responses_ensure(report=report, now=now)
+    # Issue 18: the worker suggests the earlier findings of each force these findings repeat
+    # (a national report ranks for every force, so not in the request).
+    send_on_commit(background.SUGGEST_LINEAGE, report.pk)
     _finish(report_import, report, now)
     handoffs.report_imported_recorded(report=report, by=by, now=now)
     return Additions(

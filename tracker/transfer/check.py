@@ -19,6 +19,7 @@ from tracker.transfer.kinds import (
     DUE_DATE_REVISION,
     EVIDENCE,
     FINDING,
+    FINDING_LINK,
     FORMAT,
     FUNCTION_TRANSFER,
     INSPECTORATE_STATUS,
@@ -63,6 +64,7 @@ def check_document(doc: Any) -> list[str]:
     for response, where in responses:
         _check_deadline_changes(c, response, where)
     _check_items(c, doc)
+    _check_rows(c, FINDING_LINK, doc, "file")
     _check_rows(c, AUDIT_EVENT, doc, "file")
     return c.problems
 

@@ -23,8 +23,10 @@ from tracker.models import (
     DeadlineChange,
     Evidence,
     Finding,
+    FindingLink,
     FunctionTransfer,
     Judgement,
+    LinkState,
     Report,
     ReportEdition,
     ResponseVersion,
@@ -100,6 +102,7 @@ def export_tracker(*, include_files: bool = True) -> dict:
         "function_transfers": _export_transfers(names),
         "reports": _export_reports(names),
         "items": _export_items(names, include_files),
+        "finding_links": _export_finding_links(names),
         "audit_events": _export_audit_events(names),
     }
 
@@ -285,7 +288,7 @@ def _export_version(v: ResponseVersion, names: _Names) -> dict:
 
 def _export_items(names: _Names, include_files: bool) -> list[dict]:
     items = (
-        TrackedItem.objects.select_related("finding", "force")
+        TrackedItem.objects.select_related("finding", "force", "superseded_by")
         .prefetch_related(
             "status_changes",
             "revisions",
@@ -320,6 +323,7 @@ def _export_item(item: TrackedItem, names: _Names, include_files: bool) -> dict:
         "last_activity_at": _d(item.last_activity_at),
         "closed_at": _d(item.closed_at),
         "marking": names.label(item.marking_id),
+        "superseded_by": item.superseded_by.key if item.superseded_by is not None else None,
         "status_changes": [
             {
                 "uuid": str(c.uuid),
@@ -379,6 +383,32 @@ def _export_item(item: TrackedItem, names: _Names, include_files: bool) -> dict:
         "closure_proposals": [_export_proposal(p, names) for p in item.closure_proposals.all()],
         "deadline_changes": _export_deadline_changes(item, names),
     }
+
+
+def _export_finding_links(names: _Names) -> list[dict]:
+    """People's decisions on links between a force's findings (issue 18): confirmed and
+    dismissed ones. Suggestions are left out: they are worked out again from the findings."""
+    links = (
+        FindingLink.objects.exclude(state=LinkState.SUGGESTED)
+        .select_related("later", "earlier")
+        .order_by("later__key", "earlier__key", "force__code")
+    )
+    return [
+        {
+            "later": link.later.key,
+            "earlier": link.earlier.key,
+            "force": names.code(link.force_id),
+            "relation": link.relation,
+            "state": link.state,
+            "score": link.score,
+            "reason": link.reason,
+            "suggested_at": _d(link.suggested_at),
+            "decided_by": names.email(link.decided_by_id),
+            "decided_at": _d(link.decided_at),
+            "note": link.note,
+        }
+        for link in links
+    ]
 
 
 def _export_evidence(e: Evidence, names: _Names, include_files: bool) -> dict:

@@ -20,10 +20,13 @@ from tracker.models import (
     Evidence,
     Finding,
     FindingKind,
+    FindingLink,
     FunctionTransfer,
     GradingScale,
     InspectorateStatus,
     Judgement,
+    LinkRelation,
+    LinkState,
     ProgressReview,
     ProgressUpdate,
     Report,
@@ -234,6 +237,9 @@ ITEM = Kind(
         Date("due_date"), Date("original_due_date"), Field("force_response"), Field("pcc_response"),
         Timestamp("created_at", keep_empty=False), Timestamp("last_activity_at", keep_empty=False),
         Timestamp("closed_at"), Marking("marking"),
+        # Issue 18: the later finding that superseded a superseded item (load.py reads it).
+        Ref("superseded_by", among="finding_keys", unknown="no finding with key {!r}",
+            stored=False),
     ),
 )
 STATUS_CHANGE = Kind(
@@ -314,6 +320,21 @@ DEADLINE_CHANGE = Kind(
         Date("on_date", required=True), Date("previous_due_on"), Field("reason"),
         Date("applied_on"), Field("approved_by"), Date("approved_on"), Person("recorded_by"),
         Timestamp("recorded_at", required=True),
+    ),
+)
+# Issue 18: a person's decision on a link between a force's findings (confirmed or dismissed;
+# suggestions are worked out again, so not exported). load.py gives the findings.
+FINDING_LINK = Kind(
+    FindingLink, "finding_links", "links between findings", key=("later", "earlier", "force"),
+    fields=(
+        Ref("later", among="finding_keys", unknown="no finding with key {!r}", required=True),
+        Ref("earlier", among="finding_keys", unknown="no finding with key {!r}", required=True),
+        Org("force", kind=INSPECTED),
+        Choice("relation", LinkRelation.values, default=LinkRelation.REPEATS),
+        Choice("state", [LinkState.CONFIRMED, LinkState.DISMISSED]),
+        Field("score", convert=lambda v: 0.0 if v in (None, "") else float(v)),
+        Text("reason", max_length=300), Timestamp("suggested_at"), Person("decided_by"),
+        Timestamp("decided_at"), Text("note"),
     ),
 )
 AUDIT_EVENT = Kind(

@@ -21,6 +21,7 @@ from tracker.audit import audit_context_fields
 from tracker.evidence import EvidenceRejected, check_evidence, evidence_path
 from tracker.function_transfer_plan import transfer_problems
 from tracker.models import (
+    CLOSED_STATUSES,
     AuditEvent,
     ClosureDecision,
     DeadlineChange,
@@ -29,7 +30,6 @@ from tracker.models import (
     FunctionTransfer,
     Report,
     ReportEdition,
-    Status,
     StatusChange,
     StatutoryResponse,
     TrackedItem,
@@ -95,6 +95,8 @@ def _load(doc: dict, imp: Importer) -> None:
         _load_report(imp, row, where)
     for row, where in rows_of(doc, kinds.ITEM, "file"):
         _load_item(imp, row, where)
+    for row, where in rows_of(doc, kinds.FINDING_LINK, "file"):
+        _load_finding_link(imp, row, where)
     for row, where in rows_of(doc, kinds.AUDIT_EVENT, "file"):
         imp.save(kinds.AUDIT_EVENT, row, where)
     if imp.result.changed:
@@ -310,7 +312,14 @@ def _load_item(imp: Importer, it: dict, where: str) -> None:
     force = imp.refs.orgs[it["force"]]
     if force not in finding_forces(finding):
         imp.reject(f"{where}.force", f"{force} is not one of the forces {finding.key} is about")
-    lookup, values = imp.read(kinds.ITEM, it, finding=finding, force=force)
+    # Issue 18: the finding that superseded it, when the file says (absent: left as it is).
+    superseded = {}
+    if "superseded_by" in it:
+        key = it["superseded_by"]
+        superseded["superseded_by"] = (
+            (imp.findings.get(key) or Finding.objects.get(key=key)) if key else None
+        )
+    lookup, values = imp.read(kinds.ITEM, it, finding=finding, force=force, **superseded)
     existing = TrackedItem.objects.filter(finding=finding, force=force).first()
     _check_item_merge(imp, it, where, values, existing, force)
     if existing is None:
@@ -343,6 +352,23 @@ def _load_item(imp: Importer, it: dict, where: str) -> None:
     _check_item_agrees_with_history(imp, item, where)
     if it.get("deadline_changes"):
         _load_deadline_changes(imp, it, where, item)
+
+
+def _load_finding_link(imp: Importer, row: dict, where: str) -> None:
+    """A decision on a link between two findings of one force (issue 18), with the rules a
+    person's link follows: not to itself, both findings about the force, the later one
+    published after the earlier one."""
+    later = imp.findings.get(row["later"]) or Finding.objects.get(key=row["later"])
+    earlier = imp.findings.get(row["earlier"]) or Finding.objects.get(key=row["earlier"])
+    force = imp.refs.orgs[row["force"]]
+    if later.pk == earlier.pk:
+        imp.reject(f"{where}.earlier", "a finding cannot be linked to itself")
+    for name, finding in (("later", later), ("earlier", earlier)):
+        if force not in finding_forces(finding):
+            imp.reject(f"{where}.{name}", f"{finding.key} is not about {force}")
+    if not earlier.report.published_on < later.report.published_on:
+        imp.reject(f"{where}.later", "is not published after the earlier finding")
+    imp.save(kinds.FINDING_LINK, row, where, later=later, earlier=earlier, force=force)
 
 
 def _check_item_merge(
@@ -411,7 +437,8 @@ def _check_item_agrees_with_history(imp: Importer, item: TrackedItem, where: str
             f"is {item.due_date} but the item's due date history "
             f"gives {expected_due} (is the file older?)",
         )
-    if (item.status == Status.CLOSED) != (item.closed_at is not None):
+    # A superseded item (issue 18) is closed too: it has closed_at as a closed one does.
+    if (item.status in CLOSED_STATUSES) != (item.closed_at is not None):
         imp.reject(f"{where}.closed_at", "must be set when, and only when, the item is closed")
 
 

@@ -17,7 +17,17 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from tracker import dashboards, documents, exports, figures, markings, policy, selectors
+from tracker import (
+    dashboards,
+    documents,
+    exports,
+    figures,
+    filters,
+    markings,
+    national,
+    policy,
+    selectors,
+)
 from tracker.views import common
 
 DASHBOARD_TITLES = {
@@ -35,19 +45,25 @@ def dashboard_context(
     force=None,
     sort: tuple[str, bool] | None = None,
     query: QueryDict | None = None,
+    narrow: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The figures, tables and chart geometry of a person's dashboard (also the board pack),
     each figure with a link to the list of the items it counts. The ageing tables are by
     force for national readers and by owner for the others, unless `by` says otherwise.
     `force` (dashboards.visible_force): one force's dashboard, within the person's scope.
-    `sort`: the order of the forces side by side; `query`: the page's own, for its links."""
+    `sort`: the order of the forces side by side; `query`: the page's own, for its links.
+    `narrow`: the dashboard's own filters (dashboards.NARROWING: the inspectorate's latest
+    status, a mismatch), carried into every link so each list counts the same items."""
     kind = policy.dashboard_kind(user)
     all_forces = kind == "national" and force is None
     by = by or dashboards.default_grouping(kind, force)
-    counted = dashboards.dashboard_figures(user, today, kind=kind, force=force, by=by)
+    narrow = narrow or {}
+    counted = dashboards.dashboard_figures(
+        user, today, kind=kind, force=force, by=by, narrow=narrow
+    )
     bands, forces = counted["bands"], counted["forces"]
     # The board pack (no query: a page to print) shows the figures without links.
-    link = _Links(kind, force, enabled=query is not None)
+    link = _Links(kind, force, enabled=query is not None, narrow=narrow)
     sort = sort or (dashboards.DEFAULT_FORCE_SORT, False)
     folded = {f.id for f in forces if all_forces and dashboards.without_items(f)}
     shown = [f for f in forces if f.id not in folded]
@@ -67,6 +83,7 @@ def dashboard_context(
             "open": sum(f.open for f in forces),
             "overdue": sum(f.overdue for f in forces),
             "closed_this_quarter": sum(f.closed_this_quarter for f in forces),
+            "recurring": sum(f.recurring for f in forces),
         },
         "links": {
             "open": link.items(dashboards.OPEN),
@@ -75,7 +92,26 @@ def dashboard_context(
             "closed_last_year": link.items(dashboards.closed_last_year_filters(today)),
             "overdue_report": link.overdue_report(),
             "responses": link.responses({}),
+            "recurring": link.items(dashboards.RECURRING),
+            "mismatch": link.items(dashboards.MISMATCH),
         },
+        # Issue 18: the inspectorate's latest statuses of the items, and the mismatches.
+        "inspectorate": {
+            "statuses": [
+                _figure(
+                    n, link.items({"inspectorate": value}), f"items: the inspectorate says {label}"
+                )
+                | {"label": label}
+                for value, label, n in counted["inspectorate"]["statuses"]
+            ],
+            "mismatch": _figure(
+                counted["inspectorate"]["mismatch"],
+                link.items(dashboards.MISMATCH),
+                "items whose status differs from the inspectorate's",
+            ),
+        },
+        "narrow": narrow,
+        "narrow_labels": _narrow_labels(narrow),
         "age_table": _linked(bands["age"], by, dashboards.age_band_filters(today), link),
         "due_table": _linked(due, by, due_filters, link),
         "status_chart": dashboards.bar_chart(
@@ -108,6 +144,8 @@ def dashboard_context(
             key: link.responses({"state": key}) for key in dashboards.RESPONSE_FIGURES
         }
     if all_forces:
+        # Issue 18: the national recommendations with the least progress.
+        context["least_progress"] = national.least_progress(user=user, today=today)
         charted = [f for f in forces if f.open or f.overdue]
         context["force_chart"] = dashboards.bar_chart(
             [(f.name, f.overdue) for f in charted],
@@ -124,9 +162,10 @@ class _Links:
     force staff, whose dashboard counts their own items), narrowed to the dashboard's force
     when it is one force's."""
 
-    def __init__(self, kind: str, force, enabled: bool = True) -> None:
+    def __init__(self, kind: str, force, enabled: bool = True, narrow=None) -> None:
         self.list_name = "tracker:my_items" if kind == "own" else "tracker:item_list"
         self.narrow = {"force": str(force.pk)} if force is not None else {}
+        self.narrow.update(narrow or {})
         self.enabled = enabled
         # A dashboard has hundreds of links made of a few dozen filters: each address
         # reversed once, each filter encoded once (as urlencode() would write it).
@@ -268,6 +307,7 @@ def dashboard(request) -> HttpResponse:
         force = dashboards.visible_force(
             user=request.user, force_id=request.GET["force"], today=today
         )
+    narrow = _narrowing(request)
     sort = dashboards.parse_force_sort(request.GET.get("sort"))
     if sort is None:
         messages.warning(
@@ -282,7 +322,11 @@ def dashboard(request) -> HttpResponse:
         context["body"] = render_to_string("tracker/_dashboard_body.html", context)
         return context
 
-    if set(query) <= WHOLE_PAGE_PARAMETERS and query.get("by", by) == by:
+    if narrow:
+        context = dashboard_context(
+            user, today, by=by, force=force, sort=sort, query=query, narrow=narrow
+        )
+    elif set(query) <= WHOLE_PAGE_PARAMETERS and query.get("by", by) == by:
         # The figures and their tables, rendered, are the same for everyone with the same
         # scope: kept whole in the cache with the figures (tracker.figures).
         kind = policy.dashboard_kind(user)
@@ -295,7 +339,40 @@ def dashboard(request) -> HttpResponse:
         context = figures.cached(key, page)
     else:
         context = dashboard_context(user, today, by=by, force=force, sort=sort, query=query)
+    context = {**context, "inspectorate_choices": filters.INSPECTORATE_CHOICES}
     return render(request, "tracker/dashboard.html", context)
+
+
+def _narrowing(request) -> dict[str, str]:
+    """The dashboard's own filters (issue 18): `?inspectorate=` (one of the inspectorate's
+    statuses, or "none") and `?mismatch=true`. A value that is not one is ignored, with a
+    message, as the lists ignore one."""
+    narrow: dict[str, str] = {}
+    value = request.GET.get("inspectorate", "")
+    if value:
+        if value in dict(filters.INSPECTORATE_CHOICES):
+            narrow["inspectorate"] = value
+        else:
+            messages.warning(
+                request,
+                gettext("The inspectorate's status was ignored: choose one from the list."),
+            )
+    if request.GET.get("mismatch", "").lower() in ("true", "1", "on"):
+        narrow["mismatch"] = "true"
+    return narrow
+
+
+def _narrow_labels(narrow: dict[str, str]) -> list[str]:
+    """The dashboard's own filters in words, for the page to say what it counts."""
+    labels = []
+    if narrow.get("inspectorate"):
+        labels.append(
+            gettext("the inspectorate's latest status is “%(status)s”")
+            % {"status": dict(filters.INSPECTORATE_CHOICES)[narrow["inspectorate"]]}
+        )
+    if narrow.get("mismatch"):
+        labels.append(gettext("the force's status differs from the inspectorate's"))
+    return labels
 
 
 # A dashboard whose address has only these (and ?sort=), with values that are used, is kept
@@ -426,8 +503,11 @@ def overdue(request) -> HttpResponse:
         user=request.user, today=today, group=group, filters=request.GET
     )
     page, query = common.filtered_page(request, filterset, size=100)
+    labels = dict(filters.INSPECTORATE_CHOICES)
     for item in page:
         item.days = item.days_overdue(today)
+        # The inspectorate's latest status (ItemFilter's annotation), in words.
+        item.inspectorate_label = labels.get(getattr(item, filters.LATEST, None) or "", "")
     responses = selectors.overdue_responses(user=request.user, today=today, narrowed_by=filterset)
     return render(
         request,

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 
 from tracker import documents, selectors
 from tracker.models import ReportEdition, ResponseVersion
+from tracker.public_progress_reads import public_progress_list
 from tracker.reminders.sync import s55_rule
 from tracker.statutory import content as statutory_content
 from tracker.views import common
@@ -98,6 +99,12 @@ def _page(request: HttpRequest, template: str, context: dict, *, status: int = 2
         return render(request, template, context, status=status)
 
 
+def public_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A public page in the language its address asks for (for the other public pages'
+    modules: tracker/views/public_progress.py)."""
+    return _page(request, template, context)
+
+
 def _welsh_names(bodies) -> list[dict]:
     return [{"body": b, "welsh_name": b.welsh_name, "name": b.welsh_name or b.name} for b in bodies]
 
@@ -138,7 +145,14 @@ def public_body(request, body_code) -> HttpResponse:
         for v in shown
     ]
     # The period comes from the s55 rule (data an administrator can edit), never from text.
-    context = {"body": body, "page": page, "rows": rows, "s55_rule": s55_rule()}
+    context = {
+        "body": body,
+        "page": page,
+        "rows": rows,
+        "s55_rule": s55_rule(),
+        # Issue 18: the progress the body published on reports (the latest version of each).
+        "progress": list(public_progress_list(body=body)),
+    }
     return _page(request, "public/body.html", context)
 
 

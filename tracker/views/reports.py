@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Organisation
-from tracker import forms, policy, selectors
+from tracker import forms, lineage_reads, policy, selectors
 from tracker.models import AddresseeKind
 from tracker.reminders.changes import response_set_local_target
 from tracker.reminders.sync import about_fire_and_rescue, s55_rule, statutory_rule_for
@@ -79,6 +79,8 @@ def report_detail(request, key) -> HttpResponse:
             "response_forces": office_forces,
             "s55_rule": s55_rule(),
             "today": today,
+            # Issue 18: how many of its findings were raised before (confirmed lineage).
+            "raised_before": lineage_reads.report_raised_before_count(report, request.user, today),
             "audit_trail": selectors.report_audit_trail(
                 report=report, user=request.user, today=today
             )

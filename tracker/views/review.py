@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import forms, policy, selectors, services
+from tracker import filters, forms, policy, selectors, services
 from tracker.views import common
 
 
@@ -29,6 +29,12 @@ def review(request) -> HttpResponse:
     for item in page:
         item.rag_key = item.rag(today)
         item.rag_label = item.RAG_LABELS[item.rag_key]
+    # Issue 18: how many of the items listed are recurring findings (raised before), counted
+    # with the filter the figure links to: one query, whatever the page.
+    recurring = filterset.qs.filter(filters.recurring_q()).order_by().count()
+    recurring_query = request.GET.copy()
+    recurring_query.pop("page", None)
+    recurring_query["recurring"] = "true"
     sort = filterset.form.cleaned_data.get("sort") if filterset.is_bound else ""
     if sort:
         groups = [(None, list(page.object_list))]
@@ -44,6 +50,8 @@ def review(request) -> HttpResponse:
             "query": query,
             "today": today,
             "groups": groups,
+            "recurring": recurring,
+            "recurring_url": "?" + recurring_query.urlencode(),
         },
     )
 
