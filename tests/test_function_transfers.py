@@ -16,6 +16,7 @@ from accounts.models import Organisation, PolicingBodyTerm, Role, User
 from tests.demo_pages import PERSONAS
 from tests.factories import World, make_force_with_body, make_org, make_report, make_user
 from tracker import function_transfer_plan, function_transfers, tasks
+from tracker.demo import RECENT_REPORT
 from tracker.demo_transfers import PLACEHOLDER_DAY
 from tracker.models import (
     AuditEvent,
@@ -63,7 +64,13 @@ def snapshot() -> dict:
 def with_a_draft(demo_world):
     """The demo's open response, asked of the chief constable and drafted by the PCC office,
     so that it has a history to keep."""
-    response = StatutoryResponse.objects.get(versions__isnull=True, published_on__isnull=True)
+    # The demo's sample report's (issue 18's sample national report has open responses too).
+    response = StatutoryResponse.objects.get(
+        versions__isnull=True,
+        published_on__isnull=True,
+        report__key=RECENT_REPORT,
+        force__code="west-midlands-police",
+    )
     daniel = person("pcc")
     statutory.response_request_comments(
         response=response, by=daniel, due_on=response.report.published_on + datetime.timedelta(52)
@@ -96,7 +103,8 @@ def test_the_preview_says_what_will_move(with_a_draft, client, django_assert_max
     assert "8 May 2028 is a placeholder: the law has not fixed the day yet" in text
     assert "The term of West Midlands Police and Crime Commissioner ends on 7 May 2028." in text
     assert with_a_draft.report.title in text
-    assert "1 response not yet published passes to the successor (1 drafted)" in text
+    # The demo's sample report's (drafted) and issue 18's sample national report's.
+    assert "2 responses not yet published pass to the successor (1 drafted)" in text
     assert "1 published response stays as it was" in text
     assert "Daniel Hughes" in text
     assert "Carry out now" not in text  # not before the day
@@ -111,7 +119,11 @@ def test_the_hand_over_loses_nothing_and_leaves_nothing_addressed_to_the_old_bod
         r.pk: r.body_id for r in StatutoryResponse.objects.filter(versions__isnull=False).distinct()
     }
     moving = list(function_transfer_plan.open_responses(transfer, {with_a_draft.force_id}))
-    assert [r.pk for r in moving] == [with_a_draft.pk]
+    # With issue 18's sample national report's open response, not yet drafted.
+    national = StatutoryResponse.objects.get(
+        report__key="demo-sample-national-report", force=with_a_draft.force
+    )
+    assert sorted(r.pk for r in moving) == sorted([with_a_draft.pk, national.pk])
     waiting_for_daniel = Reminder.objects.filter(
         recipient=daniel, state=ReminderState.PENDING, deadline__response=with_a_draft
     ).count()
@@ -167,7 +179,7 @@ def test_the_hand_over_loses_nothing_and_leaves_nothing_addressed_to_the_old_bod
     assert response_content(moved)["body"] == "Mayor of the West Midlands"
     transfer.refresh_from_db()
     assert transfer.carried_out_at == ON_THE_DAY
-    assert transfer.outcome["responses"] == [str(moved.uuid)]
+    assert sorted(transfer.outcome["responses"]) == sorted([str(moved.uuid), str(national.uuid)])
     assert transfer.outcome["people"] == [daniel.email]
 
 
@@ -245,7 +257,7 @@ def test_an_administrator_carries_it_out_from_its_page_once_the_day_has_come(wit
         assert "Carry out now" in client.get(url).content.decode()
         page = client.post(carry_out, follow=True)
     text = page.content.decode()
-    assert "Carried out: 1 open response(s) and 1 person(s) moved to Mayor of the West" in text
+    assert "Carried out: 2 open response(s) and 1 person(s) moved to Mayor of the West" in text
     assert "What moved" in text
     assert the_transfer().carried_out_by == person("admin")
 
@@ -488,7 +500,7 @@ def test_the_preview_reads_the_same_few_queries_however_many_responses_move(with
     )
     with CaptureQueriesContext(connection) as two:
         page = client.get(url)
-    assert "2 responses not yet published pass to the successor" in page.content.decode()
+    assert "3 responses not yet published pass to the successor" in page.content.decode()
     assert len(two.captured_queries) == len(one.captured_queries)
 
 

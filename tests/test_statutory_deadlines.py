@@ -156,4 +156,5 @@ def test_report_pages_use_a_fixed_number_of_queries_for_the_pcc_office(seeds, cl
     # The national 2014 letter concerns 43 forces: no query per force, so it needs no more
     # than a one-force report (which reads its deadline, its changes, and who may mark it).
     assert counts[2] <= min(counts[:2]), counts
-    assert max(counts) <= 35, counts
+    # Issue 18 adds the "raised before" count and the PCC office's public progress part.
+    assert max(counts) <= 40, counts

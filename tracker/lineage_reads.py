@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tracker import exports, filters, markings, policy
+from tracker import exports, filters, policy
 from tracker.models import (
     Finding,
     FindingLink,
@@ -274,30 +274,14 @@ EXPORT_COLUMNS = [
 ]
 
 
-def export_marking(user: Any, today: datetime.date) -> str:
-    """The export's protective marking: the highest among the items of the links' later
-    findings (for the links' forces), at least the person's own (tracker/markings.py)."""
-    visible = policy.visible_force_ids(user, today)
-    items = TrackedItem.objects.for_forces(visible).filter(
-        Exists(
-            FindingLink.objects.filter(
-                state=LinkState.CONFIRMED,
-                later_id=OuterRef("finding_id"),
-                force_id=OuterRef("force_id"),
-            )
-        )
-    )
-    return markings.marking_line(markings.items_marking(items, user))
-
-
 def _one_line(text: str) -> str:
     return " ".join((text or "").split())
 
 
 def export_table(user: Any, today: datetime.date) -> Iterator[list[Any]]:
-    """The export's rows: the marking row first (as the Excel exports' first row), then the
-    header, then a row per confirmed link of the forces the person sees, read in chunks."""
-    yield [export_marking(user, today) or "No protective marking"]
+    """The export's rows: the header, then a row per confirmed link of the forces the person
+    sees, read in chunks. No line above the header, as the item CSV (tracker/exports.py): it
+    would break every program that reads the file."""
     yield EXPORT_COLUMNS
     for link in confirmed_links(user, today).iterator(chunk_size=500):
         later, earlier = link.later, link.earlier

@@ -4,7 +4,8 @@ requirements). Run after `manage.py makemessages -l cy` (see docs/welsh.md):
     .venv/bin/python locale/cy/translate.py
 
 1. Sets the catalogue's header (Welsh, six plural forms as in CLDR).
-2. Gives each message in cy_terms.TRANSLATIONS its Welsh, where the .po has none yet (a
+2. Gives each message in cy_terms.TRANSLATIONS (and cy_terms_lineage.TRANSLATIONS, issue 18's) its
+   Welsh, where the .po has none yet (a
    translator's edit in the .po is never overwritten); a plural message takes a list of its
    six forms (n = 0, 1, 2, 3, 6, other).
 3. Merges the .po fragments other work leaves in /work/notes (welsh-*-msgids.po) the same way,
@@ -63,6 +64,9 @@ def fill(entry: polib.POEntry, welsh: str | list[str]) -> bool:
 def main() -> int:
     sys.path.insert(0, str(HERE))
     from cy_terms import TRANSLATIONS  # noqa: PLC0415 - beside this script
+    from cy_terms_lineage import TRANSLATIONS as LINEAGE  # noqa: PLC0415 - issue 18's
+
+    terms = {**TRANSLATIONS, **LINEAGE}
 
     po = polib.pofile(str(PO))
     po.header = (
@@ -82,7 +86,7 @@ def main() -> int:
             entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
     changed = 0
     by_id = {e.msgid: e for e in po if not e.obsolete}
-    for msgid, welsh in TRANSLATIONS.items():
+    for msgid, welsh in terms.items():
         entry = by_id.get(msgid)
         if entry is not None:
             changed += fill(entry, welsh)

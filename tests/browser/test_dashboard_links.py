@@ -21,8 +21,11 @@ def test_the_national_reader_goes_from_all_forces_to_one_and_to_its_items(page, 
     height = page.evaluate("document.documentElement.scrollHeight")
     print(f"national dashboard height: {height} px")
     # 4,566 px before the forces without items were folded away; 3,050 px with the chart labels
-    # on their own lines above the bars (issue 21: room for wider text spacing).
-    assert height < 3400
+    # on their own lines above the bars (issue 21: room for wider text spacing); 5,861 px with
+    # issue 18's sample national recommendation (a dozen forces with items, so every per-force
+    # table and chart has four times the rows) and its sections (the national recommendations
+    # with the least progress, the inspectorate's latest status).
+    assert height < 6200
 
     page.get_by_text("have no items tracked yet").click()  # the folded forces open
     expect(main.locator("details[open] li").first).to_be_visible()

@@ -293,8 +293,6 @@ def _create_findings(
     )
     tracking = [(finding, draft.findings[index]) for index, finding in made.items()]
     items = _track(tracking, forces, by=by, now=now, responses_on_items=responses_on_items)
-    # Issue 18: the worker matches the new findings against the summaries forces shared.
-    learning.learning_findings_added(finding_ids=[f.pk for f in made.values()])
     return len(made), items
 
 
@@ -495,9 +493,11 @@ def import_create(
             now=now,
         )
     responses_ensure(report=report, now=now)
-    # Issue 18: the worker suggests the earlier findings of each force these findings repeat
-    # (a national report ranks for every force, so not in the request).
+    # Issue 18, in the worker after commit: the earlier findings of each force these findings
+    # repeat (a national report ranks for every force, so not in the request), and the
+    # report's findings matched against the summaries forces shared (both idempotent).
     send_on_commit(background.SUGGEST_LINEAGE, report.pk)
+    learning.learning_findings_added(finding_ids=list(report.findings.values_list("pk", flat=True)))
     _finish(report_import, report, now)
     handoffs.report_imported_recorded(report=report, by=by, now=now)
     return report
@@ -635,9 +635,11 @@ def import_update(
             pairs, forces, facts=facts, report_import=report_import, by=by, now=now
         )
     responses_ensure(report=report, now=now)
-    # Issue 18: the worker suggests the earlier findings of each force these findings repeat
-    # (a national report ranks for every force, so not in the request).
+    # Issue 18, in the worker after commit: the earlier findings of each force these findings
+    # repeat (a national report ranks for every force, so not in the request), and the
+    # report's findings matched against the summaries forces shared (both idempotent).
     send_on_commit(background.SUGGEST_LINEAGE, report.pk)
+    learning.learning_findings_added(finding_ids=list(report.findings.values_list("pk", flat=True)))
     _finish(report_import, report, now)
     handoffs.report_imported_recorded(report=report, by=by, now=now)
     return Additions(

@@ -123,8 +123,8 @@ def item_lineage_decide(request, uuid, link_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def lineage_export(request) -> StreamingHttpResponse:
-    """The confirmed links of the forces the person sees, as CSV: the protective marking in
-    the first row, then the header, then a row per link."""
+    """The confirmed links of the forces the person sees, as CSV: the header, then a row per
+    link."""
     today = common.today()
     response = StreamingHttpResponse(
         exports.csv_stream(lineage_reads.export_table(request.user, today)),
