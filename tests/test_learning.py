@@ -398,3 +398,18 @@ def test_the_tasks_return_quietly_when_their_rows_are_gone_or_unshared(demo_worl
     before = shared.matches.count()
     assert tasks.match_learning(shared.pk) == 0
     assert shared.matches.count() == before  # kept, never read while unshared
+
+
+def test_someone_who_sees_no_force_reads_no_shared_learning(client, demo_world):
+    """Shared with the forces, not with every account: a person of the inspectorate with no
+    role (so no force in scope) sees none of it, though signed in."""
+    from tests.factories import make_user
+
+    stranger = make_user("Nobody Inparticular", Organisation.objects.get(code="hmicfrs"))
+    client.force_login(stranger)
+    assert SharedLearning.objects.shared().exists()
+    page = client.get(reverse("tracker:learning_list"))
+    assert page.status_code == 200
+    assert list(page.context["page"].object_list) == []
+    summary = SharedLearning.objects.shared().first()
+    assert summary.what_was_done[:40] not in page.content.decode()

@@ -158,6 +158,23 @@ def test_a_link_to_another_forces_finding_is_refused(grace, wmp):
     )
 
 
+def test_another_forces_key_and_a_key_no_finding_has_get_the_same_answer(grace, wmp):
+    """The refusal never tells whether another force has a finding with that key."""
+    other = Finding.objects.exclude(force=wmp).exclude(force__isnull=True).first()
+    answers = []
+    for key in (other.key, "no-such-report:f-1"):
+        with pytest.raises(ValidationError) as caught:
+            lineage.link_add(
+                later_item=_item(COC, wmp),
+                earlier_finding_key=key,
+                relation=LinkRelation.REPEATS,
+                by=grace,
+                today=TODAY,
+            )
+        answers.append(" ".join(caught.value.messages).replace(key, "KEY"))
+    assert answers[0] == answers[1]
+
+
 def test_a_circle_of_supersedes_is_refused(grace, wmp):
     # The 2014 finding already comes before the 2017 one, two links back: linking it as
     # superseding the 2017 finding would make a circle.

@@ -488,3 +488,23 @@ def test_a_box_left_as_shown_does_not_undo_someone_elses_change(demo):
     assert response.status_code == 302
     assert PublicWording.objects.get(item=coc).text == "Someone else's words."
     assert PublicWording.objects.get(item=item).text == "Mine."
+
+
+def test_a_version_keeps_the_report_title_it_was_published_under(client, db, demo_world):
+    """A title corrected after publication does not change what a version said."""
+    from tracker.models import ProgressPublication, Report
+
+    publication = ProgressPublication.objects.order_by("number").first()
+    published_title = publication.content["report_title"]
+    Report.objects.filter(pk=publication.report_id).update(title="Corrected title")
+    url = reverse(
+        "tracker:public_progress_version",
+        kwargs={
+            "body_code": publication.body.code,
+            "report_key": publication.report.key,
+            "number": publication.number,
+        },
+    )
+    page = client.get(url).content.decode()
+    assert published_title in page
+    assert "Corrected title" not in page

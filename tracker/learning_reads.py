@@ -50,7 +50,8 @@ def item_learning(item: TrackedItem, user, today: datetime.date) -> ItemLearning
     """What the item page shows (the person already sees the item): its own sharing state
     with the share and withdraw links the person may use, and "How other forces answered
     similar findings". Two queries, however many summaries there are; None for nobody."""
-    if not policy.sees_shared_learning(user):
+    # The person sees this item, so a force: `policy.sees_shared_learning` holds already.
+    if not user.is_authenticated:
         return None
     own = SharedLearning.objects.filter(item=item).select_related("shared_by").first()
     allowed = item.status == Status.CLOSED and policy.can_share_learning(user, item, today)
@@ -66,7 +67,7 @@ def item_learning(item: TrackedItem, user, today: datetime.date) -> ItemLearning
 def learning_list(*, user, today: datetime.date, text: str = "") -> QuerySet[SharedLearning]:
     """Every summary shared now (all forces': shared with every force on purpose), newest
     first, with the words of `text` each found in the summary, its finding or its force."""
-    if not policy.sees_shared_learning(user):
+    if not policy.sees_shared_learning(user, today):
         return SharedLearning.objects.none()
     rows = SharedLearning.objects.shared().select_related("force", "finding__report")
     for word in text[:MAX_QUERY].split():

@@ -390,9 +390,22 @@ def link_add(
     key = (earlier_finding_key or "").strip()
     if not key:
         raise ValidationError(gettext("Enter the earlier finding's key."))
-    earlier = Finding.objects.select_related("report").filter(key=key).first()
+    # Only this force's findings are looked up, so the answer never tells whether another
+    # force has a finding with that key (lineage stays within one force).
+    earlier = (
+        Finding.objects.select_related("report")
+        .filter(Q(force_id=force_id) | Q(items__force_id=force_id), key=key)
+        .distinct()
+        .first()
+    )
     if earlier is None:
-        raise ValidationError(gettext("There is no finding with the key “%(key)s”.") % {"key": key})
+        raise ValidationError(
+            gettext(
+                "This force has no finding with the key “%(key)s”. Lineage stays within a "
+                "force: a finding can only be linked to earlier findings of the same force."
+            )
+            % {"key": key}
+        )
     later = Finding.objects.select_related("report").get(pk=later_item.finding_id)
     link_check(later=later, earlier=earlier, force_id=force_id)
     existing = (

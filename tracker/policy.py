@@ -535,10 +535,15 @@ def can_share_learning(user: User, item: "TrackedItem", today: datetime.date) ->
     return coordinator or is_pcc_office_for(user, item.force_id, today)
 
 
-def sees_shared_learning(user: User | AnonymousUser) -> bool:
-    """Reading other forces' shared summaries beside one's own items: anyone signed in who
-    sees items (force people, PCC offices, national readers, administrators)."""
-    return bool(user.is_authenticated and user.is_active)
+def sees_shared_learning(user: User | AnonymousUser, today: datetime.date) -> bool:
+    """Reading the closing summaries forces shared "with every force": people who see the
+    items of some force (force people, PCC offices with a current term, national readers,
+    administrators). Not someone signed in who sees no force's items: a summary is shared
+    with the forces, not with every account."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    ids = visible_force_ids(user, today)
+    return ids is ALL_FORCES or bool(ids)
 
 
 def sees_every_force_on_national_recommendations(user: User) -> bool:

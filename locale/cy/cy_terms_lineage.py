@@ -28,8 +28,7 @@ TRANSLATIONS = {
     "No public update yet.": "Dim diweddariad cyhoeddus eto.",
     "Progress": "Cynnydd",
     "Read the latest version": "Darllen y fersiwn ddiweddaraf",
-    "This is version %(number)s, kept as it was published. A later version has been "
-    "published.": (
+    "This is version %(number)s, kept as it was published. A later version has been published.": (
         "Dyma fersiwn %(number)s, wedi’i chadw fel y’i cyhoeddwyd. Mae fersiwn ddiweddarach "
         "wedi’i chyhoeddi."
     ),

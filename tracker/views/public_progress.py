@@ -195,6 +195,8 @@ def public_progress(
             "body": publication.body,
             "force": publication.force,
             "report": report,
+            # The title as it was when this version was published (kept in its content).
+            "report_title": publication.content.get("report_title") or report.title,
             "edition": statutory_content.welsh_edition_of(report),
             "rows": _shown_rows(publication.content.get("rows", [])),
             "versions": versions,
